@@ -1,0 +1,56 @@
+use super::{Format, GlobalArgs};
+use crate::app::resources::{Ctx, ResourceKind};
+use crate::cloud::{FetchOptions, fetch_inventory};
+use crate::config::Config;
+use clap::Args;
+use std::io::Write;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Skip CloudWatch metrics and alarms
+    #[arg(long)]
+    pub no_metrics: bool,
+}
+
+pub async fn run(global: &GlobalArgs, config: &Config, args: InventoryArgs) -> anyhow::Result<i32> {
+    // A headless inventory only reads: never build a writer for it.
+    let session = crate::session::connect(&global.source(config), true).await?;
+    let opts = FetchOptions {
+        metrics: config.aws.metrics && !args.no_metrics,
+        alarms: !args.no_metrics,
+        metrics_window: Duration::from_secs(config.aws.metrics_window_minutes * 60),
+        ..FetchOptions::default()
+    };
+    let inv = fetch_inventory(session.readers(), &opts).await;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &inv)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            let ctx = Ctx {
+                inv: &inv,
+                now: chrono::Utc::now(),
+            };
+            let multi_region = inv.regions.len() > 1;
+            for kind in ResourceKind::ALL {
+                super::table::write_kind(&mut out, &ctx, kind, multi_region)?;
+            }
+        }
+    }
+    out.flush()?;
+    let failures: Vec<String> = inv
+        .regions
+        .iter()
+        .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.region)))
+        .collect();
+    for f in &failures {
+        eprintln!("opsdeck: region {f}");
+    }
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}

@@ -1,0 +1,250 @@
+//! One inventory refresh: every region concurrently, every list of a region concurrently, then one
+//! DescribeTargetHealth per target group and batched metrics. A failing region (or list) is recorded
+//! in `RegionStatus::error` and never fails the others.
+
+use super::{CloudError, CloudRead, MetricQuery};
+use crate::domain::*;
+use futures::{StreamExt, stream};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a refresh includes beyond the resource lists.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// Fetch CPU/status and per-AZ host-count series (one batched GetMetricData per ≤500 series).
+    pub metrics: bool,
+    pub metrics_window: Duration,
+    pub alarms: bool,
+    /// How many DescribeTargetHealth calls run at once.
+    pub target_health_concurrency: usize,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions {
+            metrics: true,
+            metrics_window: Duration::from_secs(30 * 60),
+            alarms: true,
+            target_health_concurrency: 8,
+        }
+    }
+}
+
+/// Fetches every region and merges them (the identity comes from the first region that answers).
+pub async fn fetch_inventory(regions: &[Arc<dyn CloudRead>], opts: &FetchOptions) -> Inventory {
+    let per_region =
+        futures::future::join_all(regions.iter().map(|r| fetch_region(r.as_ref(), opts))).await;
+    let mut inv = Inventory::default();
+    for region_inv in per_region {
+        inv.merge(region_inv);
+    }
+    if let Some(first) = regions.first() {
+        inv.identity = first.identity().await.ok();
+    }
+    inv.fill_derived();
+    inv
+}
+
+/// Fetches one region. Errors are collected into the region's status; what could be read is kept.
+pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Inventory {
+    let region = cloud.region().to_string();
+    let mut errors: Vec<String> = Vec::new();
+    let mut keep = |what: &str, e: CloudError| {
+        tracing::warn!(region = %region, what, error = %e, "list failed");
+        errors.push(format!("{what}: {e}"));
+    };
+
+    let (
+        azs,
+        subnets,
+        instances,
+        volumes,
+        volume_events,
+        snapshots,
+        images,
+        eips,
+        enis,
+        lbs,
+        tgs,
+        alarms,
+    ) = tokio::join!(
+        cloud.availability_zones(),
+        cloud.subnets(),
+        cloud.instances(),
+        cloud.volumes(),
+        cloud.volume_events(),
+        cloud.snapshots(),
+        cloud.images(),
+        cloud.elastic_ips(),
+        cloud.network_interfaces(),
+        cloud.load_balancers(),
+        cloud.target_groups(),
+        async {
+            if opts.alarms {
+                cloud.alarms().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
+
+    let mut inv = Inventory::default();
+    macro_rules! take {
+        ($field:ident, $res:expr, $what:literal) => {
+            match $res {
+                Ok(v) => inv.$field = v,
+                Err(e) => keep($what, e),
+            }
+        };
+    }
+    take!(availability_zones, azs, "availability zones");
+    take!(subnets, subnets, "subnets");
+    take!(instances, instances, "instances");
+    take!(volumes, volumes, "volumes");
+    take!(volume_events, volume_events, "volume events");
+    take!(snapshots, snapshots, "snapshots");
+    take!(images, images, "images");
+    take!(elastic_ips, eips, "elastic IPs");
+    take!(network_interfaces, enis, "network interfaces");
+    take!(load_balancers, lbs, "load balancers");
+    take!(target_groups, tgs, "target groups");
+    take!(alarms, alarms, "alarms");
+
+    let arns: Vec<String> = inv.target_groups.iter().map(|t| t.arn.clone()).collect();
+    let healths: Vec<_> = stream::iter(arns.iter())
+        .map(|arn| async move { (arn, cloud.target_health(arn).await) })
+        .buffer_unordered(opts.target_health_concurrency.max(1))
+        .collect()
+        .await;
+    for (arn, res) in healths {
+        match res {
+            Ok(mut t) => inv.target_health.append(&mut t),
+            Err(e) => keep(
+                "target health",
+                CloudError {
+                    message: format!("{arn}: {}", e.message),
+                    ..e
+                },
+            ),
+        }
+    }
+    // buffer_unordered returns in completion order; keep the output stable.
+    inv.target_health.sort_by(|a, b| {
+        (&a.target_group_arn, &a.target_id).cmp(&(&b.target_group_arn, &b.target_id))
+    });
+
+    if opts.metrics {
+        let queries = standard_metric_queries(&inv);
+        if !queries.is_empty() {
+            match cloud.metrics(&queries, opts.metrics_window).await {
+                Ok(m) => inv.metrics = m,
+                Err(e) => keep("metrics", e),
+            }
+        }
+    }
+
+    inv.regions.push(RegionStatus {
+        region: cloud.region().to_string(),
+        fetched_at: Some(chrono::Utc::now()),
+        error: if errors.is_empty() {
+            None
+        } else {
+            Some(errors.join("; "))
+        },
+    });
+    inv
+}
+
+/// The series the console shows inline: CPU and failed status checks per live instance, healthy and
+/// unhealthy host counts per target group and AZ (only for groups behind a load balancer: CloudWatch
+/// keys them by both).
+pub fn standard_metric_queries(inv: &Inventory) -> Vec<MetricQuery> {
+    let mut q = Vec::new();
+    for i in inv
+        .instances
+        .iter()
+        .filter(|i| i.state == InstanceState::Running)
+    {
+        for (metric, stat) in [
+            ("CPUUtilization", "Average"),
+            ("StatusCheckFailed", "Maximum"),
+        ] {
+            q.push(MetricQuery {
+                subject: MetricSubject::Instance {
+                    instance_id: i.id.clone(),
+                },
+                namespace: "AWS/EC2".into(),
+                metric: metric.into(),
+                stat: stat.into(),
+                dimensions: vec![("InstanceId".into(), i.id.clone())],
+            });
+        }
+    }
+    for tg in &inv.target_groups {
+        let Some(lb_arn) = tg.load_balancer_arns.first() else {
+            continue;
+        };
+        let Some(lb) = inv.load_balancers.iter().find(|l| &l.arn == lb_arn) else {
+            continue;
+        };
+        let (Some(tg_dim), Some(lb_dim)) = (
+            arn_dimension(&tg.arn, "targetgroup/"),
+            lb_arn_dimension(&lb.arn),
+        ) else {
+            continue;
+        };
+        let namespace = if lb.lb_type == "network" {
+            "AWS/NetworkELB"
+        } else {
+            "AWS/ApplicationELB"
+        };
+        for zone in &lb.zones {
+            for metric in ["HealthyHostCount", "UnHealthyHostCount"] {
+                q.push(MetricQuery {
+                    subject: MetricSubject::TargetGroup {
+                        target_group_arn: tg.arn.clone(),
+                        load_balancer_arn: lb.arn.clone(),
+                        az: Some(zone.az.clone()),
+                    },
+                    namespace: namespace.into(),
+                    metric: metric.into(),
+                    stat: "Minimum".into(),
+                    dimensions: vec![
+                        ("TargetGroup".into(), tg_dim.clone()),
+                        ("LoadBalancer".into(), lb_dim.clone()),
+                        ("AvailabilityZone".into(), zone.az.clone()),
+                    ],
+                });
+            }
+        }
+    }
+    q
+}
+
+/// `arn:...:targetgroup/name/id` → `targetgroup/name/id` (CloudWatch's dimension value).
+fn arn_dimension(arn: &str, marker: &str) -> Option<String> {
+    arn.find(marker).map(|i| arn[i..].to_string())
+}
+
+/// `arn:...:loadbalancer/app/name/id` → `app/name/id`.
+fn lb_arn_dimension(arn: &str) -> Option<String> {
+    arn.find("loadbalancer/")
+        .map(|i| arn[i + "loadbalancer/".len()..].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dimensions_are_cut_from_arns() {
+        let tg = "arn:aws:elasticloadbalancing:us-east-1:123:targetgroup/web/abc123";
+        let lb = "arn:aws:elasticloadbalancing:us-east-1:123:loadbalancer/app/shop/def456";
+        assert_eq!(
+            arn_dimension(tg, "targetgroup/").as_deref(),
+            Some("targetgroup/web/abc123")
+        );
+        assert_eq!(lb_arn_dimension(lb).as_deref(), Some("app/shop/def456"));
+        assert_eq!(lb_arn_dimension("nonsense"), None);
+    }
+}

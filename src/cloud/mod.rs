@@ -1,0 +1,10 @@
+//! The cloud ports (`CloudRead`, `CloudWrite`), their error type, and the adapters behind them.
+
+pub mod aws;
+mod error;
+mod fetch;
+mod ports;
+
+pub use error::*;
+pub use fetch::*;
+pub use ports::*;

@@ -1,0 +1,272 @@
+//! The two ports every adapter (AWS, simulator) implements, one value per region.
+//! Reads and writes are separate traits so a read-only session can be built without any writer.
+
+use super::error::CloudResult;
+use crate::domain::*;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Every read the console and the runbooks need. List calls are paginated to completion.
+#[async_trait]
+pub trait CloudRead: Send + Sync {
+    fn region(&self) -> &str;
+    async fn identity(&self) -> CloudResult<Identity>;
+    async fn availability_zones(&self) -> CloudResult<Vec<AvailabilityZone>>;
+    async fn subnets(&self) -> CloudResult<Vec<Subnet>>;
+    /// Instances merged with their status checks and scheduled events.
+    async fn instances(&self) -> CloudResult<Vec<Instance>>;
+    async fn volumes(&self) -> CloudResult<Vec<Volume>>;
+    async fn volume_events(&self) -> CloudResult<Vec<ScheduledEvent>>;
+    /// Snapshots owned by this account.
+    async fn snapshots(&self) -> CloudResult<Vec<Snapshot>>;
+    /// Images owned by this account.
+    async fn images(&self) -> CloudResult<Vec<Image>>;
+    async fn elastic_ips(&self) -> CloudResult<Vec<ElasticIp>>;
+    async fn network_interfaces(&self) -> CloudResult<Vec<NetworkInterface>>;
+    async fn load_balancers(&self) -> CloudResult<Vec<LoadBalancer>>;
+    /// Target groups; `deregistration_delay_seconds` is filled only by `target_group_details`.
+    async fn target_groups(&self) -> CloudResult<Vec<TargetGroup>>;
+    async fn target_health(&self, target_group_arn: &str) -> CloudResult<Vec<TargetHealth>>;
+    /// One target group with its attributes (deregistration delay): a per-resource call, on demand.
+    async fn target_group_details(&self, target_group_arn: &str) -> CloudResult<TargetGroup>;
+    /// Listeners of one load balancer: a per-resource call, on demand.
+    async fn listeners(&self, load_balancer_arn: &str) -> CloudResult<Vec<Listener>>;
+    /// Base64 user data of an instance (to clone it faithfully): on demand.
+    async fn instance_user_data(&self, instance_id: &str) -> CloudResult<Option<String>>;
+    async fn metrics(
+        &self,
+        queries: &[MetricQuery],
+        window: Duration,
+    ) -> CloudResult<Vec<MetricSeries>>;
+    async fn alarms(&self) -> CloudResult<Vec<Alarm>>;
+}
+
+/// One CloudWatch series to fetch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricQuery {
+    pub subject: MetricSubject,
+    pub namespace: String,
+    pub metric: String,
+    pub stat: String,
+    pub dimensions: Vec<(String, String)>,
+}
+
+/// A successful write: what it produced and the request id to put in the journal and audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Written<T> {
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+impl<T> Written<T> {
+    pub fn new(value: T, request_id: Option<String>) -> Self {
+        Written { value, request_id }
+    }
+}
+
+/// What to launch. Built from a source instance for a clone, so nothing that matters is forgotten.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaunchSpec {
+    pub image_id: String,
+    pub instance_type: String,
+    pub subnet_id: String,
+    pub security_group_ids: Vec<String>,
+    pub key_name: Option<String>,
+    pub iam_instance_profile_arn: Option<String>,
+    /// Base64, as EC2 takes it.
+    pub user_data: Option<String>,
+    pub tags: Vec<Tag>,
+    pub count: i32,
+    /// Idempotency token: a retried or resumed launch with the same token never launches twice.
+    pub client_token: String,
+}
+
+impl LaunchSpec {
+    /// Copies type, security groups, key, profile and tags (less AWS-reserved `aws:` ones) from a
+    /// source instance, placing the clone in `subnet_id`.
+    pub fn clone_of(
+        source: &Instance,
+        image_id: &str,
+        subnet_id: &str,
+        client_token: &str,
+    ) -> Self {
+        LaunchSpec {
+            image_id: image_id.to_string(),
+            instance_type: source.instance_type.clone(),
+            subnet_id: subnet_id.to_string(),
+            security_group_ids: source.security_group_ids.clone(),
+            key_name: source.key_name.clone(),
+            iam_instance_profile_arn: source.iam_instance_profile_arn.clone(),
+            user_data: None,
+            tags: source
+                .tags
+                .iter()
+                .filter(|(k, _)| !k.starts_with("aws:"))
+                .map(|(k, v)| Tag::new(k, v))
+                .collect(),
+            count: 1,
+            client_token: client_token.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VolumeSpec {
+    pub az: String,
+    /// Required unless `snapshot_id` is set (then it defaults to the snapshot's size).
+    pub size_gib: Option<i32>,
+    pub volume_type: String,
+    pub iops: Option<i32>,
+    pub snapshot_id: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+/// Where an Elastic IP should point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AddressTarget {
+    Instance(String),
+    NetworkInterface {
+        eni_id: String,
+        private_ip: Option<String>,
+    },
+}
+
+/// A target to register or deregister.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRef {
+    pub id: String,
+    pub port: Option<i32>,
+}
+
+/// Every mutation. Each takes `dry_run`: EC2 calls map it to `DryRun` (answered with a
+/// `DryRunOk` error when the call would succeed); calls whose API has no DryRun validate by reading
+/// instead and answer the same way.
+#[async_trait]
+pub trait CloudWrite: Send + Sync {
+    fn region(&self) -> &str;
+    async fn start_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>>;
+    async fn stop_instances(
+        &self,
+        ids: &[String],
+        force: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    async fn reboot_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>>;
+    async fn terminate_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>>;
+    /// Returns the new image id.
+    async fn create_image(
+        &self,
+        instance_id: &str,
+        name: &str,
+        description: &str,
+        no_reboot: bool,
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> CloudResult<Written<String>>;
+    async fn deregister_image(&self, image_id: &str, dry_run: bool) -> CloudResult<Written<()>>;
+    /// Returns the new instance ids.
+    async fn run_instances(
+        &self,
+        spec: &LaunchSpec,
+        dry_run: bool,
+    ) -> CloudResult<Written<Vec<String>>>;
+    async fn create_volume(&self, spec: &VolumeSpec, dry_run: bool)
+    -> CloudResult<Written<String>>;
+    async fn attach_volume(
+        &self,
+        volume_id: &str,
+        instance_id: &str,
+        device: &str,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    async fn detach_volume(
+        &self,
+        volume_id: &str,
+        force: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    async fn delete_volume(&self, volume_id: &str, dry_run: bool) -> CloudResult<Written<()>>;
+    async fn create_snapshot(
+        &self,
+        volume_id: &str,
+        description: &str,
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> CloudResult<Written<String>>;
+    /// Copies a snapshot from `source_region` into this region.
+    async fn copy_snapshot(
+        &self,
+        source_region: &str,
+        snapshot_id: &str,
+        description: &str,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>>;
+    async fn delete_snapshot(&self, snapshot_id: &str, dry_run: bool) -> CloudResult<Written<()>>;
+    async fn register_targets(
+        &self,
+        target_group_arn: &str,
+        targets: &[TargetRef],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    async fn deregister_targets(
+        &self,
+        target_group_arn: &str,
+        targets: &[TargetRef],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    /// Returns the association id.
+    async fn associate_address(
+        &self,
+        allocation_id: &str,
+        target: &AddressTarget,
+        allow_reassociation: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>>;
+    async fn disassociate_address(
+        &self,
+        association_id: &str,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    /// Returns the attachment id.
+    async fn attach_network_interface(
+        &self,
+        eni_id: &str,
+        instance_id: &str,
+        device_index: i32,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>>;
+    async fn detach_network_interface(
+        &self,
+        attachment_id: &str,
+        force: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    async fn assign_private_ips(
+        &self,
+        eni_id: &str,
+        ips: &[String],
+        allow_reassignment: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    async fn unassign_private_ips(
+        &self,
+        eni_id: &str,
+        ips: &[String],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    async fn create_tags(
+        &self,
+        resource_ids: &[String],
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+    /// Reschedules an instance event (only events with a deadline; AWS's rules apply).
+    async fn reschedule_instance_event(
+        &self,
+        instance_id: &str,
+        event_id: &str,
+        not_before: Timestamp,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>>;
+}

@@ -1,0 +1,315 @@
+use super::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How fetching one region went. A failed region keeps its error here; the others are unaffected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionStatus {
+    pub region: String,
+    pub fetched_at: Option<Timestamp>,
+    /// Plain-words reason the region (or part of it) could not be read.
+    pub error: Option<String>,
+}
+
+/// Everything the console knows, over one or more regions. Each resource names its region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub identity: Option<Identity>,
+    pub regions: Vec<RegionStatus>,
+    pub availability_zones: Vec<AvailabilityZone>,
+    pub subnets: Vec<Subnet>,
+    pub instances: Vec<Instance>,
+    pub volumes: Vec<Volume>,
+    pub snapshots: Vec<Snapshot>,
+    pub images: Vec<Image>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub target_groups: Vec<TargetGroup>,
+    pub target_health: Vec<TargetHealth>,
+    pub listeners: Vec<Listener>,
+    pub elastic_ips: Vec<ElasticIp>,
+    pub network_interfaces: Vec<NetworkInterface>,
+    /// Volume events (DescribeVolumeStatus). Instance events live on their instance.
+    pub volume_events: Vec<ScheduledEvent>,
+    /// Every scheduled event, instance and volume, soonest first (derived by `fill_derived`).
+    pub events: Vec<ScheduledEvent>,
+    pub metrics: Vec<MetricSeries>,
+    pub alarms: Vec<Alarm>,
+}
+
+impl Inventory {
+    /// Adds another region's inventory (regions are fetched separately and concurrently).
+    pub fn merge(&mut self, other: Inventory) {
+        if self.identity.is_none() {
+            self.identity = other.identity;
+        }
+        self.regions.extend(other.regions);
+        self.availability_zones.extend(other.availability_zones);
+        self.subnets.extend(other.subnets);
+        self.instances.extend(other.instances);
+        self.volumes.extend(other.volumes);
+        self.snapshots.extend(other.snapshots);
+        self.images.extend(other.images);
+        self.load_balancers.extend(other.load_balancers);
+        self.target_groups.extend(other.target_groups);
+        self.target_health.extend(other.target_health);
+        self.listeners.extend(other.listeners);
+        self.elastic_ips.extend(other.elastic_ips);
+        self.network_interfaces.extend(other.network_interfaces);
+        self.volume_events.extend(other.volume_events);
+        self.events.extend(other.events);
+        self.metrics.extend(other.metrics);
+        self.alarms.extend(other.alarms);
+    }
+
+    /// Fills what AWS leaves out but the console needs: a target's AZ (ELB reports it only for IP
+    /// targets) is taken from its instance.
+    pub fn fill_derived(&mut self) {
+        let az_of: BTreeMap<(&str, &str), &str> = self
+            .instances
+            .iter()
+            .map(|i| ((i.region.as_str(), i.id.as_str()), i.az.as_str()))
+            .collect();
+        let filled: Vec<Option<String>> = self
+            .target_health
+            .iter()
+            .map(|t| {
+                t.az.clone().or_else(|| {
+                    az_of
+                        .get(&(t.region.as_str(), t.target_id.as_str()))
+                        .map(|s| s.to_string())
+                })
+            })
+            .collect();
+        for (t, az) in self.target_health.iter_mut().zip(filled) {
+            t.az = az;
+        }
+        let mut events: Vec<ScheduledEvent> = self
+            .instances
+            .iter()
+            .flat_map(|i| i.events.iter().cloned())
+            .chain(self.volume_events.iter().cloned())
+            .collect();
+        events.sort_by(|a, b| {
+            a.not_before
+                .cmp(&b.not_before)
+                .then_with(|| a.resource_id.cmp(&b.resource_id))
+        });
+        self.events = events;
+    }
+
+    pub fn region_names(&self) -> Vec<&str> {
+        self.regions.iter().map(|r| r.region.as_str()).collect()
+    }
+
+    pub fn instance(&self, id: &str) -> Option<&Instance> {
+        self.instances.iter().find(|i| i.id == id)
+    }
+    pub fn volume(&self, id: &str) -> Option<&Volume> {
+        self.volumes.iter().find(|v| v.id == id)
+    }
+    pub fn snapshot(&self, id: &str) -> Option<&Snapshot> {
+        self.snapshots.iter().find(|s| s.id == id)
+    }
+    pub fn image(&self, id: &str) -> Option<&Image> {
+        self.images.iter().find(|i| i.id == id)
+    }
+    pub fn target_group(&self, arn_or_name: &str) -> Option<&TargetGroup> {
+        self.target_groups
+            .iter()
+            .find(|t| t.arn == arn_or_name || t.name == arn_or_name)
+    }
+    pub fn load_balancer(&self, arn_or_name: &str) -> Option<&LoadBalancer> {
+        self.load_balancers
+            .iter()
+            .find(|l| l.arn == arn_or_name || l.name == arn_or_name)
+    }
+    pub fn subnet(&self, id: &str) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| s.id == id)
+    }
+
+    /// Registered targets of a target group.
+    pub fn targets_of<'a>(
+        &'a self,
+        tg_arn: &'a str,
+    ) -> impl Iterator<Item = &'a TargetHealth> + 'a {
+        self.target_health
+            .iter()
+            .filter(move |t| t.target_group_arn == tg_arn)
+    }
+
+    /// Targets of a target group grouped by AZ (targets of unknown AZ under `"?"`).
+    pub fn targets_by_az(&self, tg_arn: &str) -> BTreeMap<String, Vec<&TargetHealth>> {
+        let mut by_az: BTreeMap<String, Vec<&TargetHealth>> = BTreeMap::new();
+        for t in self
+            .target_health
+            .iter()
+            .filter(|t| t.target_group_arn == tg_arn)
+        {
+            by_az
+                .entry(t.az.clone().unwrap_or_else(|| "?".into()))
+                .or_default()
+                .push(t);
+        }
+        by_az
+    }
+
+    /// Target groups an instance is registered in (in any state).
+    pub fn target_groups_of_instance(&self, instance_id: &str) -> Vec<&TargetGroup> {
+        let mut arns: Vec<&str> = self
+            .target_health
+            .iter()
+            .filter(|t| t.target_id == instance_id)
+            .map(|t| t.target_group_arn.as_str())
+            .collect();
+        arns.dedup();
+        self.target_groups
+            .iter()
+            .filter(|tg| arns.contains(&tg.arn.as_str()))
+            .collect()
+    }
+
+    /// The instance's registrations, one per target group and port.
+    pub fn registrations_of_instance<'a>(
+        &'a self,
+        instance_id: &'a str,
+    ) -> impl Iterator<Item = &'a TargetHealth> + 'a {
+        self.target_health
+            .iter()
+            .filter(move |t| t.target_id == instance_id)
+    }
+
+    pub fn volumes_of_instance(&self, instance_id: &str) -> Vec<&Volume> {
+        self.volumes
+            .iter()
+            .filter(|v| v.attachments.iter().any(|a| a.instance_id == instance_id))
+            .collect()
+    }
+
+    pub fn enis_of_instance(&self, instance_id: &str) -> Vec<&NetworkInterface> {
+        self.network_interfaces
+            .iter()
+            .filter(|n| {
+                n.attachment.as_ref().and_then(|a| a.instance_id.as_deref()) == Some(instance_id)
+            })
+            .collect()
+    }
+
+    /// Elastic IPs that point at the instance, directly or through one of its ENIs.
+    pub fn eips_of_instance(&self, instance_id: &str) -> Vec<&ElasticIp> {
+        let enis: Vec<&str> = self
+            .enis_of_instance(instance_id)
+            .iter()
+            .map(|n| n.id.as_str())
+            .collect();
+        self.elastic_ips
+            .iter()
+            .filter(|e| {
+                e.instance_id.as_deref() == Some(instance_id)
+                    || e.network_interface_id
+                        .as_deref()
+                        .is_some_and(|n| enis.contains(&n))
+            })
+            .collect()
+    }
+
+    /// Snapshots taken of a volume, newest first.
+    pub fn snapshots_of_volume(&self, volume_id: &str) -> Vec<&Snapshot> {
+        let mut snaps: Vec<&Snapshot> = self
+            .snapshots
+            .iter()
+            .filter(|s| s.volume_id.as_deref() == Some(volume_id))
+            .collect();
+        snaps.sort_by_key(|s| std::cmp::Reverse(s.start_time));
+        snaps
+    }
+
+    /// The newest completed snapshot of a volume: the restore point a failover would use.
+    pub fn newest_completed_snapshot(&self, volume_id: &str) -> Option<&Snapshot> {
+        self.snapshots_of_volume(volume_id)
+            .into_iter()
+            .find(|s| s.state == SnapshotState::Completed)
+    }
+
+    /// Images whose block-device mapping uses the snapshot.
+    pub fn images_using_snapshot(&self, snapshot_id: &str) -> Vec<&Image> {
+        self.images
+            .iter()
+            .filter(|i| i.snapshot_ids.iter().any(|s| s == snapshot_id))
+            .collect()
+    }
+
+    pub fn events_of_instance(&self, instance_id: &str) -> Vec<&ScheduledEvent> {
+        self.instance(instance_id)
+            .map(|i| i.events.iter().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn metrics_of_instance<'a>(
+        &'a self,
+        instance_id: &'a str,
+    ) -> impl Iterator<Item = &'a MetricSeries> + 'a {
+        self.metrics.iter().filter(move |m| {
+            matches!(&m.subject, MetricSubject::Instance { instance_id: id } if id == instance_id)
+        })
+    }
+
+    pub fn instance_metric(&self, instance_id: &str, metric: &str) -> Option<&MetricSeries> {
+        self.metrics.iter().find(|m| {
+            m.metric == metric
+                && matches!(&m.subject, MetricSubject::Instance { instance_id: id } if id == instance_id)
+        })
+    }
+
+    pub fn alarms_of_instance(&self, instance_id: &str) -> Vec<&Alarm> {
+        self.alarms
+            .iter()
+            .filter(|a| {
+                a.dimensions
+                    .iter()
+                    .any(|(k, v)| k == "InstanceId" && v == instance_id)
+            })
+            .collect()
+    }
+
+    /// Every AZ that appears anywhere in the inventory, sorted (zones reported by EC2 first come first).
+    pub fn az_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .availability_zones
+            .iter()
+            .map(|z| z.name.clone())
+            .collect();
+        for az in self
+            .instances
+            .iter()
+            .map(|i| &i.az)
+            .chain(self.volumes.iter().map(|v| &v.az))
+        {
+            if !names.contains(az) {
+                names.push(az.clone());
+            }
+        }
+        names.sort();
+        names
+    }
+
+    pub fn zone_state(&self, az: &str) -> ZoneState {
+        self.availability_zones
+            .iter()
+            .find(|z| z.name == az)
+            .map(|z| z.state)
+            .unwrap_or(ZoneState::Unknown)
+    }
+
+    pub fn resource_count(&self) -> usize {
+        self.instances.len()
+            + self.volumes.len()
+            + self.snapshots.len()
+            + self.images.len()
+            + self.load_balancers.len()
+            + self.target_groups.len()
+            + self.target_health.len()
+            + self.elastic_ips.len()
+            + self.network_interfaces.len()
+            + self.alarms.len()
+    }
+}

@@ -1,0 +1,112 @@
+//! The composition root: which cloud a run talks to, and whether it may write.
+//! A read-only session is built without any `CloudWrite` value, so no code path can mutate.
+
+use crate::cloud::aws::{self, AwsOptions};
+use crate::cloud::{CloudRead, CloudWrite};
+use std::sync::Arc;
+
+/// Where the data comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Aws(AwsOptions),
+    Demo(DemoOptions),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoOptions {
+    /// A built-in fleet name (`default`, `large`) or a path to a fleet file.
+    pub fleet: Option<String>,
+    /// How many simulated seconds pass per real second.
+    pub speed: f64,
+    pub seed: u64,
+}
+
+pub struct Session {
+    pub label: String,
+    pub profile: Option<String>,
+    readers: Vec<Arc<dyn CloudRead>>,
+    writers: Option<Vec<Arc<dyn CloudWrite>>>,
+}
+
+impl Session {
+    pub fn read_only(
+        label: String,
+        profile: Option<String>,
+        readers: Vec<Arc<dyn CloudRead>>,
+    ) -> Self {
+        Session {
+            label,
+            profile,
+            readers,
+            writers: None,
+        }
+    }
+
+    pub fn read_write(
+        label: String,
+        profile: Option<String>,
+        readers: Vec<Arc<dyn CloudRead>>,
+        writers: Vec<Arc<dyn CloudWrite>>,
+    ) -> Self {
+        Session {
+            label,
+            profile,
+            readers,
+            writers: Some(writers),
+        }
+    }
+
+    pub fn readers(&self) -> &[Arc<dyn CloudRead>] {
+        &self.readers
+    }
+
+    /// `None` in a read-only session: there is nothing to call.
+    pub fn writers(&self) -> Option<&[Arc<dyn CloudWrite>]> {
+        self.writers.as_deref()
+    }
+
+    pub fn writer_for(&self, region: &str) -> Option<Arc<dyn CloudWrite>> {
+        self.writers
+            .as_ref()?
+            .iter()
+            .find(|w| w.region() == region)
+            .cloned()
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.writers.is_none()
+    }
+
+    pub fn regions(&self) -> Vec<String> {
+        self.readers
+            .iter()
+            .map(|r| r.region().to_string())
+            .collect()
+    }
+}
+
+/// Connects to the chosen source. `read_only` decides, here and only here, whether writers exist.
+pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session> {
+    match source {
+        Source::Aws(opts) => {
+            let regions = aws::connect(opts).await?;
+            let label = match (&opts.endpoint_url, &opts.profile) {
+                (Some(url), _) => format!("endpoint {url}"),
+                (None, Some(p)) => format!("profile {p}"),
+                (None, None) => "default profile".to_string(),
+            };
+            let readers = aws::readers(&regions);
+            if read_only {
+                Ok(Session::read_only(label, opts.profile.clone(), readers))
+            } else {
+                Ok(Session::read_write(
+                    label,
+                    opts.profile.clone(),
+                    readers,
+                    aws::writers(&regions),
+                ))
+            }
+        }
+        Source::Demo(_) => anyhow::bail!("the demo simulator is not available in this build yet"),
+    }
+}

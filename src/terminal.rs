@@ -1,0 +1,31 @@
+//! Terminal ownership. The panic hook restores the terminal only when the console actually took it
+//! over, so headless output never gets stray escape codes.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+
+pub fn set_active(active: bool) {
+    TERMINAL_ACTIVE.store(active, Ordering::SeqCst);
+}
+
+/// Restores the terminal (raw mode off, main screen, cursor shown) if the console holds it.
+pub fn restore() {
+    if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
+        ratatui::restore();
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::event::DisableMouseCapture,
+            crossterm::cursor::Show
+        );
+    }
+}
+
+/// Installs a panic hook that restores the terminal first, then reports the panic as usual.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
