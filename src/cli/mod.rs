@@ -78,6 +78,7 @@ impl GlobalArgs {
             max_attempts: config.aws.max_attempts,
             connect_timeout: Duration::from_secs(config.aws.connect_timeout_seconds),
             operation_timeout: Duration::from_secs(config.aws.operation_timeout_seconds),
+            ..AwsOptions::default()
         })
     }
 

@@ -48,10 +48,10 @@ pub async fn fetch_inventory(regions: &[Arc<dyn CloudRead>], opts: &FetchOptions
 /// Fetches one region. Errors are collected into the region's status; what could be read is kept.
 pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Inventory {
     let region = cloud.region().to_string();
-    let mut errors: Vec<String> = Vec::new();
+    let mut errors: Vec<(String, CloudError)> = Vec::new();
     let mut keep = |what: &str, e: CloudError| {
         tracing::warn!(region = %region, what, error = %e, "list failed");
-        errors.push(format!("{what}: {e}"));
+        errors.push((what.to_string(), e));
     };
 
     let (
@@ -146,13 +146,29 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
     inv.regions.push(RegionStatus {
         region: cloud.region().to_string(),
         fetched_at: Some(chrono::Utc::now()),
-        error: if errors.is_empty() {
-            None
-        } else {
-            Some(errors.join("; "))
-        },
+        error: summarize(&errors),
     });
     inv
+}
+
+/// One line for a region's failures. When every failed call failed the same way (no credentials,
+/// endpoint down, access denied), say it once instead of once per list.
+fn summarize(errors: &[(String, CloudError)]) -> Option<String> {
+    let (_, first) = errors.first()?;
+    let same = errors
+        .iter()
+        .all(|(_, e)| e.kind == first.kind && e.code == first.code);
+    if same && errors.len() > 1 {
+        Some(format!("{first} ({} calls failed)", errors.len()))
+    } else {
+        Some(
+            errors
+                .iter()
+                .map(|(what, e)| format!("{what}: {e}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    }
 }
 
 /// The series the console shows inline: CPU and failed status checks per live instance, healthy and

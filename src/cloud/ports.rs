@@ -180,9 +180,12 @@ pub trait CloudWrite: Send + Sync {
         device: &str,
         dry_run: bool,
     ) -> CloudResult<Written<()>>;
+    /// Detaches from the named instance only: a volume that moved meanwhile is never detached elsewhere.
+    /// (AWS makes the instance optional; moto requires it.)
     async fn detach_volume(
         &self,
         volume_id: &str,
+        instance_id: &str,
         force: bool,
         dry_run: bool,
     ) -> CloudResult<Written<()>>;

@@ -1043,6 +1043,11 @@ class Front:
         return wrapped
 
 
+def _exit_on_stdin_eof():
+    sys.stdin.read()
+    os._exit(0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -1051,6 +1056,9 @@ def main(argv=None):
     parser.add_argument("--log-requests", action="store_true",
                         help="werkzeug's per-request log on stderr (off: a test harness "
                              "that never drains stderr would otherwise block the server)")
+    parser.add_argument("--exit-with-stdin", action="store_true",
+                        help="exit when stdin closes: a test harness keeps the pipe open, so the "
+                             "server can never outlive the test process that started it")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("MOTO_PORT", str(args.port))  # moto builds some URLs from it
@@ -1063,6 +1071,8 @@ def main(argv=None):
                          request_handler=MotoRequestHandler)
     print(f"moto_front ready on http://{args.host}:{server.port}", flush=True)
     threading.Thread(target=ensure_patches, name="warm-up", daemon=True).start()
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_on_stdin_eof, name="stdin-watch", daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

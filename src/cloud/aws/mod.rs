@@ -27,6 +27,11 @@ pub struct AwsOptions {
     pub max_attempts: u32,
     pub connect_timeout: Duration,
     pub operation_timeout: Duration,
+    /// Page size for paginated lists (default: the largest each API allows). Smaller pages trade
+    /// more calls for shorter responses on slow links.
+    pub page_size: Option<i32>,
+    /// Explicit credentials instead of aws-config's default chain (tests and tooling).
+    pub credentials: Option<aws_credential_types::Credentials>,
 }
 
 impl AwsOptions {
@@ -48,6 +53,7 @@ impl AwsOptions {
 #[derive(Clone)]
 pub struct AwsRegion {
     pub(crate) region: String,
+    pub(crate) page_size: Option<i32>,
     pub(crate) config: SdkConfig,
     pub(crate) ec2: aws_sdk_ec2::Client,
     pub(crate) elb: aws_sdk_elasticloadbalancingv2::Client,
@@ -58,6 +64,11 @@ pub struct AwsRegion {
 impl AwsRegion {
     pub fn name(&self) -> &str {
         &self.region
+    }
+
+    /// The page size for a list whose API allows `min..=max` results per page.
+    pub(crate) fn page(&self, min: i32, max: i32) -> i32 {
+        self.page_size.unwrap_or(max).clamp(min, max)
     }
 }
 
@@ -84,6 +95,7 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             cw: aws_sdk_cloudwatch::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
+            page_size: opts.page_size,
             region,
             config,
         });
@@ -100,6 +112,9 @@ async fn load(opts: &AwsOptions, region: Option<String>) -> SdkConfig {
                 .operation_timeout(opts.operation_timeout)
                 .build(),
         );
+    if let Some(c) = &opts.credentials {
+        loader = loader.credentials_provider(c.clone());
+    }
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }

@@ -74,7 +74,7 @@ impl CloudRead for AwsRead {
             .r
             .ec2
             .describe_subnets()
-            .max_results(1000)
+            .max_results(self.r.page(5, 1000))
             .into_paginator()
             .send()
             .try_collect()
@@ -93,7 +93,7 @@ impl CloudRead for AwsRead {
             self.r
                 .ec2
                 .describe_instances()
-                .max_results(1000)
+                .max_results(self.r.page(5, 1000))
                 .into_paginator()
                 .send()
                 .try_collect(),
@@ -101,7 +101,7 @@ impl CloudRead for AwsRead {
                 .ec2
                 .describe_instance_status()
                 .include_all_instances(true)
-                .max_results(1000)
+                .max_results(self.r.page(5, 1000))
                 .into_paginator()
                 .send()
                 .try_collect(),
@@ -136,7 +136,7 @@ impl CloudRead for AwsRead {
             .r
             .ec2
             .describe_volumes()
-            .max_results(500)
+            .max_results(self.r.page(5, 500))
             .into_paginator()
             .send()
             .try_collect()
@@ -154,7 +154,7 @@ impl CloudRead for AwsRead {
             .r
             .ec2
             .describe_volume_status()
-            .max_results(1000)
+            .max_results(self.r.page(5, 1000))
             .into_paginator()
             .send()
             .try_collect()
@@ -173,7 +173,7 @@ impl CloudRead for AwsRead {
             .ec2
             .describe_snapshots()
             .owner_ids("self")
-            .max_results(1000)
+            .max_results(self.r.page(5, 1000))
             .into_paginator()
             .send()
             .try_collect()
@@ -192,7 +192,7 @@ impl CloudRead for AwsRead {
             .ec2
             .describe_images()
             .owners("self")
-            .max_results(1000)
+            .max_results(self.r.page(5, 1000))
             .into_paginator()
             .send()
             .try_collect()
@@ -226,7 +226,7 @@ impl CloudRead for AwsRead {
             .r
             .ec2
             .describe_network_interfaces()
-            .max_results(1000)
+            .max_results(self.r.page(5, 1000))
             .into_paginator()
             .send()
             .try_collect()
@@ -244,7 +244,7 @@ impl CloudRead for AwsRead {
             .r
             .elb
             .describe_load_balancers()
-            .page_size(400)
+            .page_size(self.r.page(1, 400))
             .into_paginator()
             .send()
             .try_collect()
@@ -262,7 +262,7 @@ impl CloudRead for AwsRead {
             .r
             .elb
             .describe_target_groups()
-            .page_size(400)
+            .page_size(self.r.page(1, 400))
             .into_paginator()
             .send()
             .try_collect()
@@ -434,7 +434,7 @@ impl CloudRead for AwsRead {
             .r
             .cw
             .describe_alarms()
-            .max_records(100)
+            .max_records(self.r.page(1, 100))
             .into_paginator()
             .send()
             .try_collect()

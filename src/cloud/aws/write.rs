@@ -279,6 +279,7 @@ impl CloudWrite for AwsWrite {
     async fn detach_volume(
         &self,
         volume_id: &str,
+        instance_id: &str,
         force: bool,
         dry_run: bool,
     ) -> CloudResult<Written<()>> {
@@ -287,6 +288,7 @@ impl CloudWrite for AwsWrite {
             .ec2
             .detach_volume()
             .volume_id(volume_id)
+            .instance_id(instance_id)
             .force(force)
             .dry_run(dry_run)
             .send()
