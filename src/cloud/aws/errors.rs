@@ -56,7 +56,12 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         cur = s.source();
     }
-    parts.join(": ")
+    // Some SDK messages span lines (the credential chain lists every provider it tried).
+    parts
+        .join(": ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn looks_like_credentials(text: &str) -> bool {

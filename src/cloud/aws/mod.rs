@@ -76,6 +76,9 @@ impl AwsRegion {
 /// be determined; credential problems surface on the first call, as errors of kind `Credentials`.
 pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
     let opts = opts.clone().with_defaults();
+    if let Some(p) = &opts.profile {
+        check_profile_exists(p).await?;
+    }
     let base = load(&opts, None).await;
     let regions: Vec<String> = if opts.regions.is_empty() {
         match base.region() {
@@ -101,6 +104,28 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
         });
     }
     Ok(out)
+}
+
+/// A mistyped `--profile` would otherwise surface later as a vague "no credentials"; name it now.
+async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
+    use aws_config::profile::profile_file::ProfileFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the AWS config files: {e}"))?;
+    if set.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = set.profiles().collect();
+    known.sort();
+    let known = if known.is_empty() {
+        "none defined".to_string()
+    } else {
+        known.join(", ")
+    };
+    anyhow::bail!(
+        "unknown AWS profile `{name}` (profiles in ~/.aws/config and ~/.aws/credentials: {known})"
+    )
 }
 
 async fn load(opts: &AwsOptions, region: Option<String>) -> SdkConfig {
