@@ -1,25 +1,11 @@
 //! How times, ages and amounts read in cells. `now` is always passed in, so output is testable.
 
 use crate::domain::Timestamp;
+pub use crate::domain::time::{duration_secs, time_left};
 
 pub fn time(t: Option<Timestamp>) -> String {
     t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "-".into())
-}
-
-/// A compact duration: `45s`, `12m`, `3h20m`, `4d6h`.
-pub fn duration_secs(secs: i64) -> String {
-    let s = secs.abs();
-    let body = if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{}m", s / 60)
-    } else if s < 86_400 {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    } else {
-        format!("{}d{}h", s / 86_400, (s % 86_400) / 3600)
-    };
-    if secs < 0 { format!("-{body}") } else { body }
 }
 
 /// How long ago `t` was.
@@ -28,17 +14,70 @@ pub fn age(t: Option<Timestamp>, now: Timestamp) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// How long until `t`; past times read `overdue 5m`.
-pub fn time_left(t: Option<Timestamp>, now: Timestamp) -> String {
-    match t {
-        Some(t) if t >= now => duration_secs((t - now).num_seconds()),
-        Some(t) => format!("overdue {}", duration_secs((now - t).num_seconds())),
-        None => "-".into(),
-    }
-}
-
 pub fn opt(s: Option<&str>) -> String {
     s.filter(|s| !s.is_empty()).unwrap_or("-").to_string()
+}
+
+const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The last `width` values as block characters, scaled against `max` (values above clip).
+pub fn sparkline(values: &[f64], width: usize, max: f64) -> String {
+    let start = values.len().saturating_sub(width);
+    let mut out: String = values[start..]
+        .iter()
+        .map(|v| {
+            let frac = if max > 0.0 {
+                (v / max).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            BLOCKS[((frac * 7.0).round() as usize).min(7)]
+        })
+        .collect();
+    while out.chars().count() < width {
+        out.insert(0, ' ');
+    }
+    out
+}
+
+/// A progress bar of `width` cells for 0–100 %.
+pub fn bar(pct: u8, width: usize) -> String {
+    let full = (usize::from(pct.min(100)) * width + 50) / 100;
+    let mut s = "█".repeat(full);
+    s.push_str(&"░".repeat(width - full));
+    s
+}
+
+/// Replaces the console's drawing characters by plain ASCII (`--ascii`, poor terminals).
+pub fn to_ascii(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '▁' => '_',
+                '▂' | '▃' => '.',
+                '▄' | '▅' => '-',
+                '▆' | '▇' => '=',
+                '█' => '#',
+                '░' => '.',
+                '…' => '~',
+                '·' | '•' | '●' => '*',
+                '│' | '┃' => '|',
+                '─' | '━' => '-',
+                '▲' | '↑' => '^',
+                '▼' | '↓' => 'v',
+                '→' | '▶' => '>',
+                '←' => '<',
+                '✓' => '+',
+                '✗' | '✖' => 'x',
+                '⚠' => '!',
+                c if c.is_ascii() => c,
+                _ => '?',
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -66,5 +105,15 @@ mod tests {
             "overdue 5m"
         );
         assert_eq!(time_left(None, now), "-");
+    }
+
+    #[test]
+    fn sparkline_and_bar_have_fixed_width() {
+        assert_eq!(sparkline(&[0.0, 50.0, 100.0], 5, 100.0), "  ▁▅█");
+        assert_eq!(sparkline(&[10.0; 20], 4, 100.0).chars().count(), 4);
+        assert_eq!(bar(0, 5), "░░░░░");
+        assert_eq!(bar(100, 5), "█████");
+        assert_eq!(bar(60, 5), "███░░");
+        assert_eq!(to_ascii("▁█░ ok"), "_#. ok");
     }
 }

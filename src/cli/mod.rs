@@ -1,6 +1,7 @@
 //! Command-line interface: flags, subcommands and their headless output.
 
 mod inventory;
+mod report;
 pub mod table;
 
 use crate::cloud::aws::AwsOptions;
@@ -54,6 +55,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Print the whole inventory of the selected regions
     Inventory(inventory::InventoryArgs),
+    /// Findings (single points of failure) and AZ blast radius; exit 3 when one is critical
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,6 +95,7 @@ impl GlobalArgs {
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, args).await,
+        Some(Command::Report(args)) => report::run(&cli.global, &config, args).await,
         None => {
             eprintln!(
                 "opsdeck: the console is not available in this build yet; try `opsdeck inventory`"

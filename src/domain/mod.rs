@@ -5,10 +5,12 @@
 
 mod compute;
 mod elb;
+pub mod fixture;
 mod inventory;
 mod metrics;
 mod network;
 mod storage;
+pub mod time;
 
 pub use compute::*;
 pub use elb::*;

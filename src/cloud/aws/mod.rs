@@ -108,11 +108,12 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
 
 /// A mistyped `--profile` would otherwise surface later as a vague "no credentials"; name it now.
 async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
-    use aws_config::profile::profile_file::ProfileFiles;
+    use aws_runtime::env_config::file::EnvConfigFiles;
     use aws_types::os_shim_internal::{Env, Fs};
-    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot read the AWS config files: {e}"))?;
+    let set =
+        aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the AWS config files: {e}"))?;
     if set.get_profile(name).is_some() {
         return Ok(());
     }

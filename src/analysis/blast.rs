@@ -1,0 +1,168 @@
+//! AZ blast radius: for each zone, what becomes unavailable if it goes.
+
+use crate::domain::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupLoss {
+    pub target_group: String,
+    pub healthy_now: usize,
+    pub healthy_after: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzBlast {
+    pub region: String,
+    pub az: String,
+    pub state: ZoneState,
+    /// Live instances in the zone.
+    pub instances: Vec<String>,
+    /// EBS volumes are bound to their zone: these become unreachable.
+    pub volumes: Vec<String>,
+    /// Elastic IPs pointing at instances in the zone (their service address goes with it).
+    pub elastic_ips: Vec<String>,
+    /// Target groups left with no healthy target: these services are down.
+    pub groups_down: Vec<String>,
+    /// Target groups that lose capacity but keep serving.
+    pub groups_degraded: Vec<GroupLoss>,
+    /// Tiers (role tag) whose every instance is in the zone.
+    pub roles_down: Vec<String>,
+}
+
+/// One entry per AZ known in the inventory, in name order.
+pub fn blast_radius(inv: &Inventory, role_tag: &str) -> Vec<AzBlast> {
+    let az_region: BTreeMap<String, String> = inv
+        .availability_zones
+        .iter()
+        .map(|z| (z.name.clone(), z.region.clone()))
+        .chain(
+            inv.instances
+                .iter()
+                .map(|i| (i.az.clone(), i.region.clone())),
+        )
+        .collect();
+    az_region
+        .into_iter()
+        .map(|(az, region)| one_zone(inv, role_tag, az, region))
+        .collect()
+}
+
+fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBlast {
+    let live_here: Vec<&Instance> = inv
+        .instances
+        .iter()
+        .filter(|i| i.az == az && i.is_live())
+        .collect();
+    let mut groups_down = Vec::new();
+    let mut groups_degraded = Vec::new();
+    for tg in inv.target_groups.iter().filter(|t| t.region == region) {
+        let healthy: Vec<&TargetHealth> = inv
+            .targets_of(&tg.arn)
+            .filter(|t| t.state == TargetState::Healthy)
+            .collect();
+        let lost = healthy
+            .iter()
+            .filter(|t| t.az.as_deref() == Some(az.as_str()))
+            .count();
+        if lost == 0 {
+            continue;
+        }
+        if lost == healthy.len() {
+            groups_down.push(tg.name.clone());
+        } else {
+            groups_degraded.push(GroupLoss {
+                target_group: tg.name.clone(),
+                healthy_now: healthy.len(),
+                healthy_after: healthy.len() - lost,
+            });
+        }
+    }
+    let mut roles: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for i in inv
+        .instances
+        .iter()
+        .filter(|i| i.region == region && i.is_live())
+    {
+        if let Some(r) = i.tags.get(role_tag) {
+            let e = roles.entry(r.as_str()).or_default();
+            e.0 += 1;
+            if i.az == az {
+                e.1 += 1;
+            }
+        }
+    }
+    AzBlast {
+        state: inv.zone_state(&az),
+        instances: live_here.iter().map(|i| i.id.clone()).collect(),
+        volumes: inv
+            .volumes
+            .iter()
+            .filter(|v| v.az == az)
+            .map(|v| v.id.clone())
+            .collect(),
+        elastic_ips: inv
+            .elastic_ips
+            .iter()
+            .filter(|e| {
+                e.instance_id
+                    .as_deref()
+                    .is_some_and(|id| live_here.iter().any(|i| i.id == id))
+            })
+            .map(|e| e.public_ip.clone())
+            .collect(),
+        groups_down,
+        groups_degraded,
+        roles_down: roles
+            .into_iter()
+            .filter(|(_, (all, here))| *here > 0 && all == here)
+            .map(|(r, _)| r.to_string())
+            .collect(),
+        az,
+        region,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixture::FleetBuilder;
+
+    #[test]
+    fn losing_the_web_tiers_only_zone_takes_the_service_down() {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let mut f = FleetBuilder::new("r", now);
+        let (a, b) = (f.az("a"), f.az("b"));
+        let web = f.target_group("web", None);
+        let api = f.target_group("api", None);
+        for n in ["w1", "w2"] {
+            let i = f.instance(n, &a, Some("web"));
+            f.register(&web, &i, TargetState::Healthy);
+        }
+        for (n, az) in [("p1", &a), ("p2", &b)] {
+            let i = f.instance(n, az, Some("api"));
+            f.register(&api, &i, TargetState::Healthy);
+        }
+        let db = f.instance("db", &a, Some("db"));
+        f.volume(&a, Some((&db, "/dev/sdf")));
+        let radius = blast_radius(&f.build(), "role");
+        let za = radius.iter().find(|z| z.az == a).unwrap();
+        assert_eq!(za.groups_down, vec!["web"]);
+        assert_eq!(
+            za.groups_degraded,
+            vec![GroupLoss {
+                target_group: "api".into(),
+                healthy_now: 2,
+                healthy_after: 1
+            }]
+        );
+        assert_eq!(za.roles_down, vec!["db", "web"]);
+        assert_eq!(za.instances.len(), 4);
+        assert_eq!(za.volumes.len(), 1);
+        let zb = radius.iter().find(|z| z.az == b).unwrap();
+        assert!(zb.groups_down.is_empty());
+        assert_eq!(zb.groups_degraded.len(), 1);
+        assert!(zb.roles_down.is_empty(), "api keeps p1 in {a}");
+        assert_eq!(radius.len(), 3, "every known zone, empty ones too");
+    }
+}

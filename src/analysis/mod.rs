@@ -1,0 +1,10 @@
+//! Pure functions over an `Inventory`: single points of failure, what each AZ takes down with it,
+//! and the capacity guard runbooks consult before taking anything out of service.
+
+mod blast;
+mod capacity;
+mod findings;
+
+pub use blast::*;
+pub use capacity::*;
+pub use findings::*;

@@ -1,0 +1,154 @@
+//! `opsdeck report`: inventory summary, findings and AZ blast radius, for people and for cron.
+
+use super::{Format, GlobalArgs};
+use crate::analysis::{AnalysisOptions, AzBlast, Finding, blast_radius, find_all, has_critical};
+use crate::app::resources::ResourceKind;
+use crate::cloud::{FetchOptions, fetch_inventory};
+use crate::config::Config;
+use crate::domain::Inventory;
+use clap::Args;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// Exit code when a critical finding exists (0: none; 1: the inventory could not be fully read).
+pub const EXIT_CRITICAL: i32 = 3;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Maximum age in hours of a data volume's newest snapshot (default from the config: 24)
+    #[arg(long, value_name = "H")]
+    pub max_snapshot_age: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub summary: Summary,
+    pub findings: &'a [Finding],
+    pub blast_radius: &'a [AzBlast],
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub regions: Vec<String>,
+    pub counts: BTreeMap<String, usize>,
+    pub region_errors: BTreeMap<String, String>,
+}
+
+pub fn summary(inv: &Inventory) -> Summary {
+    Summary {
+        regions: inv.regions.iter().map(|r| r.region.clone()).collect(),
+        counts: ResourceKind::ALL
+            .iter()
+            .map(|k| (format!("{k:?}").to_lowercase(), k.row_count(inv)))
+            .collect(),
+        region_errors: inv
+            .regions
+            .iter()
+            .filter_map(|r| r.error.as_ref().map(|e| (r.region.clone(), e.clone())))
+            .collect(),
+    }
+}
+
+pub async fn run(global: &GlobalArgs, config: &Config, args: ReportArgs) -> anyhow::Result<i32> {
+    let session = crate::session::connect(&global.source(config), true).await?;
+    let inv = fetch_inventory(session.readers(), &FetchOptions::default()).await;
+    let mut opts = AnalysisOptions::new(chrono::Utc::now());
+    let hours = args
+        .max_snapshot_age
+        .unwrap_or(config.analysis.max_snapshot_age_hours);
+    opts.max_snapshot_age =
+        chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3600));
+    let findings = find_all(&inv, &opts);
+    let radius = blast_radius(&inv, &opts.role_tag);
+    let report = Report {
+        summary: summary(&inv),
+        findings: &findings,
+        blast_radius: &radius,
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Table => write_table(&mut out, &report)?,
+    }
+    out.flush()?;
+    for (region, e) in &report.summary.region_errors {
+        eprintln!("opsdeck: region {region}: {e}");
+    }
+    Ok(if has_critical(&findings) {
+        EXIT_CRITICAL
+    } else if report.summary.region_errors.is_empty() {
+        0
+    } else {
+        1
+    })
+}
+
+fn write_table(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    writeln!(out, "== Inventory ({})", r.summary.regions.join(", "))?;
+    let counts: Vec<String> = r
+        .summary
+        .counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    writeln!(out, "{}\n", counts.join(", "))?;
+    writeln!(out, "== Findings ({})", r.findings.len())?;
+    if r.findings.is_empty() {
+        writeln!(out, "(none)")?;
+    }
+    for f in r.findings {
+        writeln!(
+            out,
+            "{:<8}  {:<27}  {}",
+            f.severity.as_str().to_uppercase(),
+            f.kind.as_str(),
+            f.message
+        )?;
+        if let Some(fix) = &f.fix {
+            writeln!(out, "{:<8}  {:<27}  fix: {fix}", "", "")?;
+        }
+    }
+    writeln!(out, "\n== If an AZ goes")?;
+    for z in r
+        .blast_radius
+        .iter()
+        .filter(|z| !z.instances.is_empty() || !z.volumes.is_empty())
+    {
+        let mut parts = vec![format!(
+            "{} instance(s), {} volume(s)",
+            z.instances.len(),
+            z.volumes.len()
+        )];
+        if !z.groups_down.is_empty() {
+            parts.push(format!("DOWN: {}", z.groups_down.join(", ")));
+        }
+        for g in &z.groups_degraded {
+            parts.push(format!(
+                "{} {}->{} healthy",
+                g.target_group, g.healthy_now, g.healthy_after
+            ));
+        }
+        if !z.roles_down.is_empty() {
+            parts.push(format!("tiers lost: {}", z.roles_down.join(", ")));
+        }
+        if !z.elastic_ips.is_empty() {
+            parts.push(format!("addresses lost: {}", z.elastic_ips.join(", ")));
+        }
+        writeln!(
+            out,
+            "{:<14} {:<11} {}",
+            z.az,
+            z.state.as_str(),
+            parts.join("; ")
+        )?;
+    }
+    Ok(())
+}
