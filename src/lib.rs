@@ -11,5 +11,6 @@ pub mod config;
 pub mod domain;
 pub mod logging;
 pub mod paths;
+pub mod runbook;
 pub mod session;
 pub mod terminal;

@@ -40,6 +40,23 @@ pub trait CloudRead: Send + Sync {
         window: Duration,
     ) -> CloudResult<Vec<MetricSeries>>;
     async fn alarms(&self) -> CloudResult<Vec<Alarm>>;
+
+    // Targeted reads for runbooks, which poll a few resources while they wait. The defaults list
+    // everything and pick; adapters may override them with per-id calls.
+
+    /// One instance with its status checks and events; `None` once it is gone.
+    async fn instance(&self, id: &str) -> CloudResult<Option<Instance>> {
+        Ok(self.instances().await?.into_iter().find(|i| i.id == id))
+    }
+    async fn volume(&self, id: &str) -> CloudResult<Option<Volume>> {
+        Ok(self.volumes().await?.into_iter().find(|v| v.id == id))
+    }
+    async fn image(&self, id: &str) -> CloudResult<Option<Image>> {
+        Ok(self.images().await?.into_iter().find(|i| i.id == id))
+    }
+    async fn snapshot(&self, id: &str) -> CloudResult<Option<Snapshot>> {
+        Ok(self.snapshots().await?.into_iter().find(|s| s.id == id))
+    }
 }
 
 /// One CloudWatch series to fetch.

@@ -1,0 +1,575 @@
+//! Observe → act → observe again, per action. `observe` answers from what the cloud says now, so a
+//! resumed step whose call may or may not have happened is re-observed, never blindly repeated.
+
+use super::journal::Outputs;
+use super::plan::{Action, Val};
+use crate::analysis::{Floor, check_removal};
+use crate::cloud::{CloudError, CloudRead, CloudResult, CloudWrite, LaunchSpec, VolumeSpec};
+use crate::domain::*;
+
+/// Tag keys that let a step find what it created, whoever crashed in between.
+pub const TAG_RUN: &str = "opsdeck:run";
+pub const TAG_OUTPUT: &str = "opsdeck:output";
+pub const TAG_TOKEN: &str = "opsdeck:client-token";
+
+pub struct Ctx<'a> {
+    pub read: &'a dyn CloudRead,
+    pub run_id: &'a str,
+    pub floor: Floor,
+    pub outputs: &'a Outputs,
+}
+
+/// What the cloud says about a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
+    /// Its effect holds; these are its outputs.
+    Done(Outputs),
+    /// On its way (draining, pending, initializing...): wait.
+    Pending(String),
+    /// Not done and nothing under way: the call must be made.
+    Act,
+}
+
+fn one(k: &str, v: impl Into<String>) -> Outputs {
+    let mut o = Outputs::new();
+    o.insert(k.to_string(), v.into());
+    o
+}
+
+pub fn resolve(v: &Val, outputs: &Outputs) -> CloudResult<String> {
+    match v {
+        Val::Lit(s) => Ok(s.clone()),
+        Val::Output(k) => outputs.get(k).cloned().ok_or_else(|| {
+            CloudError::invalid_request(
+                "MissingStepOutput",
+                format!("an earlier step did not produce `{k}`"),
+            )
+        }),
+    }
+}
+
+fn run_tags(ctx: &Ctx, output: &str) -> Vec<Tag> {
+    vec![Tag::new(TAG_RUN, ctx.run_id), Tag::new(TAG_OUTPUT, output)]
+}
+
+fn made_by(tags: &Tags, ctx: &Ctx, output: &str) -> bool {
+    tags.get(TAG_RUN).map(String::as_str) == Some(ctx.run_id)
+        && tags.get(TAG_OUTPUT).map(String::as_str) == Some(output)
+}
+
+async fn must_instance(read: &dyn CloudRead, id: &str) -> CloudResult<Instance> {
+    read.instance(id)
+        .await?
+        .ok_or_else(|| CloudError::not_found("InvalidInstanceID.NotFound", id))
+}
+
+/// The registrations that matter for the capacity guard: every group the instance serves, with AZs.
+async fn guard_inventory(read: &dyn CloudRead, instance: &str) -> CloudResult<Inventory> {
+    let mut inv = Inventory {
+        target_groups: read.target_groups().await?,
+        ..Inventory::default()
+    };
+    let mut mine = Vec::new();
+    for tg in &inv.target_groups {
+        let th = read.target_health(&tg.arn).await?;
+        if th.iter().any(|t| t.target_id == instance) {
+            mine.extend(th);
+        }
+    }
+    inv.target_health = mine;
+    inv.instances = read.instances().await?;
+    inv.fill_derived();
+    Ok(inv)
+}
+
+pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult<Seen> {
+    let read = ctx.read;
+    let pending_or_act = |what: &str| {
+        if acted {
+            Seen::Pending(what.to_string())
+        } else {
+            Seen::Act
+        }
+    };
+    Ok(match action {
+        Action::CapacityGuard { instance } => {
+            let inv = guard_inventory(read, instance).await?;
+            match check_removal(&inv, &[instance.as_str()], ctx.floor) {
+                Ok(()) => Seen::Done(Outputs::new()),
+                Err(v) => Seen::Pending(
+                    v.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            }
+        }
+        Action::DeregisterTarget {
+            target_group_arn,
+            target,
+        } => {
+            let th = read.target_health(target_group_arn).await?;
+            match th.iter().find(|t| {
+                t.target_id == target.id && (target.port.is_none() || t.port == target.port)
+            }) {
+                None => Seen::Done(Outputs::new()),
+                Some(t) if t.state == TargetState::Unused => Seen::Done(Outputs::new()),
+                Some(t)
+                    if matches!(
+                        t.state,
+                        TargetState::Draining | TargetState::UnhealthyDraining
+                    ) =>
+                {
+                    Seen::Pending("draining connections".into())
+                }
+                Some(_) => pending_or_act("waiting for the deregistration to show"),
+            }
+        }
+        Action::RegisterTarget {
+            target_group_arn,
+            target,
+            port,
+        } => {
+            let id = resolve(target, ctx.outputs)?;
+            let th = read.target_health(target_group_arn).await?;
+            match th
+                .iter()
+                .find(|t| t.target_id == id && (port.is_none() || t.port == *port))
+            {
+                Some(t) if t.state == TargetState::Healthy => Seen::Done(Outputs::new()),
+                Some(t)
+                    if matches!(t.state, TargetState::Draining | TargetState::Unused) && !acted =>
+                {
+                    Seen::Act
+                }
+                Some(t) => Seen::Pending(format!(
+                    "target {}{}",
+                    t.state.as_str(),
+                    t.reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                )),
+                None => pending_or_act("waiting for the registration to show"),
+            }
+        }
+        Action::RebootInstance { instance, event_id } => {
+            let i = must_instance(read, instance).await?;
+            let event_open = event_id.as_ref().is_some_and(|e| {
+                i.events
+                    .iter()
+                    .any(|x| x.event_id.as_ref() == Some(e) && !x.is_done())
+            });
+            let healthy = i.state == InstanceState::Running && i.status_checks.all_ok();
+            if acted || (event_id.is_some() && !event_open) {
+                if healthy && !event_open {
+                    Seen::Done(Outputs::new())
+                } else {
+                    Seen::Pending(format!(
+                        "{} checks {}",
+                        i.state.as_str(),
+                        i.status_checks.summary()
+                    ))
+                }
+            } else {
+                Seen::Act
+            }
+        }
+        Action::StopInstance { instance } => {
+            let i = must_instance(read, instance).await?;
+            match i.state {
+                InstanceState::Stopped => Seen::Done(Outputs::new()),
+                InstanceState::Stopping => Seen::Pending("stopping".into()),
+                InstanceState::Terminated | InstanceState::ShuttingDown => {
+                    return Err(CloudError::invalid_state(
+                        "IncorrectInstanceState",
+                        format!("{instance} is terminated"),
+                    ));
+                }
+                _ => pending_or_act("waiting for stopping to show"),
+            }
+        }
+        Action::StartInstance { instance } => {
+            let i = must_instance(read, instance).await?;
+            match i.state {
+                InstanceState::Running if i.status_checks.all_ok() => Seen::Done(Outputs::new()),
+                InstanceState::Running | InstanceState::Pending => {
+                    Seen::Pending(format!("status checks {}", i.status_checks.summary()))
+                }
+                InstanceState::Stopping => Seen::Pending("still stopping".into()),
+                InstanceState::Stopped => pending_or_act("waiting for pending to show"),
+                _ => {
+                    return Err(CloudError::invalid_state(
+                        "IncorrectInstanceState",
+                        format!("{instance} is terminated"),
+                    ));
+                }
+            }
+        }
+        Action::RescheduleEvent {
+            instance,
+            event_id,
+            not_before,
+        } => {
+            let i = must_instance(read, instance).await?;
+            match i
+                .events
+                .iter()
+                .find(|e| e.event_id.as_ref() == Some(event_id))
+            {
+                Some(e)
+                    if e.not_before
+                        .map(|t| (t - *not_before).num_seconds().abs() < 60)
+                        == Some(true) =>
+                {
+                    Seen::Done(Outputs::new())
+                }
+                Some(_) => pending_or_act("waiting for the new start time to show"),
+                None => {
+                    return Err(CloudError::not_found(
+                        "InvalidInstanceEventID.NotFound",
+                        event_id.clone(),
+                    ));
+                }
+            }
+        }
+        Action::CreateImage { name, output, .. } => {
+            match read.images().await?.into_iter().find(|i| &i.name == name) {
+                Some(img) if img.state == ImageState::Available => Seen::Done(one(output, img.id)),
+                Some(img) if img.state == ImageState::Pending => {
+                    Seen::Pending("image pending".into())
+                }
+                Some(img) => {
+                    return Err(CloudError::invalid_state(
+                        "InvalidAMIID.Unavailable",
+                        format!("{} is {}", img.id, img.state.as_str()),
+                    ));
+                }
+                None => pending_or_act("waiting for the image to show"),
+            }
+        }
+        Action::LaunchClone {
+            client_token,
+            output,
+            ..
+        } => {
+            let mine: Vec<Instance> = read
+                .instances()
+                .await?
+                .into_iter()
+                .filter(|i| i.tags.get(TAG_TOKEN) == Some(client_token) && i.is_live())
+                .collect();
+            if mine.is_empty() {
+                pending_or_act("waiting for the instance to show")
+            } else if mine
+                .iter()
+                .all(|i| i.state == InstanceState::Running && i.status_checks.all_ok())
+            {
+                Seen::Done(one(
+                    output,
+                    mine.iter()
+                        .map(|i| i.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ))
+            } else {
+                Seen::Pending(
+                    mine.iter()
+                        .map(|i| format!("{} {}", i.id, i.state.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            }
+        }
+        Action::CreateSnapshot { output, .. } => {
+            match read
+                .snapshots()
+                .await?
+                .into_iter()
+                .find(|s| made_by(&s.tags, ctx, output))
+            {
+                Some(s) if s.state == SnapshotState::Completed => Seen::Done(one(output, s.id)),
+                Some(s) if s.state == SnapshotState::Pending => {
+                    Seen::Pending(format!("snapshot {}%", s.progress))
+                }
+                Some(s) => {
+                    return Err(CloudError::invalid_state(
+                        "SnapshotError",
+                        format!("{} is {}", s.id, s.state.as_str()),
+                    ));
+                }
+                None => pending_or_act("waiting for the snapshot to show"),
+            }
+        }
+        Action::RestoreVolume { output, .. } => {
+            match read
+                .volumes()
+                .await?
+                .into_iter()
+                .find(|v| made_by(&v.tags, ctx, output))
+            {
+                Some(v) if v.state == VolumeState::Available || v.state == VolumeState::InUse => {
+                    Seen::Done(one(output, v.id))
+                }
+                Some(v) if v.state == VolumeState::Creating => {
+                    Seen::Pending("volume creating".into())
+                }
+                Some(v) => {
+                    return Err(CloudError::invalid_state(
+                        "VolumeError",
+                        format!("{} is {}", v.id, v.state.as_str()),
+                    ));
+                }
+                None => pending_or_act("waiting for the volume to show"),
+            }
+        }
+        Action::AttachVolume {
+            volume, instance, ..
+        } => {
+            let (vid, iid) = (
+                resolve(volume, ctx.outputs)?,
+                resolve(instance, ctx.outputs)?,
+            );
+            let v = read
+                .volume(&vid)
+                .await?
+                .ok_or_else(|| CloudError::not_found("InvalidVolume.NotFound", vid.clone()))?;
+            match v
+                .attachments
+                .iter()
+                .find(|a| a.state != AttachmentState::Detached)
+            {
+                Some(a) if a.instance_id == iid && a.state == AttachmentState::Attached => {
+                    Seen::Done(Outputs::new())
+                }
+                Some(a) if a.instance_id == iid => {
+                    Seen::Pending(format!("attachment {}", a.state.as_str()))
+                }
+                Some(a) => {
+                    return Err(CloudError::invalid_state(
+                        "VolumeInUse",
+                        format!("{vid} is attached to {}", a.instance_id),
+                    ));
+                }
+                None => pending_or_act("waiting for the attachment to show"),
+            }
+        }
+        Action::DetachVolume {
+            volume, instance, ..
+        } => {
+            let v = read
+                .volume(volume)
+                .await?
+                .ok_or_else(|| CloudError::not_found("InvalidVolume.NotFound", volume.clone()))?;
+            match v
+                .attachments
+                .iter()
+                .find(|a| &a.instance_id == instance && a.state != AttachmentState::Detached)
+            {
+                None => Seen::Done(Outputs::new()),
+                Some(a) if a.state == AttachmentState::Detaching => {
+                    Seen::Pending("detaching".into())
+                }
+                Some(_) => pending_or_act("waiting for detaching to show"),
+            }
+        }
+        Action::AssociateAddress {
+            allocation_id,
+            target,
+            output,
+        } => {
+            let eip = read
+                .elastic_ips()
+                .await?
+                .into_iter()
+                .find(|e| &e.allocation_id == allocation_id)
+                .ok_or_else(|| {
+                    CloudError::not_found("InvalidAllocationID.NotFound", allocation_id.clone())
+                })?;
+            let points_at = match target {
+                crate::cloud::AddressTarget::Instance(id) => eip.instance_id.as_ref() == Some(id),
+                crate::cloud::AddressTarget::NetworkInterface { eni_id, .. } => {
+                    eip.network_interface_id.as_ref() == Some(eni_id)
+                }
+            };
+            if points_at {
+                Seen::Done(one(output, eip.association_id.unwrap_or_default()))
+            } else {
+                pending_or_act("waiting for the association to show")
+            }
+        }
+        Action::DeleteSnapshot { snapshot } => match read.snapshot(snapshot).await? {
+            None => Seen::Done(Outputs::new()),
+            Some(_) => pending_or_act("waiting for the deletion to show"),
+        },
+    })
+}
+
+/// Makes the step's call (or its dry run). Returns the request id and what it produced.
+pub async fn act(
+    ctx: &Ctx<'_>,
+    write: &dyn CloudWrite,
+    action: &Action,
+    dry_run: bool,
+) -> CloudResult<(Option<String>, Outputs)> {
+    let o = ctx.outputs;
+    let none = |w: crate::cloud::Written<()>| (w.request_id, Outputs::new());
+    Ok(match action {
+        Action::CapacityGuard { .. } => (None, Outputs::new()),
+        Action::DeregisterTarget {
+            target_group_arn,
+            target,
+        } => none(
+            write
+                .deregister_targets(target_group_arn, std::slice::from_ref(target), dry_run)
+                .await?,
+        ),
+        Action::RegisterTarget {
+            target_group_arn,
+            target,
+            port,
+        } => {
+            let t = crate::cloud::TargetRef {
+                id: resolve(target, o)?,
+                port: *port,
+            };
+            none(
+                write
+                    .register_targets(target_group_arn, &[t], dry_run)
+                    .await?,
+            )
+        }
+        Action::RebootInstance { instance, .. } => {
+            none(write.reboot_instances(&[instance.clone()], dry_run).await?)
+        }
+        Action::StopInstance { instance } => none(
+            write
+                .stop_instances(&[instance.clone()], false, dry_run)
+                .await?,
+        ),
+        Action::StartInstance { instance } => {
+            none(write.start_instances(&[instance.clone()], dry_run).await?)
+        }
+        Action::RescheduleEvent {
+            instance,
+            event_id,
+            not_before,
+        } => none(
+            write
+                .reschedule_instance_event(instance, event_id, *not_before, dry_run)
+                .await?,
+        ),
+        Action::CreateImage {
+            instance,
+            name,
+            no_reboot,
+            output,
+        } => {
+            let tags = run_tags(ctx, output);
+            let w = write
+                .create_image(
+                    instance,
+                    name,
+                    "opsdeck runbook image",
+                    *no_reboot,
+                    &tags,
+                    dry_run,
+                )
+                .await?;
+            (w.request_id, one(output, w.value))
+        }
+        Action::LaunchClone {
+            source,
+            image,
+            subnet_id,
+            client_token,
+            output,
+        } => {
+            let src = must_instance(ctx.read, source).await?;
+            let mut spec = LaunchSpec::clone_of(&src, &resolve(image, o)?, subnet_id, client_token);
+            spec.user_data = ctx.read.instance_user_data(source).await?;
+            spec.tags.retain(|t| !t.key.starts_with("opsdeck:"));
+            spec.tags.extend(run_tags(ctx, output));
+            spec.tags.push(Tag::new(TAG_TOKEN, client_token));
+            let w = write.run_instances(&spec, dry_run).await?;
+            (w.request_id, one(output, w.value.join(",")))
+        }
+        Action::CreateSnapshot {
+            volume,
+            description,
+            output,
+        } => {
+            let w = write
+                .create_snapshot(volume, description, &run_tags(ctx, output), dry_run)
+                .await?;
+            (w.request_id, one(output, w.value))
+        }
+        Action::RestoreVolume {
+            snapshot,
+            az,
+            volume_type,
+            output,
+        } => {
+            let spec = VolumeSpec {
+                az: az.clone(),
+                size_gib: None,
+                volume_type: volume_type.clone(),
+                iops: None,
+                snapshot_id: Some(resolve(snapshot, o)?),
+                tags: run_tags(ctx, output),
+            };
+            let w = write.create_volume(&spec, dry_run).await?;
+            (w.request_id, one(output, w.value))
+        }
+        Action::AttachVolume {
+            volume,
+            instance,
+            device,
+        } => none(
+            write
+                .attach_volume(
+                    &resolve(volume, o)?,
+                    &resolve(instance, o)?,
+                    device,
+                    dry_run,
+                )
+                .await?,
+        ),
+        Action::DetachVolume {
+            volume,
+            instance,
+            force,
+        } => none(
+            write
+                .detach_volume(volume, instance, *force, dry_run)
+                .await?,
+        ),
+        Action::AssociateAddress {
+            allocation_id,
+            target,
+            output,
+        } => {
+            let w = write
+                .associate_address(allocation_id, target, true, dry_run)
+                .await?;
+            (w.request_id, one(output, w.value))
+        }
+        Action::DeleteSnapshot { snapshot } => {
+            none(write.delete_snapshot(snapshot, dry_run).await?)
+        }
+    })
+}
+
+/// Whether a dry run of this step can be tried before the run (its inputs are all known now).
+pub fn dry_runnable(action: &Action) -> bool {
+    match action {
+        Action::CapacityGuard { .. } => false,
+        Action::RegisterTarget { target, .. } => matches!(target, Val::Lit(_)),
+        Action::LaunchClone { image, .. } => matches!(image, Val::Lit(_)),
+        Action::RestoreVolume { snapshot, .. } => matches!(snapshot, Val::Lit(_)),
+        Action::AttachVolume {
+            volume, instance, ..
+        } => matches!((volume, instance), (Val::Lit(_), Val::Lit(_))),
+        _ => true,
+    }
+}

@@ -1,0 +1,492 @@
+//! Runs a plan: preflight, approval, then each step as observe → act if needed → wait until done,
+//! with backoff and a timeout per step. Every transition is journaled before the run goes on.
+
+use super::actions::{self, Ctx, Seen};
+use super::journal::{Entry, Journal, Outputs, RunState, RunStatus};
+use super::plan::{Action, Plan, Step, Val};
+use crate::analysis::Floor;
+use crate::cloud::{CloudRead, CloudWrite, ErrorKind, TargetRef};
+use async_trait::async_trait;
+use serde::Serialize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+/// Progress, streamed to the console or printed headless.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RunEvent {
+    StepStarted {
+        step: usize,
+        title: String,
+        expected_secs: u64,
+    },
+    Waiting {
+        step: usize,
+        detail: String,
+        elapsed_secs: u64,
+        expected_secs: u64,
+    },
+    Acted {
+        step: usize,
+        call: String,
+        request_id: Option<String>,
+    },
+    Retrying {
+        step: usize,
+        error: String,
+    },
+    StepFinished {
+        step: usize,
+        elapsed_secs: u64,
+    },
+    StepFailed {
+        step: usize,
+        error: String,
+    },
+    Finished {
+        status: RunStatus,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    Approve,
+    Cancel,
+}
+
+/// Who says yes. The console asks the operator; `--yes` approves everything.
+#[async_trait]
+pub trait Approver: Send + Sync {
+    async fn approve_plan(&self, plan: &Plan) -> Approval;
+    async fn approve_step(&self, index: usize, step: &Step) -> Approval;
+}
+
+pub struct AutoApprove;
+
+#[async_trait]
+impl Approver for AutoApprove {
+    async fn approve_plan(&self, _: &Plan) -> Approval {
+        Approval::Approve
+    }
+    async fn approve_step(&self, _: usize, _: &Step) -> Approval {
+        Approval::Approve
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalMode {
+    /// Each mutating step waits for approval.
+    PerStep,
+    /// One approval for the plan; destructive steps still ask on their own.
+    Once,
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+    pub floor: Floor,
+    pub approval: ApprovalMode,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            poll_initial: Duration::from_secs(2),
+            poll_max: Duration::from_secs(15),
+            floor: Floor::default(),
+            approval: ApprovalMode::Once,
+        }
+    }
+}
+
+/// Why a run stopped before its end, other than by its own outcome.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Test hook: the process "died" (no more journal writes happen).
+    #[error("killed (test hook)")]
+    Killed,
+    #[error("journal: {0:#}")]
+    Journal(anyhow::Error),
+}
+
+pub struct Runner {
+    pub read: Arc<dyn CloudRead>,
+    pub write: Arc<dyn CloudWrite>,
+    pub journal: Journal,
+    pub approver: Arc<dyn Approver>,
+    pub events: Option<mpsc::UnboundedSender<RunEvent>>,
+    pub cancel: watch::Receiver<bool>,
+    pub opts: EngineOptions,
+    /// Test hook: allow this many more journal writes, then act as if the process were killed.
+    pub kill_after: Option<Arc<AtomicUsize>>,
+}
+
+/// A problem found before anything changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub step: Option<usize>,
+    pub message: String,
+}
+
+/// Tries every mutating step with DryRun (where its inputs are already known), evaluates the
+/// capacity guards, and checks the credentials outlive the run.
+pub async fn preflight(
+    read: &dyn CloudRead,
+    write: &dyn CloudWrite,
+    plan: &Plan,
+    floor: Floor,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let outputs = Outputs::new();
+    let ctx = Ctx {
+        read,
+        run_id: "preflight",
+        floor,
+        outputs: &outputs,
+    };
+    for (i, step) in plan.steps.iter().enumerate() {
+        if let Action::CapacityGuard { .. } = step.action {
+            // Only the first guard can be judged now: later ones run after earlier instances return.
+            if !plan.steps[..i]
+                .iter()
+                .any(|s| matches!(s.action, Action::CapacityGuard { .. }))
+            {
+                match actions::observe(&ctx, &step.action, false).await {
+                    Ok(Seen::Pending(why)) => problems.push(Problem {
+                        step: Some(i),
+                        message: format!("guard: {why}"),
+                    }),
+                    Err(e) => problems.push(Problem {
+                        step: Some(i),
+                        message: e.to_string(),
+                    }),
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        if !step.action.is_mutating() || !actions::dry_runnable(&step.action) {
+            continue;
+        }
+        match actions::act(&ctx, write, &step.action, true).await {
+            Err(e) if e.kind == ErrorKind::DryRunOk => {}
+            Ok(_) => {}
+            Err(e) => problems.push(Problem {
+                step: Some(i),
+                message: format!("{}: {e}", step.title),
+            }),
+        }
+    }
+    if let Ok(id) = read.identity().await
+        && let Some(exp) = id.expires_at
+    {
+        let end = chrono::Utc::now() + chrono::Duration::seconds(plan.expected_secs() as i64);
+        if exp < end {
+            problems.push(Problem {
+                step: None,
+                message: format!(
+                    "credentials expire at {} but the run needs until about {}: refresh them first",
+                    exp.format("%H:%M UTC"),
+                    end.format("%H:%M UTC")
+                ),
+            });
+        }
+    }
+    problems
+}
+
+impl Runner {
+    fn emit(&self, e: RunEvent) {
+        if let Some(tx) = &self.events {
+            let _ = tx.send(e);
+        }
+    }
+
+    fn record(&self, e: Entry) -> Result<(), EngineError> {
+        if let Some(budget) = &self.kill_after
+            && budget
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_err()
+        {
+            return Err(EngineError::Killed);
+        }
+        self.journal.append(&e).map_err(EngineError::Journal)
+    }
+
+    fn cancelled(&self) -> bool {
+        *self.cancel.borrow()
+    }
+
+    /// Sleeps unless cancelled first; returns whether the run was cancelled.
+    async fn pause(&self, d: Duration) -> bool {
+        let mut c = self.cancel.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(d) => false,
+            _ = c.wait_for(|v| *v) => true,
+        }
+    }
+
+    /// Runs (or resumes) the plan from the first unfinished step.
+    pub async fn run(&self, state: &mut RunState) -> Result<RunStatus, EngineError> {
+        if state.next_step() == Some(0)
+            && !state.acted.iter().any(|a| *a)
+            && self.approver.approve_plan(&state.plan).await == Approval::Cancel
+        {
+            return self.finish_cancelled(state, None);
+        }
+        while let Some(i) = state.next_step() {
+            let step = state.plan.steps[i].clone();
+            self.record(Entry::StepStarted {
+                at: chrono::Utc::now(),
+                step: i,
+            })?;
+            self.emit(RunEvent::StepStarted {
+                step: i,
+                title: step.title.clone(),
+                expected_secs: step.expected_secs,
+            });
+            let needs_approval = step.action.is_mutating()
+                && (self.opts.approval == ApprovalMode::PerStep || step.action.is_destructive());
+            if needs_approval
+                && !state.acted[i]
+                && self.approver.approve_step(i, &step).await == Approval::Cancel
+            {
+                return self.finish_cancelled(state, Some(i));
+            }
+            match self.run_step(state, i, &step).await? {
+                StepEnd::Done => {}
+                StepEnd::Cancelled => return self.finish_cancelled(state, Some(i)),
+                StepEnd::Failed(error) => {
+                    self.record(Entry::StepFailed {
+                        at: chrono::Utc::now(),
+                        step: i,
+                        error: error.clone(),
+                    })?;
+                    self.emit(RunEvent::StepFailed {
+                        step: i,
+                        error: error.clone(),
+                    });
+                    state.status = RunStatus::Failed;
+                    state.last_error = Some(error);
+                    self.emit(RunEvent::Finished {
+                        status: RunStatus::Failed,
+                    });
+                    return Ok(RunStatus::Failed);
+                }
+            }
+        }
+        self.record(Entry::Finished {
+            at: chrono::Utc::now(),
+            outcome: RunStatus::Done,
+        })?;
+        state.status = RunStatus::Done;
+        self.emit(RunEvent::Finished {
+            status: RunStatus::Done,
+        });
+        Ok(RunStatus::Done)
+    }
+
+    fn finish_cancelled(
+        &self,
+        state: &mut RunState,
+        step: Option<usize>,
+    ) -> Result<RunStatus, EngineError> {
+        self.record(Entry::Cancelled {
+            at: chrono::Utc::now(),
+            step,
+        })?;
+        state.status = RunStatus::Cancelled;
+        self.emit(RunEvent::Finished {
+            status: RunStatus::Cancelled,
+        });
+        Ok(RunStatus::Cancelled)
+    }
+
+    async fn run_step(
+        &self,
+        state: &mut RunState,
+        i: usize,
+        step: &Step,
+    ) -> Result<StepEnd, EngineError> {
+        let started = Instant::now();
+        let timeout = Duration::from_secs(step.timeout_secs.max(1));
+        let mut delay = self.opts.poll_initial;
+        // A call journaled as made counts as made; one in doubt is re-observed first.
+        let mut acted = state.acted[i];
+        let mut last = String::from("nothing yet");
+        loop {
+            if self.cancelled() {
+                return Ok(StepEnd::Cancelled);
+            }
+            if started.elapsed() > timeout {
+                return Ok(StepEnd::Failed(format!(
+                    "{}: timed out after {}s; last seen: {last}",
+                    step.title,
+                    started.elapsed().as_secs()
+                )));
+            }
+            let ctx = Ctx {
+                read: self.read.as_ref(),
+                run_id: &state.run_id,
+                floor: self.opts.floor,
+                outputs: &state.outputs,
+            };
+            let seen = actions::observe(&ctx, &step.action, acted).await;
+            match seen {
+                Ok(Seen::Done(out)) => {
+                    state.outputs.extend(out.clone());
+                    self.record(Entry::StepFinished {
+                        at: chrono::Utc::now(),
+                        step: i,
+                        outputs: out,
+                    })?;
+                    state.finished[i] = true;
+                    self.emit(RunEvent::StepFinished {
+                        step: i,
+                        elapsed_secs: started.elapsed().as_secs(),
+                    });
+                    return Ok(StepEnd::Done);
+                }
+                Ok(Seen::Pending(detail)) => {
+                    self.emit(RunEvent::Waiting {
+                        step: i,
+                        detail: detail.clone(),
+                        elapsed_secs: started.elapsed().as_secs(),
+                        expected_secs: step.expected_secs,
+                    });
+                    last = detail;
+                }
+                Ok(Seen::Act) => {
+                    self.record(Entry::ActStarted {
+                        at: chrono::Utc::now(),
+                        step: i,
+                    })?;
+                    let ctx = Ctx {
+                        read: self.read.as_ref(),
+                        run_id: &state.run_id,
+                        floor: self.opts.floor,
+                        outputs: &state.outputs,
+                    };
+                    match actions::act(&ctx, self.write.as_ref(), &step.action, false).await {
+                        Ok((request_id, out)) => {
+                            state.outputs.extend(out.clone());
+                            self.record(Entry::ActDone {
+                                at: chrono::Utc::now(),
+                                step: i,
+                                request_id: request_id.clone(),
+                                outputs: out,
+                            })?;
+                            state.acted[i] = true;
+                            acted = true;
+                            self.emit(RunEvent::Acted {
+                                step: i,
+                                call: step.action.calls().to_string(),
+                                request_id,
+                            });
+                            // Describe calls lag writes briefly: look again soon.
+                            delay = self.opts.poll_initial;
+                        }
+                        Err(e) if e.is_transient() => {
+                            self.emit(RunEvent::Retrying {
+                                step: i,
+                                error: e.to_string(),
+                            });
+                            last = e.to_string();
+                        }
+                        Err(e) => return Ok(StepEnd::Failed(format!("{}: {e}", step.title))),
+                    }
+                }
+                Err(e) if e.is_transient() => {
+                    self.emit(RunEvent::Retrying {
+                        step: i,
+                        error: e.to_string(),
+                    });
+                    last = e.to_string();
+                }
+                Err(e) => return Ok(StepEnd::Failed(format!("{}: {e}", step.title))),
+            }
+            if self.pause(delay).await {
+                return Ok(StepEnd::Cancelled);
+            }
+            delay = (delay.mul_f64(1.5)).min(self.opts.poll_max);
+        }
+    }
+}
+
+enum StepEnd {
+    Done,
+    Cancelled,
+    Failed(String),
+}
+
+/// The plan that undoes what a run did, newest first (re-register what was deregistered, start what
+/// was stopped...). Steps with no safe inverse are listed in the notes instead.
+pub fn rollback_plan(state: &RunState) -> Plan {
+    let mut steps = Vec::new();
+    let mut notes = vec![format!("rolls back run {}", state.run_id)];
+    for i in (0..state.plan.steps.len()).rev() {
+        let touched = state.finished[i] || state.acted[i] || state.in_doubt[i];
+        if !touched || !state.plan.steps[i].action.is_mutating() {
+            continue;
+        }
+        let s = &state.plan.steps[i];
+        let resolve = |v: &Val| actions::resolve(v, &state.outputs).ok();
+        let inverse = match &s.action {
+            Action::DeregisterTarget {
+                target_group_arn,
+                target,
+            } => Some(Action::RegisterTarget {
+                target_group_arn: target_group_arn.clone(),
+                target: Val::Lit(target.id.clone()),
+                port: target.port,
+            }),
+            Action::RegisterTarget {
+                target_group_arn,
+                target,
+                port,
+            } => resolve(target).map(|id| Action::DeregisterTarget {
+                target_group_arn: target_group_arn.clone(),
+                target: TargetRef { id, port: *port },
+            }),
+            Action::StopInstance { instance } => Some(Action::StartInstance {
+                instance: instance.clone(),
+            }),
+            Action::AttachVolume {
+                volume, instance, ..
+            } => match (resolve(volume), resolve(instance)) {
+                (Some(v), Some(i)) => Some(Action::DetachVolume {
+                    volume: v,
+                    instance: i,
+                    force: false,
+                }),
+                _ => None,
+            },
+            _ => None,
+        };
+        match inverse {
+            Some(action) => steps.push(Step {
+                title: format!("undo: {}", s.title),
+                resources: s.resources.clone(),
+                expected_secs: s.expected_secs,
+                timeout_secs: s.timeout_secs,
+                action,
+            }),
+            None if matches!(
+                s.action,
+                Action::RebootInstance { .. } | Action::RescheduleEvent { .. }
+            ) => {}
+            None => notes.push(format!("not undone automatically: {}", s.title)),
+        }
+    }
+    Plan {
+        runbook: format!("rollback-of-{}", state.plan.runbook),
+        region: state.plan.region.clone(),
+        args: serde_json::json!({ "run": state.run_id }),
+        steps,
+        notes,
+    }
+}

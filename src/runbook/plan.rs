@@ -1,0 +1,211 @@
+//! A plan: the ordered steps a runbook will take, each naming its API calls, resources and expected
+//! duration. Plans are data (serde): the journal stores them and resume replays them.
+
+use crate::cloud::{AddressTarget, TargetRef};
+use crate::domain::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A value known when planning, or produced by an earlier step of the same run (e.g. the AMI id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Val {
+    Lit(String),
+    Output(String),
+}
+
+impl Val {
+    pub fn lit(s: impl Into<String>) -> Self {
+        Val::Lit(s.into())
+    }
+    pub fn describe(&self) -> String {
+        match self {
+            Val::Lit(s) => s.clone(),
+            Val::Output(k) => format!("<{k}>"),
+        }
+    }
+}
+
+/// What a step does. Each action knows how to observe whether it is already done, act, and wait
+/// until its effect holds (see `actions.rs`), which is what makes resuming safe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Wait until taking `instance` out keeps every group it serves at the floor.
+    CapacityGuard {
+        instance: String,
+    },
+    DeregisterTarget {
+        target_group_arn: String,
+        target: TargetRef,
+    },
+    RegisterTarget {
+        target_group_arn: String,
+        target: Val,
+        port: Option<i32>,
+    },
+    RebootInstance {
+        instance: String,
+        event_id: Option<String>,
+    },
+    StopInstance {
+        instance: String,
+    },
+    StartInstance {
+        instance: String,
+    },
+    RescheduleEvent {
+        instance: String,
+        event_id: String,
+        not_before: Timestamp,
+    },
+    CreateImage {
+        instance: String,
+        name: String,
+        no_reboot: bool,
+        output: String,
+    },
+    LaunchClone {
+        source: String,
+        image: Val,
+        subnet_id: String,
+        client_token: String,
+        output: String,
+    },
+    CreateSnapshot {
+        volume: String,
+        description: String,
+        output: String,
+    },
+    RestoreVolume {
+        snapshot: Val,
+        az: String,
+        volume_type: String,
+        output: String,
+    },
+    AttachVolume {
+        volume: Val,
+        instance: Val,
+        device: String,
+    },
+    DetachVolume {
+        volume: String,
+        instance: String,
+        force: bool,
+    },
+    AssociateAddress {
+        allocation_id: String,
+        target: AddressTarget,
+        output: String,
+    },
+    DeleteSnapshot {
+        snapshot: String,
+    },
+}
+
+impl Action {
+    /// The API calls this step may make (shown in the plan).
+    pub fn calls(&self) -> &'static str {
+        match self {
+            Action::CapacityGuard { .. } => "DescribeTargetHealth",
+            Action::DeregisterTarget { .. } => "elbv2:DeregisterTargets, DescribeTargetHealth",
+            Action::RegisterTarget { .. } => "elbv2:RegisterTargets, DescribeTargetHealth",
+            Action::RebootInstance { .. } => "ec2:RebootInstances, DescribeInstanceStatus",
+            Action::StopInstance { .. } => "ec2:StopInstances, DescribeInstances",
+            Action::StartInstance { .. } => "ec2:StartInstances, DescribeInstanceStatus",
+            Action::RescheduleEvent { .. } => "ec2:ModifyInstanceEventStartTime",
+            Action::CreateImage { .. } => "ec2:CreateImage, DescribeImages",
+            Action::LaunchClone { .. } => "ec2:RunInstances (client token), DescribeInstanceStatus",
+            Action::CreateSnapshot { .. } => "ec2:CreateSnapshot, DescribeSnapshots",
+            Action::RestoreVolume { .. } => "ec2:CreateVolume, DescribeVolumes",
+            Action::AttachVolume { .. } => "ec2:AttachVolume, DescribeVolumes",
+            Action::DetachVolume { .. } => "ec2:DetachVolume, DescribeVolumes",
+            Action::AssociateAddress { .. } => "ec2:AssociateAddress, DescribeAddresses",
+            Action::DeleteSnapshot { .. } => "ec2:DeleteSnapshot",
+        }
+    }
+
+    /// Whether the step changes anything (and so needs approval and a dry run).
+    pub fn is_mutating(&self) -> bool {
+        !matches!(self, Action::CapacityGuard { .. })
+    }
+
+    /// Destructive steps need the resource id typed to approve them.
+    pub fn is_destructive(&self) -> bool {
+        matches!(
+            self,
+            Action::DeregisterTarget { .. }
+                | Action::StopInstance { .. }
+                | Action::DetachVolume { .. }
+                | Action::DeleteSnapshot { .. }
+        )
+    }
+
+    /// The id an operator types to approve a destructive step.
+    pub fn confirm_id(&self) -> Option<String> {
+        match self {
+            Action::DeregisterTarget { target, .. } => Some(target.id.clone()),
+            Action::StopInstance { instance } => Some(instance.clone()),
+            Action::DetachVolume { volume, .. } => Some(volume.clone()),
+            Action::DeleteSnapshot { snapshot } => Some(snapshot.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub title: String,
+    pub action: Action,
+    pub resources: Vec<String>,
+    /// How long it should take (e.g. the group's deregistration delay).
+    pub expected_secs: u64,
+    /// Give up (and stop the run) after this long.
+    pub timeout_secs: u64,
+}
+
+impl Step {
+    /// The action's serialized tag (`deregister_target`...), for tables and tests.
+    pub fn action_name(&self) -> &'static str {
+        match &self.action {
+            Action::CapacityGuard { .. } => "capacity_guard",
+            Action::DeregisterTarget { .. } => "deregister_target",
+            Action::RegisterTarget { .. } => "register_target",
+            Action::RebootInstance { .. } => "reboot_instance",
+            Action::StopInstance { .. } => "stop_instance",
+            Action::StartInstance { .. } => "start_instance",
+            Action::RescheduleEvent { .. } => "reschedule_event",
+            Action::CreateImage { .. } => "create_image",
+            Action::LaunchClone { .. } => "launch_clone",
+            Action::CreateSnapshot { .. } => "create_snapshot",
+            Action::RestoreVolume { .. } => "restore_volume",
+            Action::AttachVolume { .. } => "attach_volume",
+            Action::DetachVolume { .. } => "detach_volume",
+            Action::AssociateAddress { .. } => "associate_address",
+            Action::DeleteSnapshot { .. } => "delete_snapshot",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub runbook: String,
+    pub region: String,
+    pub args: serde_json::Value,
+    pub steps: Vec<Step>,
+    /// What the operator must know before approving: outages, data-loss windows, quiescing.
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    pub fn expected_secs(&self) -> u64 {
+        self.steps.iter().map(|s| s.expected_secs).sum()
+    }
+
+    /// A checksum of the plan's content: resume refuses a journal whose plan does not match it.
+    pub fn checksum(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(&bytes);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
