@@ -107,6 +107,16 @@ pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session
                 ))
             }
         }
-        Source::Demo(_) => anyhow::bail!("the demo simulator is not available in this build yet"),
+        Source::Demo(opts) => {
+            // The simulated fleet: no credentials, no network. Same rule: read-only builds no writer.
+            let sim = crate::cloud::sim::Sim::from_demo(opts)?;
+            let label = format!("demo: simulated fleet `{}`", sim.fleet_name());
+            let readers = sim.readers();
+            if read_only {
+                Ok(Session::read_only(label, None, readers))
+            } else {
+                Ok(Session::read_write(label, None, readers, sim.writers()))
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ pub mod aws;
 mod error;
 mod fetch;
 mod ports;
+pub mod sim;
 
 pub use error::*;
 pub use fetch::*;
