@@ -3,6 +3,7 @@
 
 use crate::cloud::aws::{self, AwsOptions};
 use crate::cloud::{CloudRead, CloudWrite};
+use crate::runbook::audit::Audited;
 use std::sync::Arc;
 
 /// Where the data comes from.
@@ -26,6 +27,7 @@ pub struct Session {
     pub profile: Option<String>,
     readers: Vec<Arc<dyn CloudRead>>,
     writers: Option<Vec<Arc<dyn CloudWrite>>>,
+    audited: Vec<Arc<Audited>>,
 }
 
 impl Session {
@@ -39,6 +41,7 @@ impl Session {
             profile,
             readers,
             writers: None,
+            audited: Vec::new(),
         }
     }
 
@@ -48,11 +51,25 @@ impl Session {
         readers: Vec<Arc<dyn CloudRead>>,
         writers: Vec<Arc<dyn CloudWrite>>,
     ) -> Self {
+        // Every mutating call of a session, console or runbook, goes through the audit log.
+        let audited: Vec<Arc<Audited>> = writers
+            .into_iter()
+            .map(|w| Arc::new(Audited::new(w, Audited::default_path(), profile.clone(), None)))
+            .collect();
+        let writers = audited.iter().map(|a| a.clone() as Arc<dyn CloudWrite>).collect();
         Session {
             label,
             profile,
             readers,
             writers: Some(writers),
+            audited,
+        }
+    }
+
+    /// Records who we are (STS caller identity) in every later audit entry.
+    pub fn note_identity(&self, arn: &str) {
+        for a in &self.audited {
+            a.set_identity(arn);
         }
     }
 

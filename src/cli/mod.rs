@@ -2,6 +2,7 @@
 
 mod inventory;
 mod report;
+pub mod runbook;
 pub mod table;
 
 use crate::cloud::aws::AwsOptions;
@@ -57,6 +58,14 @@ pub enum Command {
     Inventory(inventory::InventoryArgs),
     /// Findings (single points of failure) and AZ blast radius; exit 3 when one is critical
     Report(report::ReportArgs),
+    /// Plan, run, resume or roll back a runbook
+    #[command(subcommand)]
+    Runbook(runbook::RunbookCommand),
+    /// List journaled runbook runs (unfinished ones can be resumed)
+    Runs {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +105,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, args).await,
         Some(Command::Report(args)) => report::run(&cli.global, &config, args).await,
+        Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, cmd).await,
+        Some(Command::Runs { format }) => runbook::list_runs(format),
         None => {
             eprintln!(
                 "opsdeck: the console is not available in this build yet; try `opsdeck inventory`"

@@ -43,7 +43,7 @@ pub fn summary(inv: &Inventory) -> Summary {
         regions: inv.regions.iter().map(|r| r.region.clone()).collect(),
         counts: ResourceKind::ALL
             .iter()
-            .map(|k| (format!("{k:?}").to_lowercase(), k.row_count(inv)))
+            .map(|k| (kind_key(*k), k.row_count(inv)))
             .collect(),
         region_errors: inv
             .regions
@@ -51,6 +51,11 @@ pub fn summary(inv: &Inventory) -> Summary {
             .filter_map(|r| r.error.as_ref().map(|e| (r.region.clone(), e.clone())))
             .collect(),
     }
+}
+
+/// The kind's name in snake_case, as the inventory's JSON keys spell it (`elastic_ips`).
+fn kind_key(k: ResourceKind) -> String {
+    serde_json::to_value(k).ok().and_then(|v| v.as_str().map(|s| s.replace('-', "_"))).unwrap_or_default()
 }
 
 pub async fn run(global: &GlobalArgs, config: &Config, args: ReportArgs) -> anyhow::Result<i32> {

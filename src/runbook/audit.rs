@@ -27,7 +27,7 @@ pub struct Audited {
     inner: Arc<dyn CloudWrite>,
     path: PathBuf,
     profile: Option<String>,
-    identity: Option<String>,
+    identity: Mutex<Option<String>>,
     lock: Mutex<()>,
 }
 
@@ -42,9 +42,13 @@ impl Audited {
             inner,
             path,
             profile,
-            identity,
+            identity: Mutex::new(identity),
             lock: Mutex::new(()),
         }
+    }
+
+    pub fn set_identity(&self, arn: &str) {
+        *self.identity.lock().unwrap_or_else(|p| p.into_inner()) = Some(arn.to_string());
     }
 
     pub fn default_path() -> PathBuf {
@@ -69,11 +73,12 @@ impl Audited {
                 },
             ),
         };
+        let identity = self.identity.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let rec = Record {
             at: chrono::Utc::now(),
             profile: self.profile.as_deref(),
             region: self.inner.region(),
-            identity: self.identity.as_deref(),
+            identity: identity.as_deref(),
             call,
             resources,
             dry_run,

@@ -1,0 +1,441 @@
+//! Headless runbooks: `opsdeck runbook NAME ... --plan | --yes`, `resume`, `rollback`, `abandon`,
+//! and `opsdeck runs`. Exit codes: 0 done (or plan shown), 2 refused (bad arguments, preflight,
+//! guard, read-only), 1 failed or cancelled.
+
+use super::{Format, GlobalArgs};
+use crate::analysis::Floor;
+use crate::cloud::{FetchOptions, fetch_inventory};
+use crate::config::Config;
+use crate::runbook::engine::{self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner};
+use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
+use crate::runbook::plan::{Plan, Step};
+use crate::runbook::rolling::{self, GroupDetails, RollingArgs};
+use crate::session::Session;
+use async_trait::async_trait;
+use clap::{Args, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+pub const EXIT_REFUSED: i32 = 2;
+pub const EXIT_FAILED: i32 = 1;
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// Drain, restart and rejoin instances one at a time (from scheduled events by default)
+    RollingMaintenance(RollingCli),
+    /// Resume an unfinished run from its journal
+    Resume {
+        run_id: String,
+        #[command(flatten)]
+        exec: ExecArgs,
+    },
+    /// Undo what a run did (re-register what it deregistered, start what it stopped...)
+    Rollback {
+        run_id: String,
+        #[command(flatten)]
+        exec: ExecArgs,
+    },
+    /// Mark an unfinished run as abandoned (nothing is changed in the cloud)
+    Abandon { run_id: String },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ExecArgs {
+    /// Print the plan and exit: nothing is changed
+    #[arg(long)]
+    pub plan: bool,
+    /// Run without prompts (approves every step)
+    #[arg(long)]
+    pub yes: bool,
+    /// Ask before every mutating step, not once for the plan
+    #[arg(long)]
+    pub approve_each: bool,
+    /// Output format of the plan
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RollingCli {
+    /// Instance to maintain (repeatable); default: every instance with an upcoming event
+    #[arg(long = "instance")]
+    pub instances: Vec<String>,
+    /// Maintain every instance registered in this target group (name or ARN)
+    #[arg(long)]
+    pub target_group: Option<String>,
+    /// Keep at least N healthy targets per AZ (default: only never the last of a group)
+    #[arg(long, value_name = "N")]
+    pub floor_per_az: Option<usize>,
+    /// Reschedule the events to this time (RFC 3339) instead of maintaining now
+    #[arg(long, value_name = "TIME")]
+    pub reschedule_to: Option<chrono::DateTime<chrono::Utc>>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> anyhow::Result<i32> {
+    let read_only = global.read_only(config);
+    let session = crate::session::connect(&global.source(config), read_only).await?;
+    match cmd {
+        RunbookCommand::RollingMaintenance(a) => {
+            let region = one_region(&session, &global.regions)?;
+            let inv = fetch_inventory(session.readers(), &FetchOptions { metrics: false, alarms: false, ..FetchOptions::default() }).await;
+            if let Some(e) = inv.regions.iter().find_map(|r| r.error.clone()) {
+                eprintln!("opsdeck: cannot read {region}: {e}");
+                return Ok(EXIT_FAILED);
+            }
+            let args = RollingArgs {
+                instances: a.instances,
+                target_group: a.target_group,
+                floor_per_az: a.floor_per_az,
+                reschedule_to: a.reschedule_to,
+            };
+            let details = group_details(&session, &region, &inv, &args).await;
+            match rolling::plan(&inv, &region, &args, &details) {
+                Ok(plan) => {
+                    let floor = Floor { per_group: 1, per_az: args.floor_per_az };
+                    start(&session, plan, &a.exec, floor).await
+                }
+                Err(why) => {
+                    eprintln!("opsdeck: refused: {why}");
+                    Ok(EXIT_REFUSED)
+                }
+            }
+        }
+        RunbookCommand::Resume { run_id, exec } => {
+            let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let mut state = j.load()?;
+            if !state.status.is_open() {
+                eprintln!("opsdeck: run {run_id} is {}: nothing to resume", state.status.as_str());
+                return Ok(EXIT_REFUSED);
+            }
+            print_plan(&state.plan, exec.format, Some(&state))?;
+            if exec.plan {
+                return Ok(0);
+            }
+            let floor = floor_of(&state.plan);
+            execute(&session, j, &mut state, &exec, floor).await
+        }
+        RunbookCommand::Rollback { run_id, exec } => {
+            let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let state = j.load()?;
+            let plan = engine::rollback_plan(&state);
+            let code = start(&session, plan, &exec, Floor::default()).await?;
+            if code == 0 && !exec.plan {
+                j.append(&Entry::Finished { at: chrono::Utc::now(), outcome: RunStatus::RolledBack })?;
+            }
+            Ok(code)
+        }
+        RunbookCommand::Abandon { run_id } => {
+            let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let state = j.load()?;
+            if !state.status.is_open() {
+                eprintln!("opsdeck: run {run_id} is {}: nothing to abandon", state.status.as_str());
+                return Ok(EXIT_REFUSED);
+            }
+            j.append(&Entry::Finished { at: chrono::Utc::now(), outcome: RunStatus::Abandoned })?;
+            println!("run {run_id} abandoned; nothing was changed in the cloud");
+            Ok(0)
+        }
+    }
+}
+
+fn floor_of(plan: &Plan) -> Floor {
+    let per_az = plan.args.get("floor_per_az").and_then(|v| v.as_u64()).map(|n| n as usize);
+    Floor { per_group: 1, per_az }
+}
+
+/// Runbooks act in one region at a time: the one `--region` names, else the session's first.
+fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
+    let have = session.regions();
+    match asked {
+        [one] if have.contains(one) => Ok(one.clone()),
+        [one] => anyhow::bail!("region {one} is not available here (have: {})", have.join(", ")),
+        [] => {
+            let first = have.first().cloned().ok_or_else(|| anyhow::anyhow!("no region to operate on"))?;
+            if have.len() > 1 {
+                eprintln!("opsdeck: acting in {first} (of {}); pass --region to choose", have.join(", "));
+            }
+            Ok(first)
+        }
+        _ => anyhow::bail!("a runbook acts in one region; pass a single --region"),
+    }
+}
+
+/// Deregistration delays and health checks of the groups the instances serve (read on demand).
+async fn group_details(session: &Session, region: &str, inv: &crate::domain::Inventory, args: &RollingArgs) -> GroupDetails {
+    let mut details = GroupDetails::new();
+    let Ok(ids) = rolling::select(inv, region, args) else { return details };
+    let Some(read) = session.readers().iter().find(|r| r.region() == region) else { return details };
+    for id in ids {
+        for r in inv.registrations_of_instance(&id) {
+            if details.contains_key(&r.target_group_arn) {
+                continue;
+            }
+            match read.target_group_details(&r.target_group_arn).await {
+                Ok(tg) => {
+                    details.insert(r.target_group_arn.clone(), tg);
+                }
+                Err(e) => tracing::warn!(arn = %r.target_group_arn, error = %e, "no target group details; assuming defaults"),
+            }
+        }
+    }
+    details
+}
+
+/// Shows the plan; then (unless `--plan`) preflight, journal and run it.
+async fn start(session: &Session, plan: Plan, exec: &ExecArgs, floor: Floor) -> anyhow::Result<i32> {
+    print_plan(&plan, exec.format, None)?;
+    if exec.plan {
+        return Ok(0);
+    }
+    let (Some(read), Some(write)) = (
+        session.readers().iter().find(|r| r.region() == plan.region).cloned(),
+        session.writer_for(&plan.region),
+    ) else {
+        eprintln!("opsdeck: refused: this session is read-only; a runbook can only show its plan (--plan)");
+        return Ok(EXIT_REFUSED);
+    };
+    if plan.steps.is_empty() {
+        println!("nothing to do");
+        return Ok(0);
+    }
+    let problems = engine::preflight(read.as_ref(), write.as_ref(), &plan, floor).await;
+    if !problems.is_empty() {
+        eprintln!("opsdeck: refused by preflight:");
+        for p in &problems {
+            eprintln!("  {}{}", p.step.map(|s| format!("step {}: ", s + 1)).unwrap_or_default(), p.message);
+        }
+        return Ok(EXIT_REFUSED);
+    }
+    println!("preflight ok: every call tried with DryRun where the API allows it; guards hold");
+    let run_id = journal::new_run_id(&plan.runbook);
+    let j = Journal::create(&journal::runs_dir(), &run_id, session.profile.clone(), &plan)?;
+    let mut state = j.load()?;
+    println!("run {run_id} (journal {})", j.path().display());
+    execute(session, j, &mut state, exec, floor).await
+}
+
+async fn execute(session: &Session, j: Journal, state: &mut RunState, exec: &ExecArgs, floor: Floor) -> anyhow::Result<i32> {
+    let region = state.plan.region.clone();
+    let (Some(read), Some(write)) = (
+        session.readers().iter().find(|r| r.region() == region).cloned(),
+        session.writer_for(&region),
+    ) else {
+        eprintln!("opsdeck: refused: this session is read-only");
+        return Ok(EXIT_REFUSED);
+    };
+    let approver: Arc<dyn Approver> = if exec.yes {
+        Arc::new(AutoApprove)
+    } else if std::io::stdin().is_terminal() {
+        Arc::new(TerminalApprover)
+    } else {
+        eprintln!("opsdeck: refused: not on a terminal, so nobody can approve; pass --yes to run unattended");
+        return Ok(EXIT_REFUSED);
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    // ctrl-c cancels between polls; the journal records where, and the run can be resumed or rolled back.
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = cancel_tx.send(true);
+        }
+    });
+    let steps: Vec<String> = state.plan.steps.iter().map(|s| s.title.clone()).collect();
+    let printer = tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            print_event(&steps, &e);
+        }
+    });
+    let runner = Runner {
+        read,
+        write,
+        journal: j,
+        approver,
+        events: Some(tx),
+        cancel: cancel_rx,
+        opts: EngineOptions {
+            floor,
+            approval: if exec.approve_each { ApprovalMode::PerStep } else { ApprovalMode::Once },
+            ..EngineOptions::default()
+        },
+        kill_after: None,
+    };
+    let status = runner.run(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(runner);
+    let _ = printer.await;
+    let id = &state.run_id;
+    Ok(match status {
+        RunStatus::Done => {
+            println!("run {id} done");
+            0
+        }
+        other => {
+            println!(
+                "run {id} {}{}; `opsdeck runbook resume {id}` continues it, `opsdeck runbook rollback {id}` undoes it",
+                other.as_str(),
+                state.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            );
+            EXIT_FAILED
+        }
+    })
+}
+
+fn print_event(steps: &[String], e: &RunEvent) {
+    let title = |i: usize| steps.get(i).cloned().unwrap_or_default();
+    match e {
+        RunEvent::StepStarted { step, title: t, expected_secs } => {
+            println!("[{}/{}] {t} (expected {})", step + 1, steps.len(), crate::domain::time::duration_secs(*expected_secs as i64))
+        }
+        RunEvent::Acted { step, call, request_id } => {
+            println!("      called {call} for step {} (request {})", step + 1, request_id.as_deref().unwrap_or("-"))
+        }
+        RunEvent::Waiting { step, detail, elapsed_secs, .. } => {
+            println!("      step {} waiting {}s: {detail}", step + 1, elapsed_secs)
+        }
+        RunEvent::Retrying { step, error } => println!("      step {} retrying: {error}", step + 1),
+        RunEvent::StepFinished { step, elapsed_secs } => {
+            println!("      done: {} ({}s)", title(*step), elapsed_secs)
+        }
+        RunEvent::StepFailed { step, error } => println!("      FAILED step {}: {error}", step + 1),
+        RunEvent::Finished { .. } => {}
+    }
+}
+
+pub fn print_plan(plan: &Plan, format: Format, progress: Option<&RunState>) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        let v = serde_json::json!({
+            "runbook": plan.runbook,
+            "region": plan.region,
+            "args": plan.args,
+            "expected_secs": plan.expected_secs(),
+            "notes": plan.notes,
+            "steps": plan.steps.iter().enumerate().map(|(i, s)| serde_json::json!({
+                "step": i + 1,
+                "title": s.title,
+                "action": s.action,
+                "calls": s.action.calls(),
+                "resources": s.resources,
+                "expected_secs": s.expected_secs,
+                "timeout_secs": s.timeout_secs,
+                "mutating": s.action.is_mutating(),
+                "destructive": s.action.is_destructive(),
+                "done": progress.map(|p| p.finished[i]),
+            })).collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Plan: {} in {} — {} steps, about {}",
+        plan.runbook,
+        plan.region,
+        plan.steps.len(),
+        crate::domain::time::duration_secs(plan.expected_secs() as i64)
+    )?;
+    for n in &plan.notes {
+        writeln!(out, "  note: {n}")?;
+    }
+    for (i, s) in plan.steps.iter().enumerate() {
+        let mark = match progress {
+            Some(p) if p.finished[i] => "done ",
+            Some(p) if p.in_doubt[i] || p.acted[i] => "part ",
+            Some(_) => "     ",
+            None => "",
+        };
+        let flag = if s.action.is_destructive() { " [destructive]" } else { "" };
+        writeln!(out, "{mark}{:>3}. {}{flag}", i + 1, s.title)?;
+        writeln!(
+            out,
+            "       calls: {}; expected {}",
+            s.action.calls(),
+            crate::domain::time::duration_secs(s.expected_secs as i64)
+        )?;
+    }
+    Ok(())
+}
+
+/// Asks on the terminal: `yes` for the plan, the resource id for destructive steps.
+struct TerminalApprover;
+
+fn ask(prompt: String) -> String {
+    print!("{prompt}");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    line.trim().to_string()
+}
+
+#[async_trait]
+impl Approver for TerminalApprover {
+    async fn approve_plan(&self, _plan: &Plan) -> Approval {
+        let answer = tokio::task::spawn_blocking(|| ask("Run this plan? Type `yes` to go on: ".into())).await;
+        if answer.ok().as_deref() == Some("yes") { Approval::Approve } else { Approval::Cancel }
+    }
+    async fn approve_step(&self, index: usize, step: &Step) -> Approval {
+        let title = step.title.clone();
+        let want = step.action.confirm_id();
+        let prompt = match &want {
+            Some(id) => format!("Step {}: {title}\n  destructive: type {id} to approve: ", index + 1),
+            None => format!("Step {}: {title}\n  type `yes` to approve: ", index + 1),
+        };
+        let answer = tokio::task::spawn_blocking(move || ask(prompt)).await.ok();
+        let expected = want.unwrap_or_else(|| "yes".into());
+        if answer.as_deref() == Some(expected.as_str()) { Approval::Approve } else { Approval::Cancel }
+    }
+}
+
+/// `opsdeck runs`: every journaled run, newest first.
+pub fn list_runs(format: Format) -> anyhow::Result<i32> {
+    let runs = journal::list(&journal::runs_dir());
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        let v: Vec<serde_json::Value> = runs
+            .iter()
+            .map(|r| match r {
+                Ok(s) => serde_json::json!({
+                    "run_id": s.run_id, "runbook": s.plan.runbook, "region": s.plan.region,
+                    "status": s.status.as_str(), "steps_done": s.finished.iter().filter(|f| **f).count(),
+                    "steps": s.plan.steps.len(), "started_at": s.started_at, "last_error": s.last_error,
+                }),
+                Err((id, e)) => serde_json::json!({ "run_id": id, "error": e }),
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    if runs.is_empty() {
+        writeln!(out, "no runs yet (journals live in {})", journal::runs_dir().display())?;
+        return Ok(0);
+    }
+    writeln!(out, "{:<44} {:<22} {:<11} {:>5}  STARTED", "RUN", "RUNBOOK", "STATUS", "STEPS")?;
+    for r in &runs {
+        match r {
+            Ok(s) => writeln!(
+                out,
+                "{:<44} {:<22} {:<11} {:>2}/{:<2}  {}{}",
+                s.run_id,
+                s.plan.runbook,
+                s.status.as_str(),
+                s.finished.iter().filter(|f| **f).count(),
+                s.plan.steps.len(),
+                s.started_at.format("%Y-%m-%d %H:%M"),
+                s.last_error.as_deref().map(|e| format!("  ({e})")).unwrap_or_default()
+            )?,
+            Err((id, e)) => writeln!(out, "{id:<44} unreadable: {e}")?,
+        }
+    }
+    let open: Vec<&RunState> = runs.iter().filter_map(|r| r.as_ref().ok()).filter(|s| s.status.is_open()).collect();
+    for s in open {
+        writeln!(
+            out,
+            "unfinished: {} — `opsdeck runbook resume {0}`, `opsdeck runbook rollback {0}` or `opsdeck runbook abandon {0}`",
+            s.run_id
+        )?;
+    }
+    Ok(0)
+}
