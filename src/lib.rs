@@ -14,3 +14,4 @@ pub mod paths;
 pub mod runbook;
 pub mod session;
 pub mod terminal;
+pub mod tui;

@@ -9,6 +9,11 @@ pub fn set_active(active: bool) {
     TERMINAL_ACTIVE.store(active, Ordering::SeqCst);
 }
 
+/// Whether the console holds the terminal (false again after the panic hook restored it).
+pub fn is_active() -> bool {
+    TERMINAL_ACTIVE.load(Ordering::SeqCst)
+}
+
 /// Restores the terminal (raw mode off, main screen, cursor shown) if the console holds it.
 pub fn restore() {
     if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
@@ -16,6 +21,7 @@ pub fn restore() {
         let _ = crossterm::execute!(
             std::io::stdout(),
             crossterm::event::DisableMouseCapture,
+            crossterm::event::DisableBracketedPaste,
             crossterm::cursor::Show
         );
     }

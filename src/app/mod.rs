@@ -1,4 +1,25 @@
 //! Application state and logic, with no terminal: fully testable without one.
+//!
+//! `update(&mut AppState, Input) -> Vec<Effect>` is the only place state changes; it never awaits.
+//! The console (`crate::tui`) turns terminal events into `Input`, runs the `Effect`s as tasks against
+//! the session's ports, and feeds their `Msg`s back.
 
+pub mod azmap;
+pub mod command;
+pub mod describe;
 pub mod format;
+pub mod keys;
+pub mod msg;
 pub mod resources;
+pub mod sample;
+pub mod state;
+pub mod table;
+mod update;
+#[cfg(test)]
+mod update_tests;
+pub mod xray;
+
+pub use keys::{Action, Key, KeyCode, Keymap};
+pub use msg::{Effect, Input, Mouse, MouseKind, Msg, SessionInfo, WriteOp};
+pub use state::{AppState, Prefs, Screen, ViewKey};
+pub use update::{carry_over, ensure_models, startup, update};

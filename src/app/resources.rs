@@ -4,6 +4,7 @@
 use super::format as f;
 use crate::domain::*;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -113,6 +114,90 @@ impl ResourceKind {
         }
     }
 
+    /// The `:` command that opens this kind, and its short aliases.
+    pub fn commands(self) -> &'static [&'static str] {
+        match self {
+            Self::Instances => &["instances", "ec2", "i", "inst"],
+            Self::Volumes => &["volumes", "vol", "ebs"],
+            Self::Snapshots => &["snapshots", "snap", "snaps"],
+            Self::Images => &["amis", "ami", "images"],
+            Self::LoadBalancers => &["lb", "lbs", "loadbalancers", "elb"],
+            Self::TargetGroups => &["tg", "targetgroups", "tgs"],
+            Self::Targets => &["targets", "target"],
+            Self::ElasticIps => &["eip", "eips", "addresses"],
+            Self::NetworkInterfaces => &["eni", "enis", "interfaces"],
+            Self::Events => &["events", "ev", "event"],
+            Self::Alarms => &["alarms", "alarm", "al"],
+            Self::Zones => &["zones", "azs"],
+            Self::Subnets => &["subnets", "subnet", "sn"],
+        }
+    }
+
+    /// The kind a `:` command names, by its name or an alias.
+    pub fn from_command(cmd: &str) -> Option<ResourceKind> {
+        let cmd = cmd.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.commands().iter().any(|c| *c == cmd))
+    }
+
+    /// Every field of row `i`, as the domain type serialises it (what describe shows).
+    pub fn row_json(self, inv: &Inventory, i: usize) -> serde_json::Value {
+        fn v<T: Serialize>(x: Option<&T>) -> serde_json::Value {
+            x.and_then(|x| serde_json::to_value(x).ok())
+                .unwrap_or(serde_json::Value::Null)
+        }
+        match self {
+            Self::Instances => v(inv.instances.get(i)),
+            Self::Volumes => v(inv.volumes.get(i)),
+            Self::Snapshots => v(inv.snapshots.get(i)),
+            Self::Images => v(inv.images.get(i)),
+            Self::LoadBalancers => v(inv.load_balancers.get(i)),
+            Self::TargetGroups => v(inv.target_groups.get(i)),
+            Self::Targets => v(inv.target_health.get(i)),
+            Self::ElasticIps => v(inv.elastic_ips.get(i)),
+            Self::NetworkInterfaces => v(inv.network_interfaces.get(i)),
+            Self::Events => v(inv.events.get(i)),
+            Self::Alarms => v(inv.alarms.get(i)),
+            Self::Zones => v(inv.availability_zones.get(i)),
+            Self::Subnets => v(inv.subnets.get(i)),
+        }
+    }
+
+    /// A key naming row `i` uniquely within its kind: the id, except for targets (one instance can
+    /// be registered in several groups) and events (one instance can have several).
+    pub fn row_uid(self, inv: &Inventory, i: usize) -> String {
+        match self {
+            Self::Targets => {
+                let t = &inv.target_health[i];
+                format!(
+                    "{}|{}|{}",
+                    t.target_id,
+                    t.port.unwrap_or(0),
+                    t.target_group_arn
+                )
+            }
+            Self::Events => {
+                let e = &inv.events[i];
+                format!(
+                    "{}|{}|{}",
+                    e.resource_id,
+                    e.raw_code,
+                    e.event_id.as_deref().unwrap_or("")
+                )
+            }
+            _ => self.row_id(inv, i),
+        }
+    }
+
+    /// Finds the row whose `row_uid` (or, failing that, `row_id`) is `key`.
+    pub fn find_row(self, inv: &Inventory, key: &str) -> Option<usize> {
+        let n = self.row_count(inv);
+        (0..n)
+            .find(|&r| self.row_uid(inv, r) == key)
+            .or_else(|| (0..n).find(|&r| self.row_id(inv, r) == key))
+    }
+
     pub fn columns(self) -> &'static [Column] {
         match self {
             Self::Instances => INSTANCE_COLUMNS,
@@ -138,14 +223,201 @@ pub struct Ctx<'a> {
     pub now: Timestamp,
 }
 
+/// Per-AZ target health of one target group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzHealth {
+    pub az: String,
+    pub healthy: usize,
+    pub total: usize,
+}
+
+/// The lookups cell functions need. The plain `Ctx` answers them by scanning the inventory (fine for
+/// headless output); the console's `IndexedCtx` answers from hash maps, so a table of 100,000 rows
+/// never does a quadratic amount of work.
+pub trait CellCtx {
+    fn inv(&self) -> &Inventory;
+    fn now(&self) -> Timestamp;
+    fn instance(&self, id: &str) -> Option<&Instance> {
+        self.inv().instance(id)
+    }
+    fn target_group(&self, arn_or_name: &str) -> Option<&TargetGroup> {
+        self.inv().target_group(arn_or_name)
+    }
+    fn load_balancer(&self, arn_or_name: &str) -> Option<&LoadBalancer> {
+        self.inv().load_balancer(arn_or_name)
+    }
+    fn instance_metric(&self, instance_id: &str, metric: &str) -> Option<&MetricSeries> {
+        self.inv().instance_metric(instance_id, metric)
+    }
+    fn newest_completed_snapshot(&self, volume_id: &str) -> Option<&Snapshot> {
+        self.inv().newest_completed_snapshot(volume_id)
+    }
+    fn tg_health_by_az(&self, tg_arn: &str) -> Vec<AzHealth> {
+        az_health(
+            self.inv()
+                .targets_by_az(tg_arn)
+                .iter()
+                .map(|(az, ts)| (az.as_str(), ts.iter().map(|t| t.state))),
+        )
+    }
+}
+
+fn az_health<'a, I, S>(groups: I) -> Vec<AzHealth>
+where
+    I: Iterator<Item = (&'a str, S)>,
+    S: Iterator<Item = TargetState>,
+{
+    groups
+        .map(|(az, states)| {
+            let (mut healthy, mut total) = (0, 0);
+            for s in states {
+                total += 1;
+                if s == TargetState::Healthy {
+                    healthy += 1;
+                }
+            }
+            AzHealth {
+                az: az.to_string(),
+                healthy,
+                total,
+            }
+        })
+        .collect()
+}
+
+impl CellCtx for Ctx<'_> {
+    fn inv(&self) -> &Inventory {
+        self.inv
+    }
+    fn now(&self) -> Timestamp {
+        self.now
+    }
+}
+
+/// Hash indexes over one inventory, built once per refresh.
+#[derive(Debug, Default)]
+pub struct InvIndex {
+    instances: HashMap<Box<str>, u32>,
+    target_groups: HashMap<Box<str>, u32>,
+    load_balancers: HashMap<Box<str>, u32>,
+    cpu: HashMap<Box<str>, u32>,
+    newest_snapshot: HashMap<Box<str>, u32>,
+    tg_health: HashMap<Box<str>, Vec<AzHealth>>,
+}
+
+impl InvIndex {
+    pub fn build(inv: &Inventory) -> Self {
+        let mut ix = InvIndex::default();
+        for (i, x) in inv.instances.iter().enumerate() {
+            ix.instances.insert(x.id.as_str().into(), i as u32);
+        }
+        for (i, x) in inv.target_groups.iter().enumerate() {
+            ix.target_groups.insert(x.arn.as_str().into(), i as u32);
+            ix.target_groups
+                .entry(x.name.as_str().into())
+                .or_insert(i as u32);
+        }
+        for (i, x) in inv.load_balancers.iter().enumerate() {
+            ix.load_balancers.insert(x.arn.as_str().into(), i as u32);
+            ix.load_balancers
+                .entry(x.name.as_str().into())
+                .or_insert(i as u32);
+        }
+        for (i, m) in inv.metrics.iter().enumerate() {
+            if let MetricSubject::Instance { instance_id } = &m.subject
+                && m.metric == "CPUUtilization"
+            {
+                ix.cpu
+                    .entry(instance_id.as_str().into())
+                    .or_insert(i as u32);
+            }
+        }
+        for (i, s) in inv.snapshots.iter().enumerate() {
+            if s.state != SnapshotState::Completed {
+                continue;
+            }
+            let Some(vol) = s.volume_id.as_deref() else {
+                continue;
+            };
+            match ix.newest_snapshot.get(vol) {
+                Some(&j) if inv.snapshots[j as usize].start_time >= s.start_time => {}
+                _ => {
+                    ix.newest_snapshot.insert(vol.into(), i as u32);
+                }
+            }
+        }
+        let mut by_tg: HashMap<&str, BTreeMap<&str, Vec<TargetState>>> = HashMap::new();
+        for t in &inv.target_health {
+            by_tg
+                .entry(t.target_group_arn.as_str())
+                .or_default()
+                .entry(t.az.as_deref().unwrap_or("?"))
+                .or_default()
+                .push(t.state);
+        }
+        for (tg, zones) in by_tg {
+            let health = az_health(zones.iter().map(|(az, s)| (*az, s.iter().copied())));
+            ix.tg_health.insert(tg.into(), health);
+        }
+        ix
+    }
+}
+
+/// The console's cell context: the inventory plus its indexes.
+pub struct IndexedCtx<'a> {
+    pub inv: &'a Inventory,
+    pub index: &'a InvIndex,
+    pub now: Timestamp,
+}
+
+impl CellCtx for IndexedCtx<'_> {
+    fn inv(&self) -> &Inventory {
+        self.inv
+    }
+    fn now(&self) -> Timestamp {
+        self.now
+    }
+    fn instance(&self, id: &str) -> Option<&Instance> {
+        let i = *self.index.instances.get(id)?;
+        self.inv.instances.get(i as usize)
+    }
+    fn target_group(&self, arn_or_name: &str) -> Option<&TargetGroup> {
+        let i = *self.index.target_groups.get(arn_or_name)?;
+        self.inv.target_groups.get(i as usize)
+    }
+    fn load_balancer(&self, arn_or_name: &str) -> Option<&LoadBalancer> {
+        let i = *self.index.load_balancers.get(arn_or_name)?;
+        self.inv.load_balancers.get(i as usize)
+    }
+    fn instance_metric(&self, instance_id: &str, metric: &str) -> Option<&MetricSeries> {
+        if metric == "CPUUtilization" {
+            let i = *self.index.cpu.get(instance_id)?;
+            self.inv.metrics.get(i as usize)
+        } else {
+            self.inv.instance_metric(instance_id, metric)
+        }
+    }
+    fn newest_completed_snapshot(&self, volume_id: &str) -> Option<&Snapshot> {
+        let i = *self.index.newest_snapshot.get(volume_id)?;
+        self.inv.snapshots.get(i as usize)
+    }
+    fn tg_health_by_az(&self, tg_arn: &str) -> Vec<AzHealth> {
+        self.index
+            .tg_health
+            .get(tg_arn)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 /// One column: a title, a preferred width, and how to compute a row's cell.
 pub struct Column {
     pub title: &'static str,
     pub width: u16,
-    pub cell: fn(&Ctx, usize) -> String,
+    pub cell: fn(&dyn CellCtx, usize) -> String,
 }
 
-const fn col(title: &'static str, width: u16, cell: fn(&Ctx, usize) -> String) -> Column {
+const fn col(title: &'static str, width: u16, cell: fn(&dyn CellCtx, usize) -> String) -> Column {
     Column { title, width, cell }
 }
 
@@ -157,25 +429,22 @@ fn event_marker(i: &Instance, now: Timestamp) -> String {
     }
 }
 
-fn cpu(c: &Ctx, i: &Instance) -> String {
-    c.inv
-        .instance_metric(&i.id, "CPUUtilization")
-        .and_then(|m| m.latest())
-        .map(|v| format!("{v:.0}%"))
-        .unwrap_or_else(|| "-".into())
+fn cpu(c: &dyn CellCtx, i: &Instance) -> String {
+    match c.instance_metric(&i.id, "CPUUtilization") {
+        Some(m) if !m.points.is_empty() => {
+            let values: Vec<f64> = m.points.iter().map(|(_, v)| *v).collect();
+            let latest = values.last().copied().unwrap_or(0.0);
+            format!("{} {latest:>3.0}%", f::sparkline(&values, 8, 100.0))
+        }
+        _ => "-".into(),
+    }
 }
 
-fn tg_health_summary(c: &Ctx, tg: &TargetGroup) -> String {
-    let by_az = c.inv.targets_by_az(&tg.arn);
-    let parts: Vec<String> = by_az
+fn tg_health_summary(c: &dyn CellCtx, tg: &TargetGroup) -> String {
+    let parts: Vec<String> = c
+        .tg_health_by_az(&tg.arn)
         .iter()
-        .map(|(az, ts)| {
-            let healthy = ts
-                .iter()
-                .filter(|t| t.state == TargetState::Healthy)
-                .count();
-            format!("{az}:{healthy}/{}", ts.len())
-        })
+        .map(|z| format!("{}:{}/{}", z.az, z.healthy, z.total))
         .collect();
     if parts.is_empty() {
         "no targets".into()
@@ -185,45 +454,55 @@ fn tg_health_summary(c: &Ctx, tg: &TargetGroup) -> String {
 }
 
 static INSTANCE_COLUMNS: &[Column] = &[
-    col("ID", 20, |c, r| c.inv.instances[r].id.clone()),
+    col("ID", 20, |c, r| c.inv().instances[r].id.clone()),
     col("NAME", 16, |c, r| {
-        c.inv.instances[r].display_name().to_string()
+        c.inv().instances[r].display_name().to_string()
     }),
-    col("STATE", 10, |c, r| c.inv.instances[r].state.as_str().into()),
-    col("TYPE", 10, |c, r| c.inv.instances[r].instance_type.clone()),
-    col("AZ", 11, |c, r| c.inv.instances[r].az.clone()),
+    col("STATE", 10, |c, r| {
+        c.inv().instances[r].state.as_str().into()
+    }),
+    col("TYPE", 10, |c, r| {
+        c.inv().instances[r].instance_type.clone()
+    }),
+    col("AZ", 11, |c, r| c.inv().instances[r].az.clone()),
     col("PRIVATE IP", 15, |c, r| {
-        f::opt(c.inv.instances[r].private_ip.as_deref())
+        f::opt(c.inv().instances[r].private_ip.as_deref())
     }),
     col("PUBLIC IP", 15, |c, r| {
-        f::opt(c.inv.instances[r].public_ip.as_deref())
+        f::opt(c.inv().instances[r].public_ip.as_deref())
     }),
     col("CHECKS", 8, |c, r| {
-        c.inv.instances[r].status_checks.summary()
+        c.inv().instances[r].status_checks.summary()
     }),
-    col("CPU", 5, |c, r| cpu(c, &c.inv.instances[r])),
-    col("EVENT", 22, |c, r| event_marker(&c.inv.instances[r], c.now)),
+    col("CPU", 14, |c, r| cpu(c, &c.inv().instances[r])),
+    col("EVENT", 22, |c, r| {
+        event_marker(&c.inv().instances[r], c.now())
+    }),
 ];
 
 static VOLUME_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv.volumes[r].id.clone()),
-    col("NAME", 14, |c, r| f::opt(c.inv.volumes[r].name.as_deref())),
-    col("AZ", 11, |c, r| c.inv.volumes[r].az.clone()),
-    col("SIZE", 6, |c, r| format!("{}G", c.inv.volumes[r].size_gib)),
-    col("TYPE", 5, |c, r| c.inv.volumes[r].volume_type.clone()),
+    col("ID", 21, |c, r| c.inv().volumes[r].id.clone()),
+    col("NAME", 14, |c, r| {
+        f::opt(c.inv().volumes[r].name.as_deref())
+    }),
+    col("AZ", 11, |c, r| c.inv().volumes[r].az.clone()),
+    col("SIZE", 6, |c, r| {
+        format!("{}G", c.inv().volumes[r].size_gib)
+    }),
+    col("TYPE", 5, |c, r| c.inv().volumes[r].volume_type.clone()),
     col("IOPS", 6, |c, r| {
-        c.inv.volumes[r]
+        c.inv().volumes[r]
             .iops
             .map(|i| i.to_string())
             .unwrap_or_else(|| "-".into())
     }),
-    col("STATE", 9, |c, r| c.inv.volumes[r].state.as_str().into()),
+    col("STATE", 9, |c, r| c.inv().volumes[r].state.as_str().into()),
     col("ATTACHED TO", 20, |c, r| {
-        f::opt(c.inv.volumes[r].attached_instance())
+        f::opt(c.inv().volumes[r].attached_instance())
     }),
     col("DEVICE", 10, |c, r| {
         f::opt(
-            c.inv.volumes[r]
+            c.inv().volumes[r]
                 .attachments
                 .first()
                 .map(|a| a.device.as_str()),
@@ -231,85 +510,92 @@ static VOLUME_COLUMNS: &[Column] = &[
     }),
     col("LAST SNAPSHOT", 13, |c, r| {
         f::age(
-            c.inv
-                .newest_completed_snapshot(&c.inv.volumes[r].id)
+            c.newest_completed_snapshot(&c.inv().volumes[r].id)
                 .and_then(|s| s.start_time),
-            c.now,
+            c.now(),
         )
     }),
 ];
 
 static SNAPSHOT_COLUMNS: &[Column] = &[
-    col("ID", 22, |c, r| c.inv.snapshots[r].id.clone()),
+    col("ID", 22, |c, r| c.inv().snapshots[r].id.clone()),
     col("VOLUME", 21, |c, r| {
-        f::opt(c.inv.snapshots[r].volume_id.as_deref())
+        f::opt(c.inv().snapshots[r].volume_id.as_deref())
     }),
     col("SIZE", 6, |c, r| {
-        format!("{}G", c.inv.snapshots[r].volume_size_gib)
+        format!("{}G", c.inv().snapshots[r].volume_size_gib)
     }),
-    col("STATE", 9, |c, r| c.inv.snapshots[r].state.as_str().into()),
-    col("PROGRESS", 8, |c, r| {
-        format!("{}%", c.inv.snapshots[r].progress)
+    col("STATE", 9, |c, r| {
+        c.inv().snapshots[r].state.as_str().into()
     }),
-    col("STARTED", 16, |c, r| f::time(c.inv.snapshots[r].start_time)),
+    col("PROGRESS", 11, |c, r| {
+        let p = c.inv().snapshots[r].progress;
+        format!("{} {p:>3}%", f::bar(p, 5))
+    }),
+    col("STARTED", 16, |c, r| {
+        f::time(c.inv().snapshots[r].start_time)
+    }),
     col("AGE", 7, |c, r| {
-        f::age(c.inv.snapshots[r].start_time, c.now)
+        f::age(c.inv().snapshots[r].start_time, c.now())
     }),
     col("DESCRIPTION", 30, |c, r| {
-        c.inv.snapshots[r].description.clone()
+        c.inv().snapshots[r].description.clone()
     }),
 ];
 
 static IMAGE_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv.images[r].id.clone()),
-    col("NAME", 24, |c, r| c.inv.images[r].name.clone()),
-    col("STATE", 10, |c, r| c.inv.images[r].state.as_str().into()),
-    col("CREATED", 16, |c, r| f::time(c.inv.images[r].creation_date)),
+    col("ID", 21, |c, r| c.inv().images[r].id.clone()),
+    col("NAME", 24, |c, r| c.inv().images[r].name.clone()),
+    col("STATE", 10, |c, r| c.inv().images[r].state.as_str().into()),
+    col("CREATED", 16, |c, r| {
+        f::time(c.inv().images[r].creation_date)
+    }),
     col("SNAPSHOTS", 22, |c, r| {
-        c.inv.images[r].snapshot_ids.join(",")
+        c.inv().images[r].snapshot_ids.join(",")
     }),
 ];
 
 static LB_COLUMNS: &[Column] = &[
-    col("NAME", 20, |c, r| c.inv.load_balancers[r].name.clone()),
-    col("TYPE", 11, |c, r| c.inv.load_balancers[r].lb_type.clone()),
-    col("SCHEME", 15, |c, r| c.inv.load_balancers[r].scheme.clone()),
-    col("STATE", 8, |c, r| c.inv.load_balancers[r].state.clone()),
+    col("NAME", 20, |c, r| c.inv().load_balancers[r].name.clone()),
+    col("TYPE", 11, |c, r| c.inv().load_balancers[r].lb_type.clone()),
+    col("SCHEME", 15, |c, r| {
+        c.inv().load_balancers[r].scheme.clone()
+    }),
+    col("STATE", 8, |c, r| c.inv().load_balancers[r].state.clone()),
     col("AZS", 24, |c, r| {
-        c.inv.load_balancers[r]
+        c.inv().load_balancers[r]
             .zones
             .iter()
             .map(|z| z.az.as_str())
             .collect::<Vec<_>>()
             .join(",")
     }),
-    col("DNS", 40, |c, r| c.inv.load_balancers[r].dns_name.clone()),
+    col("DNS", 40, |c, r| c.inv().load_balancers[r].dns_name.clone()),
 ];
 
 static TG_COLUMNS: &[Column] = &[
-    col("NAME", 20, |c, r| c.inv.target_groups[r].name.clone()),
+    col("NAME", 20, |c, r| c.inv().target_groups[r].name.clone()),
     col("PROTO", 6, |c, r| {
-        f::opt(c.inv.target_groups[r].protocol.as_deref())
+        f::opt(c.inv().target_groups[r].protocol.as_deref())
     }),
     col("PORT", 5, |c, r| {
-        c.inv.target_groups[r]
+        c.inv().target_groups[r]
             .port
             .map(|p| p.to_string())
             .unwrap_or_else(|| "-".into())
     }),
     col("TARGET TYPE", 11, |c, r| {
-        c.inv.target_groups[r].target_type.clone()
+        c.inv().target_groups[r].target_type.clone()
     }),
     col("HEALTHY/AZ", 30, |c, r| {
-        tg_health_summary(c, &c.inv.target_groups[r])
+        tg_health_summary(c, &c.inv().target_groups[r])
     }),
     col("LOAD BALANCER", 20, |c, r| {
-        let tg = &c.inv.target_groups[r];
+        let tg = &c.inv().target_groups[r];
         tg.load_balancer_arns
             .iter()
             .map(|a| {
-                c.inv
-                    .load_balancer(a)
+                c.load_balancer(a)
                     .map(|l| l.name.clone())
                     .unwrap_or_else(|| a.clone())
             })
@@ -320,78 +606,76 @@ static TG_COLUMNS: &[Column] = &[
 
 static TARGET_COLUMNS: &[Column] = &[
     col("TARGET GROUP", 18, |c, r| {
-        let t = &c.inv.target_health[r];
-        c.inv
-            .target_group(&t.target_group_arn)
+        let t = &c.inv().target_health[r];
+        c.target_group(&t.target_group_arn)
             .map(|g| g.name.clone())
             .unwrap_or_else(|| t.target_group_arn.clone())
     }),
     col("TARGET", 20, |c, r| {
-        c.inv.target_health[r].target_id.clone()
+        c.inv().target_health[r].target_id.clone()
     }),
     col("NAME", 14, |c, r| {
-        c.inv
-            .instance(&c.inv.target_health[r].target_id)
+        c.instance(&c.inv().target_health[r].target_id)
             .map(|i| i.display_name().to_string())
             .unwrap_or_default()
     }),
     col("PORT", 5, |c, r| {
-        c.inv.target_health[r]
+        c.inv().target_health[r]
             .port
             .map(|p| p.to_string())
             .unwrap_or_else(|| "-".into())
     }),
     col("AZ", 11, |c, r| {
-        f::opt(c.inv.target_health[r].az.as_deref())
+        f::opt(c.inv().target_health[r].az.as_deref())
     }),
     col("STATE", 10, |c, r| {
-        c.inv.target_health[r].state.as_str().into()
+        c.inv().target_health[r].state.as_str().into()
     }),
     col("REASON", 24, |c, r| {
-        f::opt(c.inv.target_health[r].reason.as_deref())
+        f::opt(c.inv().target_health[r].reason.as_deref())
     }),
 ];
 
 static EIP_COLUMNS: &[Column] = &[
     col("PUBLIC IP", 15, |c, r| {
-        c.inv.elastic_ips[r].public_ip.clone()
+        c.inv().elastic_ips[r].public_ip.clone()
     }),
     col("ALLOCATION", 26, |c, r| {
-        c.inv.elastic_ips[r].allocation_id.clone()
+        c.inv().elastic_ips[r].allocation_id.clone()
     }),
     col("INSTANCE", 20, |c, r| {
-        f::opt(c.inv.elastic_ips[r].instance_id.as_deref())
+        f::opt(c.inv().elastic_ips[r].instance_id.as_deref())
     }),
     col("ENI", 21, |c, r| {
-        f::opt(c.inv.elastic_ips[r].network_interface_id.as_deref())
+        f::opt(c.inv().elastic_ips[r].network_interface_id.as_deref())
     }),
     col("PRIVATE IP", 15, |c, r| {
-        f::opt(c.inv.elastic_ips[r].private_ip.as_deref())
+        f::opt(c.inv().elastic_ips[r].private_ip.as_deref())
     }),
 ];
 
 static ENI_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv.network_interfaces[r].id.clone()),
-    col("AZ", 11, |c, r| c.inv.network_interfaces[r].az.clone()),
+    col("ID", 21, |c, r| c.inv().network_interfaces[r].id.clone()),
+    col("AZ", 11, |c, r| c.inv().network_interfaces[r].az.clone()),
     col("SUBNET", 24, |c, r| {
-        c.inv.network_interfaces[r].subnet_id.clone()
+        c.inv().network_interfaces[r].subnet_id.clone()
     }),
     col("STATUS", 9, |c, r| {
-        c.inv.network_interfaces[r].status.clone()
+        c.inv().network_interfaces[r].status.clone()
     }),
     col("INSTANCE", 20, |c, r| {
         f::opt(
-            c.inv.network_interfaces[r]
+            c.inv().network_interfaces[r]
                 .attachment
                 .as_ref()
                 .and_then(|a| a.instance_id.as_deref()),
         )
     }),
     col("PRIMARY IP", 15, |c, r| {
-        f::opt(c.inv.network_interfaces[r].primary_private_ip())
+        f::opt(c.inv().network_interfaces[r].primary_private_ip())
     }),
     col("SECONDARY IPS", 24, |c, r| {
-        c.inv.network_interfaces[r]
+        c.inv().network_interfaces[r]
             .secondary_private_ips()
             .collect::<Vec<_>>()
             .join(",")
@@ -399,34 +683,35 @@ static ENI_COLUMNS: &[Column] = &[
 ];
 
 static EVENT_COLUMNS: &[Column] = &[
-    col("RESOURCE", 21, |c, r| c.inv.events[r].resource_id.clone()),
+    col("RESOURCE", 21, |c, r| c.inv().events[r].resource_id.clone()),
     col("NAME", 14, |c, r| {
-        c.inv
-            .instance(&c.inv.events[r].resource_id)
+        c.instance(&c.inv().events[r].resource_id)
             .map(|i| i.display_name().to_string())
             .unwrap_or_default()
     }),
-    col("CODE", 19, |c, r| c.inv.events[r].raw_code.clone()),
-    col("NOT BEFORE", 16, |c, r| f::time(c.inv.events[r].not_before)),
+    col("CODE", 19, |c, r| c.inv().events[r].raw_code.clone()),
+    col("NOT BEFORE", 16, |c, r| {
+        f::time(c.inv().events[r].not_before)
+    }),
     col("TIME LEFT", 12, |c, r| {
-        f::time_left(c.inv.events[r].not_before, c.now)
+        f::time_left(c.inv().events[r].not_before, c.now())
     }),
     col("DEADLINE", 16, |c, r| {
-        f::time(c.inv.events[r].not_before_deadline)
+        f::time(c.inv().events[r].not_before_deadline)
     }),
     col("DESCRIPTION", 30, |c, r| {
-        c.inv.events[r].description.clone()
+        c.inv().events[r].description.clone()
     }),
 ];
 
 static ALARM_COLUMNS: &[Column] = &[
-    col("NAME", 24, |c, r| c.inv.alarms[r].name.clone()),
-    col("STATE", 17, |c, r| c.inv.alarms[r].state.as_str().into()),
+    col("NAME", 24, |c, r| c.inv().alarms[r].name.clone()),
+    col("STATE", 17, |c, r| c.inv().alarms[r].state.as_str().into()),
     col("METRIC", 18, |c, r| {
-        f::opt(c.inv.alarms[r].metric.as_deref())
+        f::opt(c.inv().alarms[r].metric.as_deref())
     }),
     col("DIMENSIONS", 28, |c, r| {
-        c.inv.alarms[r]
+        c.inv().alarms[r]
             .dimensions
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -434,33 +719,35 @@ static ALARM_COLUMNS: &[Column] = &[
             .join(",")
     }),
     col("THRESHOLD", 9, |c, r| {
-        c.inv.alarms[r]
+        c.inv().alarms[r]
             .threshold
             .map(|t| format!("{t}"))
             .unwrap_or_else(|| "-".into())
     }),
-    col("UPDATED", 16, |c, r| f::time(c.inv.alarms[r].updated)),
+    col("UPDATED", 16, |c, r| f::time(c.inv().alarms[r].updated)),
 ];
 
 static ZONE_COLUMNS: &[Column] = &[
-    col("ZONE", 12, |c, r| c.inv.availability_zones[r].name.clone()),
+    col("ZONE", 12, |c, r| {
+        c.inv().availability_zones[r].name.clone()
+    }),
     col("ZONE ID", 9, |c, r| {
-        f::opt(c.inv.availability_zones[r].zone_id.as_deref())
+        f::opt(c.inv().availability_zones[r].zone_id.as_deref())
     }),
     col("STATE", 11, |c, r| {
-        c.inv.availability_zones[r].state.as_str().into()
+        c.inv().availability_zones[r].state.as_str().into()
     }),
     col("REGION", 14, |c, r| {
-        c.inv.availability_zones[r].region.clone()
+        c.inv().availability_zones[r].region.clone()
     }),
 ];
 
 static SUBNET_COLUMNS: &[Column] = &[
-    col("ID", 24, |c, r| c.inv.subnets[r].id.clone()),
-    col("VPC", 21, |c, r| c.inv.subnets[r].vpc_id.clone()),
-    col("AZ", 11, |c, r| c.inv.subnets[r].az.clone()),
-    col("CIDR", 18, |c, r| c.inv.subnets[r].cidr.clone()),
+    col("ID", 24, |c, r| c.inv().subnets[r].id.clone()),
+    col("VPC", 21, |c, r| c.inv().subnets[r].vpc_id.clone()),
+    col("AZ", 11, |c, r| c.inv().subnets[r].az.clone()),
+    col("CIDR", 18, |c, r| c.inv().subnets[r].cidr.clone()),
     col("FREE IPS", 8, |c, r| {
-        c.inv.subnets[r].available_ips.to_string()
+        c.inv().subnets[r].available_ips.to_string()
     }),
 ];

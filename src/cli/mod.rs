@@ -50,6 +50,12 @@ pub struct GlobalArgs {
     /// Seed for the simulator's randomness (same seed, same run)
     #[arg(long, global = true, default_value_t = 1, requires = "demo")]
     pub demo_seed: u64,
+    /// Console: draw with plain ASCII (no box drawing, no sparkline blocks)
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Console: no colours (the NO_COLOR environment variable does the same)
+    #[arg(long, global = true)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,10 +114,59 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<i32> {
         Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, cmd).await,
         Some(Command::Runs { format }) => runbook::list_runs(format),
         None => {
-            eprintln!(
-                "opsdeck: the console is not available in this build yet; try `opsdeck inventory`"
-            );
-            Ok(2)
+            // The console. Connecting is itself a task: the first frame is drawn before it answers.
+            let global = cli.global.clone();
+            let cfg = config.clone();
+            let connector: crate::tui::SessionConnector =
+                std::sync::Arc::new(move |profile: Option<String>, regions: Vec<String>| {
+                    let mut g = global.clone();
+                    g.profile = profile;
+                    g.regions = regions;
+                    let source = g.source(&cfg);
+                    let read_only = g.read_only(&cfg);
+                    let color = cfg.profile(g.profile.as_deref()).color;
+                    Box::pin(async move {
+                        let session = crate::session::connect(&source, read_only).await?;
+                        let info = crate::app::SessionInfo {
+                            label: session.label.clone(),
+                            profile: session.profile.clone(),
+                            regions: session.regions(),
+                            read_only: session.is_read_only(),
+                            color,
+                        };
+                        Ok((session, info))
+                    })
+                });
+            let no_color = cli.global.no_color
+                || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+                || !config.ui.color;
+            let (keymap, warnings) = crate::app::Keymap::load(&config.keys);
+            let launch = crate::tui::Launch {
+                prefs: crate::app::Prefs {
+                    keymap,
+                    refresh_seconds: config.ui.refresh_seconds,
+                    ascii: cli.global.ascii || config.ui.ascii,
+                    color: !no_color,
+                    export_dir: config
+                        .ui
+                        .export_dir
+                        .clone()
+                        .unwrap_or_else(|| crate::paths::state_dir().join("exports")),
+                    profiles: config.profiles.keys().cloned().collect(),
+                },
+                profile: cli.global.profile.clone(),
+                regions: cli.global.regions.clone(),
+                max_fps: config.ui.max_fps,
+                mouse: config.ui.mouse,
+                fetch: crate::cloud::FetchOptions {
+                    metrics: config.aws.metrics,
+                    metrics_window: Duration::from_secs(config.aws.metrics_window_minutes * 60),
+                    ..crate::cloud::FetchOptions::default()
+                },
+                connector,
+                warnings,
+            };
+            crate::tui::run(launch).await
         }
     }
 }

@@ -16,6 +16,9 @@ pub struct Config {
     pub analysis: AnalysisConfig,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// Console key bindings: action name → keys (see `assets/keymap.toml`).
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +26,19 @@ pub struct UiConfig {
     pub refresh_seconds: u64,
     pub ascii: bool,
     pub max_fps: u32,
+    /// Colours on (false = as with NO_COLOR).
+    #[serde(default = "yes")]
+    pub color: bool,
+    /// Mouse scroll and click (off leaves the terminal's own text selection alone).
+    #[serde(default = "yes")]
+    pub mouse: bool,
+    /// Where exports go (default: the state dir's `exports/`).
+    #[serde(default)]
+    pub export_dir: Option<PathBuf>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]

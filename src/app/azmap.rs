@@ -1,0 +1,290 @@
+//! The AZ map: one column per availability zone with its instances, healthy targets per target
+//! group, volumes and events, and what breaks if the zone goes.
+
+use super::xray::Level;
+use crate::domain::*;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub text: String,
+    pub level: Level,
+}
+
+fn line(text: impl Into<String>, level: Level) -> Line {
+    Line {
+        text: text.into(),
+        level,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AzColumn {
+    pub az: String,
+    pub region: String,
+    pub state: ZoneState,
+    /// One section after another: a heading line, then its lines.
+    pub lines: Vec<Line>,
+    /// How many "breaks" findings the zone has (drawn in the column title).
+    pub breaks: usize,
+}
+
+/// How many instances each column lists by name before summarising.
+const MAX_LISTED: usize = 12;
+
+/// Builds every zone's column. Linear in the inventory.
+pub fn build(inv: &Inventory) -> Vec<AzColumn> {
+    let azs = inv.az_names();
+    let region_of: HashMap<&str, &str> = inv
+        .availability_zones
+        .iter()
+        .map(|z| (z.name.as_str(), z.region.as_str()))
+        .chain(
+            inv.instances
+                .iter()
+                .map(|i| (i.az.as_str(), i.region.as_str())),
+        )
+        .chain(
+            inv.volumes
+                .iter()
+                .map(|v| (v.az.as_str(), v.region.as_str())),
+        )
+        .collect();
+    let az_of_instance: HashMap<&str, &str> = inv
+        .instances
+        .iter()
+        .map(|i| (i.id.as_str(), i.az.as_str()))
+        .collect();
+
+    // Healthy targets per target group, in total and per AZ.
+    let mut tg_healthy: HashMap<&str, usize> = HashMap::new();
+    let mut tg_az: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+    for t in &inv.target_health {
+        let az = t.az.as_deref().unwrap_or("?");
+        let e = tg_az
+            .entry((t.target_group_arn.as_str(), az))
+            .or_insert((0, 0));
+        e.1 += 1;
+        if t.state == TargetState::Healthy {
+            e.0 += 1;
+            *tg_healthy.entry(t.target_group_arn.as_str()).or_insert(0) += 1;
+        }
+    }
+    let eni_instance: HashMap<&str, &str> = inv
+        .network_interfaces
+        .iter()
+        .filter_map(|n| {
+            n.attachment
+                .as_ref()
+                .and_then(|a| a.instance_id.as_deref())
+                .map(|i| (n.id.as_str(), i))
+        })
+        .collect();
+    let az_of_volume: HashMap<&str, &str> = inv
+        .volumes
+        .iter()
+        .map(|v| (v.id.as_str(), v.az.as_str()))
+        .collect();
+    let has_snapshot: std::collections::HashSet<&str> = inv
+        .snapshots
+        .iter()
+        .filter(|s| s.state == SnapshotState::Completed)
+        .filter_map(|s| s.volume_id.as_deref())
+        .collect();
+
+    azs.iter()
+        .map(|az| {
+            let mut lines = Vec::new();
+            let mut breaks = Vec::new();
+
+            let insts: Vec<&Instance> = inv
+                .instances
+                .iter()
+                .filter(|i| &i.az == az && i.is_live())
+                .collect();
+            let running = insts
+                .iter()
+                .filter(|i| i.state == InstanceState::Running)
+                .count();
+            let impaired = insts.iter().filter(|i| i.status_checks.impaired()).count();
+            lines.push(line(
+                format!(
+                    "Instances {}  ({running} running{})",
+                    insts.len(),
+                    if impaired > 0 {
+                        format!(", {impaired} impaired")
+                    } else {
+                        String::new()
+                    }
+                ),
+                Level::Heading,
+            ));
+            for i in insts.iter().take(MAX_LISTED) {
+                let level = if i.status_checks.impaired() {
+                    Level::Bad
+                } else if i.state == InstanceState::Running {
+                    Level::Good
+                } else {
+                    Level::Warn
+                };
+                let name = if i.display_name().is_empty() {
+                    i.id.as_str()
+                } else {
+                    i.display_name()
+                };
+                let ev = if i.upcoming_events().next().is_some() {
+                    " ⚠"
+                } else {
+                    ""
+                };
+                lines.push(line(format!("  {name} {}{ev}", i.state.as_str()), level));
+            }
+            if insts.len() > MAX_LISTED {
+                lines.push(line(
+                    format!("  … {} more", insts.len() - MAX_LISTED),
+                    Level::Plain,
+                ));
+            }
+
+            lines.push(line("Targets healthy/here", Level::Heading));
+            let mut any_tg = false;
+            for tg in &inv.target_groups {
+                let Some(&(healthy_here, total_here)) = tg_az.get(&(tg.arn.as_str(), az.as_str()))
+                else {
+                    continue;
+                };
+                any_tg = true;
+                let healthy_all = tg_healthy.get(tg.arn.as_str()).copied().unwrap_or(0);
+                let level = if healthy_here == total_here {
+                    Level::Good
+                } else if healthy_here == 0 {
+                    Level::Bad
+                } else {
+                    Level::Warn
+                };
+                lines.push(line(
+                    format!("  {} {healthy_here}/{total_here}", tg.name),
+                    level,
+                ));
+                if healthy_here > 0 && healthy_all == healthy_here {
+                    breaks.push(line(
+                        format!("  {}: all {healthy_all} healthy targets here", tg.name),
+                        Level::Bad,
+                    ));
+                }
+            }
+            if !any_tg {
+                lines.push(line("  none", Level::Plain));
+            }
+
+            let vols: Vec<&Volume> = inv.volumes.iter().filter(|v| &v.az == az).collect();
+            let attached = vols
+                .iter()
+                .filter(|v| v.attached_instance().is_some())
+                .count();
+            let gib: i64 = vols.iter().map(|v| i64::from(v.size_gib)).sum();
+            lines.push(line(
+                format!("Volumes {}  ({attached} attached, {gib} GiB)", vols.len()),
+                Level::Heading,
+            ));
+            let unprotected: Vec<&&Volume> = vols
+                .iter()
+                .filter(|v| !has_snapshot.contains(v.id.as_str()))
+                .collect();
+            if !unprotected.is_empty() {
+                lines.push(line(
+                    format!("  {} without a snapshot", unprotected.len()),
+                    Level::Warn,
+                ));
+                for v in unprotected.iter().take(3) {
+                    breaks.push(line(
+                        format!("  {}: no snapshot, data lost", v.id),
+                        Level::Bad,
+                    ));
+                }
+                if unprotected.len() > 3 {
+                    breaks.push(line(
+                        format!(
+                            "  … {} more volumes without snapshot",
+                            unprotected.len() - 3
+                        ),
+                        Level::Bad,
+                    ));
+                }
+            }
+
+            let events: Vec<&ScheduledEvent> = inv
+                .events
+                .iter()
+                .filter(|e| !e.is_done())
+                .filter(|e| match e.target {
+                    EventTarget::Instance => {
+                        az_of_instance.get(e.resource_id.as_str()) == Some(&az.as_str())
+                    }
+                    EventTarget::Volume => {
+                        az_of_volume.get(e.resource_id.as_str()) == Some(&az.as_str())
+                    }
+                })
+                .collect();
+            lines.push(line(format!("Events {}", events.len()), Level::Heading));
+            for e in events.iter().take(MAX_LISTED) {
+                lines.push(line(
+                    format!("  {} {}", e.resource_id, e.raw_code),
+                    Level::Warn,
+                ));
+            }
+
+            for lb in &inv.load_balancers {
+                if lb.zones.len() == 1 && lb.zones.iter().any(|z| &z.az == az) {
+                    breaks.push(line(
+                        format!("  load balancer {}: only zone", lb.name),
+                        Level::Bad,
+                    ));
+                }
+            }
+            for e in &inv.elastic_ips {
+                let inst = e.instance_id.as_deref().or_else(|| {
+                    e.network_interface_id
+                        .as_deref()
+                        .and_then(|n| eni_instance.get(n).copied())
+                });
+                if let Some(i) = inst
+                    && az_of_instance.get(i) == Some(&az.as_str())
+                {
+                    breaks.push(line(
+                        format!("  EIP {} → {i} goes dark", e.public_ip),
+                        Level::Warn,
+                    ));
+                }
+            }
+
+            let nbreaks = breaks.len();
+            lines.push(line(
+                format!(
+                    "If {az} goes: {}",
+                    if nbreaks == 0 { "nothing breaks" } else { "" }
+                )
+                .trim_end()
+                .to_string(),
+                if nbreaks == 0 {
+                    Level::Good
+                } else {
+                    Level::Heading
+                },
+            ));
+            lines.extend(breaks);
+
+            AzColumn {
+                az: az.clone(),
+                region: region_of
+                    .get(az.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
+                state: inv.zone_state(az),
+                lines,
+                breaks: nbreaks,
+            }
+        })
+        .collect()
+}

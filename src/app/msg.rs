@@ -1,0 +1,263 @@
+//! What flows into `update` (`Input`, `Msg`) and out of it (`Effect`).
+
+use super::keys::Key;
+use crate::cloud::TargetRef;
+use crate::domain::{Inventory, Timestamp};
+use std::path::PathBuf;
+
+/// Everything `update` reacts to.
+#[derive(Debug)]
+pub enum Input {
+    Key(Key),
+    Mouse(Mouse),
+    Paste(String),
+    Resize,
+    /// The clock moved (the loop's timer).
+    Tick(Timestamp),
+    Msg(Msg),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mouse {
+    pub kind: MouseKind,
+    pub column: u16,
+    pub row: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    ScrollUp,
+    ScrollDown,
+    Click,
+}
+
+/// Who the console talks to, as far as it needs to show and decide.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SessionInfo {
+    pub label: String,
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub read_only: bool,
+    /// Frame colour for this profile (config `profiles.<name>.color`).
+    pub color: Option<String>,
+}
+
+/// Results of tasks. Each carries the generation id of its request; `update` drops stale ones.
+#[derive(Debug)]
+pub enum Msg {
+    Connected {
+        generation: u64,
+        result: Result<SessionInfo, String>,
+    },
+    Inventory {
+        generation: u64,
+        inv: Box<Inventory>,
+    },
+    DryRun {
+        generation: u64,
+        result: Result<(), String>,
+    },
+    Written {
+        generation: u64,
+        result: Result<String, String>,
+    },
+    Exported {
+        result: Result<(PathBuf, usize), String>,
+    },
+    /// A task died without answering (a bug): say so instead of waiting forever.
+    TaskFailed { generation: u64, what: String },
+}
+
+/// Work for the effect runner. `update` never does I/O itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Connect {
+        generation: u64,
+        profile: Option<String>,
+        regions: Vec<String>,
+    },
+    Fetch {
+        generation: u64,
+    },
+    DryRun {
+        generation: u64,
+        op: WriteOp,
+    },
+    Write {
+        generation: u64,
+        op: WriteOp,
+    },
+    /// Put text on the clipboard (OSC 52: works over SSH and tmux).
+    Copy {
+        text: String,
+    },
+    Export {
+        path: PathBuf,
+        contents: String,
+        rows: usize,
+    },
+    Quit,
+}
+
+/// One mutating call the console can make, with what it needs to name it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    Start {
+        region: String,
+        instance_id: String,
+    },
+    Stop {
+        region: String,
+        instance_id: String,
+    },
+    Reboot {
+        region: String,
+        instance_id: String,
+    },
+    CreateSnapshot {
+        region: String,
+        volume_id: String,
+        description: String,
+    },
+    CreateImage {
+        region: String,
+        instance_id: String,
+        name: String,
+    },
+    Register {
+        region: String,
+        target_group_arn: String,
+        target_group: String,
+        target: TargetRef,
+    },
+    Deregister {
+        region: String,
+        target_group_arn: String,
+        target_group: String,
+        target: TargetRef,
+    },
+    Detach {
+        region: String,
+        volume_id: String,
+        instance_id: String,
+    },
+}
+
+impl WriteOp {
+    pub fn region(&self) -> &str {
+        match self {
+            WriteOp::Start { region, .. }
+            | WriteOp::Stop { region, .. }
+            | WriteOp::Reboot { region, .. }
+            | WriteOp::CreateSnapshot { region, .. }
+            | WriteOp::CreateImage { region, .. }
+            | WriteOp::Register { region, .. }
+            | WriteOp::Deregister { region, .. }
+            | WriteOp::Detach { region, .. } => region,
+        }
+    }
+
+    /// The resource acted on: what a destructive action asks to be typed.
+    pub fn subject(&self) -> &str {
+        match self {
+            WriteOp::Start { instance_id, .. }
+            | WriteOp::Stop { instance_id, .. }
+            | WriteOp::Reboot { instance_id, .. }
+            | WriteOp::CreateImage { instance_id, .. } => instance_id,
+            WriteOp::CreateSnapshot { volume_id, .. } | WriteOp::Detach { volume_id, .. } => {
+                volume_id
+            }
+            WriteOp::Register { target, .. } | WriteOp::Deregister { target, .. } => &target.id,
+        }
+    }
+
+    /// Stop, deregister and detach take something out of service: the id must be typed.
+    pub fn destructive(&self) -> bool {
+        matches!(
+            self,
+            WriteOp::Stop { .. } | WriteOp::Deregister { .. } | WriteOp::Detach { .. }
+        )
+    }
+
+    /// The API call, as the audit log and the dialog name it.
+    pub fn call(&self) -> &'static str {
+        match self {
+            WriteOp::Start { .. } => "ec2:StartInstances",
+            WriteOp::Stop { .. } => "ec2:StopInstances",
+            WriteOp::Reboot { .. } => "ec2:RebootInstances",
+            WriteOp::CreateSnapshot { .. } => "ec2:CreateSnapshot",
+            WriteOp::CreateImage { .. } => "ec2:CreateImage",
+            WriteOp::Register { .. } => "elasticloadbalancing:RegisterTargets",
+            WriteOp::Deregister { .. } => "elasticloadbalancing:DeregisterTargets",
+            WriteOp::Detach { .. } => "ec2:DetachVolume",
+        }
+    }
+
+    /// One sentence saying what will happen.
+    pub fn describe(&self) -> String {
+        match self {
+            WriteOp::Start { instance_id, .. } => format!("Start instance {instance_id}"),
+            WriteOp::Stop { instance_id, .. } => format!("Stop instance {instance_id}"),
+            WriteOp::Reboot { instance_id, .. } => format!("Reboot instance {instance_id}"),
+            WriteOp::CreateSnapshot { volume_id, .. } => {
+                format!("Create a snapshot of volume {volume_id}")
+            }
+            WriteOp::CreateImage {
+                instance_id, name, ..
+            } => {
+                format!("Create image \"{name}\" of instance {instance_id} (no reboot)")
+            }
+            WriteOp::Register {
+                target,
+                target_group,
+                ..
+            } => format!(
+                "Register {}{} in target group {target_group}",
+                target.id,
+                port_suffix(target.port)
+            ),
+            WriteOp::Deregister {
+                target,
+                target_group,
+                ..
+            } => format!(
+                "Deregister {}{} from target group {target_group} (it drains first)",
+                target.id,
+                port_suffix(target.port)
+            ),
+            WriteOp::Detach {
+                volume_id,
+                instance_id,
+                ..
+            } => format!("Detach volume {volume_id} from {instance_id}"),
+        }
+    }
+
+    /// Past tense for the status line.
+    pub fn done(&self) -> String {
+        match self {
+            WriteOp::Start { instance_id, .. } => format!("start requested for {instance_id}"),
+            WriteOp::Stop { instance_id, .. } => format!("stop requested for {instance_id}"),
+            WriteOp::Reboot { instance_id, .. } => format!("reboot requested for {instance_id}"),
+            WriteOp::CreateSnapshot { volume_id, .. } => format!("snapshot of {volume_id} started"),
+            WriteOp::CreateImage { instance_id, .. } => {
+                format!("image of {instance_id} started")
+            }
+            WriteOp::Register {
+                target,
+                target_group,
+                ..
+            } => format!("{} registered in {target_group}", target.id),
+            WriteOp::Deregister {
+                target,
+                target_group,
+                ..
+            } => format!("{} deregistered from {target_group}", target.id),
+            WriteOp::Detach { volume_id, .. } => format!("detach of {volume_id} requested"),
+        }
+    }
+}
+
+fn port_suffix(port: Option<i32>) -> String {
+    port.map(|p| format!(":{p}")).unwrap_or_default()
+}

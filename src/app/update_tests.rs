@@ -1,0 +1,602 @@
+//! `update` without a terminal: keys in, effects and state out.
+
+use super::keys::{Key, KeyCode};
+use super::msg::*;
+use super::resources::ResourceKind;
+use super::state::*;
+use super::update::{startup, update};
+use super::{Prefs, sample};
+use crate::domain::Timestamp;
+
+fn t0() -> Timestamp {
+    chrono::DateTime::from_timestamp(1_700_000_080, 0).unwrap()
+}
+
+fn info(regions: &[&str], read_only: bool) -> SessionInfo {
+    SessionInfo {
+        label: "test".into(),
+        profile: None,
+        regions: regions.iter().map(|s| s.to_string()).collect(),
+        read_only,
+        color: None,
+    }
+}
+
+fn generation_of(fx: &[Effect]) -> u64 {
+    match fx.first() {
+        Some(Effect::Connect { generation, .. }) | Some(Effect::Fetch { generation }) => {
+            *generation
+        }
+        other => panic!("expected connect or fetch, got {other:?}"),
+    }
+}
+
+/// A console connected to `regions` with `n` instances loaded.
+fn loaded(n: usize, regions: &[&str], read_only: bool) -> AppState {
+    let mut s = AppState::new(Prefs::default(), None, vec![], t0());
+    let fx = startup(&mut s);
+    let g = generation_of(&fx);
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation: g,
+            result: Ok(info(regions, read_only)),
+        }),
+    );
+    let g = generation_of(&fx);
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(sample::inventory(n, regions, t0())),
+        }),
+    );
+    s
+}
+
+fn keys(s: &mut AppState, text: &str) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for c in text.chars() {
+        fx.extend(update(s, Input::Key(Key::ch(c))));
+    }
+    fx
+}
+
+fn key(s: &mut AppState, code: KeyCode) -> Vec<Effect> {
+    update(s, Input::Key(Key::plain(code)))
+}
+
+fn command(s: &mut AppState, cmd: &str) -> Vec<Effect> {
+    keys(s, ":");
+    keys(s, cmd);
+    key(s, KeyCode::Enter)
+}
+
+fn top_view(s: &AppState) -> &TableView {
+    let k = s.top_table_key().expect("a table on top");
+    s.view(k).expect("view exists")
+}
+
+#[test]
+fn startup_connects_then_fetches_and_drops_stale_answers() {
+    let mut s = AppState::new(
+        Prefs::default(),
+        Some("prod".into()),
+        vec!["eu-west-1".into()],
+        t0(),
+    );
+    let fx = startup(&mut s);
+    assert_eq!(
+        fx,
+        vec![Effect::Connect {
+            generation: 1,
+            profile: Some("prod".into()),
+            regions: vec!["eu-west-1".into()]
+        }]
+    );
+    // An answer to an older connect request is ignored.
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation: 0,
+            result: Ok(info(&["x"], false)),
+        }),
+    );
+    assert!(fx.is_empty());
+    assert!(s.session.info.is_none());
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation: 1,
+            result: Ok(info(&["eu-west-1"], false)),
+        }),
+    );
+    let g = generation_of(&fx);
+    assert!(s.data.fetching);
+    // A stale inventory is dropped, the current one taken.
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g - 1,
+            inv: Box::new(sample::inventory(3, &["eu-west-1"], t0())),
+        }),
+    );
+    assert!(!s.data.loaded());
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(sample::inventory(8, &["eu-west-1"], t0())),
+        }),
+    );
+    assert!(s.data.loaded());
+    assert!(!s.data.fetching);
+    assert_eq!(top_view(&s).len(), 8);
+}
+
+#[test]
+fn connect_failure_shows_and_retries_with_backoff() {
+    let mut s = AppState::new(Prefs::default(), None, vec![], t0());
+    let g = generation_of(&startup(&mut s));
+    update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation: g,
+            result: Err("no AWS region configured".into()),
+        }),
+    );
+    assert_eq!(s.session.error.as_deref(), Some("no AWS region configured"));
+    let due = s.data.next_refresh.expect("a retry is scheduled");
+    assert_eq!((due - t0()).num_seconds(), 5);
+    let fx = update(&mut s, Input::Tick(due));
+    assert!(matches!(fx.as_slice(), [Effect::Connect { .. }]), "{fx:?}");
+}
+
+#[test]
+fn filter_narrows_highlights_and_is_sticky_per_view() {
+    let mut s = loaded(40, &["us-east-1"], false);
+    keys(&mut s, "/db");
+    assert_eq!(s.input.mode, InputMode::Filter);
+    assert_eq!(top_view(&s).len(), 10);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.input.mode, InputMode::None);
+    // Another view has its own (empty) filter; coming back finds "db" again.
+    command(&mut s, "vol");
+    assert_eq!(top_view(&s).filter, "");
+    command(&mut s, "instances");
+    assert_eq!(top_view(&s).filter, "db");
+    assert_eq!(top_view(&s).len(), 10);
+    // esc clears the filter before it pops anything.
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(top_view(&s).len(), 40);
+}
+
+#[test]
+fn field_filters_and_inverse() {
+    let mut s = loaded(46, &["us-east-1"], false);
+    keys(&mut s, "/state:stopped");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(top_view(&s).len(), 2, "instances 7 and 30 are stopped");
+    key(&mut s, KeyCode::Esc);
+    keys(&mut s, "/!running");
+    assert_eq!(top_view(&s).len(), 4, "2 stopped + 2 pending");
+}
+
+#[test]
+fn sort_cycles_columns_and_reverses() {
+    let mut s = loaded(12, &["us-east-1"], false);
+    keys(&mut s, "s");
+    assert_eq!(
+        top_view(&s).sort.map(|x| (x.col, x.descending)),
+        Some((0, false))
+    );
+    keys(&mut s, "s");
+    assert_eq!(top_view(&s).sort.map(|x| x.col), Some(1));
+    keys(&mut s, "S");
+    assert_eq!(
+        top_view(&s).sort.map(|x| (x.col, x.descending)),
+        Some((1, true))
+    );
+    let inv = s.data.inv.clone();
+    let names: Vec<&str> = top_view(&s)
+        .model
+        .as_ref()
+        .unwrap()
+        .rows()
+        .map(|r| inv.instances[r].display_name())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(names, sorted);
+}
+
+#[test]
+fn enter_describes_and_esc_goes_back() {
+    let mut s = loaded(5, &["us-east-1"], false);
+    keys(&mut s, "j");
+    key(&mut s, KeyCode::Enter);
+    let Screen::Describe(d) = s.nav.top() else {
+        panic!("describe expected");
+    };
+    assert_eq!(d.id, s.data.inv.instances[1].id);
+    assert!(d.lines.iter().any(|l| l.starts_with("instance_type: ")));
+    assert!(d.lines.iter().any(|l| l.contains("block_devices:")));
+    key(&mut s, KeyCode::Esc);
+    assert!(matches!(s.nav.top(), Screen::Table(_)));
+    assert_eq!(top_view(&s).selected, 1, "selection kept");
+}
+
+#[test]
+fn xray_follows_relations_and_back() {
+    let mut s = loaded(8, &["us-east-1"], false);
+    keys(&mut s, "x");
+    let Screen::Xray(x) = s.nav.top() else {
+        panic!("xray expected");
+    };
+    let text: Vec<&str> = x.items.iter().map(|i| i.text.as_str()).collect();
+    assert!(
+        text.iter().any(|t| t.starts_with("Target groups (1)")),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|t| t.starts_with("Volumes (1)")));
+    assert!(text.iter().any(|t| t.starts_with("CPUUtilization")));
+    // Down to the target group line, enter shows its targets, esc comes back to the xray.
+    keys(&mut s, "jj");
+    key(&mut s, KeyCode::Enter);
+    let key_now = s.top_table_key().cloned().expect("targets table");
+    assert_eq!(key_now.kind, ResourceKind::Targets);
+    assert!(matches!(key_now.scope, Scope::TargetGroup(_)));
+    key(&mut s, KeyCode::Esc);
+    assert!(matches!(s.nav.top(), Screen::Xray(_)));
+    key(&mut s, KeyCode::Esc);
+    assert!(matches!(s.nav.top(), Screen::Table(_)));
+}
+
+#[test]
+fn load_balancers_drill_down_to_targets() {
+    let mut s = loaded(12, &["us-east-1"], false);
+    command(&mut s, "lb");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(top_view(&s).len(), 2, "web and api groups");
+    key(&mut s, KeyCode::Enter);
+    let k = s.top_table_key().cloned().unwrap();
+    assert_eq!(k.kind, ResourceKind::Targets);
+    assert_eq!(top_view(&s).len(), 3);
+    assert_eq!(s.nav.stack.len(), 3);
+}
+
+#[test]
+fn commands_switch_views_and_quit() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    for (cmd, kind) in [
+        ("vol", ResourceKind::Volumes),
+        ("snap", ResourceKind::Snapshots),
+        ("amis", ResourceKind::Images),
+        ("tg", ResourceKind::TargetGroups),
+        ("targets", ResourceKind::Targets),
+        ("eip", ResourceKind::ElasticIps),
+        ("eni", ResourceKind::NetworkInterfaces),
+        ("ev", ResourceKind::Events),
+        ("alarms", ResourceKind::Alarms),
+        ("ec2", ResourceKind::Instances),
+    ] {
+        command(&mut s, cmd);
+        assert_eq!(s.top_table_key().map(|k| k.kind), Some(kind), "{cmd}");
+        assert_eq!(s.nav.stack.len(), 1);
+    }
+    command(&mut s, "az");
+    assert!(matches!(s.nav.top(), Screen::AzMap(m) if m.columns.len() == 3));
+    command(&mut s, "bogus");
+    assert!(s.status.as_ref().unwrap().text.contains("unknown command"));
+    let fx = command(&mut s, "q");
+    assert_eq!(fx, vec![Effect::Quit]);
+    assert!(s.quit);
+}
+
+#[test]
+fn tab_completes_commands() {
+    let mut s = loaded(1, &["us-east-1"], false);
+    keys(&mut s, ":ins");
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.input.text, "instances");
+    keys(&mut s, "");
+    key(&mut s, KeyCode::Esc);
+    keys(&mut s, ":s");
+    key(&mut s, KeyCode::Tab);
+    let first = s.input.text.clone();
+    key(&mut s, KeyCode::Tab);
+    assert_ne!(s.input.text, first, "tab again cycles");
+}
+
+#[test]
+fn read_only_session_refuses_mutations_without_effects() {
+    let mut s = loaded(4, &["us-east-1"], true);
+    for k in ["U", "O", "B", "I"] {
+        let fx = keys(&mut s, k);
+        assert!(fx.is_empty(), "{k}: {fx:?}");
+        assert!(s.dialog.is_none());
+        assert!(s.status.as_ref().unwrap().text.contains("read-only"), "{k}");
+    }
+}
+
+#[test]
+fn stop_needs_dry_run_and_the_typed_id() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    let id = s.data.inv.instances[0].id.clone();
+    let fx = keys(&mut s, "O");
+    let Some(Effect::DryRun { generation, op }) = fx.first().cloned() else {
+        panic!("dry run expected: {fx:?}");
+    };
+    assert!(op.destructive());
+    assert_eq!(op.subject(), id);
+    // Enter before the dry run answers does nothing.
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    update(
+        &mut s,
+        Input::Msg(Msg::DryRun {
+            generation,
+            result: Ok(()),
+        }),
+    );
+    assert_eq!(s.dialog.as_ref().unwrap().phase, ConfirmPhase::Ready);
+    // Not typed yet: enter does nothing. Wrong id: nothing. Right id: the real call.
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    keys(&mut s, "i-wrong");
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    update(&mut s, Input::Key(Key::ctrl('u')));
+    keys(&mut s, &id);
+    let fx = key(&mut s, KeyCode::Enter);
+    let Some(Effect::Write {
+        generation,
+        op: wop,
+    }) = fx.first().cloned()
+    else {
+        panic!("write expected: {fx:?}");
+    };
+    assert_eq!(wop, op);
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Written {
+            generation,
+            result: Ok(" (request r-1)".into()),
+        }),
+    );
+    assert!(s.dialog.is_none());
+    assert!(s.status.as_ref().unwrap().text.contains("stop requested"));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Fetch { .. }]),
+        "refresh after a write"
+    );
+}
+
+#[test]
+fn refused_dry_run_never_runs() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    let fx = keys(&mut s, "B");
+    let Some(Effect::DryRun { generation, .. }) = fx.first().cloned() else {
+        panic!();
+    };
+    update(
+        &mut s,
+        Input::Msg(Msg::DryRun {
+            generation,
+            result: Err("not permitted [UnauthorizedOperation]".into()),
+        }),
+    );
+    assert!(matches!(
+        s.dialog.as_ref().unwrap().phase,
+        ConfirmPhase::Refused(_)
+    ));
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    key(&mut s, KeyCode::Esc);
+    assert!(s.dialog.is_none());
+}
+
+#[test]
+fn actions_need_the_right_kind() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    assert!(keys(&mut s, "N").is_empty(), "snapshot needs a volume");
+    assert!(s.status.as_ref().unwrap().text.contains("volumes"));
+    command(&mut s, "vol");
+    let fx = keys(&mut s, "N");
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::DryRun {
+            op: WriteOp::CreateSnapshot { .. },
+            ..
+        }]
+    ));
+    key(&mut s, KeyCode::Esc);
+    command(&mut s, "targets");
+    let fx = keys(&mut s, "X");
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::DryRun {
+            op: WriteOp::Deregister { .. },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn failed_region_keeps_its_last_data_and_backs_off() {
+    let mut s = loaded(10, &["us-east-1", "eu-west-1"], false);
+    assert_eq!(s.data.inv.instances.len(), 10);
+    assert!(s.multi_region());
+    let later = t0() + chrono::Duration::seconds(30);
+    let fx = update(&mut s, Input::Tick(later));
+    let g = generation_of(&fx);
+    // eu-west-1 fails completely this time.
+    let mut inv = sample::inventory(10, &["us-east-1"], later);
+    inv.regions.push(crate::domain::RegionStatus {
+        region: "eu-west-1".into(),
+        fetched_at: Some(later),
+        error: Some("credentials missing, invalid or expired [ExpiredToken]".into()),
+    });
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(inv),
+        }),
+    );
+    let eu = s
+        .data
+        .inv
+        .instances
+        .iter()
+        .filter(|i| i.region == "eu-west-1")
+        .count();
+    assert_eq!(eu, 5, "the failed region's instances are kept");
+    assert_eq!(s.data.failures, 1);
+    assert_eq!(s.data.good_at.get("eu-west-1"), Some(&t0()));
+    let next = s.data.next_refresh.unwrap();
+    assert_eq!((next - later).num_seconds(), 5, "retry soon, then back off");
+}
+
+#[test]
+fn ticks_redraw_only_when_the_minute_turns() {
+    let mut s = loaded(3, &["us-east-1"], false);
+    s.dirty = false;
+    s.status = None;
+    update(&mut s, Input::Tick(t0() + chrono::Duration::seconds(5)));
+    assert!(!s.dirty, "same minute: nothing to draw");
+    update(&mut s, Input::Tick(t0() + chrono::Duration::seconds(20)));
+    assert!(s.dirty, "the minute turned");
+}
+
+#[test]
+fn auto_refresh_follows_the_config() {
+    let mut s = loaded(3, &["us-east-1"], false);
+    let due = s.data.next_refresh.expect("30 s by default");
+    assert_eq!((due - t0()).num_seconds(), 30);
+    assert!(update(&mut s, Input::Tick(due - chrono::Duration::seconds(1))).is_empty());
+    let fx = update(&mut s, Input::Tick(due));
+    assert!(matches!(fx.as_slice(), [Effect::Fetch { .. }]));
+    // ctrl-r while a refresh runs supersedes it: the older answer will be dropped.
+    let g1 = generation_of(&fx);
+    let fx = update(&mut s, Input::Key(Key::ctrl('r')));
+    assert!(generation_of(&fx) > g1);
+}
+
+#[test]
+fn copy_and_export() {
+    let mut s = loaded(6, &["us-east-1"], false);
+    let id = s.data.inv.instances[0].id.clone();
+    assert_eq!(keys(&mut s, "c"), vec![Effect::Copy { text: id }]);
+    keys(&mut s, "/web");
+    key(&mut s, KeyCode::Enter);
+    let fx = keys(&mut s, "E");
+    let Some(Effect::Export {
+        path,
+        contents,
+        rows,
+    }) = fx.first()
+    else {
+        panic!("{fx:?}");
+    };
+    assert_eq!(*rows, 2);
+    assert!(path.to_string_lossy().ends_with(".csv"));
+    let mut lines = contents.lines();
+    assert!(lines.next().unwrap().starts_with("ID,NAME,STATE"));
+    assert_eq!(lines.count(), 2);
+    let fx = keys(&mut s, "J");
+    let Some(Effect::Export { contents, .. }) = fx.first() else {
+        panic!();
+    };
+    let v: serde_json::Value = serde_json::from_str(contents).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn region_command_switches_or_adds() {
+    let mut s = loaded(6, &["us-east-1", "eu-west-1"], false);
+    let fx = command(&mut s, "region eu-west-1");
+    assert!(fx.is_empty());
+    assert_eq!(top_view(&s).len(), 3);
+    assert!(!s.multi_region(), "one region shown: no region column");
+    command(&mut s, "region all");
+    assert_eq!(top_view(&s).len(), 6);
+    let fx = command(&mut s, "region ap-south-1");
+    match fx.as_slice() {
+        [Effect::Connect { regions, .. }] => {
+            assert_eq!(regions, &["us-east-1", "eu-west-1", "ap-south-1"])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn selection_survives_a_refresh_that_moves_rows() {
+    let mut s = loaded(10, &["us-east-1"], false);
+    keys(&mut s, "jjj");
+    let id = s.data.inv.instances[3].id.clone();
+    let fx = update(&mut s, Input::Key(Key::ctrl('r')));
+    let g = generation_of(&fx);
+    let mut inv = sample::inventory(10, &["us-east-1"], t0());
+    inv.instances.reverse();
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(inv),
+        }),
+    );
+    let row = top_view(&s).selected_row().unwrap();
+    assert_eq!(s.data.inv.instances[row].id, id);
+}
+
+#[test]
+fn mouse_scrolls_and_clicks() {
+    let mut s = loaded(30, &["us-east-1"], false);
+    if let Some(v) = s.tables.views.values_mut().next() {
+        v.viewport = 10;
+        v.first_row_y = 4;
+    }
+    update(
+        &mut s,
+        Input::Mouse(Mouse {
+            kind: MouseKind::ScrollDown,
+            column: 5,
+            row: 5,
+        }),
+    );
+    assert_eq!(top_view(&s).selected, 3);
+    update(
+        &mut s,
+        Input::Mouse(Mouse {
+            kind: MouseKind::Click,
+            column: 5,
+            row: 6,
+        }),
+    );
+    assert_eq!(top_view(&s).selected, 2);
+}
+
+#[test]
+fn paging_and_ends() {
+    let mut s = loaded(100, &["us-east-1"], false);
+    if let Some(v) = s.tables.views.values_mut().next() {
+        v.viewport = 20;
+    }
+    key(&mut s, KeyCode::PageDown);
+    assert_eq!(top_view(&s).selected, 19);
+    keys(&mut s, "G");
+    assert_eq!(top_view(&s).selected, 99);
+    keys(&mut s, "g");
+    assert_eq!(top_view(&s).selected, 0);
+    keys(&mut s, "k");
+    assert_eq!(top_view(&s).selected, 0, "clamped at the top");
+}
+
+#[test]
+fn help_is_a_screen_and_quit_works_everywhere() {
+    let mut s = loaded(2, &["us-east-1"], false);
+    keys(&mut s, "?");
+    assert!(matches!(s.nav.top(), Screen::Help(_)));
+    key(&mut s, KeyCode::Esc);
+    assert!(matches!(s.nav.top(), Screen::Table(_)));
+    let fx = update(&mut s, Input::Key(Key::ctrl('c')));
+    assert_eq!(fx, vec![Effect::Quit]);
+}

@@ -1,0 +1,189 @@
+//! The console: terminal setup and restore, the event loop, the effect runner, views and widgets.
+//!
+//! The loop `select!`s over terminal events, the one channel of task results and a one-second
+//! timer. It never awaits the network: refreshes and actions run as tasks (`runner`). It draws only
+//! when the state is dirty, at most `ui.max_fps` times a second, so an idle screen writes nothing.
+
+pub mod input;
+pub mod render;
+pub mod runner;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+use crate::app::{self, AppState, Effect, Input, Prefs};
+use crate::cloud::FetchOptions;
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+use runner::{Connector, LoopMsg, Runner};
+use std::io::{Stdout, Write};
+use std::time::{Duration, Instant};
+use theme::Theme;
+
+pub use runner::Connector as SessionConnector;
+
+/// Everything the console needs to start.
+pub struct Launch {
+    pub prefs: Prefs,
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub max_fps: u32,
+    /// Capture the mouse (scroll, click).
+    pub mouse: bool,
+    pub fetch: FetchOptions,
+    pub connector: Connector,
+    /// Warnings to show once (keymap, config).
+    pub warnings: Vec<String>,
+}
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Takes the terminal: raw mode, alternate screen, mouse and paste. The panic hook (installed by
+/// `main`) and `terminal::restore` give it back.
+fn setup(mouse: bool) -> anyhow::Result<Term> {
+    crossterm::terminal::enable_raw_mode()?;
+    crate::terminal::set_active(true);
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
+    if mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
+    let mut t = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    t.clear()?;
+    Ok(t)
+}
+
+/// OSC 52: the terminal (or tmux, or the SSH client's terminal) puts `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{b64}\x07")
+}
+
+fn draw(term: &mut Term, s: &mut AppState, theme: &Theme) -> anyhow::Result<()> {
+    term.draw(|f| render::draw(f, s, theme))?;
+    s.dirty = false;
+    Ok(())
+}
+
+/// Runs the console until the operator quits (or SIGTERM/SIGHUP). Returns the exit code.
+pub async fn run(launch: Launch) -> anyhow::Result<i32> {
+    let theme = Theme::new(launch.prefs.color, launch.prefs.ascii);
+    let mut state = AppState::new(
+        launch.prefs,
+        launch.profile,
+        launch.regions,
+        chrono::Utc::now(),
+    );
+    state.warnings = launch.warnings;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LoopMsg>();
+    let mut runner = Runner::new(launch.connector, tx, launch.fetch);
+
+    let mut term = setup(launch.mouse)?;
+    let result = event_loop(
+        &mut term,
+        &mut state,
+        &mut runner,
+        &mut rx,
+        &theme,
+        (launch.max_fps, launch.mouse),
+    )
+    .await;
+    crate::terminal::restore();
+    result.map(|()| 0)
+}
+
+async fn event_loop(
+    term: &mut Term,
+    state: &mut AppState,
+    runner: &mut Runner,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<LoopMsg>,
+    theme: &Theme,
+    (max_fps, mouse): (u32, bool),
+) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let started = Instant::now();
+    // The first frame goes out before any network answer.
+    app::ensure_models(state);
+    draw(term, state, theme)?;
+    tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "first frame");
+    let fx = app::startup(state);
+    apply(term, runner, fx)?;
+
+    let mut events = crossterm::event::EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let frame_gap = Duration::from_millis(1000 / u64::from(max_fps.clamp(1, 120)));
+    let mut last_draw = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        if state.quit {
+            return Ok(());
+        }
+        if !crate::terminal::is_active() {
+            // A task panicked and the panic hook gave the terminal back: take it again.
+            *term = setup(mouse)?;
+            state.dirty = true;
+        }
+        if state.dirty && last_draw.elapsed() >= frame_gap {
+            draw(term, state, theme)?;
+            last_draw = Instant::now();
+        }
+        let wait = if state.dirty {
+            frame_gap.saturating_sub(last_draw.elapsed())
+        } else {
+            Duration::from_secs(3600)
+        };
+        let input: Option<Input> = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(e)) => input::convert(e),
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "terminal event error");
+                    None
+                }
+                None => return Ok(()),
+            },
+            m = rx.recv() => match m {
+                Some(LoopMsg::App(msg)) => Some(Input::Msg(msg)),
+                Some(LoopMsg::Session(generation, session)) => {
+                    runner.install(generation, session);
+                    None
+                }
+                None => None,
+            },
+            _ = tick.tick() => Some(Input::Tick(chrono::Utc::now())),
+            _ = tokio::time::sleep(wait), if state.dirty => None,
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+        };
+        if let Some(input) = input {
+            let fx = app::update(state, input);
+            apply(term, runner, fx)?;
+        }
+    }
+}
+
+fn apply<B: Backend + Write>(
+    term: &mut Terminal<B>,
+    runner: &mut Runner,
+    effects: Vec<Effect>,
+) -> anyhow::Result<()> {
+    for e in effects {
+        match e {
+            Effect::Copy { text } => {
+                let seq = osc52(&text);
+                let b = term.backend_mut();
+                b.write_all(seq.as_bytes())?;
+                Write::flush(b)?;
+            }
+            other => runner.run(other),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,405 @@
+//! One frame: header, banners, the screen on top, the status or input line, the key footer, and a
+//! dialog over it all. Reads the state; records only layout facts (viewport sizes) back into it.
+
+use super::theme::{Theme, parse_color};
+use super::views;
+use crate::app::command;
+use crate::app::format as f;
+use crate::app::keys::Action;
+use crate::app::resources::ResourceKind;
+use crate::app::state::*;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+/// Below this the console shows a short message instead of its screens.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 8;
+
+pub fn draw(frame: &mut Frame, s: &mut AppState, base: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "opsdeck: terminal too small ({}x{}, needs {MIN_WIDTH}x{MIN_HEIGHT}); q quits",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let mut theme = base.clone();
+    theme.frame = s
+        .session
+        .info
+        .as_ref()
+        .and_then(|i| i.color.as_deref())
+        .and_then(parse_color);
+
+    let banners = banners(s);
+    let room = usize::from(area.height).saturating_sub(6);
+    let nb = banners.len().min(3).min(room) as u16;
+    let [header, banner_area, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(nb),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    draw_header(frame, header, s, &theme);
+    for (i, (text, bad)) in banners.iter().take(usize::from(nb)).enumerate() {
+        let r = Rect::new(
+            banner_area.x,
+            banner_area.y + i as u16,
+            banner_area.width,
+            1,
+        );
+        let t = theme.text(text);
+        frame.render_widget(Paragraph::new(format!(" {t}")).style(theme.banner(*bad)), r);
+    }
+    views::draw(frame, body, s, &theme);
+    draw_status(frame, status, s, &theme);
+    draw_footer(frame, footer, s, &theme);
+    if s.dialog.is_some() {
+        draw_dialog(frame, area, s, &theme);
+    }
+}
+
+/// Minutes between two times, both floored to the minute: changes only when the clock's minute
+/// turns, so an idle screen has nothing new to draw between minutes.
+fn minutes_between(from: crate::domain::Timestamp, to: crate::domain::Timestamp) -> i64 {
+    to.timestamp().div_euclid(60) - from.timestamp().div_euclid(60)
+}
+
+fn age_text(mins: i64) -> String {
+    if mins <= 0 {
+        "<1m".into()
+    } else {
+        f::duration_secs(mins * 60)
+    }
+}
+
+fn banners(s: &AppState) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    if let Some(e) = &s.session.error {
+        let retry = s
+            .data
+            .next_refresh
+            .map(|t| {
+                format!(
+                    "retrying in {}",
+                    f::duration_secs((t - s.clock).num_seconds().max(0))
+                )
+            })
+            .unwrap_or_else(|| "ctrl-r retries".into());
+        out.push((format!("cannot connect: {e} — {retry}"), true));
+    }
+    for r in &s.data.inv.regions {
+        if let Some(e) = &r.error {
+            let age = s
+                .data
+                .good_at
+                .get(&r.region)
+                .map(|t| {
+                    format!(
+                        "showing data from {} ago",
+                        age_text(minutes_between(*t, s.clock))
+                    )
+                })
+                .unwrap_or_else(|| "no data yet".into());
+            out.push((
+                format!("{}: {e} — {age}; retrying with backoff", r.region),
+                true,
+            ));
+        }
+    }
+    out
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
+    let hs = theme.header();
+    let sep = Span::styled(theme.sep(), hs);
+    let mut left: Vec<Span> = vec![Span::styled(
+        " opsdeck",
+        hs.add_modifier(ratatui::style::Modifier::BOLD),
+    )];
+    match &s.session.info {
+        Some(info) => {
+            left.push(sep.clone());
+            left.push(Span::styled(info.label.clone(), hs));
+            left.push(sep.clone());
+            let regions = match &s.tables.region_filter {
+                Some(r) => format!("{r} (of {})", info.regions.len()),
+                None => info.regions.join(","),
+            };
+            left.push(Span::styled(regions, hs));
+            if let Some(id) = &s.data.inv.identity {
+                left.push(sep.clone());
+                left.push(Span::styled(format!("acct {}", id.account), hs));
+            }
+            left.push(Span::styled(" ", hs));
+            if info.read_only {
+                left.push(Span::styled(" READ-ONLY ", theme.badge(Color::Yellow)));
+            } else if let Some(c) = info.color.as_deref().and_then(parse_color) {
+                left.push(Span::styled(
+                    format!(" {} ", info.profile.as_deref().unwrap_or("default")),
+                    theme.badge(c),
+                ));
+            }
+        }
+        None => {
+            left.push(sep.clone());
+            left.push(Span::styled(
+                if s.session.connecting {
+                    "connecting…"
+                } else {
+                    "not connected"
+                },
+                hs,
+            ));
+        }
+    }
+    let mut right = match s.data.fetched_at {
+        Some(t) => format!("data {} old", age_text(minutes_between(t, s.clock))),
+        None if s.session.info.is_some() => "loading inventory…".into(),
+        None => String::new(),
+    };
+    if s.data.fetching && s.data.fetched_at.is_some() {
+        right.push_str(" · refreshing…");
+    }
+    right.push(' ');
+    frame.buffer_mut().set_style(area, hs);
+    let left_line = Line::from(left);
+    let right_w = right.chars().count() as u16;
+    let left_w = area.width.saturating_sub(right_w + 1);
+    let buf = frame.buffer_mut();
+    buf.set_line(area.x, area.y, &theme_line(left_line, theme), left_w);
+    if right_w < area.width {
+        let t = theme.text(&right);
+        buf.set_stringn(
+            area.x + area.width - right_w,
+            area.y,
+            t.as_ref(),
+            usize::from(right_w),
+            hs,
+        );
+    }
+}
+
+fn theme_line<'a>(line: Line<'a>, theme: &Theme) -> Line<'a> {
+    if !theme.ascii {
+        return line;
+    }
+    Line::from(
+        line.spans
+            .into_iter()
+            .map(|sp| Span::styled(theme.text(&sp.content).into_owned(), sp.style))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
+    let line = match s.input.mode {
+        InputMode::Command => {
+            let mut spans = vec![
+                Span::styled(":", theme.key()),
+                Span::raw(s.input.text.clone()),
+            ];
+            let prefix = s
+                .input
+                .completion
+                .as_ref()
+                .map(|(p, _)| p.clone())
+                .unwrap_or_else(|| s.input.text.clone());
+            let options = command::complete(&prefix, &s.session, &s.prefs);
+            if !options.is_empty() && !s.input.text.is_empty() {
+                let shown: Vec<String> = options.into_iter().take(8).collect();
+                spans.push(Span::styled(
+                    format!("   tab: {}", shown.join(" ")),
+                    theme.dim(),
+                ));
+            }
+            frame.set_cursor_position((area.x + 1 + s.input.text.chars().count() as u16, area.y));
+            Line::from(spans)
+        }
+        InputMode::Filter => {
+            let count = s
+                .top_table_key()
+                .and_then(|k| s.view(k))
+                .map(|v| (v.len(), v.model.as_ref().map_or(0, |m| m.total())))
+                .unwrap_or((0, 0));
+            frame.set_cursor_position((area.x + 1 + s.input.text.chars().count() as u16, area.y));
+            Line::from(vec![
+                Span::styled("/", theme.key()),
+                Span::raw(s.input.text.clone()),
+                Span::styled(
+                    format!(
+                        "   {} of {} rows · field:value, !inverse · enter keeps, esc clears",
+                        count.0, count.1
+                    ),
+                    theme.dim(),
+                ),
+            ])
+        }
+        InputMode::None => match &s.status {
+            Some(st) => Line::from(Span::styled(
+                theme.text(&st.text).into_owned(),
+                theme.status(st.level),
+            )),
+            None => Line::default(),
+        },
+    };
+    frame
+        .buffer_mut()
+        .set_line(area.x, area.y, &line, area.width);
+}
+
+/// The keys that apply to the screen on top, mutating ones greyed in a read-only session.
+pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
+    let ro = s.session.read_only() || s.session.info.is_none();
+    let mut keys: Vec<Action> = Vec::new();
+    match s.nav.top() {
+        Screen::Table(key) => {
+            keys.extend([Action::Command, Action::Filter]);
+            keys.push(match key.kind {
+                ResourceKind::LoadBalancers | ResourceKind::TargetGroups | ResourceKind::Zones => {
+                    Action::Enter
+                }
+                _ => Action::Describe,
+            });
+            if matches!(
+                key.kind,
+                ResourceKind::Instances
+                    | ResourceKind::Targets
+                    | ResourceKind::Volumes
+                    | ResourceKind::NetworkInterfaces
+                    | ResourceKind::ElasticIps
+                    | ResourceKind::Events
+            ) {
+                keys.push(Action::Xray);
+            }
+            keys.extend([Action::SortNext, Action::CopyId]);
+            keys.extend(match key.kind {
+                ResourceKind::Instances => vec![
+                    Action::Start,
+                    Action::Stop,
+                    Action::Reboot,
+                    Action::CreateImage,
+                ],
+                ResourceKind::Volumes => vec![Action::CreateSnapshot, Action::Detach],
+                ResourceKind::Targets => vec![Action::Register, Action::Deregister],
+                _ => vec![],
+            });
+            keys.extend([Action::ExportCsv, Action::AzMap]);
+        }
+        Screen::Describe(_) | Screen::Help(_) => {
+            keys.extend([Action::Down, Action::Up, Action::Back])
+        }
+        Screen::Xray(_) => keys.extend([
+            Action::Enter,
+            Action::Describe,
+            Action::CopyId,
+            Action::Back,
+        ]),
+        Screen::AzMap(_) => keys.extend([Action::Left, Action::Right, Action::Down, Action::Back]),
+    }
+    if (!matches!(s.nav.top(), Screen::Table(_)) || s.nav.stack.len() > 1)
+        && !keys.contains(&Action::Back)
+    {
+        keys.push(Action::Back);
+    }
+    keys.extend([Action::Refresh, Action::Help, Action::Quit]);
+    keys.into_iter()
+        .map(|a| (a, !(a.mutates() && ro)))
+        .collect()
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
+    let mut spans = Vec::new();
+    for (a, enabled) in footer_keys(s) {
+        let k = s.prefs.keymap.first(a);
+        let (ks, ls) = if enabled {
+            (theme.key(), Style::new())
+        } else {
+            (theme.dim(), theme.dim())
+        };
+        spans.push(Span::styled(format!("<{k}>"), ks));
+        spans.push(Span::styled(format!("{} ", a.label()), ls));
+    }
+    frame
+        .buffer_mut()
+        .set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+fn draw_dialog(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
+    let Some(d) = &s.dialog else {
+        return;
+    };
+    let w = area.width.saturating_sub(4).min(84);
+    let h = 10.min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, r);
+    let destructive = d.op.destructive();
+    let border = if destructive {
+        theme.bad()
+    } else {
+        theme.frame()
+    };
+    let block = Block::bordered()
+        .border_set(theme.border_set())
+        .border_style(border)
+        .title(Span::styled(
+            format!(" Confirm: {} ", d.op.call()),
+            theme.title(),
+        ));
+    let mut lines = vec![
+        Line::from(Span::styled(d.op.describe(), theme.title())),
+        Line::from(d.context.clone()),
+        Line::from(Span::styled(
+            format!("region {}", d.op.region()),
+            theme.dim(),
+        )),
+    ];
+    lines.push(match &d.phase {
+        ConfirmPhase::Checking => Line::from(Span::styled(
+            "dry run: checking permissions and state…",
+            theme.warn(),
+        )),
+        ConfirmPhase::Ready => Line::from(Span::styled("✓ dry run: would succeed", theme.good())),
+        ConfirmPhase::Refused(e) => {
+            Line::from(Span::styled(format!("✗ dry run refused: {e}"), theme.bad()))
+        }
+        ConfirmPhase::Running => Line::from(Span::styled("running…", theme.warn())),
+    });
+    if destructive {
+        let ok = d.confirmed();
+        lines.push(Line::from(vec![
+            Span::raw(format!("type {} to confirm: ", d.op.subject())),
+            Span::styled(
+                format!("{}_", d.typed),
+                if ok { theme.good() } else { theme.key() },
+            ),
+        ]));
+    }
+    let ready = d.phase == ConfirmPhase::Ready && d.confirmed();
+    lines.push(Line::from(vec![
+        Span::styled("<enter>", if ready { theme.key() } else { theme.dim() }),
+        Span::styled(" run  ", if ready { Style::new() } else { theme.dim() }),
+        Span::styled("<esc>", theme.key()),
+        Span::raw(" cancel"),
+    ]));
+    let lines: Vec<Line> = lines.into_iter().map(|l| theme_line(l, theme)).collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        r,
+    );
+}

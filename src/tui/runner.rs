@@ -1,0 +1,300 @@
+//! The effect runner: each `Effect` becomes a task against the session's ports, and its result a
+//! `Msg` on the loop's one channel. Nothing here blocks the loop.
+
+use crate::app::msg::{Effect, Msg, SessionInfo, WriteOp};
+use crate::cloud::{CloudRead, CloudWrite, FetchOptions, dry_run_verdict, fetch_inventory};
+use crate::domain::Tag;
+use crate::session::Session;
+use futures::future::BoxFuture;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Connects a session for a profile and a set of regions (empty = the profile's default).
+pub type Connector = Arc<
+    dyn Fn(
+            Option<String>,
+            Vec<String>,
+        ) -> BoxFuture<'static, anyhow::Result<(Session, SessionInfo)>>
+        + Send
+        + Sync,
+>;
+
+/// What reaches the loop.
+pub enum LoopMsg {
+    App(Msg),
+    /// A session connected for connect request `generation`.
+    Session(u64, Arc<Session>),
+}
+
+pub struct Runner {
+    connector: Connector,
+    tx: UnboundedSender<LoopMsg>,
+    fetch: FetchOptions,
+    session: Option<Arc<Session>>,
+    latest_connect: u64,
+}
+
+impl Runner {
+    pub fn new(connector: Connector, tx: UnboundedSender<LoopMsg>, fetch: FetchOptions) -> Self {
+        Runner {
+            connector,
+            tx,
+            fetch,
+            session: None,
+            latest_connect: 0,
+        }
+    }
+
+    /// Installs a connected session if it answers the latest connect request.
+    pub fn install(&mut self, generation: u64, session: Arc<Session>) {
+        if generation == self.latest_connect {
+            self.session = Some(session);
+        }
+    }
+
+    /// Spawns a task and reports a panic in it as `Msg::TaskFailed` rather than leaving the
+    /// console waiting for an answer that will never come.
+    fn spawn<F>(&self, generation: u64, what: &'static str, fut: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let handle = tokio::spawn(fut);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = handle.await
+                && e.is_panic()
+            {
+                let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                    generation,
+                    what: what.to_string(),
+                }));
+            }
+        });
+    }
+
+    /// Runs every effect except the ones the loop handles itself (quit, copy).
+    pub fn run(&mut self, effect: Effect) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Connect {
+                generation,
+                profile,
+                regions,
+            } => {
+                self.latest_connect = generation;
+                let connector = Arc::clone(&self.connector);
+                self.spawn(generation, "connect", async move {
+                    let result = connector(profile, regions).await;
+                    let msg = match result {
+                        Ok((session, info)) => {
+                            let _ = tx.send(LoopMsg::Session(generation, Arc::new(session)));
+                            Msg::Connected {
+                                generation,
+                                result: Ok(info),
+                            }
+                        }
+                        Err(e) => Msg::Connected {
+                            generation,
+                            result: Err(format!("{e:#}")),
+                        },
+                    };
+                    let _ = tx.send(LoopMsg::App(msg));
+                });
+            }
+            Effect::Fetch { generation } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                        generation,
+                        what: "refresh (no session)".into(),
+                    }));
+                    return;
+                };
+                let opts = self.fetch.clone();
+                let readers: Vec<Arc<dyn CloudRead>> = session.readers().to_vec();
+                self.spawn(generation, "refresh", async move {
+                    let started = std::time::Instant::now();
+                    // `fetch_inventory`'s future is not provably `Send` (a higher-ranked closure
+                    // inside it), so it runs on a blocking-pool thread that drives it to completion.
+                    let handle = tokio::runtime::Handle::current();
+                    let fetched = tokio::task::spawn_blocking(move || {
+                        handle.block_on(fetch_inventory(&readers, &opts))
+                    })
+                    .await;
+                    let inv = match fetched {
+                        Ok(inv) => inv,
+                        Err(e) => {
+                            tracing::error!(error = %e, "refresh task failed");
+                            let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                                generation,
+                                what: "refresh".into(),
+                            }));
+                            return;
+                        }
+                    };
+                    tracing::info!(
+                        resources = inv.resource_count(),
+                        ms = started.elapsed().as_millis() as u64,
+                        "inventory refreshed"
+                    );
+                    let _ = tx.send(LoopMsg::App(Msg::Inventory {
+                        generation,
+                        inv: Box::new(inv),
+                    }));
+                });
+            }
+            Effect::DryRun { generation, op } => {
+                let writer = self.writer(&op);
+                self.spawn(generation, "dry run", async move {
+                    let result = match writer {
+                        Err(e) => Err(e),
+                        Ok(w) => dry_run_verdict(execute(&op, w.as_ref(), true).await)
+                            .map_err(|e| e.to_string()),
+                    };
+                    let _ = tx.send(LoopMsg::App(Msg::DryRun { generation, result }));
+                });
+            }
+            Effect::Write { generation, op } => {
+                let writer = self.writer(&op);
+                let profile = self.session.as_ref().and_then(|s| s.profile.clone());
+                self.spawn(generation, "action", async move {
+                    let result = match writer {
+                        Err(e) => Err(e),
+                        Ok(w) => execute(&op, w.as_ref(), false)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    };
+                    tracing::info!(
+                        target: "audit",
+                        profile = profile.as_deref().unwrap_or("default"),
+                        region = op.region(),
+                        call = op.call(),
+                        resource = op.subject(),
+                        outcome = match &result { Ok(d) => format!("ok{d}"), Err(e) => format!("error: {e}") },
+                        "console action"
+                    );
+                    let _ = tx.send(LoopMsg::App(Msg::Written { generation, result }));
+                });
+            }
+            Effect::Export {
+                path,
+                contents,
+                rows,
+            } => {
+                self.spawn(0, "export", async move {
+                    let p = path.clone();
+                    let result = tokio::task::spawn_blocking(move || {
+                        if let Some(dir) = p.parent() {
+                            std::fs::create_dir_all(dir)?;
+                        }
+                        std::fs::write(&p, contents)
+                    })
+                    .await;
+                    let result = match result {
+                        Ok(Ok(())) => Ok((path, rows)),
+                        Ok(Err(e)) => Err(format!("{}: {e}", path.display())),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(LoopMsg::App(Msg::Exported { result }));
+                });
+            }
+            Effect::Quit | Effect::Copy { .. } => {}
+        }
+    }
+
+    fn writer(&self, op: &WriteOp) -> Result<Arc<dyn CloudWrite>, String> {
+        let Some(session) = &self.session else {
+            return Err("not connected".into());
+        };
+        if session.is_read_only() {
+            return Err("read-only session: there is no writer".into());
+        }
+        session
+            .writer_for(op.region())
+            .ok_or_else(|| format!("no writer for region {}", op.region()))
+    }
+}
+
+/// Makes one call. The `Ok` text is a detail for the status line (new id, request id).
+pub async fn execute(
+    op: &WriteOp,
+    w: &dyn CloudWrite,
+    dry_run: bool,
+) -> crate::cloud::CloudResult<String> {
+    let tags = [Tag::new("CreatedBy", "opsdeck")];
+    let rid = |r: Option<String>| r.map(|r| format!(" (request {r})")).unwrap_or_default();
+    Ok(match op {
+        WriteOp::Start { instance_id, .. } => {
+            let r = w
+                .start_instances(std::slice::from_ref(instance_id), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Stop { instance_id, .. } => {
+            let r = w
+                .stop_instances(std::slice::from_ref(instance_id), false, dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Reboot { instance_id, .. } => {
+            let r = w
+                .reboot_instances(std::slice::from_ref(instance_id), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::CreateSnapshot {
+            volume_id,
+            description,
+            ..
+        } => {
+            let r = w
+                .create_snapshot(volume_id, description, &tags, dry_run)
+                .await?;
+            format!(": {}{}", r.value, rid(r.request_id))
+        }
+        WriteOp::CreateImage {
+            instance_id, name, ..
+        } => {
+            let r = w
+                .create_image(
+                    instance_id,
+                    name,
+                    "created by opsdeck",
+                    true,
+                    &tags,
+                    dry_run,
+                )
+                .await?;
+            format!(": {}{}", r.value, rid(r.request_id))
+        }
+        WriteOp::Register {
+            target_group_arn,
+            target,
+            ..
+        } => {
+            let r = w
+                .register_targets(target_group_arn, std::slice::from_ref(target), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Deregister {
+            target_group_arn,
+            target,
+            ..
+        } => {
+            let r = w
+                .deregister_targets(target_group_arn, std::slice::from_ref(target), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Detach {
+            volume_id,
+            instance_id,
+            ..
+        } => {
+            let r = w
+                .detach_volume(volume_id, instance_id, false, dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+    })
+}

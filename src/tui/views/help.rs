@@ -1,0 +1,121 @@
+//! Help, generated from the keymap in use (so remapped keys show as they are).
+
+use super::frame_block;
+use crate::app::keys::{Action, Group, Keymap};
+use crate::app::state::{AppState, Screen};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// The help text: key bindings by group, then commands, filters and dialogs.
+pub fn lines(km: &Keymap) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for g in [Group::General, Group::Move, Group::View, Group::Mutate] {
+        out.push((String::new(), format!("## {}", g.title())));
+        for a in Action::ALL.iter().filter(|a| a.group() == g) {
+            out.push((km.all(*a), a.help().to_string()));
+        }
+        out.push((String::new(), String::new()));
+    }
+    out.push((String::new(), "## Commands (: then tab completes)".into()));
+    for (c, h) in [
+        (
+            ":instances :ec2 :i",
+            "instances (status checks, event marker, CPU sparkline)",
+        ),
+        (":volumes :vol", "EBS volumes"),
+        (":snapshots :snap", "snapshots with progress"),
+        (":amis", "images"),
+        (
+            ":lb  :tg  :targets",
+            "load balancers → target groups → targets (enter drills down)",
+        ),
+        (
+            ":eip  :eni",
+            "Elastic IPs, network interfaces with secondary IPs",
+        ),
+        (
+            ":events :ev",
+            "scheduled events (instances and volumes), time left",
+        ),
+        (":alarms", "CloudWatch alarms"),
+        (":zones :subnets", "availability zones, subnets"),
+        (":az", "the AZ map"),
+        (
+            ":region R",
+            "show only R if connected, else add R; :region all shows every region",
+        ),
+        (
+            ":profile P",
+            "reconnect with profile P (its read-only and colour settings apply)",
+        ),
+        (":export csv|json", "export the current view"),
+        (":q", "quit"),
+    ] {
+        out.push((c.to_string(), h.to_string()));
+    }
+    out.push((String::new(), String::new()));
+    out.push((String::new(), "## Filter (/)".into()));
+    for (c, h) in [
+        (
+            "web",
+            "rows containing web in any column (case-insensitive)",
+        ),
+        ("state:running", "rows whose STATE column contains running"),
+        ("web az:1a", "every term must match"),
+        ("!running", "rows that do NOT match"),
+        (
+            "enter / esc",
+            "keep the filter / clear it; it stays with the view",
+        ),
+    ] {
+        out.push((c.to_string(), h.to_string()));
+    }
+    out.push((String::new(), String::new()));
+    out.push((String::new(), "## Confirmations".into()));
+    out.push((
+        "enter / esc".into(),
+        "run after a successful dry run / cancel; stop, deregister and detach need the id typed"
+            .into(),
+    ));
+    out
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
+    let text = lines(&s.prefs.keymap);
+    let Screen::Help(h) = s.nav.top_mut() else {
+        return;
+    };
+    let block = frame_block(" Help — keys from your keymap (esc closes) ".into(), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    h.viewport = usize::from(inner.height).max(1);
+    h.scroll = h.scroll.min(text.len().saturating_sub(h.viewport));
+    let kw = text
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(10)
+        .min(28) as u16;
+    let buf = frame.buffer_mut();
+    for (i, (k, d)) in text.iter().skip(h.scroll).take(h.viewport).enumerate() {
+        let y = inner.y + i as u16;
+        if let Some(head) = d.strip_prefix("## ") {
+            buf.set_stringn(
+                inner.x + 1,
+                y,
+                head,
+                usize::from(inner.width),
+                theme.title(),
+            );
+            continue;
+        }
+        let line = Line::from(vec![
+            Span::styled(format!("{:>w$}", k, w = usize::from(kw)), theme.key()),
+            Span::raw("  "),
+            Span::raw(theme.text(d).into_owned()),
+        ]);
+        buf.set_line(inner.x + 1, y, &line, inner.width.saturating_sub(1));
+    }
+}

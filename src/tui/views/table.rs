@@ -1,0 +1,99 @@
+//! Any resource table (instances, volumes, … alarms): a title with counts, filter and scope, an
+//! AZ summary for the targets of one group, then the generic table widget.
+
+use super::{frame_block, waiting};
+use crate::app::resources::{CellCtx, ResourceKind};
+use crate::app::state::{AppState, Scope, ViewKey};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::table as widget;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+pub fn title(s: &AppState, key: &ViewKey) -> String {
+    let inv = &s.data.inv;
+    let ctx = s.data.ctx(s.clock);
+    let mut t = match &key.scope {
+        Scope::All => key.kind.title().to_string(),
+        Scope::LoadBalancer(arn) => format!(
+            "Target groups of {}",
+            ctx.load_balancer(arn)
+                .map(|l| l.name.as_str())
+                .unwrap_or(arn)
+        ),
+        Scope::TargetGroup(arn) => format!(
+            "Targets of {}",
+            ctx.target_group(arn)
+                .map(|g| g.name.as_str())
+                .unwrap_or(arn)
+        ),
+    };
+    let _ = inv;
+    if let Some(v) = s.view(key)
+        && let Some(m) = &v.model
+    {
+        if m.len() == m.total() {
+            t.push_str(&format!(" ({})", m.total()));
+        } else {
+            t.push_str(&format!(" ({} of {})", m.len(), m.total()));
+        }
+        if !v.filter.is_empty() {
+            t.push_str(&format!(" /{}", v.filter));
+        }
+    }
+    if let Some(r) = &s.tables.region_filter {
+        t.push_str(&format!(" [{r}]"));
+    }
+    format!(" {t} ")
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, key: &ViewKey, theme: &Theme) {
+    let block = frame_block(title(s, key), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(msg) = waiting(s) {
+        frame.buffer_mut().set_stringn(
+            inner.x + 1,
+            inner.y,
+            msg,
+            usize::from(inner.width.saturating_sub(1)),
+            theme.dim(),
+        );
+        return;
+    }
+    let mut table_area = inner;
+    if key.kind == ResourceKind::Targets
+        && let Scope::TargetGroup(arn) = &key.scope
+        && inner.height > 3
+    {
+        let ctx = s.data.ctx(s.clock);
+        let mut spans = vec![Span::styled("healthy per AZ: ", theme.dim())];
+        let zones = ctx.tg_health_by_az(arn);
+        if zones.is_empty() {
+            spans.push(Span::styled("no targets", theme.bad()));
+        }
+        for z in zones {
+            let style = if z.healthy == z.total {
+                theme.good()
+            } else if z.healthy == 0 {
+                theme.bad()
+            } else {
+                theme.warn()
+            };
+            spans.push(Span::styled(
+                format!("{} {}/{}", z.az, z.healthy, z.total),
+                style,
+            ));
+            spans.push(Span::raw("   "));
+        }
+        frame
+            .buffer_mut()
+            .set_line(inner.x, inner.y, &Line::from(spans), inner.width);
+        table_area = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
+    }
+    let data = s.data.clone();
+    let ctx = data.ctx(s.clock);
+    if let Some(view) = s.tables.views.get_mut(key) {
+        widget::render(frame.buffer_mut(), table_area, view, &ctx, theme);
+    }
+}

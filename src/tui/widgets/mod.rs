@@ -1,0 +1,3 @@
+//! Widgets shared by the views: the one generic resource table.
+
+pub mod table;
