@@ -20,8 +20,14 @@ fn named(tags: &Tags) -> Option<String> {
 }
 
 impl World {
-    pub(crate) fn instances_view(&self, region: &str) -> CloudResult<Vec<Instance>> {
+    /// Instances with their derived fields; `only` narrows to one id (a runbook polling it).
+    pub(crate) fn instances_view(
+        &self,
+        region: &str,
+        only: Option<&str>,
+    ) -> CloudResult<Vec<Instance>> {
         let r = self.region(region)?;
+        let wanted = |id: &str| only.is_none_or(|o| o == id);
         let now = self.now;
         let mut enis_of: HashMap<&str, Vec<(i32, &NetworkInterface)>> = HashMap::new();
         for e in r.enis.values() {
@@ -42,7 +48,7 @@ impl World {
         }
         let mut bdm: HashMap<&str, Vec<BlockDevice>> = HashMap::new();
         for v in r.volumes.values() {
-            for a in &v.vol.attachments {
+            for a in v.vol.attachments.iter().filter(|a| wanted(&a.instance_id)) {
                 bdm.entry(a.instance_id.as_str())
                     .or_default()
                     .push(BlockDevice {
@@ -53,8 +59,12 @@ impl World {
                     });
             }
         }
-        let mut out = Vec::with_capacity(r.instances.len());
-        for rec in r.instances.values() {
+        let mut out = Vec::with_capacity(if only.is_some() { 1 } else { r.instances.len() });
+        let recs: Box<dyn Iterator<Item = &super::model::InstanceRec>> = match only {
+            Some(id) => Box::new(r.instances.get(id).into_iter()),
+            None => Box::new(r.instances.values()),
+        };
+        for rec in recs {
             let mut i = rec.inst.clone();
             i.name = named(&i.tags);
             i.status_checks = rec.status_checks(now);
@@ -226,8 +236,50 @@ impl CloudRead for SimRead {
         read_list!(
             self,
             ["DescribeInstances", "DescribeInstanceStatus"],
-            |w, r| w.instances_view(r)
+            |w, r| w.instances_view(r, None)
         )
+    }
+
+    async fn instance(&self, id: &str) -> CloudResult<Option<Instance>> {
+        read_list!(
+            self,
+            ["DescribeInstances", "DescribeInstanceStatus"],
+            |w, r| Ok(w.instances_view(r, Some(id))?.pop())
+        )
+    }
+
+    async fn volume(&self, id: &str) -> CloudResult<Option<Volume>> {
+        read_list!(self, ["DescribeVolumes"], |w, r| Ok(w
+            .region(r)?
+            .volumes
+            .get(id)
+            .map(|v| {
+                let mut vol = v.vol.clone();
+                vol.name = named(&vol.tags);
+                vol
+            })))
+    }
+
+    async fn image(&self, id: &str) -> CloudResult<Option<Image>> {
+        read_list!(self, ["DescribeImages"], |w, r| Ok(w
+            .region(r)?
+            .images
+            .get(id)
+            .cloned()))
+    }
+
+    async fn snapshot(&self, id: &str) -> CloudResult<Option<Snapshot>> {
+        let now = self.sim.now();
+        read_list!(self, ["DescribeSnapshots"], |w, r| Ok(w
+            .region(r)?
+            .snapshots
+            .get(id)
+            .map(|s| {
+                let mut snap = s.snap.clone();
+                snap.name = named(&snap.tags);
+                snap.progress = s.progress(now.max(w.now));
+                snap
+            })))
     }
 
     async fn volumes(&self) -> CloudResult<Vec<Volume>> {
