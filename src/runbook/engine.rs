@@ -132,6 +132,26 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Retries a call while AWS answers with a transient error (throttling, 5xx), with backoff: the
+/// preflight must not refuse a plan because of a busy API.
+async fn with_retries<T, F, Fut>(mut f: F) -> crate::cloud::CloudResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = crate::cloud::CloudResult<T>>,
+{
+    let mut delay = Duration::from_millis(500);
+    for _ in 0..8 {
+        match f().await {
+            Err(e) if e.is_transient() => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+            other => return other,
+        }
+    }
+    f().await
+}
+
 /// Tries every mutating step with DryRun (where its inputs are already known), evaluates the
 /// capacity guards, and checks the credentials outlive the run.
 pub async fn preflight(
@@ -155,7 +175,7 @@ pub async fn preflight(
                 .iter()
                 .any(|s| matches!(s.action, Action::CapacityGuard { .. }))
             {
-                match actions::observe(&ctx, &step.action, false).await {
+                match with_retries(|| actions::observe(&ctx, &step.action, false)).await {
                     Ok(Seen::Pending(why)) => problems.push(Problem {
                         step: Some(i),
                         message: format!("guard: {why}"),
@@ -172,7 +192,7 @@ pub async fn preflight(
         if !step.action.is_mutating() || !actions::dry_runnable(&step.action) {
             continue;
         }
-        match actions::act(&ctx, write, &step.action, true).await {
+        match with_retries(|| actions::act(&ctx, write, &step.action, true)).await {
             Err(e) if e.kind == ErrorKind::DryRunOk => {}
             Ok(_) => {}
             Err(e) => problems.push(Problem {

@@ -1,0 +1,462 @@
+//! Rolling maintenance on the simulator with tokio's paused clock: the issue's scenarios, timed the
+//! way AWS times them (draining for the deregistration delay, reboots, health checks).
+
+use opsdeck::analysis::Floor;
+use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
+use opsdeck::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
+use opsdeck::domain::*;
+use opsdeck::runbook::engine::{AutoApprove, EngineOptions, RunEvent, Runner, preflight};
+use opsdeck::runbook::journal::{Journal, RunStatus};
+use opsdeck::runbook::plan::Plan;
+use opsdeck::runbook::rolling::{self, GroupDetails, RollingArgs};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
+
+const REGION: &str = "us-east-1";
+
+/// Three web servers in two AZs behind one ALB; each has a scheduled event (two kinds).
+const FLEET: &str = r#"
+name = "rolling"
+[[regions]]
+name = "us-east-1"
+zones = ["us-east-1a", "us-east-1b"]
+vpc_cidr = "10.30.0.0/16"
+base_images = ["ami-0123456789abcdef0"]
+security_groups = ["web"]
+
+[[regions.subnets]]
+name = "a"
+az = "us-east-1a"
+cidr = "10.30.1.0/24"
+
+[[regions.subnets]]
+name = "b"
+az = "us-east-1b"
+cidr = "10.30.2.0/24"
+
+[[regions.instances]]
+name = "web-1"
+type = "t3.micro"
+subnet = "a"
+role = "web"
+launched = "-2d"
+security_groups = ["web"]
+[[regions.instances.events]]
+code = "system-reboot"
+starts = "3d"
+window = "2h"
+deadline = "10d"
+
+[[regions.instances]]
+name = "web-2"
+type = "t3.micro"
+subnet = "a"
+role = "web"
+launched = "-2d"
+security_groups = ["web"]
+[[regions.instances.events]]
+code = "instance-reboot"
+starts = "4d"
+window = "2h"
+deadline = "10d"
+
+[[regions.instances]]
+name = "web-3"
+type = "t3.micro"
+subnet = "b"
+role = "web"
+launched = "-2d"
+security_groups = ["web"]
+[[regions.instances.events]]
+code = "system-maintenance"
+starts = "5d"
+window = "2h"
+
+[[regions.target_groups]]
+name = "web-tg"
+port = 80
+deregistration_delay = 30
+targets = ["web-1", "web-2", "web-3"]
+health_check = { path = "/", interval = 10, healthy_threshold = 3, unhealthy_threshold = 2, matcher = "200" }
+
+[[regions.load_balancers]]
+name = "web-alb"
+subnets = ["a", "b"]
+listeners = [{ port = 80, target_group = "web-tg" }]
+"#;
+
+struct World {
+    sim: Sim,
+    read: Arc<dyn CloudRead>,
+    write: Arc<dyn CloudWrite>,
+}
+
+fn world(fleet: &str) -> World {
+    let sim = Sim::new(SimOptions {
+        fleet: FleetSource::Toml(fleet.into()),
+        seed: 7,
+        speed: 1.0,
+        epoch: None,
+    })
+    .expect("fleet loads");
+    World {
+        read: sim.reader(REGION),
+        write: sim.writer(REGION),
+        sim,
+    }
+}
+
+async fn plan_for(w: &World, args: &RollingArgs) -> Result<Plan, String> {
+    let inv = fetch_inventory(
+        std::slice::from_ref(&w.read),
+        &FetchOptions {
+            metrics: false,
+            alarms: false,
+            ..FetchOptions::default()
+        },
+    )
+    .await;
+    let mut details = GroupDetails::new();
+    for tg in &inv.target_groups {
+        details.insert(
+            tg.arn.clone(),
+            w.read
+                .target_group_details(&tg.arn)
+                .await
+                .expect("tg details"),
+        );
+    }
+    rolling::plan(&inv, REGION, args, &details)
+}
+
+fn runner(
+    w: &World,
+    journal: Journal,
+    kill_after: Option<usize>,
+) -> (Runner, tokio::sync::mpsc::UnboundedReceiver<RunEvent>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    // Keep the sender alive for the whole run: a dropped sender would read as "cancelled" never, fine either way.
+    std::mem::forget(_cancel_tx);
+    let r = Runner {
+        read: w.read.clone(),
+        write: w.write.clone(),
+        journal,
+        approver: Arc::new(AutoApprove),
+        events: Some(tx),
+        cancel: cancel_rx,
+        opts: EngineOptions {
+            floor: Floor::default(),
+            ..EngineOptions::default()
+        },
+        kill_after: kill_after.map(|n| Arc::new(AtomicUsize::new(n))),
+    };
+    (r, rx)
+}
+
+/// Healthy targets of web-tg, sampled every simulated second while the run goes on.
+fn watch_health(
+    w: &World,
+) -> (
+    tokio::task::JoinHandle<Vec<usize>>,
+    tokio::sync::watch::Sender<bool>,
+) {
+    let read = w.read.clone();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let h = tokio::spawn(async move {
+        let tg = read.target_groups().await.expect("tgs").remove(0).arn;
+        let mut samples = Vec::new();
+        while !*stop_rx.borrow() {
+            let th = read.target_health(&tg).await.expect("health");
+            samples.push(
+                th.iter()
+                    .filter(|t| t.state == TargetState::Healthy)
+                    .count(),
+            );
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        samples
+    });
+    (h, stop_tx)
+}
+
+fn mutating_calls(sim: &Sim, action: &str) -> usize {
+    sim.calls()
+        .iter()
+        .filter(|c| c.action == action && c.mutating && !c.dry_run && c.error.is_none())
+        .count()
+}
+
+#[tokio::test(start_paused = true)]
+async fn rolling_maintenance_never_leaves_zero_healthy_and_clears_the_events() {
+    let w = world(FLEET);
+    let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
+    assert!(
+        preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default())
+            .await
+            .is_empty()
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::create(dir.path(), "r1", None, &plan).expect("journal");
+    let mut state = j.load().expect("load");
+    let (health, stop) = watch_health(&w);
+    let (r, mut events) = runner(&w, j, None);
+    let status = r.run(&mut state).await.expect("run");
+    stop.send(true).ok();
+    let samples = health.await.expect("sampler");
+    assert_eq!(status, RunStatus::Done, "{:?}", state.last_error);
+
+    assert!(
+        samples.len() > 100,
+        "sampled the whole run ({} samples)",
+        samples.len()
+    );
+    assert!(
+        samples.iter().all(|n| *n >= 1),
+        "a healthy target at every moment: min {:?}",
+        samples.iter().min()
+    );
+    assert!(
+        samples.iter().any(|n| *n == 2),
+        "capacity really dropped while an instance was out"
+    );
+
+    let inv = fetch_inventory(std::slice::from_ref(&w.read), &FetchOptions::default()).await;
+    for i in &inv.instances {
+        assert!(
+            i.upcoming_events().next().is_none(),
+            "{} still has an event: {:?}",
+            i.display_name(),
+            i.events
+        );
+        assert_eq!(i.state, InstanceState::Running);
+    }
+    assert_eq!(
+        inv.target_health
+            .iter()
+            .filter(|t| t.state == TargetState::Healthy)
+            .count(),
+        3
+    );
+
+    // Each instance drained (the 30 s delay elapsed) before it was stopped or rebooted.
+    let mut acted: Vec<(usize, String)> = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        if let RunEvent::Acted {
+            step,
+            request_id: Some(id),
+            ..
+        } = e
+        {
+            acted.push((step, id));
+        }
+    }
+    let at = |rid: &str| {
+        w.sim
+            .calls()
+            .iter()
+            .find(|c| c.request_id.as_deref() == Some(rid))
+            .map(|c| c.at)
+            .expect("call logged")
+    };
+    let kind = |step: usize| plan.steps[step].action_name();
+    for (n, (step, rid)) in acted.iter().enumerate() {
+        if kind(*step) == "deregister_target" {
+            let (next_step, next_rid) = &acted[n + 1];
+            assert!(
+                matches!(kind(*next_step), "stop_instance" | "reboot_instance"),
+                "restart follows the drain"
+            );
+            let waited = at(next_rid) - at(rid);
+            assert!(
+                waited >= chrono::Duration::seconds(30),
+                "drained for the delay first: {waited}"
+            );
+        }
+    }
+    assert_eq!(mutating_calls(&w.sim, "DeregisterTargets"), 3);
+    assert_eq!(mutating_calls(&w.sim, "RegisterTargets"), 3);
+    assert_eq!(
+        mutating_calls(&w.sim, "StopInstances"),
+        2,
+        "system events: stop/start onto new hardware"
+    );
+    assert_eq!(mutating_calls(&w.sim, "StartInstances"), 2);
+    assert_eq!(
+        mutating_calls(&w.sim, "RebootInstances"),
+        1,
+        "the instance event: a reboot"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn it_completes_under_30_percent_throttling_and_server_errors() {
+    let w = world(FLEET);
+    let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
+    w.sim.throttle("*", 0.3);
+    w.sim.set_error_rate(0.05);
+    assert!(
+        preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default())
+            .await
+            .is_empty(),
+        "preflight retries busy APIs"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::create(dir.path(), "r2", None, &plan).expect("journal");
+    let mut state = j.load().expect("load");
+    let (r, _events) = runner(&w, j, None);
+    let status = r.run(&mut state).await.expect("run");
+    assert_eq!(status, RunStatus::Done, "{:?}", state.last_error);
+    let throttled = w
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.error.as_deref() == Some("RequestLimitExceeded"))
+        .count();
+    assert!(
+        throttled > 10,
+        "faults really fired ({throttled} throttled calls)"
+    );
+    assert_eq!(
+        mutating_calls(&w.sim, "DeregisterTargets"),
+        3,
+        "no duplicate under retries"
+    );
+    assert_eq!(mutating_calls(&w.sim, "RegisterTargets"), 3);
+    w.sim.clear_faults();
+    let inv = fetch_inventory(std::slice::from_ref(&w.read), &FetchOptions::default()).await;
+    assert!(
+        inv.instances
+            .iter()
+            .all(|i| i.upcoming_events().next().is_none())
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kill_at_every_journal_boundary_then_resume_completes_without_duplicates() {
+    let mut n = 1;
+    loop {
+        let w = world(FLEET);
+        let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let j = Journal::create(dir.path(), "rk", None, &plan).expect("journal");
+        let mut state = j.load().expect("load");
+        let (r, _e) = runner(&w, j, Some(n));
+        let first = r.run(&mut state).await;
+        let finished_without_kill = first.is_ok();
+        if !finished_without_kill {
+            // The "process" died after n journal writes: a new one resumes from the journal alone.
+            let j = Journal::open(dir.path(), "rk").expect("journal");
+            let mut resumed = j.load().expect("journal replays");
+            let (r, _e) = runner(&w, j, None);
+            let status = r.run(&mut resumed).await.expect("resume");
+            assert_eq!(
+                status,
+                RunStatus::Done,
+                "kill after {n} writes: {:?}",
+                resumed.last_error
+            );
+        }
+        for (action, want) in [
+            ("DeregisterTargets", 3),
+            ("RegisterTargets", 3),
+            ("StopInstances", 2),
+            ("StartInstances", 2),
+            ("RebootInstances", 1),
+        ] {
+            assert_eq!(
+                mutating_calls(&w.sim, action),
+                want,
+                "kill after {n} writes: {action} made exactly {want} times"
+            );
+        }
+        if finished_without_kill {
+            assert!(n > 20, "the kill points covered a whole run ({n})");
+            break;
+        }
+        n += 1;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_guard_refuses_a_one_instance_target_group() {
+    let one = FLEET.replace(
+        r#"targets = ["web-1", "web-2", "web-3"]"#,
+        r#"targets = ["web-1"]"#,
+    );
+    let w = world(&one);
+    let web1 = w.sim.instance_id("web-1").expect("web-1");
+    let err = plan_for(
+        &w,
+        &RollingArgs {
+            instances: vec![web1],
+            ..RollingArgs::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains("capacity guard refuses") && err.contains("web-tg"),
+        "{err}"
+    );
+    assert_eq!(
+        w.sim.calls().iter().filter(|c| c.mutating).count(),
+        0,
+        "nothing was changed"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelling_then_rolling_back_re_registers_what_was_deregistered() {
+    let w = world(FLEET);
+    let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::create(dir.path(), "rc", None, &plan).expect("journal");
+    let mut state = j.load().expect("load");
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    let r = Runner {
+        read: w.read.clone(),
+        write: w.write.clone(),
+        journal: j,
+        approver: Arc::new(AutoApprove),
+        events: Some(tx),
+        cancel: cancel_rx,
+        opts: EngineOptions::default(),
+        kill_after: None,
+    };
+    // Cancel while the first instance drains.
+    let mut rx = rx;
+    let canceller = tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            if let RunEvent::Waiting { detail, .. } = &e
+                && detail.contains("draining")
+            {
+                cancel_tx.send(true).ok();
+                break;
+            }
+        }
+        cancel_tx
+    });
+    let status = r.run(&mut state).await.expect("run");
+    let _keep = canceller.await;
+    assert_eq!(status, RunStatus::Cancelled);
+    let back = opsdeck::runbook::engine::rollback_plan(&state);
+    assert_eq!(back.steps.len(), 1, "{:?}", back.steps);
+    assert_eq!(back.steps[0].action_name(), "register_target");
+    let j2 = Journal::create(dir.path(), "rc-back", None, &back).expect("journal");
+    let mut s2 = j2.load().expect("load");
+    let (r2, _e) = runner(&w, j2, None);
+    assert_eq!(r2.run(&mut s2).await.expect("rollback"), RunStatus::Done);
+    let tg = w.read.target_groups().await.expect("tgs").remove(0).arn;
+    let healthy = w
+        .read
+        .target_health(&tg)
+        .await
+        .expect("health")
+        .iter()
+        .filter(|t| t.state == TargetState::Healthy)
+        .count();
+    assert_eq!(healthy, 3, "everything serves again");
+}
