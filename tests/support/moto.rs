@@ -102,10 +102,16 @@ pub async fn fresh() -> Guard {
 
 /// Takes moto, resets it and seeds `tests/support/seed_fleet.py`'s fleet; returns its id summary.
 pub async fn seeded() -> (Guard, Value) {
+    seeded_with(&[]).await
+}
+
+/// Like `seeded`, with extra `seed_fleet.py` arguments (e.g. `--web-deregistration-delay 2`).
+pub async fn seeded_with(args: &[&str]) -> (Guard, Value) {
     let guard = fresh().await;
     let out = Command::new(python())
         .arg(repo_root().join("tests/support/seed_fleet.py"))
         .args(["--endpoint", &url()])
+        .args(args)
         .output()
         .expect("running seed_fleet.py");
     assert!(

@@ -51,9 +51,10 @@ def tag_spec(resource_type, name=None, **extra):
 
 
 class Seeder:
-    def __init__(self, endpoint, region):
+    def __init__(self, endpoint, region, web_delay=30):
         self.endpoint = endpoint.rstrip("/")
         self.region = region
+        self.web_delay = web_delay
         session = botocore.session.get_session()
         self.clients = {
             name: session.create_client(
@@ -171,7 +172,7 @@ class Seeder:
             Scheme="internet-facing", Type="application", IpAddressType="ipv4",
             Tags=tags("seed-alb"))["LoadBalancers"][0]
         groups = {
-            "web-tg": self.target_group("web-tg", 80, "/health", ["web-1", "web-2"], delay=30),
+            "web-tg": self.target_group("web-tg", 80, "/health", ["web-1", "web-2"], delay=self.web_delay),
             "app-tg": self.target_group("app-tg", 8080, "/status", ["app-1"]),
         }
         listener = self.elbv2.create_listener(
@@ -249,9 +250,9 @@ class Seeder:
         return self.summary
 
 
-def seed(endpoint, region="us-east-1", reset=False, front=True):
+def seed(endpoint, region="us-east-1", reset=False, front=True, web_delay=30):
     """Seed the fleet and return the summary dict (importable by tests)."""
-    seeder = Seeder(endpoint, region)
+    seeder = Seeder(endpoint, region, web_delay)
     if reset:
         seeder.post("/moto-api/reset", {})
     return seeder.run(front=front)
@@ -264,8 +265,11 @@ def main(argv=None):
     parser.add_argument("--reset", action="store_true", help="POST /moto-api/reset first")
     parser.add_argument("--no-front", action="store_true",
                         help="plain moto: skip what needs /_plus (the scheduled event)")
+    parser.add_argument("--web-deregistration-delay", type=int, default=30, metavar="SECONDS",
+                        help="web-tg's deregistration delay (short ones let runbook tests drain quickly)")
     args = parser.parse_args(argv)
-    summary = seed(args.endpoint, args.region, reset=args.reset, front=not args.no_front)
+    summary = seed(args.endpoint, args.region, reset=args.reset, front=not args.no_front,
+                   web_delay=args.web_deregistration_delay)
     json.dump(summary, sys.stdout, indent=2, sort_keys=True)
     print()
 
