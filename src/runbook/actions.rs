@@ -137,6 +137,13 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 .find(|t| t.target_id == id && (port.is_none() || t.port == *port))
             {
                 Some(t) if t.state == TargetState::Healthy => Seen::Done(Outputs::new()),
+                // A group no load balancer uses never reports healthy: `unused` is its steady state.
+                Some(t)
+                    if t.state == TargetState::Unused
+                        && t.reason.as_deref() == Some("Target.NotInUse") =>
+                {
+                    Seen::Done(Outputs::new())
+                }
                 Some(t)
                     if matches!(t.state, TargetState::Draining | TargetState::Unused) && !acted =>
                 {
