@@ -92,6 +92,18 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
         .filter_map(|s| s.volume_id.as_deref())
         .collect();
 
+    let name_of: HashMap<&str, &str> = inv
+        .instances
+        .iter()
+        .map(|i| (i.id.as_str(), i.display_name()))
+        .collect();
+    let label = |id: &'_ str| -> String {
+        match name_of.get(id) {
+            Some(n) if !n.is_empty() => n.to_string(),
+            _ => id.to_string(),
+        }
+    };
+
     azs.iter()
         .map(|az| {
             let mut lines = Vec::new();
@@ -109,7 +121,7 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
             let impaired = insts.iter().filter(|i| i.status_checks.impaired()).count();
             lines.push(line(
                 format!(
-                    "Instances {}  ({running} running{})",
+                    "Instances {} ({running} up{})",
                     insts.len(),
                     if impaired > 0 {
                         format!(", {impaired} impaired")
@@ -127,17 +139,15 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
                 } else {
                     Level::Warn
                 };
-                let name = if i.display_name().is_empty() {
-                    i.id.as_str()
-                } else {
-                    i.display_name()
-                };
                 let ev = if i.upcoming_events().next().is_some() {
                     " ⚠"
                 } else {
                     ""
                 };
-                lines.push(line(format!("  {name} {}{ev}", i.state.as_str()), level));
+                lines.push(line(
+                    format!("  {} {}{ev}", label(&i.id), i.state.as_str()),
+                    level,
+                ));
             }
             if insts.len() > MAX_LISTED {
                 lines.push(line(
@@ -146,7 +156,7 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
                 ));
             }
 
-            lines.push(line("Targets healthy/here", Level::Heading));
+            lines.push(line("Healthy targets here", Level::Heading));
             let mut any_tg = false;
             for tg in &inv.target_groups {
                 let Some(&(healthy_here, total_here)) = tg_az.get(&(tg.arn.as_str(), az.as_str()))
@@ -168,7 +178,7 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
                 ));
                 if healthy_here > 0 && healthy_all == healthy_here {
                     breaks.push(line(
-                        format!("  {}: all {healthy_all} healthy targets here", tg.name),
+                        format!("  {} loses all {healthy_all}", tg.name),
                         Level::Bad,
                     ));
                 }
@@ -178,39 +188,21 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
             }
 
             let vols: Vec<&Volume> = inv.volumes.iter().filter(|v| &v.az == az).collect();
-            let attached = vols
-                .iter()
-                .filter(|v| v.attached_instance().is_some())
-                .count();
             let gib: i64 = vols.iter().map(|v| i64::from(v.size_gib)).sum();
             lines.push(line(
-                format!("Volumes {}  ({attached} attached, {gib} GiB)", vols.len()),
+                format!("Volumes {} ({gib} GiB)", vols.len()),
                 Level::Heading,
             ));
-            let unprotected: Vec<&&Volume> = vols
+            let lost: Vec<&str> = vols
                 .iter()
                 .filter(|v| !has_snapshot.contains(v.id.as_str()))
+                .map(|v| v.id.as_str())
                 .collect();
-            if !unprotected.is_empty() {
+            if !lost.is_empty() {
                 lines.push(line(
-                    format!("  {} without a snapshot", unprotected.len()),
+                    format!("  {} without snapshot", lost.len()),
                     Level::Warn,
                 ));
-                for v in unprotected.iter().take(3) {
-                    breaks.push(line(
-                        format!("  {}: no snapshot, data lost", v.id),
-                        Level::Bad,
-                    ));
-                }
-                if unprotected.len() > 3 {
-                    breaks.push(line(
-                        format!(
-                            "  … {} more volumes without snapshot",
-                            unprotected.len() - 3
-                        ),
-                        Level::Bad,
-                    ));
-                }
             }
 
             let events: Vec<&ScheduledEvent> = inv
@@ -229,17 +221,14 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
             lines.push(line(format!("Events {}", events.len()), Level::Heading));
             for e in events.iter().take(MAX_LISTED) {
                 lines.push(line(
-                    format!("  {} {}", e.resource_id, e.raw_code),
+                    format!("  {} {}", label(&e.resource_id), e.raw_code),
                     Level::Warn,
                 ));
             }
 
             for lb in &inv.load_balancers {
                 if lb.zones.len() == 1 && lb.zones.iter().any(|z| &z.az == az) {
-                    breaks.push(line(
-                        format!("  load balancer {}: only zone", lb.name),
-                        Level::Bad,
-                    ));
+                    breaks.push(line(format!("  {} (only zone)", lb.name), Level::Bad));
                 }
             }
             for e in &inv.elastic_ips {
@@ -252,27 +241,34 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
                     && az_of_instance.get(i) == Some(&az.as_str())
                 {
                     breaks.push(line(
-                        format!("  EIP {} → {i} goes dark", e.public_ip),
+                        format!("  EIP {} ({}) dark", e.public_ip, label(i)),
                         Level::Warn,
                     ));
                 }
             }
+            let mut nbreaks = breaks.len();
+            if !lost.is_empty() {
+                nbreaks += 1;
+                breaks.push(line(
+                    format!("  {} volumes, no snapshot:", lost.len()),
+                    Level::Bad,
+                ));
+                for v in lost.iter().take(3) {
+                    breaks.push(line(format!("    {v}"), Level::Bad));
+                }
+                if lost.len() > 3 {
+                    breaks.push(line(format!("    … {} more", lost.len() - 3), Level::Bad));
+                }
+            }
 
-            let nbreaks = breaks.len();
-            lines.push(line(
-                format!(
-                    "If {az} goes: {}",
-                    if nbreaks == 0 { "nothing breaks" } else { "" }
-                )
-                .trim_end()
-                .to_string(),
-                if nbreaks == 0 {
-                    Level::Good
-                } else {
-                    Level::Heading
-                },
-            ));
-            lines.extend(breaks);
+            // What breaks comes first: that is the question this screen answers.
+            let mut out = vec![if nbreaks == 0 {
+                line("If it goes: nothing breaks", Level::Good)
+            } else {
+                line("If it goes:", Level::Bad)
+            }];
+            out.extend(breaks);
+            out.extend(lines);
 
             AzColumn {
                 az: az.clone(),
@@ -282,7 +278,7 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
                     .unwrap_or("")
                     .to_string(),
                 state: inv.zone_state(az),
-                lines,
+                lines: out,
                 breaks: nbreaks,
             }
         })

@@ -424,7 +424,7 @@ const fn col(title: &'static str, width: u16, cell: fn(&dyn CellCtx, usize) -> S
 /// The scheduled-event marker shown in the instances table.
 fn event_marker(i: &Instance, now: Timestamp) -> String {
     match i.upcoming_events().min_by_key(|e| e.not_before) {
-        Some(e) => format!("{} in {}", e.code.as_str(), f::time_left(e.not_before, now)),
+        Some(e) => format!("{} {}", f::time_left(e.not_before, now), e.raw_code),
         None => String::new(),
     }
 }

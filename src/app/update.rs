@@ -377,7 +377,18 @@ fn ensure_table(s: &mut AppState, key: &ViewKey) {
     let want = (s.data.version, s.tables.epoch);
     let multi = s.multi_region();
     let region = s.tables.region_filter.clone();
-    let view = s.tables.views.entry(key.clone()).or_default();
+    let view = s
+        .tables
+        .views
+        .entry(key.clone())
+        .or_insert_with(|| TableView {
+            // Targets read best grouped per AZ.
+            sort: (key.kind == ResourceKind::Targets).then(|| Sort {
+                col: targets_az_column(),
+                descending: false,
+            }),
+            ..TableView::default()
+        });
     if view.model.is_some() && view.built_for == want {
         return;
     }
@@ -394,6 +405,14 @@ fn ensure_table(s: &mut AppState, key: &ViewKey) {
     view.model = Some(model);
     view.built_for = want;
     view.select(pos.unwrap_or(view.selected));
+}
+
+fn targets_az_column() -> usize {
+    ResourceKind::Targets
+        .columns()
+        .iter()
+        .position(|c| c.title == "AZ")
+        .unwrap_or(0)
 }
 
 /// Remembers the selected row's id, so a refresh (rows move) keeps the operator's place.

@@ -127,6 +127,16 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     )];
     match &s.session.info {
         Some(info) => {
+            // The badge first: it must survive the narrowest terminal.
+            left.push(Span::styled(" ", hs));
+            if info.read_only {
+                left.push(Span::styled(" READ-ONLY ", theme.badge(Color::Yellow)));
+            } else if let Some(c) = info.color.as_deref().and_then(parse_color) {
+                left.push(Span::styled(
+                    format!(" {} ", info.profile.as_deref().unwrap_or("default")),
+                    theme.badge(c),
+                ));
+            }
             left.push(sep.clone());
             left.push(Span::styled(info.label.clone(), hs));
             left.push(sep.clone());
@@ -138,15 +148,6 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             if let Some(id) = &s.data.inv.identity {
                 left.push(sep.clone());
                 left.push(Span::styled(format!("acct {}", id.account), hs));
-            }
-            left.push(Span::styled(" ", hs));
-            if info.read_only {
-                left.push(Span::styled(" READ-ONLY ", theme.badge(Color::Yellow)));
-            } else if let Some(c) = info.color.as_deref().and_then(parse_color) {
-                left.push(Span::styled(
-                    format!(" {} ", info.profile.as_deref().unwrap_or("default")),
-                    theme.badge(c),
-                ));
             }
         }
         None => {

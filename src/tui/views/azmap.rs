@@ -17,11 +17,20 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     let Screen::AzMap(m) = s.nav.top_mut() else {
         return;
     };
+    let n = m.columns.len();
+    let fit = usize::from((area.width.saturating_sub(2) / MIN_COL).max(1)).min(n.max(1));
+    let first = if m.selected < fit {
+        0
+    } else {
+        m.selected + 1 - fit
+    };
+    let more = if fit < n {
+        format!(", showing {}-{}, h/l for more", first + 1, first + fit)
+    } else {
+        String::new()
+    };
     let block = frame_block(
-        format!(
-            " AZ map ({} zones) — what breaks if a zone goes ",
-            m.columns.len()
-        ),
+        format!(" AZ map ({n} zones{more}) — what breaks if a zone goes "),
         theme,
     );
     let inner = block.inner(area);
@@ -46,13 +55,6 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         );
         return;
     }
-    let n = m.columns.len();
-    let fit = usize::from((inner.width / MIN_COL).max(1)).min(n);
-    let first = if m.selected < fit {
-        0
-    } else {
-        m.selected + 1 - fit
-    };
     let col_w = inner.width / fit as u16;
     m.viewport = usize::from(inner.height.saturating_sub(2)).max(1);
     for (slot, col) in m.columns.iter().enumerate().skip(first).take(fit) {

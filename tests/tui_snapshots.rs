@@ -1,0 +1,415 @@
+//! Console screens drawn into ratatui's `TestBackend` at 80×24 and 160×48, on the simulator's
+//! default demo fleet (fixed seed and epoch, paused clock), compared with insta snapshots in
+//! `tests/snapshots/`. Dates and generated ids are redacted so the snapshots show layout and content,
+//! not the simulator's dice. Accept changes with `INSTA_UPDATE=always cargo test --test tui_snapshots`.
+
+use opsdeck::app::keys::{Key, KeyCode};
+use opsdeck::app::{self, AppState, Input, Msg, Prefs, SessionInfo};
+use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
+use opsdeck::cloud::{FetchOptions, fetch_inventory};
+use opsdeck::domain::{Inventory, Timestamp};
+use opsdeck::tui::render;
+use opsdeck::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn epoch() -> Timestamp {
+    chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap() // 2026-01-01 00:00 UTC
+}
+
+async fn demo_inventory() -> Inventory {
+    let sim = Sim::new(SimOptions {
+        fleet: FleetSource::NameOrPath("default".into()),
+        seed: 1,
+        speed: 1.0,
+        epoch: Some(epoch()),
+    })
+    .expect("default fleet");
+    fetch_inventory(&sim.readers(), &FetchOptions::default()).await
+}
+
+fn session(regions: &[String], read_only: bool, color: Option<&str>) -> SessionInfo {
+    SessionInfo {
+        label: "demo: simulated fleet `default`".into(),
+        profile: None,
+        regions: regions.to_vec(),
+        read_only,
+        color: color.map(str::to_string),
+    }
+}
+
+fn state_with(inv: Inventory, info: SessionInfo) -> AppState {
+    let prefs = Prefs {
+        export_dir: std::env::temp_dir(),
+        ..Prefs::default()
+    };
+    let mut s = AppState::new(prefs, None, vec![], epoch());
+    let fx = app::startup(&mut s);
+    let generation = match fx.first() {
+        Some(app::Effect::Connect { generation, .. }) => *generation,
+        other => panic!("{other:?}"),
+    };
+    let fx = app::update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation,
+            result: Ok(info),
+        }),
+    );
+    let generation = match fx.first() {
+        Some(app::Effect::Fetch { generation }) => *generation,
+        other => panic!("{other:?}"),
+    };
+    app::update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation,
+            inv: Box::new(inv),
+        }),
+    );
+    s
+}
+
+async fn demo(read_only: bool) -> AppState {
+    let inv = demo_inventory().await;
+    let regions: Vec<String> = inv.regions.iter().map(|r| r.region.clone()).collect();
+    state_with(inv, session(&regions, read_only, None))
+}
+
+fn press(s: &mut AppState, keys: &str) {
+    for c in keys.chars() {
+        app::update(s, Input::Key(Key::ch(c)));
+    }
+}
+
+fn special(s: &mut AppState, code: KeyCode) {
+    app::update(s, Input::Key(Key::plain(code)));
+}
+
+fn command(s: &mut AppState, cmd: &str) {
+    press(s, ":");
+    press(s, cmd);
+    special(s, KeyCode::Enter);
+}
+
+fn screen(s: &mut AppState, w: u16, h: u16, theme: &Theme) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render::draw(f, s, theme)).unwrap();
+    // Draw twice: the first frame records viewport sizes that the second uses.
+    t.draw(|f| render::draw(f, s, theme)).unwrap();
+    t.backend().to_string()
+}
+
+fn color() -> Theme {
+    Theme::new(true, false)
+}
+
+/// Redacts dates (`2026-01-01 00:00` → `[date]`) and generated ids (`i-0abc…` → `i-[id]`), keeping
+/// the width so the layout in the snapshot is the real one.
+fn redact(text: &str) -> String {
+    const PREFIXES: [&str; 10] = [
+        "i-",
+        "vol-",
+        "snap-",
+        "ami-",
+        "eni-",
+        "eipalloc-",
+        "eipassoc-",
+        "subnet-",
+        "vpc-",
+        "sg-",
+    ];
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let is_hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+    'outer: while i < chars.len() {
+        let boundary = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        if boundary {
+            // yyyy-mm-dd hh:mm
+            let pat = "dddd-dd-dd dd:dd";
+            if i + pat.len() <= chars.len()
+                && pat.chars().zip(&chars[i..]).all(|(p, c)| {
+                    if p == 'd' {
+                        c.is_ascii_digit()
+                    } else {
+                        p == *c
+                    }
+                })
+            {
+                out.push_str("[date]          ");
+                i += pat.len();
+                continue;
+            }
+            for p in PREFIXES {
+                let pc: Vec<char> = p.chars().collect();
+                if chars[i..].starts_with(&pc) {
+                    let start = i + pc.len();
+                    let mut end = start;
+                    while end < chars.len() && is_hex(chars[end]) {
+                        end += 1;
+                    }
+                    let after_ok = end == chars.len() || !chars[end].is_ascii_alphanumeric();
+                    if end - start >= 8 && after_ok {
+                        out.push_str(p);
+                        let n = end - start;
+                        out.push_str(&"#".repeat(n));
+                        i = end;
+                        continue 'outer;
+                    }
+                }
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+macro_rules! snap {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({
+            snapshot_path => "snapshots",
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!($name, redact(&$text));
+        });
+    };
+}
+
+/// One screen at both sizes.
+async fn both(name: &str, setup: impl Fn(&mut AppState)) {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = demo(false).await;
+        setup(&mut s);
+        snap!(format!("{name}_{w}x{h}"), screen(&mut s, w, h, &color()));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn instances() {
+    both("instances", |_| {}).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn instances_filtered() {
+    both("instances_filtered", |s| {
+        press(s, "/web");
+        special(s, KeyCode::Enter);
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn instances_sorted_by_name() {
+    both("instances_sorted", |s| press(s, "ss")).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn describe_instance() {
+    both("describe_instance", |s| special(s, KeyCode::Enter)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn xray_instance() {
+    both("xray_instance", |s| press(s, "x")).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn views() {
+    for view in [
+        "volumes",
+        "snapshots",
+        "amis",
+        "lb",
+        "tg",
+        "targets",
+        "eip",
+        "eni",
+        "events",
+        "alarms",
+    ] {
+        both(&format!("view_{view}"), |s| command(s, view)).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn load_balancer_to_targets() {
+    both("lb_targets", |s| {
+        command(s, "lb");
+        special(s, KeyCode::Enter);
+        special(s, KeyCode::Enter);
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn az_map() {
+    both("az_map", |s| command(s, "az")).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn help() {
+    both("help", |s| press(s, "?")).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn command_line_completion() {
+    both("command_line", |s| press(s, ":vo")).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_confirmation() {
+    both("confirm_stop", |s| {
+        let fx = app::update(s, Input::Key(Key::ch('O')));
+        let generation = match fx.first() {
+            Some(app::Effect::DryRun { generation, .. }) => *generation,
+            other => panic!("{other:?}"),
+        };
+        app::update(
+            s,
+            Input::Msg(Msg::DryRun {
+                generation,
+                result: Ok(()),
+            }),
+        );
+        press(s, "i-");
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_only_badge_and_refusal() {
+    let mut s = demo(true).await;
+    press(&mut s, "O");
+    let text = screen(&mut s, 80, 24, &color());
+    assert!(text.contains("READ-ONLY"), "{text}");
+    assert!(
+        text.contains("read-only session: stop is not available"),
+        "{text}"
+    );
+    snap!("read_only_80x24", text);
+}
+
+#[tokio::test(start_paused = true)]
+async fn production_profile_frame_is_red() {
+    let inv = demo_inventory().await;
+    let regions: Vec<String> = inv.regions.iter().map(|r| r.region.clone()).collect();
+    let mut info = session(&regions, false, Some("red"));
+    info.profile = Some("prod".into());
+    let mut s = state_with(inv, info);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| render::draw(f, &mut s, &color())).unwrap();
+    let buf = t.backend().buffer();
+    // The frame's top-left corner (row 1, below the header) is drawn in red.
+    assert_eq!(buf[(0, 1)].symbol(), "┌");
+    assert_eq!(buf[(0, 1)].fg, ratatui::style::Color::Red);
+    assert!(t.backend().to_string().contains(" prod "));
+}
+
+#[tokio::test(start_paused = true)]
+async fn failing_region_banner_keeps_data() {
+    let mut s = demo(false).await;
+    let before = s.data.inv.instances.len();
+    let fx = app::update(&mut s, Input::Key(Key::ctrl('r')));
+    let generation = match fx.first() {
+        Some(app::Effect::Fetch { generation }) => *generation,
+        other => panic!("{other:?}"),
+    };
+    let mut inv = demo_inventory().await;
+    inv.instances.retain(|i| i.region != "eu-west-1");
+    inv.volumes.retain(|i| i.region != "eu-west-1");
+    for r in &mut inv.regions {
+        if r.region == "eu-west-1" {
+            r.error = Some(
+                "instances: credentials missing, invalid or expired [ExpiredToken]: The security token included in the request is expired".into(),
+            );
+        }
+    }
+    app::update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation,
+            inv: Box::new(inv),
+        }),
+    );
+    assert_eq!(s.data.inv.instances.len(), before, "last data kept");
+    let text = screen(&mut s, 160, 48, &color());
+    assert!(
+        text.contains("eu-west-1: instances: credentials missing"),
+        "{text}"
+    );
+    snap!("region_failed_160x48", text);
+}
+
+#[tokio::test(start_paused = true)]
+async fn ascii_and_no_color() {
+    let mut s = demo(false).await;
+    let theme = Theme::new(false, true);
+    let text = screen(&mut s, 160, 48, &theme);
+    assert!(text.is_ascii(), "{text}");
+    snap!("ascii_160x48", text);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| render::draw(f, &mut s, &theme)).unwrap();
+    let buf = t.backend().buffer();
+    for y in 0..24 {
+        for x in 0..80 {
+            let c = &buf[(x, y)];
+            assert_eq!(c.fg, ratatui::style::Color::Reset, "no colour at {x},{y}");
+            assert_eq!(c.bg, ratatui::style::Color::Reset, "no colour at {x},{y}");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_size_draws_without_panicking() {
+    let mut s = demo(false).await;
+    for (w, h) in [
+        (1, 1),
+        (2, 1),
+        (1, 5),
+        (10, 3),
+        (39, 7),
+        (40, 8),
+        (41, 9),
+        (60, 12),
+        (300, 100),
+    ] {
+        for screen_cmd in ["instances", "az", "help", "targets"] {
+            command(&mut s, screen_cmd);
+            let text = screen(&mut s, w, h, &color());
+            if (w >= 20 && h >= 3) && (w < render::MIN_WIDTH || h < render::MIN_HEIGHT) {
+                assert!(text.contains("too small"), "{w}x{h}: {text}");
+            }
+        }
+        press(&mut s, "x");
+        screen(&mut s, w, h, &color());
+        special(&mut s, KeyCode::Esc);
+    }
+    let mut s = demo(false).await;
+    snap!("too_small_30x6", screen(&mut s, 30, 6, &color()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn matched_text_is_highlighted() {
+    let mut s = demo(false).await;
+    press(&mut s, "/web");
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    t.draw(|f| render::draw(f, &mut s, &color())).unwrap();
+    let buf = t.backend().buffer();
+    // Find "web" in a NAME cell and check it is highlighted (yellow background).
+    let mut found = false;
+    for y in 3..10 {
+        let row: String = (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if let Some(x) = row.find("web-") {
+            let x = row[..x].chars().count() as u16;
+            assert_eq!(
+                buf[(x, y)].bg,
+                ratatui::style::Color::Yellow,
+                "row {y}: {row}"
+            );
+            found = true;
+        }
+    }
+    assert!(found);
+}
