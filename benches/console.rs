@@ -1,1 +1,226 @@
-fn main() {}
+//! Console scale benchmarks on the simulator's `large` fleet, scaled to 10,000 and 100,000 instances
+//! (rows of the instances table): index and table-model build, one frame, one scroll step, a filter
+//! keystroke to the next frame, and a sort. Run: `cargo bench --bench console` (figures in
+//! `benches/RESULTS.md`; the memory/first-frame/bytes figures come from `benches/measure.sh`).
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use opsdeck::app::keys::{Key, KeyCode};
+use opsdeck::app::resources::{InvIndex, ResourceKind};
+use opsdeck::app::table::TableModel;
+use opsdeck::app::{self, AppState, Input, Msg, Prefs, SessionInfo};
+use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions, builtin_fleet};
+use opsdeck::cloud::{FetchOptions, fetch_inventory};
+use opsdeck::domain::{Inventory, Timestamp};
+use opsdeck::tui::render;
+use opsdeck::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const SIZES: [usize; 2] = [10_000, 100_000];
+const W: u16 = 160;
+const H: u16 = 48;
+
+fn epoch() -> Timestamp {
+    chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default()
+}
+
+/// The `large` demo fleet with `instances` instances (the file says 10,000).
+pub fn fleet_inventory(instances: usize) -> Inventory {
+    let text = builtin_fleet("large")
+        .expect("large fleet is built in")
+        .replace("instances = 10000", &format!("instances = {instances}"));
+    let sim = Sim::new(SimOptions {
+        fleet: FleetSource::Toml(text),
+        seed: 1,
+        speed: 1.0,
+        epoch: Some(epoch()),
+    })
+    .expect("fleet loads");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(fetch_inventory(&sim.readers(), &FetchOptions::default()))
+}
+
+fn loaded(inv: Inventory) -> AppState {
+    let regions: Vec<String> = inv.regions.iter().map(|r| r.region.clone()).collect();
+    let mut s = AppState::new(Prefs::default(), None, vec![], epoch());
+    let fx = app::startup(&mut s);
+    let Some(app::Effect::Connect { generation, .. }) = fx.first().cloned() else {
+        panic!("connect expected");
+    };
+    let fx = app::update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation,
+            result: Ok(SessionInfo {
+                label: "bench".into(),
+                profile: None,
+                regions,
+                read_only: false,
+                color: None,
+            }),
+        }),
+    );
+    let Some(app::Effect::Fetch { generation }) = fx.first().cloned() else {
+        panic!("fetch expected");
+    };
+    app::update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation,
+            inv: Box::new(inv),
+        }),
+    );
+    s
+}
+
+fn key(s: &mut AppState, c: char) {
+    app::update(s, Input::Key(Key::ch(c)));
+}
+
+fn bench(c: &mut Criterion) {
+    let theme = Theme::new(true, false);
+    let mut group = c.benchmark_group("console");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(4));
+    group.warm_up_time(Duration::from_secs(1));
+    for n in SIZES {
+        let started = Instant::now();
+        let inv = fleet_inventory(n);
+        eprintln!(
+            "fleet of {n} instances: {} resources, {} instance rows, fetched in {:?}",
+            inv.resource_count(),
+            inv.instances.len(),
+            started.elapsed()
+        );
+        let rows: Vec<u32> = (0..inv.instances.len() as u32).collect();
+
+        group.bench_with_input(BenchmarkId::new("index_build", n), &inv, |b, inv| {
+            b.iter(|| black_box(InvIndex::build(inv)))
+        });
+        let index = InvIndex::build(&inv);
+        group.bench_with_input(BenchmarkId::new("table_model_build", n), &inv, |b, inv| {
+            let ctx = opsdeck::app::resources::IndexedCtx {
+                inv,
+                index: &index,
+                now: epoch(),
+            };
+            b.iter(|| {
+                black_box(TableModel::build(
+                    ResourceKind::Instances,
+                    &ctx,
+                    rows.clone(),
+                    true,
+                ))
+            })
+        });
+
+        let mut s = loaded(inv);
+        let mut term = Terminal::new(TestBackend::new(W, H)).expect("test backend");
+        term.draw(|f| render::draw(f, &mut s, &theme))
+            .expect("draw");
+        if let Some(m) = s
+            .top_table_key()
+            .cloned()
+            .and_then(|k| s.view(&k))
+            .and_then(|v| v.model.as_ref())
+        {
+            eprintln!(
+                "table model of {} rows holds {:.1} MB",
+                m.total(),
+                m.heap_bytes() as f64 / 1e6
+            );
+        }
+
+        group.bench_function(BenchmarkId::new("frame", n), |b| {
+            b.iter(|| {
+                s.dirty = true;
+                term.draw(|f| render::draw(f, &mut s, &theme))
+                    .expect("draw");
+            })
+        });
+
+        let mut down = true;
+        group.bench_function(BenchmarkId::new("scroll_step_to_frame", n), |b| {
+            b.iter(|| {
+                key(&mut s, if down { 'j' } else { 'k' });
+                down = !down;
+                term.draw(|f| render::draw(f, &mut s, &theme))
+                    .expect("draw");
+            })
+        });
+
+        // First keystroke of a filter: a scan of every row's text.
+        group.bench_function(BenchmarkId::new("filter_first_key_to_frame", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    key(&mut s, '/');
+                    let t = Instant::now();
+                    key(&mut s, 'w');
+                    term.draw(|f| render::draw(f, &mut s, &theme))
+                        .expect("draw");
+                    total += t.elapsed();
+                    app::update(&mut s, Input::Key(Key::plain(KeyCode::Esc)));
+                }
+                total
+            })
+        });
+
+        // A further keystroke narrows the rows already shown.
+        group.bench_function(BenchmarkId::new("filter_next_key_to_frame", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    key(&mut s, '/');
+                    for c in "web".chars() {
+                        key(&mut s, c);
+                    }
+                    let t = Instant::now();
+                    key(&mut s, '-');
+                    term.draw(|f| render::draw(f, &mut s, &theme))
+                        .expect("draw");
+                    total += t.elapsed();
+                    app::update(&mut s, Input::Key(Key::plain(KeyCode::Esc)));
+                }
+                total
+            })
+        });
+
+        // Backspace: not a narrowing, so every row is scanned again.
+        group.bench_function(BenchmarkId::new("filter_backspace_to_frame", n), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    key(&mut s, '/');
+                    for c in "web-1".chars() {
+                        key(&mut s, c);
+                    }
+                    let t = Instant::now();
+                    app::update(&mut s, Input::Key(Key::plain(KeyCode::Backspace)));
+                    term.draw(|f| render::draw(f, &mut s, &theme))
+                        .expect("draw");
+                    total += t.elapsed();
+                    app::update(&mut s, Input::Key(Key::plain(KeyCode::Esc)));
+                }
+                total
+            })
+        });
+
+        group.bench_function(BenchmarkId::new("sort_key_to_frame", n), |b| {
+            b.iter(|| {
+                key(&mut s, 's');
+                term.draw(|f| render::draw(f, &mut s, &theme))
+                    .expect("draw");
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
