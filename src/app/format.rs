@@ -1,18 +1,6 @@
 //! How times, ages and amounts read in cells. `now` is always passed in, so output is testable.
 
-use crate::domain::Timestamp;
-pub use crate::domain::time::{duration_secs, time_left};
-
-pub fn time(t: Option<Timestamp>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| "-".into())
-}
-
-/// How long ago `t` was.
-pub fn age(t: Option<Timestamp>, now: Timestamp) -> String {
-    t.map(|t| duration_secs((now - t).num_seconds()))
-        .unwrap_or_else(|| "-".into())
-}
+pub use crate::domain::time::{age, duration_secs, time, time_left};
 
 pub fn opt(s: Option<&str>) -> String {
     s.filter(|s| !s.is_empty()).unwrap_or("-").to_string()

@@ -6,7 +6,9 @@ use super::{Format, GlobalArgs};
 use crate::analysis::Floor;
 use crate::cloud::{FetchOptions, fetch_inventory};
 use crate::config::Config;
-use crate::runbook::engine::{self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner};
+use crate::runbook::engine::{
+    self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner,
+};
 use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
 use crate::runbook::plan::{Plan, Step};
 use crate::runbook::rolling::{self, GroupDetails, RollingArgs};
@@ -23,6 +25,16 @@ pub const EXIT_FAILED: i32 = 1;
 pub enum RunbookCommand {
     /// Drain, restart and rejoin instances one at a time (from scheduled events by default)
     RollingMaintenance(RollingCli),
+    /// Clone an instance (via an AMI) into another AZ and register the clones where it serves
+    RemoveSpof(SpofCli),
+    /// Move a database to a standby or replacement: volume (or newest snapshot), then its Elastic IP
+    DbFailover(FailoverCli),
+    /// Snapshot every volume of an instance
+    Snapshot(SnapshotCli),
+    /// Restore a snapshot to a new volume in an AZ (optionally attached)
+    Restore(RestoreCli),
+    /// Delete a volume's old snapshots by retention (never one an AMI uses)
+    Prune(PruneCli),
     /// Resume an unfinished run from its journal
     Resume {
         run_id: String,
@@ -73,13 +85,142 @@ pub struct RollingCli {
     pub exec: ExecArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct SpofCli {
+    /// The instance that is a single point of failure
+    #[arg(long)]
+    pub instance: String,
+    /// How many clones
+    #[arg(long, default_value_t = 1)]
+    pub count: usize,
+    /// Stop the instance while imaging it (consistent image; an outage, stated in the plan)
+    #[arg(long)]
+    pub consistent: bool,
+    /// Deregister the AMI once the clones serve
+    #[arg(long)]
+    pub deregister_image: bool,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FailoverCli {
+    /// The failed or to-be-retired primary
+    #[arg(long)]
+    pub primary: String,
+    /// Its data volume (default: its only non-root volume)
+    #[arg(long)]
+    pub volume: Option<String>,
+    /// An existing standby (default: launch a replacement from the primary's AMI)
+    #[arg(long)]
+    pub standby: Option<String>,
+    /// The AZ to fail over into
+    #[arg(long)]
+    pub target_az: Option<String>,
+    /// Restore the newest snapshot even when the volume could be moved
+    #[arg(long)]
+    pub from_snapshot: bool,
+    /// Force the detach (unflushed writes may be lost)
+    #[arg(long)]
+    pub force_detach: bool,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotCli {
+    #[arg(long)]
+    pub instance: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreCli {
+    #[arg(long)]
+    pub snapshot: String,
+    #[arg(long)]
+    pub az: String,
+    /// Attach the new volume to this instance (same AZ)
+    #[arg(long, requires = "device")]
+    pub attach_to: Option<String>,
+    #[arg(long)]
+    pub device: Option<String>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneCli {
+    #[arg(long)]
+    pub volume: String,
+    /// Keep the N newest snapshots
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// Keep snapshots younger than this many days
+    #[arg(long, value_name = "DAYS")]
+    pub younger_than: Option<i64>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+/// Reads the region's inventory and plans with `planner`; a refusal exits 2 before anything changes.
+async fn plan_then_start(
+    session: &Session,
+    global: &GlobalArgs,
+    exec: &ExecArgs,
+    planner: impl FnOnce(&crate::domain::Inventory) -> Result<Plan, String>,
+) -> anyhow::Result<i32> {
+    let region = one_region(session, &global.regions)?;
+    let readers: Vec<_> = session
+        .readers()
+        .iter()
+        .filter(|r| r.region() == region)
+        .cloned()
+        .collect();
+    let inv = fetch_inventory(
+        &readers,
+        &FetchOptions {
+            metrics: false,
+            alarms: false,
+            ..FetchOptions::default()
+        },
+    )
+    .await;
+    if let Some(e) = inv.regions.iter().find_map(|r| r.error.clone()) {
+        eprintln!("opsdeck: cannot read {region}: {e}");
+        return Ok(EXIT_FAILED);
+    }
+    match planner(&inv) {
+        Ok(plan) => start(session, plan, exec, Floor::default()).await,
+        Err(why) => {
+            eprintln!("opsdeck: refused: {why}");
+            Ok(EXIT_REFUSED)
+        }
+    }
+}
+
+fn stamp() -> String {
+    chrono::Utc::now().format("%Y%m%d%H%M%S").to_string()
+}
+
 pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> anyhow::Result<i32> {
     let read_only = global.read_only(config);
     let session = crate::session::connect(&global.source(config), read_only).await?;
     match cmd {
         RunbookCommand::RollingMaintenance(a) => {
             let region = one_region(&session, &global.regions)?;
-            let inv = fetch_inventory(session.readers(), &FetchOptions { metrics: false, alarms: false, ..FetchOptions::default() }).await;
+            let inv = fetch_inventory(
+                session.readers(),
+                &FetchOptions {
+                    metrics: false,
+                    alarms: false,
+                    ..FetchOptions::default()
+                },
+            )
+            .await;
             if let Some(e) = inv.regions.iter().find_map(|r| r.error.clone()) {
                 eprintln!("opsdeck: cannot read {region}: {e}");
                 return Ok(EXIT_FAILED);
@@ -93,7 +234,10 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             let details = group_details(&session, &region, &inv, &args).await;
             match rolling::plan(&inv, &region, &args, &details) {
                 Ok(plan) => {
-                    let floor = Floor { per_group: 1, per_az: args.floor_per_az };
+                    let floor = Floor {
+                        per_group: 1,
+                        per_az: args.floor_per_az,
+                    };
                     start(&session, plan, &a.exec, floor).await
                 }
                 Err(why) => {
@@ -102,11 +246,66 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 }
             }
         }
+        RunbookCommand::RemoveSpof(a) => {
+            let args = crate::runbook::spof::SpofArgs {
+                instance: a.instance,
+                count: a.count,
+                consistent: a.consistent,
+                deregister_image: a.deregister_image,
+                stamp: stamp(),
+            };
+            plan_then_start(&session, global, &a.exec, |inv| {
+                crate::runbook::spof::plan(inv, &args)
+            })
+            .await
+        }
+        RunbookCommand::DbFailover(a) => {
+            let args = crate::runbook::failover::FailoverArgs {
+                primary: a.primary,
+                volume: a.volume,
+                standby: a.standby,
+                target_az: a.target_az,
+                from_snapshot: a.from_snapshot,
+                force_detach: a.force_detach,
+                stamp: stamp(),
+            };
+            plan_then_start(&session, global, &a.exec, |inv| {
+                crate::runbook::failover::plan(inv, &args)
+            })
+            .await
+        }
+        RunbookCommand::Snapshot(a) => {
+            plan_then_start(&session, global, &a.exec, |inv| {
+                crate::runbook::backup::snapshot_plan(inv, &a.instance, a.description.as_deref())
+            })
+            .await
+        }
+        RunbookCommand::Restore(a) => {
+            let attach = a.attach_to.as_deref().zip(a.device.as_deref());
+            plan_then_start(&session, global, &a.exec, |inv| {
+                crate::runbook::backup::restore_plan(inv, &a.snapshot, &a.az, attach)
+            })
+            .await
+        }
+        RunbookCommand::Prune(a) => {
+            let args = crate::runbook::backup::PruneArgs {
+                volume: a.volume,
+                keep: a.keep,
+                younger_than_days: a.younger_than,
+            };
+            plan_then_start(&session, global, &a.exec, |inv| {
+                crate::runbook::backup::prune_plan(inv, &args, chrono::Utc::now())
+            })
+            .await
+        }
         RunbookCommand::Resume { run_id, exec } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
             let mut state = j.load()?;
             if !state.status.is_open() {
-                eprintln!("opsdeck: run {run_id} is {}: nothing to resume", state.status.as_str());
+                eprintln!(
+                    "opsdeck: run {run_id} is {}: nothing to resume",
+                    state.status.as_str()
+                );
                 return Ok(EXIT_REFUSED);
             }
             print_plan(&state.plan, exec.format, Some(&state))?;
@@ -122,7 +321,10 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             let plan = engine::rollback_plan(&state);
             let code = start(&session, plan, &exec, Floor::default()).await?;
             if code == 0 && !exec.plan {
-                j.append(&Entry::Finished { at: chrono::Utc::now(), outcome: RunStatus::RolledBack })?;
+                j.append(&Entry::Finished {
+                    at: chrono::Utc::now(),
+                    outcome: RunStatus::RolledBack,
+                })?;
             }
             Ok(code)
         }
@@ -130,10 +332,16 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
             let state = j.load()?;
             if !state.status.is_open() {
-                eprintln!("opsdeck: run {run_id} is {}: nothing to abandon", state.status.as_str());
+                eprintln!(
+                    "opsdeck: run {run_id} is {}: nothing to abandon",
+                    state.status.as_str()
+                );
                 return Ok(EXIT_REFUSED);
             }
-            j.append(&Entry::Finished { at: chrono::Utc::now(), outcome: RunStatus::Abandoned })?;
+            j.append(&Entry::Finished {
+                at: chrono::Utc::now(),
+                outcome: RunStatus::Abandoned,
+            })?;
             println!("run {run_id} abandoned; nothing was changed in the cloud");
             Ok(0)
         }
@@ -141,8 +349,15 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
 }
 
 fn floor_of(plan: &Plan) -> Floor {
-    let per_az = plan.args.get("floor_per_az").and_then(|v| v.as_u64()).map(|n| n as usize);
-    Floor { per_group: 1, per_az }
+    let per_az = plan
+        .args
+        .get("floor_per_az")
+        .and_then(|v| v.as_u64())
+        .map(|n| n as usize);
+    Floor {
+        per_group: 1,
+        per_az,
+    }
 }
 
 /// Runbooks act in one region at a time: the one `--region` names, else the session's first.
@@ -150,11 +365,20 @@ fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
     let have = session.regions();
     match asked {
         [one] if have.contains(one) => Ok(one.clone()),
-        [one] => anyhow::bail!("region {one} is not available here (have: {})", have.join(", ")),
+        [one] => anyhow::bail!(
+            "region {one} is not available here (have: {})",
+            have.join(", ")
+        ),
         [] => {
-            let first = have.first().cloned().ok_or_else(|| anyhow::anyhow!("no region to operate on"))?;
+            let first = have
+                .first()
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("no region to operate on"))?;
             if have.len() > 1 {
-                eprintln!("opsdeck: acting in {first} (of {}); pass --region to choose", have.join(", "));
+                eprintln!(
+                    "opsdeck: acting in {first} (of {}); pass --region to choose",
+                    have.join(", ")
+                );
             }
             Ok(first)
         }
@@ -163,10 +387,19 @@ fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
 }
 
 /// Deregistration delays and health checks of the groups the instances serve (read on demand).
-async fn group_details(session: &Session, region: &str, inv: &crate::domain::Inventory, args: &RollingArgs) -> GroupDetails {
+async fn group_details(
+    session: &Session,
+    region: &str,
+    inv: &crate::domain::Inventory,
+    args: &RollingArgs,
+) -> GroupDetails {
     let mut details = GroupDetails::new();
-    let Ok(ids) = rolling::select(inv, region, args) else { return details };
-    let Some(read) = session.readers().iter().find(|r| r.region() == region) else { return details };
+    let Ok(ids) = rolling::select(inv, region, args) else {
+        return details;
+    };
+    let Some(read) = session.readers().iter().find(|r| r.region() == region) else {
+        return details;
+    };
     for id in ids {
         for r in inv.registrations_of_instance(&id) {
             if details.contains_key(&r.target_group_arn) {
@@ -176,7 +409,9 @@ async fn group_details(session: &Session, region: &str, inv: &crate::domain::Inv
                 Ok(tg) => {
                     details.insert(r.target_group_arn.clone(), tg);
                 }
-                Err(e) => tracing::warn!(arn = %r.target_group_arn, error = %e, "no target group details; assuming defaults"),
+                Err(e) => {
+                    tracing::warn!(arn = %r.target_group_arn, error = %e, "no target group details; assuming defaults")
+                }
             }
         }
     }
@@ -184,16 +419,27 @@ async fn group_details(session: &Session, region: &str, inv: &crate::domain::Inv
 }
 
 /// Shows the plan; then (unless `--plan`) preflight, journal and run it.
-async fn start(session: &Session, plan: Plan, exec: &ExecArgs, floor: Floor) -> anyhow::Result<i32> {
+async fn start(
+    session: &Session,
+    plan: Plan,
+    exec: &ExecArgs,
+    floor: Floor,
+) -> anyhow::Result<i32> {
     print_plan(&plan, exec.format, None)?;
     if exec.plan {
         return Ok(0);
     }
     let (Some(read), Some(write)) = (
-        session.readers().iter().find(|r| r.region() == plan.region).cloned(),
+        session
+            .readers()
+            .iter()
+            .find(|r| r.region() == plan.region)
+            .cloned(),
         session.writer_for(&plan.region),
     ) else {
-        eprintln!("opsdeck: refused: this session is read-only; a runbook can only show its plan (--plan)");
+        eprintln!(
+            "opsdeck: refused: this session is read-only; a runbook can only show its plan (--plan)"
+        );
         return Ok(EXIT_REFUSED);
     };
     if plan.steps.is_empty() {
@@ -204,22 +450,43 @@ async fn start(session: &Session, plan: Plan, exec: &ExecArgs, floor: Floor) -> 
     if !problems.is_empty() {
         eprintln!("opsdeck: refused by preflight:");
         for p in &problems {
-            eprintln!("  {}{}", p.step.map(|s| format!("step {}: ", s + 1)).unwrap_or_default(), p.message);
+            eprintln!(
+                "  {}{}",
+                p.step
+                    .map(|s| format!("step {}: ", s + 1))
+                    .unwrap_or_default(),
+                p.message
+            );
         }
         return Ok(EXIT_REFUSED);
     }
     println!("preflight ok: every call tried with DryRun where the API allows it; guards hold");
     let run_id = journal::new_run_id(&plan.runbook);
-    let j = Journal::create(&journal::runs_dir(), &run_id, session.profile.clone(), &plan)?;
+    let j = Journal::create(
+        &journal::runs_dir(),
+        &run_id,
+        session.profile.clone(),
+        &plan,
+    )?;
     let mut state = j.load()?;
     println!("run {run_id} (journal {})", j.path().display());
     execute(session, j, &mut state, exec, floor).await
 }
 
-async fn execute(session: &Session, j: Journal, state: &mut RunState, exec: &ExecArgs, floor: Floor) -> anyhow::Result<i32> {
+async fn execute(
+    session: &Session,
+    j: Journal,
+    state: &mut RunState,
+    exec: &ExecArgs,
+    floor: Floor,
+) -> anyhow::Result<i32> {
     let region = state.plan.region.clone();
     let (Some(read), Some(write)) = (
-        session.readers().iter().find(|r| r.region() == region).cloned(),
+        session
+            .readers()
+            .iter()
+            .find(|r| r.region() == region)
+            .cloned(),
         session.writer_for(&region),
     ) else {
         eprintln!("opsdeck: refused: this session is read-only");
@@ -230,7 +497,9 @@ async fn execute(session: &Session, j: Journal, state: &mut RunState, exec: &Exe
     } else if std::io::stdin().is_terminal() {
         Arc::new(TerminalApprover)
     } else {
-        eprintln!("opsdeck: refused: not on a terminal, so nobody can approve; pass --yes to run unattended");
+        eprintln!(
+            "opsdeck: refused: not on a terminal, so nobody can approve; pass --yes to run unattended"
+        );
         return Ok(EXIT_REFUSED);
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -256,42 +525,128 @@ async fn execute(session: &Session, j: Journal, state: &mut RunState, exec: &Exe
         cancel: cancel_rx,
         opts: EngineOptions {
             floor,
-            approval: if exec.approve_each { ApprovalMode::PerStep } else { ApprovalMode::Once },
+            approval: if exec.approve_each {
+                ApprovalMode::PerStep
+            } else {
+                ApprovalMode::Once
+            },
             ..EngineOptions::default()
         },
         kill_after: None,
     };
-    let status = runner.run(state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let status = runner
+        .run(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     drop(runner);
     let _ = printer.await;
     let id = &state.run_id;
     Ok(match status {
         RunStatus::Done => {
             println!("run {id} done");
+            print_balance(session, &state.plan).await;
             0
         }
         other => {
             println!(
                 "run {id} {}{}; `opsdeck runbook resume {id}` continues it, `opsdeck runbook rollback {id}` undoes it",
                 other.as_str(),
-                state.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+                state
+                    .last_error
+                    .as_deref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
             );
             EXIT_FAILED
         }
     })
 }
 
+/// After a run that registered targets: healthy/total per AZ of those groups, read fresh.
+async fn print_balance(session: &Session, plan: &Plan) {
+    let groups: std::collections::BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            crate::runbook::plan::Action::RegisterTarget {
+                target_group_arn, ..
+            } => Some(target_group_arn.as_str()),
+            _ => None,
+        })
+        .collect();
+    let Some(read) = session.readers().iter().find(|r| r.region() == plan.region) else {
+        return;
+    };
+    if groups.is_empty() {
+        return;
+    }
+    let Ok(instances) = read.instances().await else {
+        return;
+    };
+    for arn in groups {
+        let Ok(th) = read.target_health(arn).await else {
+            continue;
+        };
+        let mut per_az: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for t in &th {
+            let az = t.az.clone().or_else(|| {
+                instances
+                    .iter()
+                    .find(|i| i.id == t.target_id)
+                    .map(|i| i.az.clone())
+            });
+            let e = per_az.entry(az.unwrap_or_else(|| "?".into())).or_default();
+            e.1 += 1;
+            if t.state == crate::domain::TargetState::Healthy {
+                e.0 += 1;
+            }
+        }
+        let name = arn.rsplit('/').nth(1).unwrap_or(arn);
+        let parts: Vec<String> = per_az
+            .iter()
+            .map(|(az, (h, n))| format!("{az} {h}/{n} healthy"))
+            .collect();
+        println!("{name}: {}", parts.join(", "));
+    }
+}
+
 fn print_event(steps: &[String], e: &RunEvent) {
     let title = |i: usize| steps.get(i).cloned().unwrap_or_default();
     match e {
-        RunEvent::StepStarted { step, title: t, expected_secs } => {
-            println!("[{}/{}] {t} (expected {})", step + 1, steps.len(), crate::domain::time::duration_secs(*expected_secs as i64))
+        RunEvent::StepStarted {
+            step,
+            title: t,
+            expected_secs,
+        } => {
+            println!(
+                "[{}/{}] {t} (expected {})",
+                step + 1,
+                steps.len(),
+                crate::domain::time::duration_secs(*expected_secs as i64)
+            )
         }
-        RunEvent::Acted { step, call, request_id } => {
-            println!("      called {call} for step {} (request {})", step + 1, request_id.as_deref().unwrap_or("-"))
+        RunEvent::Acted {
+            step,
+            call,
+            request_id,
+        } => {
+            println!(
+                "      called {call} for step {} (request {})",
+                step + 1,
+                request_id.as_deref().unwrap_or("-")
+            )
         }
-        RunEvent::Waiting { step, detail, elapsed_secs, .. } => {
-            println!("      step {} waiting {}s: {detail}", step + 1, elapsed_secs)
+        RunEvent::Waiting {
+            step,
+            detail,
+            elapsed_secs,
+            ..
+        } => {
+            println!(
+                "      step {} waiting {}s: {detail}",
+                step + 1,
+                elapsed_secs
+            )
         }
         RunEvent::Retrying { step, error } => println!("      step {} retrying: {error}", step + 1),
         RunEvent::StepFinished { step, elapsed_secs } => {
@@ -346,7 +701,11 @@ pub fn print_plan(plan: &Plan, format: Format, progress: Option<&RunState>) -> a
             Some(_) => "     ",
             None => "",
         };
-        let flag = if s.action.is_destructive() { " [destructive]" } else { "" };
+        let flag = if s.action.is_destructive() {
+            " [destructive]"
+        } else {
+            ""
+        };
         writeln!(out, "{mark}{:>3}. {}{flag}", i + 1, s.title)?;
         writeln!(
             out,
@@ -372,19 +731,32 @@ fn ask(prompt: String) -> String {
 #[async_trait]
 impl Approver for TerminalApprover {
     async fn approve_plan(&self, _plan: &Plan) -> Approval {
-        let answer = tokio::task::spawn_blocking(|| ask("Run this plan? Type `yes` to go on: ".into())).await;
-        if answer.ok().as_deref() == Some("yes") { Approval::Approve } else { Approval::Cancel }
+        let answer =
+            tokio::task::spawn_blocking(|| ask("Run this plan? Type `yes` to go on: ".into()))
+                .await;
+        if answer.ok().as_deref() == Some("yes") {
+            Approval::Approve
+        } else {
+            Approval::Cancel
+        }
     }
     async fn approve_step(&self, index: usize, step: &Step) -> Approval {
         let title = step.title.clone();
         let want = step.action.confirm_id();
         let prompt = match &want {
-            Some(id) => format!("Step {}: {title}\n  destructive: type {id} to approve: ", index + 1),
+            Some(id) => format!(
+                "Step {}: {title}\n  destructive: type {id} to approve: ",
+                index + 1
+            ),
             None => format!("Step {}: {title}\n  type `yes` to approve: ", index + 1),
         };
         let answer = tokio::task::spawn_blocking(move || ask(prompt)).await.ok();
         let expected = want.unwrap_or_else(|| "yes".into());
-        if answer.as_deref() == Some(expected.as_str()) { Approval::Approve } else { Approval::Cancel }
+        if answer.as_deref() == Some(expected.as_str()) {
+            Approval::Approve
+        } else {
+            Approval::Cancel
+        }
     }
 }
 
@@ -409,10 +781,18 @@ pub fn list_runs(format: Format) -> anyhow::Result<i32> {
         return Ok(0);
     }
     if runs.is_empty() {
-        writeln!(out, "no runs yet (journals live in {})", journal::runs_dir().display())?;
+        writeln!(
+            out,
+            "no runs yet (journals live in {})",
+            journal::runs_dir().display()
+        )?;
         return Ok(0);
     }
-    writeln!(out, "{:<44} {:<22} {:<11} {:>5}  STARTED", "RUN", "RUNBOOK", "STATUS", "STEPS")?;
+    writeln!(
+        out,
+        "{:<44} {:<22} {:<11} {:>5}  STARTED",
+        "RUN", "RUNBOOK", "STATUS", "STEPS"
+    )?;
     for r in &runs {
         match r {
             Ok(s) => writeln!(
@@ -424,12 +804,19 @@ pub fn list_runs(format: Format) -> anyhow::Result<i32> {
                 s.finished.iter().filter(|f| **f).count(),
                 s.plan.steps.len(),
                 s.started_at.format("%Y-%m-%d %H:%M"),
-                s.last_error.as_deref().map(|e| format!("  ({e})")).unwrap_or_default()
+                s.last_error
+                    .as_deref()
+                    .map(|e| format!("  ({e})"))
+                    .unwrap_or_default()
             )?,
             Err((id, e)) => writeln!(out, "{id:<44} unreadable: {e}")?,
         }
     }
-    let open: Vec<&RunState> = runs.iter().filter_map(|r| r.as_ref().ok()).filter(|s| s.status.is_open()).collect();
+    let open: Vec<&RunState> = runs
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|s| s.status.is_open())
+        .collect();
     for s in open {
         writeln!(
             out,

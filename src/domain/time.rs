@@ -26,3 +26,15 @@ pub fn time_left(t: Option<Timestamp>, now: Timestamp) -> String {
         None => "-".into(),
     }
 }
+
+/// A timestamp as operators read it in tables: `2026-11-21 14:05`, or `-`.
+pub fn time(t: Option<Timestamp>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// How long ago `t` was.
+pub fn age(t: Option<Timestamp>, now: Timestamp) -> String {
+    t.map(|t| duration_secs((now - t).num_seconds()))
+        .unwrap_or_else(|| "-".into())
+}

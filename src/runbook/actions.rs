@@ -2,7 +2,7 @@
 //! resumed step whose call may or may not have happened is re-observed, never blindly repeated.
 
 use super::journal::Outputs;
-use super::plan::{Action, Val};
+use super::plan::{Action, AddressMove, Val};
 use crate::analysis::{Floor, check_removal};
 use crate::cloud::{CloudError, CloudRead, CloudResult, CloudWrite, LaunchSpec, VolumeSpec};
 use crate::domain::*;
@@ -393,9 +393,12 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 .ok_or_else(|| {
                     CloudError::not_found("InvalidAllocationID.NotFound", allocation_id.clone())
                 })?;
+            // Verified by reading the association back, never assumed from the call's answer.
             let points_at = match target {
-                crate::cloud::AddressTarget::Instance(id) => eip.instance_id.as_ref() == Some(id),
-                crate::cloud::AddressTarget::NetworkInterface { eni_id, .. } => {
+                AddressMove::Instance(v) => {
+                    eip.instance_id.as_deref() == Some(resolve(v, ctx.outputs)?.as_str())
+                }
+                AddressMove::NetworkInterface { eni_id, .. } => {
                     eip.network_interface_id.as_ref() == Some(eni_id)
                 }
             };
@@ -405,6 +408,12 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 pending_or_act("waiting for the association to show")
             }
         }
+        Action::DeregisterImage { image } => match read.image(&resolve(image, ctx.outputs)?).await?
+        {
+            None => Seen::Done(Outputs::new()),
+            Some(i) if i.state == ImageState::Deregistered => Seen::Done(Outputs::new()),
+            Some(_) => pending_or_act("waiting for the deregistration to show"),
+        },
         Action::DeleteSnapshot { snapshot } => match read.snapshot(snapshot).await? {
             None => Seen::Done(Outputs::new()),
             Some(_) => pending_or_act("waiting for the deletion to show"),
@@ -496,6 +505,10 @@ pub async fn act(
             let mut spec = LaunchSpec::clone_of(&src, &resolve(image, o)?, subnet_id, client_token);
             spec.user_data = ctx.read.instance_user_data(source).await?;
             spec.tags.retain(|t| !t.key.starts_with("opsdeck:"));
+            // Same tags, but a name of its own: two instances called `web-1` would confuse everyone.
+            for t in spec.tags.iter_mut().filter(|t| t.key == "Name") {
+                t.value = format!("{}-{output}", t.value);
+            }
             spec.tags.extend(run_tags(ctx, output));
             spec.tags.push(Tag::new(TAG_TOKEN, client_token));
             let w = write.run_instances(&spec, dry_run).await?;
@@ -556,13 +569,25 @@ pub async fn act(
             target,
             output,
         } => {
+            let to = match target {
+                AddressMove::Instance(v) => crate::cloud::AddressTarget::Instance(resolve(v, o)?),
+                AddressMove::NetworkInterface { eni_id, private_ip } => {
+                    crate::cloud::AddressTarget::NetworkInterface {
+                        eni_id: eni_id.clone(),
+                        private_ip: private_ip.clone(),
+                    }
+                }
+            };
             let w = write
-                .associate_address(allocation_id, target, true, dry_run)
+                .associate_address(allocation_id, &to, true, dry_run)
                 .await?;
             (w.request_id, one(output, w.value))
         }
         Action::DeleteSnapshot { snapshot } => {
             none(write.delete_snapshot(snapshot, dry_run).await?)
+        }
+        Action::DeregisterImage { image } => {
+            none(write.deregister_image(&resolve(image, o)?, dry_run).await?)
         }
     })
 }

@@ -73,7 +73,11 @@ impl Audited {
                 },
             ),
         };
-        let identity = self.identity.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let identity = self
+            .identity
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let rec = Record {
             at: chrono::Utc::now(),
             profile: self.profile.as_deref(),

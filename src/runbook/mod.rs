@@ -3,7 +3,10 @@
 
 pub mod actions;
 pub mod audit;
+pub mod backup;
 pub mod engine;
+pub mod failover;
 pub mod journal;
 pub mod plan;
 pub mod rolling;
+pub mod spof;

@@ -1,7 +1,7 @@
 //! A plan: the ordered steps a runbook will take, each naming its API calls, resources and expected
 //! duration. Plans are data (serde): the journal stores them and resume replays them.
 
-use crate::cloud::{AddressTarget, TargetRef};
+use crate::cloud::TargetRef;
 use crate::domain::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,6 +24,17 @@ impl Val {
             Val::Output(k) => format!("<{k}>"),
         }
     }
+}
+
+/// Where an address should point: an instance (possibly launched earlier in the run) or an ENI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressMove {
+    Instance(Val),
+    NetworkInterface {
+        eni_id: String,
+        private_ip: Option<String>,
+    },
 }
 
 /// What a step does. Each action knows how to observe whether it is already done, act, and wait
@@ -95,11 +106,14 @@ pub enum Action {
     },
     AssociateAddress {
         allocation_id: String,
-        target: AddressTarget,
+        target: AddressMove,
         output: String,
     },
     DeleteSnapshot {
         snapshot: String,
+    },
+    DeregisterImage {
+        image: Val,
     },
 }
 
@@ -122,6 +136,7 @@ impl Action {
             Action::DetachVolume { .. } => "ec2:DetachVolume, DescribeVolumes",
             Action::AssociateAddress { .. } => "ec2:AssociateAddress, DescribeAddresses",
             Action::DeleteSnapshot { .. } => "ec2:DeleteSnapshot",
+            Action::DeregisterImage { .. } => "ec2:DeregisterImage",
         }
     }
 
@@ -183,6 +198,7 @@ impl Step {
             Action::DetachVolume { .. } => "detach_volume",
             Action::AssociateAddress { .. } => "associate_address",
             Action::DeleteSnapshot { .. } => "delete_snapshot",
+            Action::DeregisterImage { .. } => "deregister_image",
         }
     }
 }
