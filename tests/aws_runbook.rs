@@ -5,6 +5,7 @@ mod support;
 
 use opsdeck::analysis::Floor;
 use opsdeck::cloud::{FetchOptions, fetch_inventory};
+use opsdeck::domain::Snapshot;
 use opsdeck::domain::*;
 use opsdeck::runbook::engine::{AutoApprove, EngineOptions, Runner, preflight};
 use opsdeck::runbook::journal::{Journal, RunStatus};
@@ -129,4 +130,203 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
         after.instance(&web2).map(|i| i.state),
         Some(InstanceState::Running)
     );
+}
+
+async fn inventory(read: &Arc<dyn opsdeck::cloud::CloudRead>) -> Inventory {
+    fetch_inventory(
+        std::slice::from_ref(read),
+        &FetchOptions {
+            metrics: false,
+            alarms: false,
+            ..FetchOptions::default()
+        },
+    )
+    .await
+}
+
+/// Preflight, then run to the end with quick polling (moto's states are final at once).
+async fn run_plan(
+    read: &Arc<dyn opsdeck::cloud::CloudRead>,
+    write: &Arc<dyn opsdeck::cloud::CloudWrite>,
+    plan: &opsdeck::runbook::plan::Plan,
+) {
+    let problems = preflight(read.as_ref(), write.as_ref(), plan, Floor::default()).await;
+    assert!(problems.is_empty(), "preflight: {problems:?}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::create(dir.path(), "moto", None, plan).expect("journal");
+    let mut state = j.load().expect("load");
+    let (_c, cancel) = tokio::sync::watch::channel(false);
+    let runner = Runner {
+        read: read.clone(),
+        write: write.clone(),
+        journal: j,
+        approver: Arc::new(AutoApprove),
+        events: None,
+        cancel,
+        opts: EngineOptions {
+            poll_initial: Duration::from_millis(200),
+            poll_max: Duration::from_secs(1),
+            ..EngineOptions::default()
+        },
+        kill_after: None,
+    };
+    let status = tokio::time::timeout(Duration::from_secs(90), runner.run(&mut state))
+        .await
+        .expect("finishes")
+        .expect("run");
+    assert_eq!(
+        status,
+        RunStatus::Done,
+        "{}: {:?}",
+        plan.runbook,
+        state.last_error
+    );
+}
+
+#[tokio::test]
+async fn remove_spof_against_moto() {
+    let (_g, seed) = moto::seeded().await;
+    let (read, write) = moto::ports("us-east-1").await;
+    let web1 = moto::id(&seed, &["instances", "web-1"]);
+    let inv = inventory(&read).await;
+    let plan = opsdeck::runbook::spof::plan(&inv, &opsdeck::runbook::spof::SpofArgs::new(&web1))
+        .expect("plan");
+    run_plan(&read, &write, &plan).await;
+
+    let after = inventory(&read).await;
+    let clone = after
+        .instances
+        .iter()
+        .find(|i| i.name.as_deref() == Some("web-1-clone-1"))
+        .expect("clone read back");
+    assert_eq!(clone.az, "us-east-1b");
+    assert_eq!(
+        clone.subnet_id.as_deref(),
+        Some(moto::id(&seed, &["subnets", "us-east-1b"]).as_str())
+    );
+    let src = after.instance(&web1).expect("web-1");
+    assert_eq!(clone.instance_type, src.instance_type);
+    assert_eq!(clone.tags.get("role"), src.tags.get("role"));
+    let image = after
+        .images
+        .iter()
+        .find(|i| i.name.starts_with("opsdeck-clone-web-1"))
+        .expect("AMI read back");
+    assert_eq!(clone.image_id.as_deref(), Some(image.id.as_str()));
+    let tg = after.target_group("web-tg").expect("web-tg");
+    let by_az = after.targets_by_az(&tg.arn);
+    assert_eq!(
+        by_az
+            .get("us-east-1b")
+            .map(|v| v.iter().filter(|t| t.state == TargetState::Healthy).count()),
+        Some(1)
+    );
+}
+
+#[tokio::test]
+async fn db_failover_against_moto() {
+    let (_g, seed) = moto::seeded().await;
+    let (read, write) = moto::ports("us-east-1").await;
+    let db = moto::id(&seed, &["instances", "db-1"]);
+    let alloc = moto::id(&seed, &["eip", "allocation_id"]);
+    let inv = inventory(&read).await;
+    let data = moto::id(&seed, &["data_volume_id"]);
+    let newest = inv
+        .newest_completed_snapshot(&data)
+        .expect("snapshot")
+        .id
+        .clone();
+    let args = opsdeck::runbook::failover::FailoverArgs {
+        primary: db.clone(),
+        target_az: Some("us-east-1b".into()),
+        stamp: "moto".into(),
+        ..Default::default()
+    };
+    let plan = opsdeck::runbook::failover::plan(&inv, &args).expect("plan");
+    run_plan(&read, &write, &plan).await;
+
+    let after = inventory(&read).await;
+    assert_eq!(
+        after.instance(&db).map(|i| i.state),
+        Some(InstanceState::Stopped),
+        "the primary was stopped"
+    );
+    let eip = after
+        .elastic_ips
+        .iter()
+        .find(|e| e.allocation_id == alloc)
+        .expect("EIP read back");
+    let new_id = eip.instance_id.clone().expect("associated");
+    let new = after.instance(&new_id).expect("replacement read back");
+    assert_eq!(
+        (new.az.as_str(), new.state),
+        ("us-east-1b", InstanceState::Running)
+    );
+    let vol = after
+        .volumes_of_instance(&new_id)
+        .into_iter()
+        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
+        .expect("data volume at /dev/sdf");
+    assert_eq!(vol.snapshot_id.as_deref(), Some(newest.as_str()));
+    assert_eq!(vol.az, "us-east-1b");
+}
+
+#[tokio::test]
+async fn snapshot_restore_prune_against_moto() {
+    let (_g, seed) = moto::seeded().await;
+    let (read, write) = moto::ports("us-east-1").await;
+    let db = moto::id(&seed, &["instances", "db-1"]);
+    let app = moto::id(&seed, &["instances", "app-1"]);
+    let data = moto::id(&seed, &["data_volume_id"]);
+    let inv = inventory(&read).await;
+    let n_vols = inv.volumes_of_instance(&db).len();
+    let plan =
+        opsdeck::runbook::backup::snapshot_plan(&inv, &db, Some("moto nightly")).expect("plan");
+    run_plan(&read, &write, &plan).await;
+    let inv = inventory(&read).await;
+    let mine: Vec<&Snapshot> = inv
+        .snapshots
+        .iter()
+        .filter(|s| s.description.starts_with("moto nightly"))
+        .collect();
+    assert_eq!(mine.len(), n_vols, "one per volume, read back");
+    let fresh = mine
+        .iter()
+        .find(|s| s.volume_id.as_deref() == Some(data.as_str()))
+        .expect("data volume's snapshot")
+        .id
+        .clone();
+
+    let plan = opsdeck::runbook::backup::restore_plan(
+        &inv,
+        &fresh,
+        "us-east-1b",
+        Some((&app, "/dev/sdg")),
+    )
+    .expect("plan");
+    run_plan(&read, &write, &plan).await;
+    let inv = inventory(&read).await;
+    let restored = inv
+        .volumes
+        .iter()
+        .find(|v| v.snapshot_id.as_deref() == Some(fresh.as_str()))
+        .expect("restored volume read back");
+    assert_eq!(restored.attached_instance(), Some(app.as_str()));
+
+    let before = inv.snapshots_of_volume(&data).len();
+    let args = opsdeck::runbook::backup::PruneArgs {
+        volume: data.clone(),
+        keep: Some(1),
+        younger_than_days: None,
+    };
+    let plan = opsdeck::runbook::backup::prune_plan(&inv, &args, chrono::Utc::now()).expect("plan");
+    assert_eq!(plan.steps.len(), before - 1);
+    run_plan(&read, &write, &plan).await;
+    let left = inventory(&read)
+        .await
+        .snapshots_of_volume(&data)
+        .into_iter()
+        .map(|s| s.id.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(left.len(), 1, "{left:?}");
 }

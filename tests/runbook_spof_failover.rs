@@ -209,6 +209,8 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
             .any(|s| s.action_name() == "stop_instance"),
         "the primary in the dead AZ is left alone"
     );
+    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
+    assert!(problems.is_empty(), "{problems:?}");
     run(&w, &plan, None).await;
 
     let after = inventory(&w).await;

@@ -602,6 +602,11 @@ pub fn dry_runnable(action: &Action) -> bool {
         Action::AttachVolume {
             volume, instance, ..
         } => matches!((volume, instance), (Val::Lit(_), Val::Lit(_))),
+        Action::DeregisterImage { image } => matches!(image, Val::Lit(_)),
+        Action::AssociateAddress {
+            target: AddressMove::Instance(v),
+            ..
+        } => matches!(v, Val::Lit(_)),
         _ => true,
     }
 }
