@@ -54,9 +54,19 @@ impl Session {
         // Every mutating call of a session, console or runbook, goes through the audit log.
         let audited: Vec<Arc<Audited>> = writers
             .into_iter()
-            .map(|w| Arc::new(Audited::new(w, Audited::default_path(), profile.clone(), None)))
+            .map(|w| {
+                Arc::new(Audited::new(
+                    w,
+                    Audited::default_path(),
+                    profile.clone(),
+                    None,
+                ))
+            })
             .collect();
-        let writers = audited.iter().map(|a| a.clone() as Arc<dyn CloudWrite>).collect();
+        let writers = audited
+            .iter()
+            .map(|a| a.clone() as Arc<dyn CloudWrite>)
+            .collect();
         Session {
             label,
             profile,

@@ -55,7 +55,10 @@ pub fn summary(inv: &Inventory) -> Summary {
 
 /// The kind's name in snake_case, as the inventory's JSON keys spell it (`elastic_ips`).
 fn kind_key(k: ResourceKind) -> String {
-    serde_json::to_value(k).ok().and_then(|v| v.as_str().map(|s| s.replace('-', "_"))).unwrap_or_default()
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('-', "_")))
+        .unwrap_or_default()
 }
 
 pub async fn run(global: &GlobalArgs, config: &Config, args: ReportArgs) -> anyhow::Result<i32> {
