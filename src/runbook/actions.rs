@@ -455,17 +455,21 @@ pub async fn act(
                     .await?,
             )
         }
-        Action::RebootInstance { instance, .. } => {
-            none(write.reboot_instances(&[instance.clone()], dry_run).await?)
-        }
-        Action::StopInstance { instance } => none(
+        Action::RebootInstance { instance, .. } => none(
             write
-                .stop_instances(&[instance.clone()], false, dry_run)
+                .reboot_instances(std::slice::from_ref(instance), dry_run)
                 .await?,
         ),
-        Action::StartInstance { instance } => {
-            none(write.start_instances(&[instance.clone()], dry_run).await?)
-        }
+        Action::StopInstance { instance } => none(
+            write
+                .stop_instances(std::slice::from_ref(instance), false, dry_run)
+                .await?,
+        ),
+        Action::StartInstance { instance } => none(
+            write
+                .start_instances(std::slice::from_ref(instance), dry_run)
+                .await?,
+        ),
         Action::RescheduleEvent {
             instance,
             event_id,
