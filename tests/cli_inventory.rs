@@ -3,24 +3,8 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::process::{Command, Output};
+use support::cli::{assert_one_line_failure, opsdeck, opsdeck_with_keys, stderr};
 use support::moto;
-
-/// The binary in a clean environment: no AWS variables from the caller, an empty HOME (no
-/// ~/.aws), state and config in a temp dir, IMDS off (no 1 s probes of a metadata endpoint).
-fn opsdeck(home: &tempfile::TempDir) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("HOME", home.path())
-        .env("OPSDECK_STATE_DIR", home.path().join("state"))
-        .env("OPSDECK_CONFIG_DIR", home.path().join("config"))
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    c
-}
 
 /// A config file with a single attempt per call, so failing cases fail fast.
 fn one_attempt(home: &tempfile::TempDir) -> String {
@@ -30,20 +14,11 @@ fn one_attempt(home: &tempfile::TempDir) -> String {
     p.display().to_string()
 }
 
-fn with_keys(c: &mut Command) -> &mut Command {
-    c.env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
 #[tokio::test]
 async fn json_inventory_has_a_list_per_kind_with_snake_case_fields() {
     let (_g, seed) = moto::seeded().await;
     let home = tempfile::tempdir().expect("tempdir");
-    let out = with_keys(&mut opsdeck(&home))
+    let out = opsdeck_with_keys(&home)
         .args([
             "inventory",
             "--format",
@@ -106,7 +81,7 @@ async fn json_inventory_has_a_list_per_kind_with_snake_case_fields() {
 async fn table_inventory_shows_every_section() {
     let (_g, _seed) = moto::seeded().await;
     let home = tempfile::tempdir().expect("tempdir");
-    let out = with_keys(&mut opsdeck(&home))
+    let out = opsdeck_with_keys(&home)
         .args([
             "inventory",
             "--region",
@@ -138,7 +113,7 @@ fn unreachable_endpoint_exits_non_zero_with_one_line() {
     let home = tempfile::tempdir().expect("tempdir");
     let cfg = one_attempt(&home);
     // Port 9 on loopback: nothing listens there.
-    let out = with_keys(&mut opsdeck(&home))
+    let out = opsdeck_with_keys(&home)
         .args([
             "inventory",
             "--config",
@@ -150,10 +125,7 @@ fn unreachable_endpoint_exits_non_zero_with_one_line() {
         ])
         .output()
         .expect("run opsdeck");
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    assert!(err.contains("endpoint unreachable"), "{err}");
+    assert_one_line_failure(&out, 1, &["endpoint unreachable"]);
 }
 
 #[test]
@@ -172,10 +144,7 @@ fn missing_credentials_exit_non_zero_with_one_line() {
         ])
         .output()
         .expect("run opsdeck");
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    assert!(err.contains("credentials"), "{err}");
+    assert_one_line_failure(&out, 1, &["credentials"]);
 }
 
 #[test]
@@ -196,16 +165,13 @@ fn unknown_profile_exits_non_zero_naming_it() {
         ])
         .output()
         .expect("run opsdeck");
-    assert_ne!(out.status.code(), Some(0));
-    let err = stderr(&out);
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    assert!(err.contains("no-such-profile"), "{err}");
+    assert_one_line_failure(&out, 1, &["no-such-profile"]);
 }
 
 #[test]
 fn no_region_anywhere_is_a_clear_error() {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = with_keys(&mut opsdeck(&home))
+    let out = opsdeck_with_keys(&home)
         .args(["inventory"])
         .output()
         .expect("run opsdeck");
@@ -225,7 +191,7 @@ async fn access_denied_exits_non_zero_with_plain_words() {
     );
     let home = tempfile::tempdir().expect("tempdir");
     let cfg = one_attempt(&home);
-    let out = with_keys(&mut opsdeck(&home))
+    let out = opsdeck_with_keys(&home)
         .args([
             "inventory",
             "--config",
@@ -238,13 +204,7 @@ async fn access_denied_exits_non_zero_with_plain_words() {
         .output()
         .expect("run opsdeck");
     moto::clear_faults();
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    assert!(
-        err.contains("not permitted") && err.contains("UnauthorizedOperation"),
-        "{err}"
-    );
+    assert_one_line_failure(&out, 1, &["not permitted", "UnauthorizedOperation"]);
 }
 
 #[test]
@@ -252,7 +212,7 @@ fn malformed_config_is_reported_with_its_position() {
     let home = tempfile::tempdir().expect("tempdir");
     let p = home.path().join("bad.toml");
     std::fs::write(&p, "[ui]\nrefresh_seconds = = 3\n").expect("write");
-    let out = with_keys(&mut opsdeck(&home))
+    let out = opsdeck_with_keys(&home)
         .args([
             "inventory",
             "--config",

@@ -3,23 +3,11 @@
 mod support;
 
 use serde_json::Value;
-use std::process::Command;
 use support::moto;
 
 fn report(args: &[&str]) -> (Option<i32>, Value, String) {
     let home = tempfile::tempdir().expect("tempdir");
-    let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") {
-            c.env_remove(k);
-        }
-    }
-    let out = c
-        .env("HOME", home.path())
-        .env("OPSDECK_STATE_DIR", home.path().join("state"))
-        .env("OPSDECK_CONFIG_DIR", home.path().join("config"))
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+    let out = support::cli::opsdeck_with_keys(&home)
         .args([
             "report",
             "--format",

@@ -2,4 +2,5 @@
 //! against it. Each test binary includes this with `mod support;`.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod moto;
