@@ -113,7 +113,7 @@ async fn a_new_target_is_initial_then_healthy_after_threshold_times_interval() {
     );
 
     // The inventory now sees web-tg in two AZs.
-    let inv = fetch_inventory(&[r.clone()], &FetchOptions::default()).await;
+    let inv = fetch_inventory(std::slice::from_ref(&r), &FetchOptions::default()).await;
     let by_az = inv.targets_by_az(&tg);
     assert_eq!(
         by_az.keys().cloned().collect::<Vec<_>>(),

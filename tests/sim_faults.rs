@@ -163,7 +163,7 @@ async fn a_deny_policy_is_unauthorized_and_shows_in_the_inventory() {
         (e.kind, e.code.as_str()),
         (ErrorKind::Unauthorized, "AccessDenied")
     );
-    let inv = fetch_inventory(&[r.clone()], &FetchOptions::default()).await;
+    let inv = fetch_inventory(std::slice::from_ref(&r), &FetchOptions::default()).await;
     assert!(
         inv.regions[0]
             .error

@@ -127,11 +127,19 @@ impl Sim {
             },
             FleetSource::Toml(t) => t.clone(),
         };
+        let started = std::time::Instant::now();
         let spec = FleetSpec::parse(&text)?;
         let epoch = opts.epoch.unwrap_or_else(chrono::Utc::now);
         let clock = clock::SimClock::new(epoch, opts.speed);
         let mut w = World::new(clock, opts.seed);
         let order = fleet::load(&mut w, &spec, opts.seed)?;
+        tracing::info!(
+            fleet = %spec.name,
+            seed = opts.seed,
+            instances = w.regions.values().map(|r| r.instances.len()).sum::<usize>(),
+            ms = started.elapsed().as_millis() as u64,
+            "simulated fleet built"
+        );
         Ok(Sim {
             world: Arc::new(Mutex::new(w)),
             regions: Arc::new(order),
