@@ -34,6 +34,56 @@ pub struct Inventory {
     pub events: Vec<ScheduledEvent>,
     pub metrics: Vec<MetricSeries>,
     pub alarms: Vec<Alarm>,
+    /// Id → position lookups, rebuilt by `fill_derived` (joins over 100k rows must not scan).
+    /// Public only so `Inventory { .., ..Default::default() }` works; its contents are private.
+    #[serde(skip)]
+    pub index: Index,
+}
+
+/// Positions by id. Trusted only while the list still has the length it was built for; otherwise
+/// lookups fall back to a scan, so a hand-edited inventory is never answered wrongly.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Index {
+    instances: (usize, std::collections::HashMap<String, usize>),
+    volumes: (usize, std::collections::HashMap<String, usize>),
+    target_groups: (usize, std::collections::HashMap<String, usize>),
+    load_balancers: (usize, std::collections::HashMap<String, usize>),
+}
+
+fn positions<T>(
+    items: &[T],
+    key: impl Fn(&T) -> &str,
+) -> (usize, std::collections::HashMap<String, usize>) {
+    (
+        items.len(),
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (key(x).to_string(), i))
+            .collect(),
+    )
+}
+
+/// Looks `id` up through the index when it is current, else by scanning.
+fn find<'a, T>(
+    items: &'a [T],
+    idx: &(usize, std::collections::HashMap<String, usize>),
+    id: &str,
+    key: impl Fn(&T) -> &str,
+) -> Option<&'a T> {
+    if idx.0 == items.len() && !items.is_empty() {
+        match idx.1.get(id) {
+            None => return None,
+            Some(&i) => {
+                if let Some(x) = items.get(i).filter(|x| key(x) == id) {
+                    return Some(x);
+                }
+            }
+        }
+    }
+    // Not indexed yet, or moved since: scan. (Replacing items in place after `fill_derived`
+    // without calling it again is not supported.)
+    items.iter().find(|x| key(x) == id)
 }
 
 impl Inventory {
@@ -95,6 +145,12 @@ impl Inventory {
                 .then_with(|| a.resource_id.cmp(&b.resource_id))
         });
         self.events = events;
+        self.index = Index {
+            instances: positions(&self.instances, |i| &i.id),
+            volumes: positions(&self.volumes, |v| &v.id),
+            target_groups: positions(&self.target_groups, |t| &t.arn),
+            load_balancers: positions(&self.load_balancers, |l| &l.arn),
+        };
     }
 
     pub fn region_names(&self) -> Vec<&str> {
@@ -102,10 +158,10 @@ impl Inventory {
     }
 
     pub fn instance(&self, id: &str) -> Option<&Instance> {
-        self.instances.iter().find(|i| i.id == id)
+        find(&self.instances, &self.index.instances, id, |i| &i.id)
     }
     pub fn volume(&self, id: &str) -> Option<&Volume> {
-        self.volumes.iter().find(|v| v.id == id)
+        find(&self.volumes, &self.index.volumes, id, |v| &v.id)
     }
     pub fn snapshot(&self, id: &str) -> Option<&Snapshot> {
         self.snapshots.iter().find(|s| s.id == id)
@@ -311,5 +367,43 @@ impl Inventory {
             + self.elastic_ips.len()
             + self.network_interfaces.len()
             + self.alarms.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::fixture::FleetBuilder;
+
+    #[test]
+    fn lookups_agree_with_scans_and_survive_edits_after_indexing() {
+        let now = chrono::Utc::now();
+        let mut f = FleetBuilder::new("r", now);
+        let a = f.az("a");
+        let ids: Vec<String> = (0..50)
+            .map(|n| f.instance(&format!("i{n}"), &a, None))
+            .collect();
+        let tg = f.target_group("web", None);
+        let mut inv = f.build();
+        for id in &ids {
+            assert_eq!(inv.instance(id).map(|i| &i.id), Some(id));
+        }
+        assert!(inv.instance("i-missing").is_none());
+        assert_eq!(inv.target_group(&tg).map(|t| t.name.as_str()), Some("web"));
+        assert_eq!(
+            inv.target_group("web").map(|t| t.arn.as_str()),
+            Some(tg.as_str()),
+            "by name too"
+        );
+        // Edited after indexing: the stale index is not trusted.
+        let moved = inv.instances.remove(0);
+        assert!(inv.instance(&moved.id).is_none());
+        assert_eq!(inv.instance(&ids[1]).map(|i| &i.id), Some(&ids[1]));
+        inv.instances.insert(0, moved.clone());
+        inv.instances.swap(0, 1);
+        assert_eq!(
+            inv.instance(&moved.id).map(|i| &i.id),
+            Some(&moved.id),
+            "same length, other order: checked, then scanned"
+        );
     }
 }
