@@ -166,11 +166,34 @@ async fn a_seed_reproduces_the_fleet_and_another_seed_changes_the_ids() {
     assert_ne!(named(&a_inv, "web-1").id, named(&c, "web-1").id);
 }
 
+/// Resident memory of this process (Linux; 0 elsewhere, which makes the bound vacuous there).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_large_fleet_is_large_and_quick_to_build() {
+    let rss_before = rss_kib();
     let t0 = std::time::Instant::now();
     let sim = load("large", 1);
     let built = t0.elapsed();
+    let grew = rss_kib().saturating_sub(rss_before);
+    eprintln!(
+        "large fleet: built in {built:?}, resident memory +{} MiB",
+        grew / 1024
+    );
+    assert!(
+        grew < 300 * 1024,
+        "the world stays modest: +{} MiB",
+        grew / 1024
+    );
     // Release builds take well under a second; this debug test only guards against blow-ups.
     assert!(built < Duration::from_secs(30), "built in {built:?}");
     assert_eq!(sim.regions().len(), 4);
