@@ -347,3 +347,46 @@ fn opsdeck_demo_prints_the_default_fleet_without_aws() {
     let ids = |i: &Inventory| i.instances.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&inv), ids(&inv2));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_generated_fleet_takes_its_shape_from_the_file() {
+    let text = r#"
+name = "wide"
+[tags]
+team = "infra"
+[generate]
+regions = ["us-west-2", "eu-central-1"]
+zones_per_region = 6
+instances = 600
+target_groups = 6
+"#;
+    let sim = Sim::new(SimOptions {
+        fleet: FleetSource::Toml(text.into()),
+        seed: 3,
+        speed: 1.0,
+        epoch: Some(epoch()),
+    })
+    .expect("six zones per region fit");
+    let inv = inventory(&sim).await;
+    assert_eq!(inv.instances.len(), 600);
+    assert_eq!(inv.target_groups.len(), 6);
+    assert_eq!(inv.subnets.len(), 12);
+    assert_eq!(inv.availability_zones.len(), 12);
+    assert!(
+        inv.instances
+            .iter()
+            .all(|i| i.tags.get("team").map(String::as_str) == Some("infra"))
+    );
+    let zones: std::collections::BTreeSet<&str> = inv
+        .instances
+        .iter()
+        .filter(|i| i.region == "eu-central-1")
+        .map(|i| i.az.as_str())
+        .collect();
+    assert_eq!(zones.len(), 6, "instances spread over every zone");
+    assert!(
+        inv.regions.iter().all(|r| r.error.is_none()),
+        "{:?}",
+        inv.regions
+    );
+}

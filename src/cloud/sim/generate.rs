@@ -50,6 +50,10 @@ pub(crate) fn generate(
             .map(|z| format!("{region}{}", (b'a' + z as u8) as char))
             .collect();
         new_region(w, region, &zones)?;
+        // One subnet per zone, as large as the zone count allows (/18 for up to 4 zones).
+        let slots = zones.len().next_power_of_two();
+        let block = 256 / slots;
+        let prefix = 16 + slots.trailing_zeros();
         let subnets: Vec<String> = zones
             .iter()
             .enumerate()
@@ -60,7 +64,7 @@ pub(crate) fn generate(
                     w,
                     region,
                     az,
-                    &format!("10.{}.{}.0/18", ri % 256, zi * 64),
+                    &format!("10.{}.{}.0/{prefix}", ri % 256, zi * block),
                     false,
                     t,
                 )
