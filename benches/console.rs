@@ -73,6 +73,7 @@ fn loaded(inv: Inventory) -> AppState {
         Input::Msg(Msg::Inventory {
             generation,
             inv: Box::new(inv),
+            index: None,
         }),
     );
     s

@@ -65,6 +65,7 @@ fn state_with(inv: Inventory, info: SessionInfo) -> AppState {
         Input::Msg(Msg::Inventory {
             generation,
             inv: Box::new(inv),
+            index: None,
         }),
     );
     s
@@ -331,6 +332,7 @@ async fn failing_region_banner_keeps_data() {
         Input::Msg(Msg::Inventory {
             generation,
             inv: Box::new(inv),
+            index: None,
         }),
     );
     assert_eq!(s.data.inv.instances.len(), before, "last data kept");

@@ -1,6 +1,7 @@
 //! What flows into `update` (`Input`, `Msg`) and out of it (`Effect`).
 
 use super::keys::Key;
+use super::resources::InvIndex;
 use crate::cloud::TargetRef;
 use crate::domain::{Inventory, Timestamp};
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub enum Msg {
     Inventory {
         generation: u64,
         inv: Box<Inventory>,
+        /// Its indexes, built by the task (off the loop); `None` lets `update` build them.
+        index: Option<Box<InvIndex>>,
     },
     DryRun {
         generation: u64,

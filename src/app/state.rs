@@ -205,6 +205,8 @@ pub struct Xray {
     pub selected: usize,
     pub offset: usize,
     pub viewport: usize,
+    /// Screen row of the first line in the last frame (mouse clicks).
+    pub first_y: u16,
     pub built_for: u64,
 }
 
@@ -348,6 +350,8 @@ pub struct AppState {
     pub warnings: Vec<String>,
     /// The latest write's generation: its answer is shown even after the dialog closed.
     pub write_gen: u64,
+    /// The latest write, to name it in the status line when it answers.
+    pub write_op: Option<WriteOp>,
     pub clock: Timestamp,
     /// Something changed since the last frame.
     pub dirty: bool,

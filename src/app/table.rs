@@ -10,6 +10,8 @@ use std::cmp::Ordering;
 const SEP: char = '\u{1f}';
 /// Ends a row's text, so a substring match never spans two rows.
 const EOR: char = '\n';
+/// How many earlier filters keep their rows for backspace.
+const HISTORY: usize = 8;
 
 /// One filter term: a lowercase needle, anywhere in the row or in one column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +123,8 @@ pub struct TableModel {
     /// Base positions shown: filtered, in sorted order.
     visible: Vec<u32>,
     filter: Filter,
+    /// Recent filters and their rows (in the current sort order), newest last.
+    history: Vec<(Filter, Vec<u32>)>,
     /// The filter as typed.
     raw: String,
     sort: Option<Sort>,
@@ -173,6 +177,7 @@ impl TableModel {
             order: (0..n).collect(),
             visible: (0..n).collect(),
             filter: Filter::default(),
+            history: Vec::new(),
             raw: String::new(),
             sort: None,
         }
@@ -247,19 +252,33 @@ impl TableModel {
     }
 
     fn row_matches(&self, b: u32, f: &Filter) -> bool {
-        f.terms.iter().all(|t| self.term_matches(b, t)) != f.inverse
+        // No terms yet (`!` alone): everything shows while the operator types.
+        f.terms.is_empty() || f.terms.iter().all(|t| self.term_matches(b, t)) != f.inverse
     }
 
     /// Base rows whose text contains `needle` anywhere: one pass over the arena.
     fn scan(&self, needle: &str) -> Vec<bool> {
         let mut hit = vec![false; self.base.len()];
+        let hay = self.hay.as_str();
+        let mut pos = 0usize;
         let mut row = 0usize;
-        for (pos, _) in self.hay.match_indices(needle) {
-            let pos = pos as u32;
-            while self.starts[row + 1] <= pos {
+        // Find the next occurrence, mark its row, then resume at the next row's start: one search
+        // per matching row, however often the needle repeats inside it.
+        let single = (needle.len() == 1).then(|| needle.as_bytes()[0]);
+        while pos < hay.len() {
+            let found = match single {
+                Some(b) => hay.as_bytes()[pos..].iter().position(|&x| x == b),
+                None => hay[pos..].find(needle),
+            };
+            let Some(off) = found else {
+                break;
+            };
+            let at = (pos + off) as u32;
+            while self.starts[row + 1] <= at {
                 row += 1;
             }
             hit[row] = true;
+            pos = self.starts[row + 1] as usize;
         }
         hit
     }
@@ -271,6 +290,16 @@ impl TableModel {
         if f == self.filter {
             return;
         }
+        // Backspace returns to a filter seen a moment ago: take its rows from the history.
+        if let Some(i) = self.history.iter().position(|(h, _)| *h == f) {
+            let (hf, rows) = self.history.remove(i);
+            let prev = std::mem::replace(&mut self.visible, rows);
+            self.remember(prev);
+            self.filter = hf;
+            return;
+        }
+        let prev = self.visible.clone();
+        self.remember(prev);
         if f.refines(&self.filter) {
             let visible = std::mem::take(&mut self.visible);
             self.visible = visible
@@ -301,6 +330,16 @@ impl TableModel {
         self.filter = f;
     }
 
+    /// Keeps the rows of the current filter for a later backspace (a few filters back).
+    fn remember(&mut self, rows: Vec<u32>) {
+        let f = self.filter.clone();
+        self.history.retain(|(h, _)| *h != f);
+        self.history.push((f, rows));
+        if self.history.len() > HISTORY {
+            self.history.remove(0);
+        }
+    }
+
     /// Sorts by a column (numbers, sizes, percentages, durations and IPv4 addresses by value;
     /// the rest as text); `None` restores inventory order. The filter is kept.
     pub fn set_sort(&mut self, sort: Option<Sort>) {
@@ -321,6 +360,7 @@ impl TableModel {
         }
         self.order = order;
         self.filter = Filter::default();
+        self.history.clear();
         self.visible = self.order.clone();
         let raw = std::mem::take(&mut self.raw);
         self.set_filter(&raw);
@@ -339,7 +379,12 @@ impl TableModel {
             + 4 * (self.base.capacity()
                 + self.starts.capacity()
                 + self.order.capacity()
-                + self.visible.capacity())
+                + self.visible.capacity()
+                + self
+                    .history
+                    .iter()
+                    .map(|(_, r)| r.capacity())
+                    .sum::<usize>())
     }
 }
 
@@ -351,7 +396,12 @@ fn push_lower(out: &mut String, s: &str) {
                 .map(|c| if c == SEP || c == EOR { ' ' } else { c }),
         );
     } else {
-        for c in s.chars().flat_map(char::to_lowercase) {
+        // Sparklines and bars are pictures, not text to search: leave them out.
+        for c in s
+            .chars()
+            .filter(|c| !matches!(c, '\u{2581}'..='\u{2588}' | '░'))
+            .flat_map(char::to_lowercase)
+        {
             out.push(if c == SEP || c == EOR { ' ' } else { c });
         }
     }
@@ -502,6 +552,73 @@ mod tests {
         assert!(Filter::parse("web", &t).refines(&a));
         assert!(!Filter::parse("w", &t).refines(&a));
         assert!(!Filter::parse("!web", &t).refines(&a));
+    }
+
+    fn sample_model() -> TableModel {
+        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let inv = crate::app::sample::inventory(300, &["us-east-1", "eu-west-1"], now);
+        let index = crate::app::resources::InvIndex::build(&inv);
+        let ctx = crate::app::resources::IndexedCtx {
+            inv: &inv,
+            index: &index,
+            now,
+        };
+        let rows = (0..inv.instances.len() as u32).collect();
+        TableModel::build(ResourceKind::Instances, &ctx, rows, true)
+    }
+
+    /// What the rows must be: every row of the sort order that matches, checked one by one.
+    fn naive(m: &TableModel) -> Vec<u32> {
+        m.order
+            .iter()
+            .copied()
+            .filter(|&b| m.row_matches(b, &m.filter))
+            .collect()
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn typing_and_backspacing_match_a_row_by_row_filter(
+            edits in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec!['w', 'e', 'b', '-', '1', '!', ' ', 's', ':', 'a', 'r', 'u', 'n']).prop_map(Some),
+                    proptest::strategy::Just(None),
+                ],
+                1..24,
+            ),
+            sort_col in proptest::option::of(0usize..11),
+        ) {
+            let mut m = sample_model();
+            m.set_sort(sort_col.map(|col| Sort { col, descending: col % 2 == 1 }));
+            let mut text = String::new();
+            for e in edits {
+                match e {
+                    Some(c) => text.push(c),
+                    None => {
+                        text.pop();
+                    }
+                }
+                m.set_filter(&text);
+                proptest::prop_assert_eq!(&m.visible, &naive(&m), "filter {:?}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn scan_finds_rows_with_repeated_and_absent_needles() {
+        let mut m = sample_model();
+        m.set_filter("web");
+        let n = m.len();
+        assert_eq!(n, 75, "a quarter of 300 instances are web");
+        m.set_filter("zzzz");
+        assert!(m.is_empty());
+        m.set_filter("web");
+        assert_eq!(m.len(), n, "from history");
+        m.set_filter("");
+        assert_eq!(m.len(), 300);
     }
 
     #[test]

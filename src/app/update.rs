@@ -172,12 +172,16 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::Inventory { generation, inv } => {
+        Msg::Inventory {
+            generation,
+            inv,
+            index,
+        } => {
             if generation != s.data.fetch_gen {
                 return Vec::new();
             }
             s.data.fetching = false;
-            accept_inventory(s, *inv);
+            accept_inventory(s, *inv, index.map(|i| *i));
             Vec::new()
         }
         Msg::DryRun { generation, result } => {
@@ -197,7 +201,13 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             if generation != s.write_gen {
                 return Vec::new();
             }
-            let op = s.dialog.take().map(|d| d.op);
+            if s.dialog
+                .as_ref()
+                .is_some_and(|d| d.generation == generation)
+            {
+                s.dialog = None;
+            }
+            let op = s.write_op.take();
             match result {
                 Ok(detail) => {
                     let what = op.map(|o| o.done()).unwrap_or_else(|| "done".into());
@@ -249,10 +259,14 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
 
 /// Takes a new inventory. A region that failed keeps its previous resources (with their age) so an
 /// outage or expired credentials never blank the screen.
-fn accept_inventory(s: &mut AppState, mut inv: Inventory) {
+fn accept_inventory(s: &mut AppState, mut inv: Inventory, index: Option<InvIndex>) {
     let now = s.clock;
     let old = Arc::clone(&s.data.inv);
-    carry_over(&old, &mut inv);
+    let changed = carry_over(&old, &mut inv);
+    let index = match index {
+        Some(ix) if !changed => ix,
+        _ => InvIndex::build(&inv),
+    };
     let mut failures = false;
     for r in &inv.regions {
         if r.error.is_none() {
@@ -262,7 +276,7 @@ fn accept_inventory(s: &mut AppState, mut inv: Inventory) {
         }
     }
     s.data.failures = if failures { s.data.failures + 1 } else { 0 };
-    s.data.index = Arc::new(InvIndex::build(&inv));
+    s.data.index = Arc::new(index);
     s.data.inv = Arc::new(inv);
     s.data.version += 1;
     s.data.fetched_at = Some(now);
@@ -271,7 +285,8 @@ fn accept_inventory(s: &mut AppState, mut inv: Inventory) {
 }
 
 /// For each failed region: every list that came back empty for it gets the old rows of that region.
-pub fn carry_over(old: &Inventory, new: &mut Inventory) {
+/// Returns whether anything was carried over.
+pub fn carry_over(old: &Inventory, new: &mut Inventory) -> bool {
     let failed: Vec<String> = new
         .regions
         .iter()
@@ -279,7 +294,7 @@ pub fn carry_over(old: &Inventory, new: &mut Inventory) {
         .map(|r| r.region.clone())
         .collect();
     if failed.is_empty() {
-        return;
+        return false;
     }
     macro_rules! keep {
         ($($field:ident),*) => {$(
@@ -311,6 +326,7 @@ pub fn carry_over(old: &Inventory, new: &mut Inventory) {
         new.identity = old.identity.clone();
     }
     new.fill_derived();
+    true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -660,6 +676,7 @@ fn dialog_key(s: &mut AppState, key: Key) -> Vec<Effect> {
                     d.generation = generation;
                 }
                 s.write_gen = generation;
+                s.write_op = Some(op.clone());
                 return vec![Effect::Write { generation, op }];
             }
         }
@@ -939,6 +956,7 @@ fn open_xray(s: &mut AppState, id: &str) {
         selected: 0,
         offset: 0,
         viewport: 10,
+        first_y: 0,
         built_for: u64::MAX,
     }));
 }
@@ -1295,13 +1313,12 @@ fn on_mouse(s: &mut AppState, m: Mouse) -> Vec<Effect> {
                     }
                 }
                 Screen::Xray(_) => {
-                    if let Screen::Xray(x) = s.nav.top_mut() {
-                        let first = 3u16;
-                        if m.row >= first {
-                            let i = x.offset + usize::from(m.row - first);
-                            if i < x.items.len() {
-                                x.selected = i;
-                            }
+                    if let Screen::Xray(x) = s.nav.top_mut()
+                        && m.row >= x.first_y
+                    {
+                        let i = x.offset + usize::from(m.row - x.first_y);
+                        if i < x.items.len() && i < x.offset + x.viewport.max(1) {
+                            x.selected = i;
                         }
                     }
                 }

@@ -49,6 +49,7 @@ fn loaded(n: usize, regions: &[&str], read_only: bool) -> AppState {
         Input::Msg(Msg::Inventory {
             generation: g,
             inv: Box::new(sample::inventory(n, regions, t0())),
+            index: None,
         }),
     );
     s
@@ -119,6 +120,7 @@ fn startup_connects_then_fetches_and_drops_stale_answers() {
         Input::Msg(Msg::Inventory {
             generation: g - 1,
             inv: Box::new(sample::inventory(3, &["eu-west-1"], t0())),
+            index: None,
         }),
     );
     assert!(!s.data.loaded());
@@ -127,6 +129,7 @@ fn startup_connects_then_fetches_and_drops_stale_answers() {
         Input::Msg(Msg::Inventory {
             generation: g,
             inv: Box::new(sample::inventory(8, &["eu-west-1"], t0())),
+            index: None,
         }),
     );
     assert!(s.data.loaded());
@@ -439,6 +442,7 @@ fn failed_region_keeps_its_last_data_and_backs_off() {
         Input::Msg(Msg::Inventory {
             generation: g,
             inv: Box::new(inv),
+            index: None,
         }),
     );
     let eu = s
@@ -541,6 +545,7 @@ fn selection_survives_a_refresh_that_moves_rows() {
         Input::Msg(Msg::Inventory {
             generation: g,
             inv: Box::new(inv),
+            index: None,
         }),
     );
     let row = top_view(&s).selected_row().unwrap();

@@ -70,6 +70,22 @@ fn draw(term: &mut Term, s: &mut AppState, theme: &Theme) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// How long this process has existed (Linux `/proc`, 10 ms resolution): the first-frame figure
+/// measured from exec, not from the start of the loop.
+fn process_age_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // Field 22 of stat (starttime, in clock ticks since boot); fields after `comm` start at 3.
+    let start_ticks: f64 = fields.get(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(((uptime - start_ticks / 100.0) * 1000.0).max(0.0))
+}
+
 /// Runs the console until the operator quits (or SIGTERM/SIGHUP). Returns the exit code.
 pub async fn run(launch: Launch) -> anyhow::Result<i32> {
     let theme = Theme::new(launch.prefs.color, launch.prefs.ascii);
@@ -110,7 +126,11 @@ async fn event_loop(
     // The first frame goes out before any network answer.
     app::ensure_models(state);
     draw(term, state, theme)?;
-    tracing::info!(ms = started.elapsed().as_secs_f64() * 1000.0, "first frame");
+    tracing::info!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        since_exec_ms = process_age_ms().unwrap_or(-1.0),
+        "first frame"
+    );
     let fx = app::startup(state);
     apply(term, runner, fx)?;
 

@@ -263,7 +263,7 @@ pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
     let mut keys: Vec<Action> = Vec::new();
     match s.nav.top() {
         Screen::Table(key) => {
-            keys.extend([Action::Command, Action::Filter]);
+            keys.extend([Action::Command, Action::Filter, Action::Help]);
             keys.push(match key.kind {
                 ResourceKind::LoadBalancers | ResourceKind::TargetGroups | ResourceKind::Zones => {
                     Action::Enter
@@ -311,7 +311,10 @@ pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
     {
         keys.push(Action::Back);
     }
-    keys.extend([Action::Refresh, Action::Help, Action::Quit]);
+    if !keys.contains(&Action::Help) {
+        keys.push(Action::Help);
+    }
+    keys.extend([Action::Refresh, Action::Quit]);
     keys.into_iter()
         .map(|a| (a, !(a.mutates() && ro)))
         .collect()

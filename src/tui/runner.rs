@@ -2,6 +2,7 @@
 //! `Msg` on the loop's one channel. Nothing here blocks the loop.
 
 use crate::app::msg::{Effect, Msg, SessionInfo, WriteOp};
+use crate::app::resources::InvIndex;
 use crate::cloud::{CloudRead, CloudWrite, FetchOptions, dry_run_verdict, fetch_inventory};
 use crate::domain::Tag;
 use crate::session::Session;
@@ -117,11 +118,14 @@ impl Runner {
                     // inside it), so it runs on a blocking-pool thread that drives it to completion.
                     let handle = tokio::runtime::Handle::current();
                     let fetched = tokio::task::spawn_blocking(move || {
-                        handle.block_on(fetch_inventory(&readers, &opts))
+                        let inv = handle.block_on(fetch_inventory(&readers, &opts));
+                        // Indexing 100,000 resources takes a while: here, not on the loop.
+                        let index = InvIndex::build(&inv);
+                        (inv, index)
                     })
                     .await;
-                    let inv = match fetched {
-                        Ok(inv) => inv,
+                    let (inv, index) = match fetched {
+                        Ok(x) => x,
                         Err(e) => {
                             tracing::error!(error = %e, "refresh task failed");
                             let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
@@ -139,6 +143,7 @@ impl Runner {
                     let _ = tx.send(LoopMsg::App(Msg::Inventory {
                         generation,
                         inv: Box::new(inv),
+                        index: Some(Box::new(index)),
                     }));
                 });
             }
@@ -180,7 +185,7 @@ impl Runner {
                 contents,
                 rows,
             } => {
-                self.spawn(0, "export", async move {
+                self.spawn(u64::MAX, "export", async move {
                     let p = path.clone();
                     let result = tokio::task::spawn_blocking(move || {
                         if let Some(dir) = p.parent() {

@@ -26,6 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         return;
     }
     x.viewport = usize::from(inner.height).max(1);
+    x.first_y = inner.y;
     if x.selected >= x.offset + x.viewport {
         x.offset = x.selected + 1 - x.viewport;
     }
