@@ -28,6 +28,8 @@ pub struct Session {
     readers: Vec<Arc<dyn CloudRead>>,
     writers: Option<Vec<Arc<dyn CloudWrite>>>,
     audited: Vec<Arc<Audited>>,
+    /// The simulated world behind a `--demo` session, for chaos commands.
+    sim: Option<crate::cloud::sim::Sim>,
 }
 
 impl Session {
@@ -42,6 +44,7 @@ impl Session {
             readers,
             writers: None,
             audited: Vec::new(),
+            sim: None,
         }
     }
 
@@ -73,7 +76,23 @@ impl Session {
             readers,
             writers: Some(writers),
             audited,
+            sim: None,
         }
+    }
+
+    /// Attaches the simulator a demo session runs on.
+    pub fn with_sim(mut self, sim: crate::cloud::sim::Sim) -> Self {
+        self.sim = Some(sim);
+        self
+    }
+
+    /// Runs a chaos command (`az-outage us-east-1a`, `throttle * 0.3`...) against the demo's world.
+    /// `None` outside a demo: there is no chaos to inject into a real account. Allowed in read-only
+    /// demos too: it rehearses failures, it does not write to any cloud.
+    pub fn chaos(&self, command: &str) -> Option<Result<String, String>> {
+        self.sim
+            .as_ref()
+            .map(|s| s.chaos(command).map_err(|e| e.to_string()))
     }
 
     /// Records who we are (STS caller identity) in every later audit entry.
@@ -139,11 +158,46 @@ pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session
             let sim = crate::cloud::sim::Sim::from_demo(opts)?;
             let label = format!("demo: simulated fleet `{}`", sim.fleet_name());
             let readers = sim.readers();
-            if read_only {
-                Ok(Session::read_only(label, None, readers))
+            let session = if read_only {
+                Session::read_only(label, None, readers)
             } else {
-                Ok(Session::read_write(label, None, readers, sim.writers()))
-            }
+                Session::read_write(label, None, readers, sim.writers())
+            };
+            Ok(session.with_sim(sim))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::{FetchOptions, fetch_inventory};
+
+    #[tokio::test]
+    async fn a_read_only_demo_has_no_writer_but_takes_chaos() {
+        let demo = Source::Demo(DemoOptions {
+            fleet: None,
+            speed: 1.0,
+            seed: 1,
+        });
+        let s = connect(&demo, true).await.expect("demo session");
+        assert!(s.is_read_only() && s.writers().is_none());
+        let said = s.chaos("az-outage us-east-1a").expect("a demo takes chaos");
+        assert!(said.is_ok(), "{said:?}");
+        let inv = fetch_inventory(s.readers(), &FetchOptions::default()).await;
+        assert_eq!(
+            inv.zone_state("us-east-1a"),
+            crate::domain::ZoneState::Impaired
+        );
+        assert!(
+            s.chaos("nonsense").is_some_and(|r| r.is_err()),
+            "bad chaos is an error, not a crash"
+        );
+    }
+
+    #[test]
+    fn a_real_session_refuses_chaos() {
+        let s = Session::read_only("aws".into(), None, Vec::new());
+        assert!(s.chaos("az-outage us-east-1a").is_none());
     }
 }
