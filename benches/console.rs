@@ -3,7 +3,7 @@
 //! keystroke to the next frame, and a sort. Run: `cargo bench --bench console` (figures in
 //! `benches/RESULTS.md`; the memory/first-frame/bytes figures come from `benches/measure.sh`).
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use opsdeck::app::keys::{Key, KeyCode};
 use opsdeck::app::resources::{InvIndex, ResourceKind};
 use opsdeck::app::table::TableModel;
@@ -19,6 +19,76 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 const SIZES: [usize; 2] = [10_000, 100_000];
+
+/// Counts live heap bytes, so the memory report measures what the console holds, apart from the
+/// simulator that produced the data.
+struct Counting;
+
+static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size(), std::sync::atomic::Ordering::Relaxed);
+        unsafe { std::alloc::System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
+        LIVE.fetch_sub(l.size(), std::sync::atomic::Ordering::Relaxed);
+        unsafe { std::alloc::System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: std::alloc::Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new, std::sync::atomic::Ordering::Relaxed);
+        LIVE.fetch_sub(l.size(), std::sync::atomic::Ordering::Relaxed);
+        unsafe { std::alloc::System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn live_mb() -> f64 {
+    LIVE.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6
+}
+
+/// What the console holds for a fleet: the inventory, its indexes and the instances table model.
+fn memory_report(instances: usize) {
+    let inv = fleet_inventory(instances);
+    let base = live_mb();
+    let resources = inv.resource_count();
+    let metrics: usize = inv.metrics.iter().map(|m| m.points.len()).sum();
+    // Measure the inventory by cloning it (the simulator's own copy is not the console's).
+    let copy = inv.clone();
+    let inv_mb = live_mb() - base;
+    drop(inv);
+    let mut parts: Vec<(&str, f64)> = Vec::new();
+    macro_rules! part {
+        ($($f:ident),*) => {$(
+            let b = live_mb();
+            let c = copy.$f.clone();
+            parts.push((stringify!($f), live_mb() - b));
+            drop(c);
+        )*};
+    }
+    part!(
+        instances,
+        volumes,
+        snapshots,
+        images,
+        target_health,
+        network_interfaces,
+        metrics,
+        events
+    );
+    let parts: Vec<String> = parts.iter().map(|(n, mb)| format!("{n} {mb:.1}")).collect();
+    eprintln!("  inventory by kind (MB): {}", parts.join(", "));
+    let before_state = live_mb();
+    let s = loaded(copy);
+    let state_mb = live_mb() - before_state;
+    eprintln!(
+        "memory, {instances} instances ({resources} resources, {} metric series, {metrics} points): \
+         inventory {inv_mb:.1} MB; console state (inventory + indexes + instances table) {state_mb:.1} MB",
+        s.data.inv.metrics.len()
+    );
+}
 const W: u16 = 160;
 const H: u16 = 48;
 
@@ -65,7 +135,7 @@ fn loaded(inv: Inventory) -> AppState {
             }),
         }),
     );
-    let Some(app::Effect::Fetch { generation }) = fx.first().cloned() else {
+    let Some(app::Effect::Fetch { generation, .. }) = fx.first().cloned() else {
         panic!("fetch expected");
     };
     app::update(
@@ -74,6 +144,7 @@ fn loaded(inv: Inventory) -> AppState {
             generation,
             inv: Box::new(inv),
             index: None,
+            model: None,
         }),
     );
     s
@@ -172,6 +243,26 @@ fn bench(c: &mut Criterion) {
             })
         });
 
+        // The worst first keystroke: a character no row contains, so the whole text is scanned.
+        group.bench_function(
+            BenchmarkId::new("filter_first_key_no_match_to_frame", n),
+            |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        key(&mut s, '/');
+                        let t = Instant::now();
+                        key(&mut s, '#');
+                        term.draw(|f| render::draw(f, &mut s, &theme))
+                            .expect("draw");
+                        total += t.elapsed();
+                        app::update(&mut s, Input::Key(Key::plain(KeyCode::Esc)));
+                    }
+                    total
+                })
+            },
+        );
+
         // A further keystroke narrows the rows already shown.
         group.bench_function(BenchmarkId::new("filter_next_key_to_frame", n), |b| {
             b.iter_custom(|iters| {
@@ -224,4 +315,13 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::args().any(|a| a == "--bench") {
+        for n in [22_000, 100_000] {
+            memory_report(n);
+        }
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -20,6 +20,8 @@ mod update_tests;
 pub mod xray;
 
 pub use keys::{Action, Key, KeyCode, Keymap};
-pub use msg::{Effect, Input, Mouse, MouseKind, Msg, SessionInfo, WriteOp};
+pub use msg::{
+    BuiltModel, Effect, Input, ModelRequest, Mouse, MouseKind, Msg, SessionInfo, WriteOp,
+};
 pub use state::{AppState, Prefs, Screen, ViewKey};
-pub use update::{carry_over, ensure_models, startup, update};
+pub use update::{build_model, carry_over, ensure_models, startup, update};

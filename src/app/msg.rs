@@ -2,6 +2,8 @@
 
 use super::keys::Key;
 use super::resources::InvIndex;
+use super::state::ViewKey;
+use super::table::{Sort, TableModel};
 use crate::cloud::TargetRef;
 use crate::domain::{Inventory, Timestamp};
 use std::path::PathBuf;
@@ -55,6 +57,8 @@ pub enum Msg {
         inv: Box<Inventory>,
         /// Its indexes, built by the task (off the loop); `None` lets `update` build them.
         index: Option<Box<InvIndex>>,
+        /// The requested table model, built by the task too.
+        model: Option<Box<BuiltModel>>,
     },
     DryRun {
         generation: u64,
@@ -71,6 +75,28 @@ pub enum Msg {
     TaskFailed { generation: u64, what: String },
 }
 
+/// A table to rebuild for new data, as it is on screen when the refresh starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRequest {
+    pub key: ViewKey,
+    pub region: Option<String>,
+    /// Regions of the session (a REGION column appears with more than one).
+    pub session_regions: usize,
+    pub sort: Option<Sort>,
+    pub filter: String,
+    /// The selected row's `row_uid`, to find it again in the new data.
+    pub selected_id: Option<String>,
+    pub now: Timestamp,
+}
+
+/// A table model built for new data, and where the selected row went.
+#[derive(Debug)]
+pub struct BuiltModel {
+    pub request: ModelRequest,
+    pub model: TableModel,
+    pub selected: Option<usize>,
+}
+
 /// Work for the effect runner. `update` never does I/O itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -81,6 +107,8 @@ pub enum Effect {
     },
     Fetch {
         generation: u64,
+        /// The table on screen, to be rebuilt for the new data by the task (off the loop).
+        model: Option<ModelRequest>,
     },
     DryRun {
         generation: u64,

@@ -165,6 +165,7 @@ impl TableModel {
             hay.push(EOR);
         }
         starts.push(hay.len() as u32);
+        hay.shrink_to_fit();
         let n = rows.len() as u32;
         TableModel {
             kind,
@@ -264,10 +265,17 @@ impl TableModel {
         let mut row = 0usize;
         // Find the next occurrence, mark its row, then resume at the next row's start: one search
         // per matching row, however often the needle repeats inside it.
-        let single = (needle.len() == 1).then(|| needle.as_bytes()[0]);
+        // One character: `find(char)` uses the standard library's word-at-a-time memchr.
+        let single = {
+            let mut cs = needle.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            }
+        };
         while pos < hay.len() {
             let found = match single {
-                Some(b) => hay.as_bytes()[pos..].iter().position(|&x| x == b),
+                Some(c) => hay[pos..].find(c),
                 None => hay[pos..].find(needle),
             };
             let Some(off) = found else {
@@ -385,6 +393,18 @@ impl TableModel {
                     .iter()
                     .map(|(_, r)| r.capacity())
                     .sum::<usize>())
+    }
+}
+
+impl std::fmt::Debug for TableModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableModel")
+            .field("kind", &self.kind)
+            .field("rows", &self.base.len())
+            .field("shown", &self.visible.len())
+            .field("filter", &self.raw)
+            .field("sort", &self.sort)
+            .finish()
     }
 }
 

@@ -4,8 +4,8 @@
 use super::command;
 use super::describe;
 use super::keys::{Action, Key, KeyCode};
-use super::msg::{Effect, Input, Mouse, MouseKind, Msg, WriteOp};
-use super::resources::{InvIndex, ResourceKind};
+use super::msg::{BuiltModel, Effect, Input, ModelRequest, Mouse, MouseKind, Msg, WriteOp};
+use super::resources::{IndexedCtx, InvIndex, ResourceKind};
 use super::state::*;
 use super::table::{Sort, TableModel};
 use super::{azmap, xray};
@@ -119,7 +119,8 @@ fn start_fetch(s: &mut AppState) -> Vec<Effect> {
     s.data.fetch_gen = generation;
     s.data.fetching = true;
     s.dirty = true;
-    vec![Effect::Fetch { generation }]
+    let model = model_request(s);
+    vec![Effect::Fetch { generation, model }]
 }
 
 fn backoff(failures: u32) -> Duration {
@@ -176,12 +177,18 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             generation,
             inv,
             index,
+            model,
         } => {
             if generation != s.data.fetch_gen {
                 return Vec::new();
             }
             s.data.fetching = false;
-            accept_inventory(s, *inv, index.map(|i| *i));
+            let carried = accept_inventory(s, *inv, index.map(|i| *i));
+            if let Some(built) = model
+                && !carried
+            {
+                install_model(s, *built);
+            }
             Vec::new()
         }
         Msg::DryRun { generation, result } => {
@@ -259,7 +266,8 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
 
 /// Takes a new inventory. A region that failed keeps its previous resources (with their age) so an
 /// outage or expired credentials never blank the screen.
-fn accept_inventory(s: &mut AppState, mut inv: Inventory, index: Option<InvIndex>) {
+/// Returns whether a failed region's old data was carried over (the task's model is then stale).
+fn accept_inventory(s: &mut AppState, mut inv: Inventory, index: Option<InvIndex>) -> bool {
     let now = s.clock;
     let old = Arc::clone(&s.data.inv);
     let changed = carry_over(&old, &mut inv);
@@ -282,6 +290,75 @@ fn accept_inventory(s: &mut AppState, mut inv: Inventory, index: Option<InvIndex
     s.data.fetched_at = Some(now);
     s.dirty = true;
     schedule_next(s);
+    changed
+}
+
+/// What the refresh task should build: the table on top, as it is now.
+fn model_request(s: &AppState) -> Option<ModelRequest> {
+    let key = s.top_table_key()?.clone();
+    let view = s.view(&key)?;
+    Some(ModelRequest {
+        region: s.tables.region_filter.clone(),
+        session_regions: s.session.info.as_ref().map_or(0, |i| i.regions.len()),
+        sort: view.sort,
+        filter: view.filter.clone(),
+        selected_id: view.selected_id.clone(),
+        now: s.clock,
+        key,
+    })
+}
+
+/// Builds a requested table model for new data (the refresh task calls this, off the loop).
+pub fn build_model(req: ModelRequest, inv: &Inventory, index: &InvIndex) -> BuiltModel {
+    let rows = scope_rows(req.key.kind, &req.key.scope, inv, req.region.as_deref());
+    let multi = req.region.is_none() && (inv.regions.len() > 1 || req.session_regions > 1);
+    let ctx = IndexedCtx {
+        inv,
+        index,
+        now: req.now,
+    };
+    let mut model = TableModel::build(req.key.kind, &ctx, rows, multi);
+    model.set_sort(req.sort);
+    model.set_filter(&req.filter);
+    let selected = req.selected_id.as_deref().and_then(|id| {
+        req.key
+            .kind
+            .find_row(inv, id)
+            .and_then(|r| model.position_of(r))
+    });
+    BuiltModel {
+        request: req,
+        model,
+        selected,
+    }
+}
+
+/// Installs a model the refresh task built, unless the view changed shape meanwhile.
+fn install_model(s: &mut AppState, built: BuiltModel) {
+    let BuiltModel {
+        request,
+        mut model,
+        selected,
+    } = built;
+    if request.region != s.tables.region_filter || model.with_region != s.multi_region() {
+        return;
+    }
+    let epoch = s.tables.epoch;
+    let version = s.data.version;
+    let Some(view) = s.tables.views.get_mut(&request.key) else {
+        return;
+    };
+    model.set_sort(view.sort);
+    model.set_filter(&view.filter);
+    // The selection moved on while the task ran: find that row instead.
+    let selected = if view.selected_id == request.selected_id {
+        selected
+    } else {
+        None
+    };
+    view.model = Some(model);
+    view.built_for = (version, epoch);
+    view.select(selected.unwrap_or(view.selected));
 }
 
 /// For each failed region: every list that came back empty for it gets the old rows of that region.

@@ -24,7 +24,7 @@ fn info(regions: &[&str], read_only: bool) -> SessionInfo {
 
 fn generation_of(fx: &[Effect]) -> u64 {
     match fx.first() {
-        Some(Effect::Connect { generation, .. }) | Some(Effect::Fetch { generation }) => {
+        Some(Effect::Connect { generation, .. }) | Some(Effect::Fetch { generation, .. }) => {
             *generation
         }
         other => panic!("expected connect or fetch, got {other:?}"),
@@ -50,6 +50,7 @@ fn loaded(n: usize, regions: &[&str], read_only: bool) -> AppState {
             generation: g,
             inv: Box::new(sample::inventory(n, regions, t0())),
             index: None,
+            model: None,
         }),
     );
     s
@@ -121,6 +122,7 @@ fn startup_connects_then_fetches_and_drops_stale_answers() {
             generation: g - 1,
             inv: Box::new(sample::inventory(3, &["eu-west-1"], t0())),
             index: None,
+            model: None,
         }),
     );
     assert!(!s.data.loaded());
@@ -130,6 +132,7 @@ fn startup_connects_then_fetches_and_drops_stale_answers() {
             generation: g,
             inv: Box::new(sample::inventory(8, &["eu-west-1"], t0())),
             index: None,
+            model: None,
         }),
     );
     assert!(s.data.loaded());
@@ -443,6 +446,7 @@ fn failed_region_keeps_its_last_data_and_backs_off() {
             generation: g,
             inv: Box::new(inv),
             index: None,
+            model: None,
         }),
     );
     let eu = s
@@ -546,6 +550,7 @@ fn selection_survives_a_refresh_that_moves_rows() {
             generation: g,
             inv: Box::new(inv),
             index: None,
+            model: None,
         }),
     );
     let row = top_view(&s).selected_row().unwrap();
@@ -604,4 +609,44 @@ fn help_is_a_screen_and_quit_works_everywhere() {
     assert!(matches!(s.nav.top(), Screen::Table(_)));
     let fx = update(&mut s, Input::Key(Key::ctrl('c')));
     assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn refresh_builds_the_table_off_the_loop() {
+    let mut s = loaded(10, &["us-east-1"], false);
+    keys(&mut s, "/web");
+    key(&mut s, KeyCode::Enter);
+    keys(&mut s, "j");
+    let id = s.data.inv.instances[top_view(&s).selected_row().unwrap()]
+        .id
+        .clone();
+    let fx = update(&mut s, Input::Key(Key::ctrl('r')));
+    let Some(Effect::Fetch {
+        generation,
+        model: Some(req),
+    }) = fx.first().cloned()
+    else {
+        panic!("a fetch with a model request: {fx:?}");
+    };
+    assert_eq!(req.filter, "web");
+    assert_eq!(req.key.kind, ResourceKind::Instances);
+    // What the task does, off the loop.
+    let mut inv = sample::inventory(10, &["us-east-1"], t0());
+    inv.instances.reverse();
+    let index = super::resources::InvIndex::build(&inv);
+    let built = super::build_model(req, &inv, &index);
+    assert!(built.selected.is_some());
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation,
+            inv: Box::new(inv),
+            index: Some(Box::new(index)),
+            model: Some(Box::new(built)),
+        }),
+    );
+    let v = top_view(&s);
+    assert_eq!(v.built_for.0, s.data.version, "installed, not rebuilt");
+    assert_eq!(v.len(), 3);
+    assert_eq!(s.data.inv.instances[v.selected_row().unwrap()].id, id);
 }

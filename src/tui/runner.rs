@@ -102,7 +102,7 @@ impl Runner {
                     let _ = tx.send(LoopMsg::App(msg));
                 });
             }
-            Effect::Fetch { generation } => {
+            Effect::Fetch { generation, model } => {
                 let Some(session) = self.session.clone() else {
                     let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
                         generation,
@@ -121,10 +121,13 @@ impl Runner {
                         let inv = handle.block_on(fetch_inventory(&readers, &opts));
                         // Indexing 100,000 resources takes a while: here, not on the loop.
                         let index = InvIndex::build(&inv);
-                        (inv, index)
+                        // So is the table on screen: the loop only swaps it in.
+                        let built =
+                            model.map(|req| Box::new(crate::app::build_model(req, &inv, &index)));
+                        (inv, index, built)
                     })
                     .await;
-                    let (inv, index) = match fetched {
+                    let (inv, index, built) = match fetched {
                         Ok(x) => x,
                         Err(e) => {
                             tracing::error!(error = %e, "refresh task failed");
@@ -144,6 +147,7 @@ impl Runner {
                         generation,
                         inv: Box::new(inv),
                         index: Some(Box::new(index)),
+                        model: built,
                     }));
                 });
             }
