@@ -4,7 +4,7 @@
 
 use super::{Format, GlobalArgs};
 use crate::analysis::Floor;
-use crate::cloud::{FetchOptions, fetch_inventory};
+use crate::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
 use crate::config::Config;
 use crate::runbook::engine::{
     self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner,
@@ -418,6 +418,16 @@ async fn group_details(
     details
 }
 
+/// The region's reader and writer; `None` in a read-only session (it has no writer at all).
+fn ports_for(session: &Session, region: &str) -> Option<(Arc<dyn CloudRead>, Arc<dyn CloudWrite>)> {
+    let read = session
+        .readers()
+        .iter()
+        .find(|r| r.region() == region)
+        .cloned()?;
+    Some((read, session.writer_for(region)?))
+}
+
 /// Shows the plan; then (unless `--plan`) preflight, journal and run it.
 async fn start(
     session: &Session,
@@ -429,14 +439,7 @@ async fn start(
     if exec.plan {
         return Ok(0);
     }
-    let (Some(read), Some(write)) = (
-        session
-            .readers()
-            .iter()
-            .find(|r| r.region() == plan.region)
-            .cloned(),
-        session.writer_for(&plan.region),
-    ) else {
+    let Some((read, write)) = ports_for(session, &plan.region) else {
         eprintln!(
             "opsdeck: refused: this session is read-only; a runbook can only show its plan (--plan)"
         );
@@ -481,15 +484,10 @@ async fn execute(
     floor: Floor,
 ) -> anyhow::Result<i32> {
     let region = state.plan.region.clone();
-    let (Some(read), Some(write)) = (
-        session
-            .readers()
-            .iter()
-            .find(|r| r.region() == region)
-            .cloned(),
-        session.writer_for(&region),
-    ) else {
-        eprintln!("opsdeck: refused: this session is read-only");
+    let Some((read, write)) = ports_for(session, &region) else {
+        eprintln!(
+            "opsdeck: refused: this session is read-only; a runbook can only show its plan (--plan)"
+        );
         return Ok(EXIT_REFUSED);
     };
     let approver: Arc<dyn Approver> = if exec.yes {

@@ -42,45 +42,72 @@ fn python() -> PathBuf {
     p
 }
 
-/// The front, started on first use.
+/// The front, started on first use (retried once: a cold Python start on a busy machine can fail).
 pub fn server() -> &'static MotoServer {
-    SERVER.get_or_init(|| {
-        let script = repo_root().join("tests/support/moto_front.py");
-        let mut child = Command::new(python())
-            .arg(&script)
-            .args(["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"])
-            .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start the moto front ({}): {e}", script.display()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the moto front's ready line");
-        let url = line
-            .trim()
-            .strip_prefix("moto_front ready on ")
-            .unwrap_or_else(|| panic!("the moto front did not start (it printed {line:?})"))
-            .to_string();
-        wait_until_answering(&url);
-        MotoServer {
-            url,
-            _child: Mutex::new(child),
-        }
+    SERVER.get_or_init(|| match start_front() {
+        Ok(s) => s,
+        Err(first) => start_front()
+            .unwrap_or_else(|second| panic!("the moto front did not start:\n{first}\n{second}")),
     })
 }
 
-fn wait_until_answering(url: &str) {
+fn start_front() -> Result<MotoServer, String> {
+    let script = repo_root().join("tests/support/moto_front.py");
+    // The front's stderr goes to a file: never a pipe nobody drains, and readable when it fails.
+    let log = std::env::temp_dir().join(format!("opsdeck-moto-front-{}.log", std::process::id()));
+    let err =
+        std::fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let tail = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .rev()
+            .take(15)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut child = Command::new(python())
+        .arg(&script)
+        .args(["--host", "127.0.0.1", "--port", "0", "--exit-with-stdin"])
+        .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", script.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout pipe")?;
+    let mut line = String::new();
+    let _ = BufReader::new(stdout).read_line(&mut line);
+    let Some(url) = line
+        .trim()
+        .strip_prefix("moto_front ready on ")
+        .map(str::to_string)
+    else {
+        let _ = child.kill();
+        return Err(format!(
+            "it printed {line:?}; its log ({}):\n{}",
+            log.display(),
+            tail()
+        ));
+    };
+    wait_until_answering(&url)?;
+    Ok(MotoServer {
+        url,
+        _child: Mutex::new(child),
+    })
+}
+
+fn wait_until_answering(url: &str) -> Result<(), String> {
     for _ in 0..100 {
         if ureq::get(format!("{url}/moto-api/")).call().is_ok() {
-            return;
+            return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("the moto front at {url} never answered");
+    Err(format!("the moto front at {url} never answered"))
 }
 
 pub fn url() -> String {

@@ -14,21 +14,21 @@ const METRIC_QUERIES_PER_CALL: usize = 500;
 
 pub struct AwsRead {
     r: AwsRegion,
+    /// Who we are changes only when credentials do: asked at most every few minutes, not per refresh.
+    identity: tokio::sync::Mutex<Option<(Identity, tokio::time::Instant)>>,
 }
+
+const IDENTITY_TTL: Duration = Duration::from_secs(300);
 
 impl AwsRead {
     pub fn new(r: AwsRegion) -> Self {
-        AwsRead { r }
-    }
-}
-
-#[async_trait]
-impl CloudRead for AwsRead {
-    fn region(&self) -> &str {
-        &self.r.region
+        AwsRead {
+            r,
+            identity: tokio::sync::Mutex::new(None),
+        }
     }
 
-    async fn identity(&self) -> CloudResult<Identity> {
+    async fn fetch_identity(&self) -> CloudResult<Identity> {
         let out = self
             .r
             .sts
@@ -52,6 +52,25 @@ impl CloudRead for AwsRead {
             user_id: out.user_id().unwrap_or_default().to_string(),
             expires_at,
         })
+    }
+}
+
+#[async_trait]
+impl CloudRead for AwsRead {
+    fn region(&self) -> &str {
+        &self.r.region
+    }
+
+    async fn identity(&self) -> CloudResult<Identity> {
+        let mut cached = self.identity.lock().await;
+        if let Some((id, at)) = cached.as_ref()
+            && at.elapsed() < IDENTITY_TTL
+        {
+            return Ok(id.clone());
+        }
+        let id = self.fetch_identity().await?;
+        *cached = Some((id.clone(), tokio::time::Instant::now()));
+        Ok(id)
     }
 
     async fn availability_zones(&self) -> CloudResult<Vec<AvailabilityZone>> {
