@@ -1,104 +1,10 @@
 //! End to end: the real binary with `--demo` in a private tmux server, driven by keys, checked on
 //! the captured screen. tmux is required (CI installs it): without it this test fails, it never skips.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-/// A private tmux server (`tmux -L <unique>`), killed when dropped, even when the test panics.
-struct Tmux {
-    socket: String,
-    session: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn start(cmd: &str, width: u16, height: u16, dir: tempfile::TempDir) -> Tmux {
-        let version = Command::new("tmux").arg("-V").output();
-        match version {
-            Ok(o) if o.status.success() => {}
-            _ => panic!(
-                "tmux is required for the console end-to-end test (install it: apt-get install tmux); \
-                 this test never skips"
-            ),
-        }
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let t = Tmux {
-            socket: format!("opsdeck-e2e-{}-{nanos}", std::process::id()),
-            session: "e2e".into(),
-            _dir: dir,
-        };
-        let out = t.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            &t.session,
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-            cmd,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux new-session failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
-    }
-
-    fn capture(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", &self.session]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Types text literally (no key-name interpretation).
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", &self.session, "-l", text]);
-    }
-
-    /// Sends named keys (`Enter`, `Escape`, `C-r`).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.session];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    /// Waits until the screen contains `needle`; fails with the last screen if it never does.
-    fn wait_for(&self, needle: &str, what: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.capture();
-            if screen.contains(needle) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("{what}: `{needle}` never appeared. Last screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use support::tmux::Tmux;
 
 fn shell_quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
@@ -170,4 +76,41 @@ fn demo_console_end_to_end() {
         !exited.contains("AZ map"),
         "terminal not restored:\n{exited}"
     );
+}
+
+#[test]
+fn read_only_demo_refuses_actions_survives_resizes_and_ctrl_c() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
+    let cmd = format!(
+        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo --read-only; echo EXITED rc=$?; sleep 60",
+        shell_quote(&state),
+        shell_quote(&config),
+        shell_quote(&bin)
+    );
+    let t = Tmux::start(&cmd, 100, 30, dir);
+    let first = t.wait_for("web-1", "the demo inventory arrives");
+    assert!(first.contains("READ-ONLY"), "badge missing:\n{first}");
+
+    t.type_text("O");
+    t.wait_for(
+        "read-only session: stop is not available",
+        "stop is refused",
+    );
+    assert!(
+        !t.capture().contains("Confirm"),
+        "no dialog in a read-only session"
+    );
+
+    // Too small, then back: the console keeps drawing.
+    t.run(&["resize-window", "-t", &t.session, "-x", "30", "-y", "6"]);
+    t.wait_for("too small", "a tiny terminal gets a short message");
+    t.run(&["resize-window", "-t", &t.session, "-x", "120", "-y", "40"]);
+    t.wait_for("Instances (7)", "the table comes back after the resize");
+
+    t.keys(&["C-c"]);
+    t.wait_for("EXITED rc=0", "ctrl-c quits cleanly");
 }

@@ -1,0 +1,99 @@
+//! A private tmux server for end-to-end tests of the real binary in a real terminal.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A private tmux server (`tmux -L <unique>`), killed when dropped, even when the test panics.
+pub struct Tmux {
+    socket: String,
+    pub session: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    pub fn start(cmd: &str, width: u16, height: u16, dir: tempfile::TempDir) -> Tmux {
+        let version = Command::new("tmux").arg("-V").output();
+        match version {
+            Ok(o) if o.status.success() => {}
+            _ => panic!(
+                "tmux is required for the console end-to-end test (install it: apt-get install tmux); \
+                 this test never skips"
+            ),
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let t = Tmux {
+            socket: format!("opsdeck-e2e-{}-{nanos}", std::process::id()),
+            session: "e2e".into(),
+            _dir: dir,
+        };
+        let out = t.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            &t.session,
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            cmd,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    pub fn capture(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", &self.session]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types text literally (no key-name interpretation).
+    pub fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", &self.session, "-l", text]);
+    }
+
+    /// Sends named keys (`Enter`, `Escape`, `C-r`).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Waits until the screen contains `needle`; fails with the last screen if it never does.
+    pub fn wait_for(&self, needle: &str, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.capture();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("{what}: `{needle}` never appeared. Last screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}

@@ -1,0 +1,69 @@
+//! A scripted `--read-only` console session against moto, through the AWS adapter: every mutating
+//! key pressed on every view, and the endpoint's request log shows reads only.
+
+mod support;
+
+use support::moto;
+use support::tmux::Tmux;
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[tokio::test]
+async fn a_read_only_console_session_sends_no_mutating_request() {
+    let (_g, _seed) = moto::seeded().await;
+    moto::clear_requests();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cmd = format!(
+        "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+         OPSDECK_STATE_DIR={state} OPSDECK_CONFIG_DIR={cfg} HOME={home} {bin} --read-only --region us-east-1 \
+         --endpoint-url {url}; sleep 30",
+        state = quote(&dir.path().join("state").display().to_string()),
+        cfg = quote(&dir.path().join("config").display().to_string()),
+        home = quote(&dir.path().display().to_string()),
+        bin = quote(env!("CARGO_BIN_EXE_opsdeck")),
+        url = moto::url(),
+    );
+    let t = Tmux::start(&cmd, 160, 40, dir);
+    t.wait_for("web-1", "the instances from moto");
+    t.wait_for("READ-ONLY", "the read-only badge");
+
+    // Every mutating key on instances, volumes, target groups and targets; confirm whatever asks.
+    let mutating = ["U", "O", "B", "N", "I", "R", "X", "D"];
+    for view in [":instances", ":volumes", ":tg", ":targets", ":snapshots"] {
+        t.type_text(view);
+        t.keys(&["Enter"]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        for k in mutating {
+            t.type_text(k);
+            t.keys(&["y", "Enter"]);
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            t.keys(&["Escape"]);
+        }
+    }
+    t.keys(&["C-r"]);
+    let screen = t.wait_for("read-only", "the refusal message or badge");
+    t.type_text("q");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+
+    let log = moto::requests();
+    let reads =
+        |a: &str| a.starts_with("Describe") || a.starts_with("Get") || a.starts_with("List");
+    let writes: Vec<&str> = log
+        .iter()
+        .map(|r| r.action.as_str())
+        .filter(|a| !reads(a))
+        .collect();
+    assert!(
+        writes.is_empty(),
+        "a read-only session sent mutating calls: {writes:?}\nscreen:\n{screen}"
+    );
+    assert!(
+        log.iter()
+            .filter(|r| r.action == "DescribeInstances")
+            .count()
+            >= 2,
+        "it really talked to moto (initial load and ctrl-r)"
+    );
+}
