@@ -208,9 +208,12 @@ fn stamp() -> String {
 
 pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> anyhow::Result<i32> {
     let read_only = global.read_only(config);
-    let session = crate::session::connect(&global.source(config), read_only).await?;
+    // Connect only once there is something to act on: a mistyped run id is answered from the journal.
+    let source = global.source(config);
+    let connect = || crate::session::connect(&source, read_only);
     match cmd {
         RunbookCommand::RollingMaintenance(a) => {
+            let session = connect().await?;
             let region = one_region(&session, &global.regions)?;
             let inv = fetch_inventory(
                 session.readers(),
@@ -247,6 +250,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             }
         }
         RunbookCommand::RemoveSpof(a) => {
+            let session = connect().await?;
             let args = crate::runbook::spof::SpofArgs {
                 instance: a.instance,
                 count: a.count,
@@ -260,6 +264,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             .await
         }
         RunbookCommand::DbFailover(a) => {
+            let session = connect().await?;
             let args = crate::runbook::failover::FailoverArgs {
                 primary: a.primary,
                 volume: a.volume,
@@ -275,12 +280,14 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             .await
         }
         RunbookCommand::Snapshot(a) => {
+            let session = connect().await?;
             plan_then_start(&session, global, &a.exec, |inv| {
                 crate::runbook::backup::snapshot_plan(inv, &a.instance, a.description.as_deref())
             })
             .await
         }
         RunbookCommand::Restore(a) => {
+            let session = connect().await?;
             let attach = a.attach_to.as_deref().zip(a.device.as_deref());
             plan_then_start(&session, global, &a.exec, |inv| {
                 crate::runbook::backup::restore_plan(inv, &a.snapshot, &a.az, attach)
@@ -288,6 +295,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             .await
         }
         RunbookCommand::Prune(a) => {
+            let session = connect().await?;
             let args = crate::runbook::backup::PruneArgs {
                 volume: a.volume,
                 keep: a.keep,
@@ -312,6 +320,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             if exec.plan {
                 return Ok(0);
             }
+            let session = connect().await?;
             let floor = floor_of(&state.plan);
             execute(&session, j, &mut state, &exec, floor).await
         }
@@ -319,6 +328,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
             let state = j.load()?;
             let plan = engine::rollback_plan(&state);
+            let session = connect().await?;
             let code = start(&session, plan, &exec, Floor::default()).await?;
             if code == 0 && !exec.plan {
                 j.append(&Entry::Finished {
@@ -490,6 +500,10 @@ async fn execute(
         );
         return Ok(EXIT_REFUSED);
     };
+    // The audit log names who acted, when STS says.
+    if let Ok(id) = read.identity().await {
+        session.note_identity(&id.arn);
+    }
     let approver: Arc<dyn Approver> = if exec.yes {
         Arc::new(AutoApprove)
     } else if std::io::stdin().is_terminal() {

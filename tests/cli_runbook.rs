@@ -1,0 +1,163 @@
+//! Headless runbooks as an operator runs them: the real binary on `--demo`, its exit codes, the
+//! journal `opsdeck runs` reads, and the audit log.
+
+mod support;
+
+use serde_json::Value;
+use support::cli::{opsdeck, stderr};
+
+fn demo(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    opsdeck(home)
+        .env("AWS_SECRET_ACCESS_KEY", "never-in-a-log")
+        .args(["--demo", "--demo-speed", "200", "--region", "us-east-1"])
+        .args(args)
+        .output()
+        .expect("run opsdeck")
+}
+
+fn demo_instance(home: &tempfile::TempDir, name: &str) -> String {
+    let out = demo(home, &["inventory", "--format", "json", "--no-metrics"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["instances"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["name"] == name))
+        .and_then(|i| i["id"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no {name} in the demo"))
+}
+
+#[test]
+fn plan_run_runs_and_audit() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = demo_instance(&home, "db-1");
+
+    let plan = demo(
+        &home,
+        &[
+            "runbook",
+            "snapshot",
+            "--instance",
+            &db,
+            "--plan",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    let p: Value = serde_json::from_slice(&plan.stdout).expect("plan json");
+    assert_eq!(p["runbook"], "snapshot");
+    let steps = p["steps"].as_array().expect("steps").len();
+    assert!(steps >= 2, "root and data volume");
+    assert!(
+        !home.path().join("state/runs").exists(),
+        "--plan journals nothing"
+    );
+
+    let ro = demo(
+        &home,
+        &[
+            "--read-only",
+            "runbook",
+            "snapshot",
+            "--instance",
+            &db,
+            "--yes",
+        ],
+    );
+    assert_eq!(ro.status.code(), Some(2), "read-only refuses to run");
+    assert!(stderr(&ro).contains("read-only"), "{}", stderr(&ro));
+
+    let run = demo(&home, &["runbook", "snapshot", "--instance", &db, "--yes"]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        stderr(&run)
+    );
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        out.contains("preflight ok") && out.contains("done"),
+        "{out}"
+    );
+
+    let runs = opsdeck(&home)
+        .args(["runs", "--format", "json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&runs.stdout).expect("runs json");
+    let first = &r.as_array().expect("list")[0];
+    assert_eq!(
+        (first["runbook"].as_str(), first["status"].as_str()),
+        (Some("snapshot"), Some("done"))
+    );
+    assert_eq!(first["steps_done"].as_u64(), Some(steps as u64));
+
+    let audit = std::fs::read_to_string(home.path().join("state/audit.jsonl")).expect("audit log");
+    let entries: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let real: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["call"] == "CreateSnapshot" && e["dry_run"] == false)
+        .collect();
+    assert_eq!(real.len(), steps, "each snapshot call audited once");
+    assert!(
+        entries.iter().any(|e| e["call"] == "CreateSnapshot"
+            && e["dry_run"] == true
+            && e["outcome"] == "dry-run-ok"),
+        "preflight dry runs audited too"
+    );
+    for e in &real {
+        assert!(e["request_id"].is_string() && e["at"].is_string() && e["region"] == "us-east-1");
+        assert!(
+            e["identity"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("arn:")),
+            "identity recorded: {e}"
+        );
+        assert_eq!(e["outcome"], "ok");
+    }
+    assert!(
+        !audit.contains("never-in-a-log"),
+        "no credentials in the audit log"
+    );
+    let log = std::fs::read_to_string(home.path().join("state/opsdeck.log")).unwrap_or_default();
+    assert!(!log.contains("never-in-a-log"), "no credentials in the log");
+}
+
+#[test]
+fn refusals_exit_2_before_anything_changes() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = demo(
+        &home,
+        &[
+            "runbook",
+            "remove-spof",
+            "--instance",
+            "i-0000000000000dead",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown instance i-0000000000000dead"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !home.path().join("state/audit.jsonl").exists(),
+        "nothing was even dry-run"
+    );
+    let resume = opsdeck(&home)
+        .args(["runbook", "resume", "no-such-run"])
+        .output()
+        .expect("resume");
+    assert_ne!(resume.status.code(), Some(0));
+    assert!(
+        stderr(&resume).contains("no run no-such-run"),
+        "{}",
+        stderr(&resume)
+    );
+}
