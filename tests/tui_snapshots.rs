@@ -57,7 +57,7 @@ fn state_with(inv: Inventory, info: SessionInfo) -> AppState {
         }),
     );
     let generation = match fx.first() {
-        Some(app::Effect::Fetch { generation }) => *generation,
+        Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("{other:?}"),
     };
     app::update(
@@ -66,6 +66,7 @@ fn state_with(inv: Inventory, info: SessionInfo) -> AppState {
             generation,
             inv: Box::new(inv),
             index: None,
+            model: None,
         }),
     );
     s
@@ -314,7 +315,7 @@ async fn failing_region_banner_keeps_data() {
     let before = s.data.inv.instances.len();
     let fx = app::update(&mut s, Input::Key(Key::ctrl('r')));
     let generation = match fx.first() {
-        Some(app::Effect::Fetch { generation }) => *generation,
+        Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("{other:?}"),
     };
     let mut inv = demo_inventory().await;
@@ -333,6 +334,7 @@ async fn failing_region_banner_keeps_data() {
             generation,
             inv: Box::new(inv),
             index: None,
+            model: None,
         }),
     );
     assert_eq!(s.data.inv.instances.len(), before, "last data kept");

@@ -98,17 +98,19 @@ fn banners(s: &AppState) -> Vec<(String, bool)> {
     }
     for r in &s.data.inv.regions {
         if let Some(e) = &r.error {
-            let age = s
-                .data
-                .good_at
-                .get(&r.region)
-                .map(|t| {
-                    format!(
-                        "showing data from {} ago",
-                        age_text(minutes_between(*t, s.clock))
-                    )
-                })
-                .unwrap_or_else(|| "no data yet".into());
+            let inv = &s.data.inv;
+            let age = match s.data.good_at.get(&r.region) {
+                Some(t) => format!(
+                    "showing data from {} ago",
+                    age_text(minutes_between(*t, s.clock))
+                ),
+                None if inv.instances.iter().any(|i| i.region == r.region)
+                    || inv.volumes.iter().any(|v| v.region == r.region) =>
+                {
+                    "showing what could be read".into()
+                }
+                None => "no data yet".into(),
+            };
             out.push((
                 format!("{}: {e} — {age}; retrying with backoff", r.region),
                 true,

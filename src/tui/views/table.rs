@@ -31,6 +31,7 @@ pub fn title(s: &AppState, key: &ViewKey) -> String {
     let _ = inv;
     if let Some(v) = s.view(key)
         && let Some(m) = &v.model
+        && s.data.loaded()
     {
         if m.len() == m.total() {
             t.push_str(&format!(" ({})", m.total()));
