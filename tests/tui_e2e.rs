@@ -65,6 +65,26 @@ fn demo_console_end_to_end() {
         "{az}"
     );
 
+    t.type_text(":findings");
+    t.keys(&["Enter"]);
+    let findings = t.wait_for("single-az", ":findings lists the single-AZ web tier");
+    assert!(
+        findings.contains("Findings (") && findings.contains("critical"),
+        "{findings}"
+    );
+
+    // Chaos in the demo: the status line answers, the refresh brings the new finding.
+    t.type_text(":chaos az-outage us-east-1a");
+    t.keys(&["Enter"]);
+    t.wait_for(
+        "chaos: us-east-1a is down",
+        "the chaos answer on the status line",
+    );
+    t.wait_for(
+        "az-impaired",
+        "the outage shows up as a finding after the refresh",
+    );
+
     t.type_text("?");
     let help = t.wait_for("Help", "? opens help");
     assert!(help.contains("ctrl-r"), "help lists the keymap:\n{help}");

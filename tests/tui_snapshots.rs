@@ -417,3 +417,8 @@ async fn matched_text_is_highlighted() {
     }
     assert!(found);
 }
+
+#[tokio::test(start_paused = true)]
+async fn findings() {
+    both("findings", |s| command(s, "findings")).await;
+}

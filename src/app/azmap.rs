@@ -1,9 +1,11 @@
 //! The AZ map: one column per availability zone with its instances, healthy targets per target
 //! group, volumes and events, and what breaks if the zone goes.
 
+use super::findings::zones_of;
 use super::xray::Level;
+use crate::analysis::{Finding, Severity};
 use crate::domain::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -27,14 +29,17 @@ pub struct AzColumn {
     pub lines: Vec<Line>,
     /// How many "breaks" findings the zone has (drawn in the column title).
     pub breaks: usize,
+    /// How many of the analysis's findings concern the zone (its "Findings" section).
+    pub findings: usize,
 }
 
 /// How many instances each column lists by name before summarising.
 const MAX_LISTED: usize = 12;
 
-/// Builds every zone's column. Linear in the inventory.
-pub fn build(inv: &Inventory) -> Vec<AzColumn> {
+/// Builds every zone's column. Linear in the inventory (and in its findings).
+pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
     let azs = inv.az_names();
+    let found_zones: Vec<BTreeSet<String>> = found.iter().map(|f| zones_of(inv, f)).collect();
     let region_of: HashMap<&str, &str> = inv
         .availability_zones
         .iter()
@@ -268,6 +273,44 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
                 line("If it goes:", Level::Bad)
             }];
             out.extend(breaks);
+            // The analysis's findings that concern this zone, worst first (as `:findings` lists them).
+            let here: Vec<&Finding> = found
+                .iter()
+                .zip(&found_zones)
+                .filter(|(_, z)| z.contains(az))
+                .map(|(f, _)| f)
+                .collect();
+            if here.is_empty() {
+                out.push(line("Findings: none", Level::Good));
+            } else {
+                out.push(line(
+                    format!("Findings {} (:findings)", here.len()),
+                    Level::Heading,
+                ));
+                for f in here.iter().take(MAX_LISTED) {
+                    let level = match f.severity {
+                        Severity::Critical => Level::Bad,
+                        Severity::Warning => Level::Warn,
+                        Severity::Info => Level::Plain,
+                    };
+                    // What it is about first, as the other sections name things.
+                    let what = f
+                        .resources
+                        .first()
+                        .map(|r| match inv.volume(r).and_then(|v| v.name.as_deref()) {
+                            Some(n) => n.to_string(),
+                            None => label(r),
+                        })
+                        .unwrap_or_default();
+                    out.push(line(format!("  {what} {}", f.kind.as_str()), level));
+                }
+                if here.len() > MAX_LISTED {
+                    out.push(line(
+                        format!("  … {} more", here.len() - MAX_LISTED),
+                        Level::Plain,
+                    ));
+                }
+            }
             out.extend(lines);
 
             AzColumn {
@@ -280,6 +323,7 @@ pub fn build(inv: &Inventory) -> Vec<AzColumn> {
                 state: inv.zone_state(az),
                 lines: out,
                 breaks: nbreaks,
+                findings: here.len(),
             }
         })
         .collect()

@@ -15,12 +15,31 @@ pub enum Command {
     Export(bool),
     Region(Option<String>),
     Profile(Option<String>),
+    /// `:chaos COMMAND`: the words after `chaos` (empty: list the commands).
+    Chaos(String),
     Unknown(String),
 }
 
 /// Commands other than the resource views.
 const OTHER: &[&str] = &[
-    "az", "azmap", "map", "region", "profile", "help", "refresh", "export", "q", "quit",
+    "az", "azmap", "map", "region", "profile", "chaos", "help", "refresh", "export", "q", "quit",
+];
+
+/// The simulator's chaos commands (`:chaos <tab>`), as `Sim::chaos` takes them.
+pub const CHAOS_COMMANDS: &[&str] = &[
+    "az-outage",
+    "az-restore",
+    "throttle",
+    "latency",
+    "errors",
+    "crash",
+    "stuck-detach",
+    "deny",
+    "allow",
+    "event",
+    "skip",
+    "status",
+    "clear",
 ];
 
 pub fn parse(line: &str) -> Command {
@@ -42,8 +61,18 @@ pub fn parse(line: &str) -> Command {
         "export" => Command::Export(arg.as_deref() == Some("json")),
         "region" | "reg" => Command::Region(arg),
         "profile" | "ctx" => Command::Profile(arg),
+        "chaos" => Command::Chaos(words_after(line, head)),
         _ => Command::Unknown(head.to_string()),
     }
+}
+
+/// The rest of `line` after its first word, spaces inside kept as typed (trimmed).
+fn words_after(line: &str, head: &str) -> String {
+    line.trim_start()
+        .strip_prefix(head)
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 /// Every completion of `typed`, best first.
@@ -69,6 +98,8 @@ pub fn complete(typed: &str, session: &SessionState, prefs: &Prefs) -> Vec<Strin
                 p
             }
             "export" => vec!["csv".into(), "json".into()],
+            // Only the command word: its arguments are zones, ids and rates.
+            "chaos" if !arg.contains(' ') => CHAOS_COMMANDS.iter().map(|c| c.to_string()).collect(),
             _ => Vec::new(),
         };
         return options
@@ -78,8 +109,8 @@ pub fn complete(typed: &str, session: &SessionState, prefs: &Prefs) -> Vec<Strin
             .collect();
     }
     // Primary names first (in view order), then the other commands, then short aliases.
-    let primaries = ResourceKind::ALL.iter().map(|k| k.commands()[0]);
-    let aliases = ResourceKind::ALL
+    let primaries = ResourceKind::VIEWS.iter().map(|k| k.commands()[0]);
+    let aliases = ResourceKind::VIEWS
         .iter()
         .flat_map(|k| k.commands().iter().skip(1).copied());
     let mut out: Vec<String> = Vec::new();
@@ -129,6 +160,8 @@ mod tests {
             ("eni", ResourceKind::NetworkInterfaces),
             ("ev", ResourceKind::Events),
             ("alarms", ResourceKind::Alarms),
+            ("findings", ResourceKind::Findings),
+            ("f", ResourceKind::Findings),
         ] {
             assert_eq!(parse(line), Command::View(kind), "{line}");
         }
@@ -140,6 +173,11 @@ mod tests {
         );
         assert_eq!(parse("profile prod"), Command::Profile(Some("prod".into())));
         assert_eq!(parse("export json"), Command::Export(true));
+        assert_eq!(
+            parse(":chaos  az-outage us-east-1a "),
+            Command::Chaos("az-outage us-east-1a".into())
+        );
+        assert_eq!(parse("chaos"), Command::Chaos(String::new()));
         assert_eq!(parse("bogus"), Command::Unknown("bogus".into()));
         assert_eq!(parse("  "), Command::Nothing);
     }
@@ -152,5 +190,10 @@ mod tests {
         assert_eq!(c.first().map(String::as_str), Some("instances"));
         assert!(complete("region eu-w", &s, &p).contains(&"region eu-west-1".to_string()));
         assert!(complete("zzz", &s, &p).is_empty());
+        assert_eq!(complete("cha", &s, &p), vec!["chaos".to_string()]);
+        assert_eq!(
+            complete("chaos az-o", &s, &p),
+            vec!["chaos az-outage".to_string()]
+        );
     }
 }

@@ -6,7 +6,10 @@
 
 pub mod azmap;
 pub mod command;
+#[cfg(test)]
+mod console_tests;
 pub mod describe;
+pub mod findings;
 pub mod format;
 pub mod keys;
 pub mod msg;

@@ -71,6 +71,10 @@ pub enum Msg {
     Exported {
         result: Result<(PathBuf, usize), String>,
     },
+    /// A chaos command's answer; `None` when the session is not a demo (nothing to inject into).
+    Chaos {
+        result: Option<Result<String, String>>,
+    },
     /// A task died without answering (a bug): say so instead of waiting forever.
     TaskFailed { generation: u64, what: String },
 }
@@ -126,6 +130,10 @@ pub enum Effect {
         path: PathBuf,
         contents: String,
         rows: usize,
+    },
+    /// A chaos command against the demo's simulator (`Session::chaos`).
+    Chaos {
+        text: String,
     },
     Quit,
 }

@@ -2,6 +2,7 @@
 //! one generic table both read these; no view has table code of its own.
 
 use super::format as f;
+use crate::analysis::Finding;
 use crate::domain::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -22,9 +23,12 @@ pub enum ResourceKind {
     Alarms,
     Zones,
     Subnets,
+    /// Not an inventory list: the analysis's findings over it (`super::findings`).
+    Findings,
 }
 
 impl ResourceKind {
+    /// The inventory's kinds (what `opsdeck inventory` prints).
     pub const ALL: [ResourceKind; 13] = [
         Self::Instances,
         Self::Volumes,
@@ -39,6 +43,24 @@ impl ResourceKind {
         Self::Alarms,
         Self::Zones,
         Self::Subnets,
+    ];
+
+    /// Every table the console can show: the inventory's kinds, then the findings.
+    pub const VIEWS: [ResourceKind; 14] = [
+        Self::Instances,
+        Self::Volumes,
+        Self::Snapshots,
+        Self::Images,
+        Self::LoadBalancers,
+        Self::TargetGroups,
+        Self::Targets,
+        Self::ElasticIps,
+        Self::NetworkInterfaces,
+        Self::Events,
+        Self::Alarms,
+        Self::Zones,
+        Self::Subnets,
+        Self::Findings,
     ];
 
     pub fn title(self) -> &'static str {
@@ -56,10 +78,12 @@ impl ResourceKind {
             Self::Alarms => "Alarms",
             Self::Zones => "Availability zones",
             Self::Subnets => "Subnets",
+            Self::Findings => "Findings",
         }
     }
 
-    pub fn row_count(self, inv: &Inventory) -> usize {
+    pub fn row_count(self, c: &dyn CellCtx) -> usize {
+        let inv = c.inv();
         match self {
             Self::Instances => inv.instances.len(),
             Self::Volumes => inv.volumes.len(),
@@ -74,11 +98,13 @@ impl ResourceKind {
             Self::Alarms => inv.alarms.len(),
             Self::Zones => inv.availability_zones.len(),
             Self::Subnets => inv.subnets.len(),
+            Self::Findings => c.findings().len(),
         }
     }
 
     /// The id of row `i` (what "copy id" copies and what xray follows).
-    pub fn row_id(self, inv: &Inventory, i: usize) -> String {
+    pub fn row_id(self, c: &dyn CellCtx, i: usize) -> String {
+        let inv = c.inv();
         match self {
             Self::Instances => inv.instances[i].id.clone(),
             Self::Volumes => inv.volumes[i].id.clone(),
@@ -93,10 +119,17 @@ impl ResourceKind {
             Self::Alarms => inv.alarms[i].name.clone(),
             Self::Zones => inv.availability_zones[i].name.clone(),
             Self::Subnets => inv.subnets[i].id.clone(),
+            // The resource it is most about (what copy copies).
+            Self::Findings => c.findings()[i]
+                .resources
+                .first()
+                .cloned()
+                .unwrap_or_default(),
         }
     }
 
-    pub fn row_region(self, inv: &Inventory, i: usize) -> &str {
+    pub fn row_region(self, c: &dyn CellCtx, i: usize) -> &str {
+        let inv = c.inv();
         match self {
             Self::Instances => &inv.instances[i].region,
             Self::Volumes => &inv.volumes[i].region,
@@ -111,6 +144,7 @@ impl ResourceKind {
             Self::Alarms => &inv.alarms[i].region,
             Self::Zones => &inv.availability_zones[i].region,
             Self::Subnets => &inv.subnets[i].region,
+            Self::Findings => &c.findings()[i].region,
         }
     }
 
@@ -130,19 +164,21 @@ impl ResourceKind {
             Self::Alarms => &["alarms", "alarm", "al"],
             Self::Zones => &["zones", "azs"],
             Self::Subnets => &["subnets", "subnet", "sn"],
+            Self::Findings => &["findings", "f", "finding"],
         }
     }
 
     /// The kind a `:` command names, by its name or an alias.
     pub fn from_command(cmd: &str) -> Option<ResourceKind> {
         let cmd = cmd.trim().to_ascii_lowercase();
-        Self::ALL
+        Self::VIEWS
             .into_iter()
             .find(|k| k.commands().iter().any(|c| *c == cmd))
     }
 
     /// Every field of row `i`, as the domain type serialises it (what describe shows).
-    pub fn row_json(self, inv: &Inventory, i: usize) -> serde_json::Value {
+    pub fn row_json(self, c: &dyn CellCtx, i: usize) -> serde_json::Value {
+        let inv = c.inv();
         fn v<T: Serialize>(x: Option<&T>) -> serde_json::Value {
             x.and_then(|x| serde_json::to_value(x).ok())
                 .unwrap_or(serde_json::Value::Null)
@@ -161,12 +197,14 @@ impl ResourceKind {
             Self::Alarms => v(inv.alarms.get(i)),
             Self::Zones => v(inv.availability_zones.get(i)),
             Self::Subnets => v(inv.subnets.get(i)),
+            Self::Findings => v(c.findings().get(i)),
         }
     }
 
     /// A key naming row `i` uniquely within its kind: the id, except for targets (one instance can
     /// be registered in several groups) and events (one instance can have several).
-    pub fn row_uid(self, inv: &Inventory, i: usize) -> String {
+    pub fn row_uid(self, c: &dyn CellCtx, i: usize) -> String {
+        let inv = c.inv();
         match self {
             Self::Targets => {
                 let t = &inv.target_health[i];
@@ -186,16 +224,20 @@ impl ResourceKind {
                     e.event_id.as_deref().unwrap_or("")
                 )
             }
-            _ => self.row_id(inv, i),
+            Self::Findings => {
+                let f = &c.findings()[i];
+                format!("{}|{}", f.kind.as_str(), f.resources.join(","))
+            }
+            _ => self.row_id(c, i),
         }
     }
 
     /// Finds the row whose `row_uid` (or, failing that, `row_id`) is `key`.
-    pub fn find_row(self, inv: &Inventory, key: &str) -> Option<usize> {
-        let n = self.row_count(inv);
+    pub fn find_row(self, c: &dyn CellCtx, key: &str) -> Option<usize> {
+        let n = self.row_count(c);
         (0..n)
-            .find(|&r| self.row_uid(inv, r) == key)
-            .or_else(|| (0..n).find(|&r| self.row_id(inv, r) == key))
+            .find(|&r| self.row_uid(c, r) == key)
+            .or_else(|| (0..n).find(|&r| self.row_id(c, r) == key))
     }
 
     pub fn columns(self) -> &'static [Column] {
@@ -213,6 +255,7 @@ impl ResourceKind {
             Self::Alarms => ALARM_COLUMNS,
             Self::Zones => ZONE_COLUMNS,
             Self::Subnets => SUBNET_COLUMNS,
+            Self::Findings => super::findings::COLUMNS,
         }
     }
 }
@@ -237,6 +280,10 @@ pub struct AzHealth {
 pub trait CellCtx {
     fn inv(&self) -> &Inventory;
     fn now(&self) -> Timestamp;
+    /// The findings over `inv`, worst first (none where nobody computed them: headless tables).
+    fn findings(&self) -> &[Finding] {
+        &[]
+    }
     fn instance(&self, id: &str) -> Option<&Instance> {
         self.inv().instance(id)
     }
@@ -294,9 +341,11 @@ impl CellCtx for Ctx<'_> {
     }
 }
 
-/// Hash indexes over one inventory, built once per refresh.
+/// Hash indexes over one inventory, and its findings: built once per refresh, off the loop.
 #[derive(Debug, Default)]
 pub struct InvIndex {
+    /// The analysis's findings, worst first (`with_findings`; `build` leaves them empty).
+    pub findings: Vec<Finding>,
     instances: HashMap<Box<str>, u32>,
     target_groups: HashMap<Box<str>, u32>,
     load_balancers: HashMap<Box<str>, u32>,
@@ -361,6 +410,11 @@ impl InvIndex {
         }
         ix
     }
+
+    pub fn with_findings(mut self, findings: Vec<Finding>) -> Self {
+        self.findings = findings;
+        self
+    }
 }
 
 /// The console's cell context: the inventory plus its indexes.
@@ -400,6 +454,9 @@ impl CellCtx for IndexedCtx<'_> {
     fn newest_completed_snapshot(&self, volume_id: &str) -> Option<&Snapshot> {
         let i = *self.index.newest_snapshot.get(volume_id)?;
         self.inv.snapshots.get(i as usize)
+    }
+    fn findings(&self) -> &[Finding] {
+        &self.index.findings
     }
     fn tg_health_by_az(&self, tg_arn: &str) -> Vec<AzHealth> {
         self.index

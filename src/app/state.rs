@@ -21,6 +21,8 @@ pub struct Prefs {
     pub export_dir: PathBuf,
     /// Profiles named in the config (for `:profile` completion).
     pub profiles: Vec<String>,
+    /// Findings: a data volume whose newest snapshot is older than this (`analysis` in the config).
+    pub max_snapshot_age_hours: u64,
 }
 
 impl Default for Prefs {
@@ -32,6 +34,7 @@ impl Default for Prefs {
             color: true,
             export_dir: std::env::temp_dir(),
             profiles: Vec::new(),
+            max_snapshot_age_hours: 24,
         }
     }
 }

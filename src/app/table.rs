@@ -160,7 +160,7 @@ impl TableModel {
             }
             if with_region {
                 hay.push(SEP);
-                push_lower(&mut hay, kind.row_region(ctx.inv(), r as usize));
+                push_lower(&mut hay, kind.row_region(ctx, r as usize));
             }
             hay.push(EOR);
         }
@@ -217,7 +217,7 @@ impl TableModel {
         let cols = self.kind.columns();
         match cols.get(col) {
             Some(c) => (c.cell)(ctx, row),
-            None => self.kind.row_region(ctx.inv(), row).to_string(),
+            None => self.kind.row_region(ctx, row).to_string(),
         }
     }
 

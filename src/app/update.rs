@@ -5,10 +5,10 @@ use super::command;
 use super::describe;
 use super::keys::{Action, Key, KeyCode};
 use super::msg::{BuiltModel, Effect, Input, ModelRequest, Mouse, MouseKind, Msg, WriteOp};
-use super::resources::{IndexedCtx, InvIndex, ResourceKind};
+use super::resources::{CellCtx, IndexedCtx, InvIndex, ResourceKind};
 use super::state::*;
 use super::table::{Sort, TableModel};
-use super::{azmap, xray};
+use super::{azmap, findings, xray};
 use crate::cloud::TargetRef;
 use crate::domain::{Inventory, Timestamp};
 use chrono::Duration;
@@ -238,6 +238,27 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Chaos { result } => match result {
+            Some(Ok(said)) => {
+                // Several lines (`status`, `help`) read as one on the status line.
+                let said: Vec<&str> = said.lines().map(str::trim).collect();
+                status(s, StatusLevel::Ok, format!("chaos: {}", said.join("; ")));
+                // Show what the fault did at once rather than at the next scheduled refresh.
+                start_fetch(s)
+            }
+            Some(Err(e)) => {
+                status(s, StatusLevel::Error, format!("chaos: {e}"));
+                Vec::new()
+            }
+            None => {
+                status(
+                    s,
+                    StatusLevel::Warn,
+                    "chaos works only in a demo (opsdeck --demo): there is nothing to inject into a real account",
+                );
+                Vec::new()
+            }
+        },
         Msg::TaskFailed { generation, what } => {
             status(
                 s,
@@ -273,7 +294,12 @@ fn accept_inventory(s: &mut AppState, mut inv: Inventory, index: Option<InvIndex
     let changed = carry_over(&old, &mut inv);
     let index = match index {
         Some(ix) if !changed => ix,
-        _ => InvIndex::build(&inv),
+        // Carried-over rows (or a caller without an index): derive it here, findings included.
+        _ => InvIndex::build(&inv).with_findings(findings::compute(
+            &inv,
+            s.prefs.max_snapshot_age_hours,
+            now,
+        )),
     };
     let mut failures = false;
     for r in &inv.regions {
@@ -310,20 +336,20 @@ fn model_request(s: &AppState) -> Option<ModelRequest> {
 
 /// Builds a requested table model for new data (the refresh task calls this, off the loop).
 pub fn build_model(req: ModelRequest, inv: &Inventory, index: &InvIndex) -> BuiltModel {
-    let rows = scope_rows(req.key.kind, &req.key.scope, inv, req.region.as_deref());
     let multi = req.region.is_none() && (inv.regions.len() > 1 || req.session_regions > 1);
     let ctx = IndexedCtx {
         inv,
         index,
         now: req.now,
     };
+    let rows = scope_rows(req.key.kind, &req.key.scope, &ctx, req.region.as_deref());
     let mut model = TableModel::build(req.key.kind, &ctx, rows, multi);
     model.set_sort(req.sort);
     model.set_filter(&req.filter);
     let selected = req.selected_id.as_deref().and_then(|id| {
         req.key
             .kind
-            .find_row(inv, id)
+            .find_row(&ctx, id)
             .and_then(|r| model.position_of(r))
     });
     BuiltModel {
@@ -412,12 +438,13 @@ pub fn carry_over(old: &Inventory, new: &mut Inventory) -> bool {
 fn scope_rows(
     kind: ResourceKind,
     scope: &Scope,
-    inv: &Inventory,
+    ctx: &dyn CellCtx,
     region: Option<&str>,
 ) -> Vec<u32> {
-    let n = kind.row_count(inv);
+    let inv = ctx.inv();
+    let n = kind.row_count(ctx);
     (0..n)
-        .filter(|&r| region.is_none_or(|reg| kind.row_region(inv, r) == reg))
+        .filter(|&r| region.is_none_or(|reg| kind.row_region(ctx, r) == reg))
         .filter(|&r| match scope {
             Scope::All => true,
             Scope::LoadBalancer(arn) => inv.target_groups[r]
@@ -455,7 +482,7 @@ pub fn ensure_models(s: &mut AppState) {
             }
         }
         Screen::AzMap(m) if m.built_for != version || m.columns.is_empty() => {
-            let cols = azmap::build(&s.data.inv);
+            let cols = azmap::build(&s.data.inv, &s.data.index.findings);
             if let Screen::AzMap(mm) = s.nav.top_mut() {
                 mm.selected = mm.selected.min(cols.len().saturating_sub(1));
                 mm.columns = cols;
@@ -485,14 +512,14 @@ fn ensure_table(s: &mut AppState, key: &ViewKey) {
     if view.model.is_some() && view.built_for == want {
         return;
     }
-    let rows = scope_rows(key.kind, &key.scope, &s.data.inv, region.as_deref());
     let ctx = s.data.ctx(s.clock);
+    let rows = scope_rows(key.kind, &key.scope, &ctx, region.as_deref());
     let mut model = TableModel::build(key.kind, &ctx, rows, multi);
     model.set_sort(view.sort);
     model.set_filter(&view.filter);
     let pos = view.selected_id.as_deref().and_then(|id| {
         key.kind
-            .find_row(&s.data.inv, id)
+            .find_row(&ctx, id)
             .and_then(|r| model.position_of(r))
     });
     view.model = Some(model);
@@ -513,9 +540,9 @@ fn remember_selection(s: &mut AppState) {
     let Some(key) = s.top_table_key().cloned() else {
         return;
     };
-    let inv = Arc::clone(&s.data.inv);
+    let ctx = s.data.ctx(s.clock);
     if let Some(view) = s.tables.views.get_mut(&key) {
-        view.selected_id = view.selected_row().map(|r| key.kind.row_uid(&inv, r));
+        view.selected_id = view.selected_row().map(|r| key.kind.row_uid(&ctx, r));
     }
 }
 
@@ -682,6 +709,7 @@ fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
             status(s, StatusLevel::Info, format!("switching to profile {p}…"));
             connect(s)
         }
+        command::Command::Chaos(text) => chaos(s, text),
         command::Command::Unknown(c) => {
             status(
                 s,
@@ -691,6 +719,25 @@ fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// `:chaos COMMAND`: the runner asks the session's simulator (a demo only) and answers with
+/// `Msg::Chaos`; `update` never touches the simulator itself.
+fn chaos(s: &mut AppState, text: String) -> Vec<Effect> {
+    if text.is_empty() {
+        status(
+            s,
+            StatusLevel::Info,
+            "chaos (demo only): az-outage AZ, az-restore AZ, throttle ACTION RATE, latency 500ms, \
+             errors RATE, crash I, stuck-detach V, deny/allow ACTION, event I CODE IN, skip 2h, status, clear",
+        );
+        return Vec::new();
+    }
+    if s.session.info.is_none() {
+        status(s, StatusLevel::Warn, "not connected yet");
+        return Vec::new();
+    }
+    vec![Effect::Chaos { text }]
 }
 
 fn region_command(s: &mut AppState, r: &str) -> Vec<Effect> {
@@ -959,7 +1006,7 @@ fn selected_target(s: &AppState) -> Option<(ResourceKind, String)> {
     match s.nav.top() {
         Screen::Table(key) => {
             let row = s.view(key)?.selected_row()?;
-            Some((key.kind, row_key(key.kind, &s.data.inv, row)))
+            Some((key.kind, row_key(key.kind, &s.data.ctx(s.clock), row)))
         }
         Screen::Xray(x) => x.items.get(x.selected)?.target.clone(),
         Screen::Describe(d) => Some((d.kind, d.id.clone())),
@@ -968,15 +1015,16 @@ fn selected_target(s: &AppState) -> Option<(ResourceKind, String)> {
 }
 
 /// The key that names a row for describe and xray (unique within the kind).
-fn row_key(kind: ResourceKind, inv: &Inventory, row: usize) -> String {
-    kind.row_uid(inv, row)
+fn row_key(kind: ResourceKind, ctx: &dyn CellCtx, row: usize) -> String {
+    kind.row_uid(ctx, row)
 }
 
 /// The plain id of the resource under the cursor (what copy copies).
 fn selected_id(s: &AppState) -> Option<String> {
     let (kind, key) = selected_target(s)?;
-    let row = kind.find_row(&s.data.inv, &key)?;
-    Some(kind.row_id(&s.data.inv, row))
+    let ctx = s.data.ctx(s.clock);
+    let row = kind.find_row(&ctx, &key)?;
+    Some(kind.row_id(&ctx, row))
 }
 
 fn selected_instance(s: &AppState) -> Option<String> {
@@ -1007,8 +1055,8 @@ fn selected_instance(s: &AppState) -> Option<String> {
 }
 
 fn open_describe(s: &mut AppState, kind: ResourceKind, id: &str) {
-    let inv = &s.data.inv;
-    let Some(row) = kind.find_row(inv, id) else {
+    let ctx = s.data.ctx(s.clock);
+    let Some(row) = kind.find_row(&ctx, id) else {
         status(
             s,
             StatusLevel::Warn,
@@ -1016,7 +1064,7 @@ fn open_describe(s: &mut AppState, kind: ResourceKind, id: &str) {
         );
         return;
     };
-    let lines = describe::lines(&kind.row_json(inv, row));
+    let lines = describe::lines(&kind.row_json(&ctx, row));
     s.nav.push(Screen::Describe(Describe {
         kind,
         id: id.to_string(),
@@ -1063,7 +1111,9 @@ fn enter(s: &mut AppState) -> Vec<Effect> {
                     ..AzMapView::default()
                 })),
                 kind => {
-                    let id = kind.row_id(&inv, row);
+                    // The row's unique key: an instance in two groups, or two findings about the
+                    // same group, each describe their own row.
+                    let id = row_key(kind, &s.data.ctx(s.clock), row);
                     open_describe(s, kind, &id);
                 }
             }
@@ -1150,10 +1200,8 @@ fn export(s: &mut AppState, json: bool) -> Vec<Effect> {
     let ctx = s.data.ctx(s.clock);
     let rows: Vec<usize> = model.rows().collect();
     let contents = if json {
-        let items: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|&r| key.kind.row_json(&s.data.inv, r))
-            .collect();
+        let items: Vec<serde_json::Value> =
+            rows.iter().map(|&r| key.kind.row_json(&ctx, r)).collect();
         match serde_json::to_string_pretty(&items) {
             Ok(t) => t,
             Err(e) => {

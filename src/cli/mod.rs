@@ -153,6 +153,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<i32> {
                         .clone()
                         .unwrap_or_else(|| crate::paths::state_dir().join("exports")),
                     profiles: config.profiles.keys().cloned().collect(),
+                    max_snapshot_age_hours: config.analysis.max_snapshot_age_hours,
                 },
                 profile: cli.global.profile.clone(),
                 regions: cli.global.regions.clone(),

@@ -39,11 +39,15 @@ pub struct Summary {
 }
 
 pub fn summary(inv: &Inventory) -> Summary {
+    let ctx = crate::app::resources::Ctx {
+        inv,
+        now: chrono::Utc::now(),
+    };
     Summary {
         regions: inv.regions.iter().map(|r| r.region.clone()).collect(),
         counts: ResourceKind::ALL
             .iter()
-            .map(|k| (kind_key(*k), k.row_count(inv)))
+            .map(|k| (kind_key(*k), k.row_count(&ctx)))
             .collect(),
         region_errors: inv
             .regions

@@ -10,7 +10,7 @@ pub fn write_kind(
     kind: ResourceKind,
     with_region: bool,
 ) -> io::Result<()> {
-    let n = kind.row_count(ctx.inv);
+    let n = kind.row_count(ctx);
     writeln!(out, "== {} ({n})", kind.title())?;
     if n == 0 {
         writeln!(out, "(none)\n")?;
@@ -24,7 +24,7 @@ pub fn write_kind(
     if with_region {
         header.push("REGION".into());
         for (r, row) in rows.iter_mut().enumerate() {
-            row.push(kind.row_region(ctx.inv, r).to_string());
+            row.push(kind.row_region(ctx, r).to_string());
         }
     }
     let widths: Vec<usize> = (0..header.len())

@@ -97,7 +97,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<i32> {
     );
     state.warnings = launch.warnings;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LoopMsg>();
-    let mut runner = Runner::new(launch.connector, tx, launch.fetch);
+    let max_age = state.prefs.max_snapshot_age_hours;
+    let mut runner = Runner::new(launch.connector, tx, launch.fetch).with_max_snapshot_age(max_age);
 
     let mut term = setup(launch.mouse)?;
     let result = event_loop(

@@ -1,6 +1,7 @@
 //! The effect runner: each `Effect` becomes a task against the session's ports, and its result a
 //! `Msg` on the loop's one channel. Nothing here blocks the loop.
 
+use crate::app::findings;
 use crate::app::msg::{Effect, Msg, SessionInfo, WriteOp};
 use crate::app::resources::InvIndex;
 use crate::cloud::{CloudRead, CloudWrite, FetchOptions, dry_run_verdict, fetch_inventory};
@@ -33,6 +34,8 @@ pub struct Runner {
     fetch: FetchOptions,
     session: Option<Arc<Session>>,
     latest_connect: u64,
+    /// For the findings computed with each refresh (`Prefs::max_snapshot_age_hours`).
+    max_snapshot_age_hours: u64,
 }
 
 impl Runner {
@@ -43,7 +46,14 @@ impl Runner {
             fetch,
             session: None,
             latest_connect: 0,
+            max_snapshot_age_hours: 24,
         }
+    }
+
+    /// Findings flag data volumes whose newest snapshot is older than this.
+    pub fn with_max_snapshot_age(mut self, hours: u64) -> Self {
+        self.max_snapshot_age_hours = hours;
+        self
     }
 
     /// Installs a connected session if it answers the latest connect request.
@@ -111,6 +121,7 @@ impl Runner {
                     return;
                 };
                 let opts = self.fetch.clone();
+                let max_age = self.max_snapshot_age_hours;
                 let readers: Vec<Arc<dyn CloudRead>> = session.readers().to_vec();
                 self.spawn(generation, "refresh", async move {
                     let started = std::time::Instant::now();
@@ -120,7 +131,9 @@ impl Runner {
                     let fetched = tokio::task::spawn_blocking(move || {
                         let inv = handle.block_on(fetch_inventory(&readers, &opts));
                         // Indexing 100,000 resources takes a while: here, not on the loop.
-                        let index = InvIndex::build(&inv);
+                        // So does the analysis: findings change only with the inventory.
+                        let found = findings::compute(&inv, max_age, chrono::Utc::now());
+                        let index = InvIndex::build(&inv).with_findings(found);
                         // So is the table on screen: the loop only swaps it in.
                         let built =
                             model.map(|req| Box::new(crate::app::build_model(req, &inv, &index)));
@@ -205,6 +218,17 @@ impl Runner {
                     };
                     let _ = tx.send(LoopMsg::App(Msg::Exported { result }));
                 });
+            }
+            Effect::Chaos { text } => {
+                // Synchronous and quick (the simulator's lock, no network): answered right here.
+                let result = match &self.session {
+                    Some(session) => session.chaos(&text),
+                    None => Some(Err("not connected yet".into())),
+                };
+                if let Some(Ok(said)) = &result {
+                    tracing::info!(command = %text, answer = %said, "chaos");
+                }
+                let _ = tx.send(LoopMsg::App(Msg::Chaos { result }));
             }
             Effect::Quit | Effect::Copy { .. } => {}
         }

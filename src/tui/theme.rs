@@ -161,7 +161,7 @@ impl Theme {
     pub fn value(&self, title: &str, text: &str) -> Style {
         if !self.color {
             return match text {
-                "impaired" | "unhealthy" | "ALARM" | "error" | "failed" => {
+                "impaired" | "unhealthy" | "ALARM" | "error" | "failed" | "critical" => {
                     Style::new().add_modifier(Modifier::BOLD)
                 }
                 _ => Style::new(),
@@ -180,6 +180,8 @@ impl Theme {
             t if t.starts_with("sys:") => self.bad(),
             t if t.starts_with("overdue") => self.bad(),
             t if title == "EVENT" && !t.is_empty() => self.warn(),
+            "critical" if title == "SEVERITY" => self.bad(),
+            "warning" if title == "SEVERITY" => self.warn(),
             t if title == "CPU" && !t.is_empty() => self.fg(Color::Cyan),
             _ => Style::new(),
         }

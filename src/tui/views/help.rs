@@ -41,7 +41,11 @@ pub fn lines(km: &Keymap) -> Vec<(String, String)> {
         ),
         (":alarms", "CloudWatch alarms"),
         (":zones :subnets", "availability zones, subnets"),
-        (":az", "the AZ map"),
+        (
+            ":findings :f",
+            "single points of failure, worst first (as opsdeck report); r offers the fix",
+        ),
+        (":az", "the AZ map (with each zone's findings)"),
         (
             ":region R",
             "show only R if connected, else add R; :region all shows every region",
@@ -51,6 +55,10 @@ pub fn lines(km: &Keymap) -> Vec<(String, String)> {
             "reconnect with profile P (its read-only and colour settings apply)",
         ),
         (":export csv|json", "export the current view"),
+        (
+            ":chaos CMD",
+            "demo only: inject a fault into the simulated cloud (below), then refresh",
+        ),
         (":q", "quit"),
     ] {
         out.push((c.to_string(), h.to_string()));
@@ -71,6 +79,12 @@ pub fn lines(km: &Keymap) -> Vec<(String, String)> {
         ),
     ] {
         out.push((c.to_string(), h.to_string()));
+    }
+    out.push((String::new(), String::new()));
+    out.push((String::new(), "## Chaos (:chaos CMD, demo only)".into()));
+    // The simulator's own list, so help never drifts from what `:chaos` accepts.
+    for l in crate::cloud::sim::CHAOS_HELP.lines().skip(1) {
+        out.push((String::new(), l.trim().to_string()));
     }
     out.push((String::new(), String::new()));
     out.push((String::new(), "## Confirmations".into()));

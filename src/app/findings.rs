@@ -1,0 +1,117 @@
+//! The console's side of the analysis: findings computed once per inventory (with the index, off
+//! the loop), their table columns (data, like every resource kind), and which zones each concerns.
+
+use super::resources::{CellCtx, Column};
+use crate::analysis::{AnalysisOptions, Finding, find_all};
+use crate::domain::{Inventory, Timestamp};
+use std::collections::BTreeSet;
+
+/// Every finding over `inv`, worst first, as `opsdeck report` finds them.
+pub fn compute(inv: &Inventory, max_snapshot_age_hours: u64, now: Timestamp) -> Vec<Finding> {
+    let mut opts = AnalysisOptions::new(now);
+    opts.max_snapshot_age = chrono::Duration::hours(max_snapshot_age_hours.min(1_000_000) as i64);
+    find_all(inv, &opts)
+}
+
+fn finding(c: &dyn CellCtx, r: usize) -> Option<&Finding> {
+    c.findings().get(r)
+}
+
+pub static COLUMNS: &[Column] = &[
+    Column {
+        title: "SEVERITY",
+        width: 8,
+        cell: |c, r| {
+            finding(c, r)
+                .map(|f| f.severity.as_str().into())
+                .unwrap_or_default()
+        },
+    },
+    Column {
+        title: "KIND",
+        width: 27,
+        cell: |c, r| {
+            finding(c, r)
+                .map(|f| f.kind.as_str().into())
+                .unwrap_or_default()
+        },
+    },
+    Column {
+        title: "MESSAGE",
+        width: 70,
+        cell: |c, r| finding(c, r).map(|f| f.message.clone()).unwrap_or_default(),
+    },
+    Column {
+        title: "FIX",
+        width: 52,
+        cell: |c, r| {
+            finding(c, r)
+                .map(|f| f.fix.clone().unwrap_or_else(|| "-".into()))
+                .unwrap_or_default()
+        },
+    },
+    Column {
+        title: "RESOURCES",
+        width: 30,
+        cell: |c, r| {
+            finding(c, r)
+                .map(|f| f.resources.join(" "))
+                .unwrap_or_default()
+        },
+    },
+];
+
+/// The zones a finding is about: where its instances and volumes live, where its group's targets
+/// or its load balancer's subnets are, or the zone itself.
+pub fn zones_of(inv: &Inventory, f: &Finding) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for r in &f.resources {
+        if let Some(i) = inv.instance(r) {
+            out.insert(i.az.clone());
+        } else if let Some(v) = inv.volume(r) {
+            out.insert(v.az.clone());
+        } else if let Some(tg) = inv
+            .target_groups
+            .iter()
+            .find(|g| g.region == f.region && (g.name == *r || g.arn == *r))
+        {
+            out.extend(inv.targets_of(&tg.arn).filter_map(|t| t.az.clone()));
+        } else if let Some(lb) = inv
+            .load_balancers
+            .iter()
+            .find(|l| l.region == f.region && (l.name == *r || l.arn == *r))
+        {
+            out.extend(lb.zones.iter().map(|z| z.az.clone()));
+        } else if inv.availability_zones.iter().any(|z| z.name == *r) {
+            out.insert(r.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::FindingKind;
+    use crate::domain::TargetState;
+    use crate::domain::fixture::FleetBuilder;
+
+    #[test]
+    fn a_single_az_group_points_at_its_zone() {
+        let now = chrono::Utc::now();
+        let mut f = FleetBuilder::new("r", now);
+        let (a, _b) = (f.az("a"), f.az("b"));
+        let tg = f.target_group("web", None);
+        for n in ["w1", "w2"] {
+            let i = f.instance(n, &a, Some("web"));
+            f.register(&tg, &i, TargetState::Healthy);
+        }
+        let inv = f.build();
+        let all = compute(&inv, 24, now);
+        let single = all
+            .iter()
+            .find(|x| x.kind == FindingKind::SingleAz)
+            .expect("single-az finding");
+        assert_eq!(zones_of(&inv, single), BTreeSet::from([a.clone()]));
+    }
+}
