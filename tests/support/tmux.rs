@@ -78,14 +78,22 @@ impl Tmux {
 
     /// Waits until the screen contains `needle`; fails with the last screen if it never does.
     pub fn wait_for(&self, needle: &str, what: &str) -> String {
+        self.wait_until(&format!("`{needle}` never appeared"), what, |s| {
+            s.contains(needle)
+        })
+    }
+
+    /// Waits until the screen satisfies `done` (a frame is written over several reads, so one
+    /// capture can hold its first lines and the previous frame's last ones).
+    pub fn wait_until(&self, why: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.capture();
-            if screen.contains(needle) {
+            if done(&screen) {
                 return screen;
             }
             if Instant::now() > deadline {
-                panic!("{what}: `{needle}` never appeared. Last screen:\n{screen}");
+                panic!("{what}: {why}. Last screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
