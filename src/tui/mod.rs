@@ -4,6 +4,7 @@
 //! timer. It never awaits the network: refreshes and actions run as tasks (`runner`). It draws only
 //! when the state is dirty, at most `ui.max_fps` times a second, so an idle screen writes nothing.
 
+pub mod backend;
 pub mod input;
 pub mod render;
 pub mod runner;
@@ -37,7 +38,7 @@ pub struct Launch {
     pub warnings: Vec<String>,
 }
 
-type Term = Terminal<CrosstermBackend<Stdout>>;
+type Term = Terminal<backend::QuietBackend<CrosstermBackend<Stdout>>>;
 
 /// Takes the terminal: raw mode, alternate screen, mouse and paste. The panic hook (installed by
 /// `main`) and `terminal::restore` give it back.
@@ -52,7 +53,9 @@ fn setup(mouse: bool) -> anyhow::Result<Term> {
     if mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     }
-    let mut t = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    let mut t = Terminal::new(backend::QuietBackend::new(CrosstermBackend::new(
+        std::io::stdout(),
+    )))?;
     t.clear()?;
     Ok(t)
 }
