@@ -42,8 +42,15 @@ async fn a_read_only_console_session_sends_no_mutating_request() {
             t.keys(&["Escape"]);
         }
     }
-    t.keys(&["C-r"]);
     let screen = t.wait_for("read-only", "the refusal message or badge");
+    // The refresh runs as a task: wait until its reads reached moto before quitting (quitting
+    // cancels whatever is still in flight).
+    let before = describe_instances_calls();
+    t.keys(&["C-r"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while describe_instances_calls() <= before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     t.type_text("q");
     std::thread::sleep(std::time::Duration::from_millis(500));
 
@@ -66,4 +73,11 @@ async fn a_read_only_console_session_sends_no_mutating_request() {
             >= 2,
         "it really talked to moto (initial load and ctrl-r)"
     );
+}
+
+fn describe_instances_calls() -> usize {
+    moto::requests()
+        .iter()
+        .filter(|r| r.action == "DescribeInstances")
+        .count()
 }
