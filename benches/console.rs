@@ -155,7 +155,7 @@ fn loaded(inv: Inventory) -> AppState {
     let Some(app::Effect::Fetch { generation, .. }) = fx.first().cloned() else {
         panic!("fetch expected");
     };
-    app::update(
+    let fx = app::update(
         &mut s,
         Input::Msg(Msg::Inventory {
             generation,
@@ -164,6 +164,24 @@ fn loaded(inv: Inventory) -> AppState {
             model: None,
         }),
     );
+    // A table this large is built by a task in the console: do the task's work here.
+    for e in fx {
+        if let app::Effect::BuildModel {
+            generation,
+            data,
+            request,
+        } = e
+        {
+            let built = app::build_model(request, &data.inv, &data.index);
+            app::update(
+                &mut s,
+                Input::Msg(Msg::ModelBuilt {
+                    generation,
+                    built: Box::new(built),
+                }),
+            );
+        }
+    }
     s
 }
 

@@ -71,6 +71,11 @@ pub enum Msg {
     Exported {
         result: Result<(PathBuf, usize), String>,
     },
+    /// A table model built by a task (a large table opened, or its data replaced).
+    ModelBuilt {
+        generation: u64,
+        built: Box<BuiltModel>,
+    },
     /// A chaos command's answer; `None` when the session is not a demo (nothing to inject into).
     Chaos {
         result: Option<Result<String, String>>,
@@ -135,7 +140,33 @@ pub enum Effect {
     Chaos {
         text: String,
     },
+    /// Build a large table's model in a task, off the loop.
+    BuildModel {
+        generation: u64,
+        data: DataRef,
+        request: ModelRequest,
+    },
     Quit,
+}
+
+/// The inventory and its indexes, shared with a task (compared by identity).
+#[derive(Clone)]
+pub struct DataRef {
+    pub inv: std::sync::Arc<crate::domain::Inventory>,
+    pub index: std::sync::Arc<InvIndex>,
+}
+
+impl PartialEq for DataRef {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.inv, &other.inv)
+            && std::sync::Arc::ptr_eq(&self.index, &other.index)
+    }
+}
+
+impl std::fmt::Debug for DataRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DataRef({} resources)", self.inv.resource_count())
+    }
 }
 
 /// One mutating call the console can make, with what it needs to name it.

@@ -131,6 +131,8 @@ pub struct TableView {
     pub selected_id: Option<String>,
     /// (data version, table epoch) the model was built for.
     pub built_for: (u64, u64),
+    /// A task building the model: its generation and the (version, epoch) it builds for.
+    pub building: Option<(u64, (u64, u64))>,
 }
 
 impl TableView {

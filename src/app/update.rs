@@ -4,7 +4,9 @@
 use super::command;
 use super::describe;
 use super::keys::{Action, Key, KeyCode};
-use super::msg::{BuiltModel, Effect, Input, ModelRequest, Mouse, MouseKind, Msg, WriteOp};
+use super::msg::{
+    BuiltModel, DataRef, Effect, Input, ModelRequest, Mouse, MouseKind, Msg, WriteOp,
+};
 use super::resources::{CellCtx, IndexedCtx, InvIndex, ResourceKind};
 use super::state::*;
 use super::table::{Sort, TableModel};
@@ -24,7 +26,7 @@ pub fn startup(s: &mut AppState) -> Vec<Effect> {
         let text = s.warnings.join("; ");
         status(s, StatusLevel::Warn, text);
     }
-    ensure_models(s);
+    fx.extend(ensure_models(s));
     fx.retain(|e| !matches!(e, Effect::Quit));
     fx
 }
@@ -53,7 +55,8 @@ pub fn update(s: &mut AppState, input: Input) -> Vec<Effect> {
         Input::Tick(now) => on_tick(s, now),
         Input::Msg(m) => on_msg(s, m),
     };
-    ensure_models(s);
+    let mut fx = fx;
+    fx.extend(ensure_models(s));
     remember_selection(s);
     fx
 }
@@ -191,6 +194,20 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::ModelBuilt { generation, built } => {
+            let current = (s.data.version, s.tables.epoch);
+            let wanted = s
+                .tables
+                .views
+                .get(&built.request.key)
+                .and_then(|v| v.building)
+                .is_some_and(|(g, target)| g == generation && target == current);
+            if wanted {
+                install_model(s, *built);
+                s.dirty = true;
+            }
+            Vec::new()
+        }
         Msg::DryRun { generation, result } => {
             if let Some(d) = s.dialog.as_mut()
                 && d.generation == generation
@@ -265,6 +282,11 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 StatusLevel::Error,
                 format!("internal error in {what}; retrying"),
             );
+            for v in s.tables.views.values_mut() {
+                if v.building.is_some_and(|(g, _)| g == generation) {
+                    v.building = None;
+                }
+            }
             if generation == s.data.fetch_gen {
                 s.data.fetching = false;
                 s.data.failures += 1;
@@ -384,6 +406,7 @@ fn install_model(s: &mut AppState, built: BuiltModel) {
     };
     view.model = Some(model);
     view.built_for = (version, epoch);
+    view.building = None;
     view.select(selected.unwrap_or(view.selected));
 }
 
@@ -458,11 +481,12 @@ fn scope_rows(
 }
 
 /// Builds (or rebuilds, after new data) the model of the screen on top.
-pub fn ensure_models(s: &mut AppState) {
+/// Returns the effect that builds a large table's model in a task, if one is needed.
+pub fn ensure_models(s: &mut AppState) -> Vec<Effect> {
     let version = s.data.version;
     let now = s.clock;
     match s.nav.top().clone() {
-        Screen::Table(key) => ensure_table(s, &key),
+        Screen::Table(key) => return ensure_table(s, &key).into_iter().collect(),
         Screen::Xray(x) if x.built_for != version => {
             let items = xray::instance(&s.data.inv, &x.instance_id, now);
             if let Screen::Xray(xm) = s.nav.top_mut() {
@@ -491,14 +515,17 @@ pub fn ensure_models(s: &mut AppState) {
         }
         _ => {}
     }
+    Vec::new()
 }
 
-fn ensure_table(s: &mut AppState, key: &ViewKey) {
+/// Tables with at least this many rows of their kind are built by a task, off the loop.
+const TASK_BUILD_ROWS: usize = 20_000;
+
+fn ensure_table(s: &mut AppState, key: &ViewKey) -> Option<Effect> {
     let want = (s.data.version, s.tables.epoch);
     let multi = s.multi_region();
     let region = s.tables.region_filter.clone();
-    let view = s
-        .tables
+    s.tables
         .views
         .entry(key.clone())
         .or_insert_with(|| TableView {
@@ -509,10 +536,50 @@ fn ensure_table(s: &mut AppState, key: &ViewKey) {
             }),
             ..TableView::default()
         });
-    if view.model.is_some() && view.built_for == want {
-        return;
+    let (fresh, building) = match s.tables.views.get(key) {
+        Some(v) => (
+            v.model.is_some() && v.built_for == want,
+            v.building.is_some_and(|(_, target)| target == want),
+        ),
+        None => return None,
+    };
+    if fresh {
+        return None;
+    }
+    if key.kind.row_count(&s.data.ctx(s.clock)) >= TASK_BUILD_ROWS {
+        // A model of older data must not be drawn over the new data: the view says "building".
+        if let Some(v) = s.tables.views.get_mut(key) {
+            v.model = None;
+        }
+        if building {
+            return None;
+        }
+        let generation = s.next_gen_id();
+        let data = DataRef {
+            inv: Arc::clone(&s.data.inv),
+            index: Arc::clone(&s.data.index),
+        };
+        let session_regions = s.session.info.as_ref().map_or(0, |i| i.regions.len());
+        let now = s.clock;
+        let v = s.tables.views.get_mut(key)?;
+        v.building = Some((generation, want));
+        let request = ModelRequest {
+            key: key.clone(),
+            region,
+            session_regions,
+            sort: v.sort,
+            filter: v.filter.clone(),
+            selected_id: v.selected_id.clone(),
+            now,
+        };
+        return Some(Effect::BuildModel {
+            generation,
+            data,
+            request,
+        });
     }
     let ctx = s.data.ctx(s.clock);
+    let view = s.tables.views.get_mut(key)?;
     let rows = scope_rows(key.kind, &key.scope, &ctx, region.as_deref());
     let mut model = TableModel::build(key.kind, &ctx, rows, multi);
     model.set_sort(view.sort);
@@ -524,7 +591,9 @@ fn ensure_table(s: &mut AppState, key: &ViewKey) {
     });
     view.model = Some(model);
     view.built_for = want;
+    view.building = None;
     view.select(pos.unwrap_or(view.selected));
+    None
 }
 
 fn targets_az_column() -> usize {

@@ -650,3 +650,66 @@ fn refresh_builds_the_table_off_the_loop() {
     assert_eq!(v.len(), 3);
     assert_eq!(s.data.inv.instances[v.selected_row().unwrap()].id, id);
 }
+
+#[test]
+fn a_large_table_is_built_by_a_task() {
+    let mut s = AppState::new(Prefs::default(), None, vec![], t0());
+    let g = generation_of(&startup(&mut s));
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation: g,
+            result: Ok(info(&["us-east-1"], false)),
+        }),
+    );
+    let g = generation_of(&fx);
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(sample::inventory(20_000, &["us-east-1"], t0())),
+            index: None,
+            model: None,
+        }),
+    );
+    let Some(Effect::BuildModel {
+        generation,
+        data,
+        request,
+    }) = fx
+        .into_iter()
+        .find(|e| matches!(e, Effect::BuildModel { .. }))
+    else {
+        panic!("a build effect");
+    };
+    assert!(
+        top_view(&s).model.is_none(),
+        "nothing drawn from stale rows"
+    );
+    // Ticks do not ask again while the task runs.
+    let again = update(&mut s, Input::Tick(t0() + chrono::Duration::seconds(1)));
+    assert!(!again.iter().any(|e| matches!(e, Effect::BuildModel { .. })));
+    let built = super::build_model(request, &data.inv, &data.index);
+    // An answer to another request is ignored; the right one is installed.
+    update(
+        &mut s,
+        Input::Msg(Msg::ModelBuilt {
+            generation: generation + 100,
+            built: Box::new(super::build_model(
+                built.request.clone(),
+                &data.inv,
+                &data.index,
+            )),
+        }),
+    );
+    assert!(top_view(&s).model.is_none());
+    update(
+        &mut s,
+        Input::Msg(Msg::ModelBuilt {
+            generation,
+            built: Box::new(built),
+        }),
+    );
+    assert_eq!(top_view(&s).len(), 20_000);
+    assert!(top_view(&s).building.is_none());
+}

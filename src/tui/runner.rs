@@ -230,6 +230,33 @@ impl Runner {
                 }
                 let _ = tx.send(LoopMsg::App(Msg::Chaos { result }));
             }
+            Effect::BuildModel {
+                generation,
+                data,
+                request,
+            } => {
+                self.spawn(generation, "table", async move {
+                    let built = tokio::task::spawn_blocking(move || {
+                        crate::app::build_model(request, &data.inv, &data.index)
+                    })
+                    .await;
+                    match built {
+                        Ok(built) => {
+                            let _ = tx.send(LoopMsg::App(Msg::ModelBuilt {
+                                generation,
+                                built: Box::new(built),
+                            }));
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "table build failed");
+                            let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                                generation,
+                                what: "table build".into(),
+                            }));
+                        }
+                    }
+                });
+            }
             Effect::Quit | Effect::Copy { .. } => {}
         }
     }

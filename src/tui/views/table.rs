@@ -95,6 +95,18 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, key: &ViewKey, them
     let data = s.data.clone();
     let ctx = data.ctx(s.clock);
     if let Some(view) = s.tables.views.get_mut(key) {
+        if view.model.is_none() && view.building.is_some() {
+            let msg = format!("building the table of {} rows…", key.kind.row_count(&ctx));
+            let msg = theme.text(&msg);
+            frame.buffer_mut().set_stringn(
+                table_area.x + 1,
+                table_area.y,
+                msg.as_ref(),
+                usize::from(table_area.width.saturating_sub(1)),
+                theme.dim(),
+            );
+            return;
+        }
         widget::render(frame.buffer_mut(), table_area, view, &ctx, theme);
     }
 }
