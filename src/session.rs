@@ -119,6 +119,17 @@ impl Session {
             .cloned()
     }
 
+    /// The region's reader and writer, as a runbook needs both; `None` in a read-only session (it
+    /// has no writer at all) or for a region the session does not read.
+    pub fn ports_for(&self, region: &str) -> Option<(Arc<dyn CloudRead>, Arc<dyn CloudWrite>)> {
+        let read = self
+            .readers
+            .iter()
+            .find(|r| r.region() == region)
+            .cloned()?;
+        Some((read, self.writer_for(region)?))
+    }
+
     pub fn is_read_only(&self) -> bool {
         self.writers.is_none()
     }

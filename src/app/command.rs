@@ -8,6 +8,10 @@ pub enum Command {
     Nothing,
     View(ResourceKind),
     AzMap,
+    /// `:runbooks`: what can run now, and the runbook on the screen.
+    Runbooks,
+    /// `:runs`: the journal's runs.
+    Runs,
     Help,
     Quit,
     Refresh,
@@ -22,7 +26,8 @@ pub enum Command {
 
 /// Commands other than the resource views.
 const OTHER: &[&str] = &[
-    "az", "azmap", "map", "region", "profile", "chaos", "help", "refresh", "export", "q", "quit",
+    "az", "azmap", "map", "runbooks", "runs", "region", "profile", "chaos", "help", "refresh",
+    "export", "q", "quit",
 ];
 
 /// The simulator's chaos commands (`:chaos <tab>`), as `Sim::chaos` takes them.
@@ -55,6 +60,8 @@ pub fn parse(line: &str) -> Command {
     }
     match head_l.as_str() {
         "az" | "azmap" | "map" => Command::AzMap,
+        "runbooks" | "runbook" | "rb" => Command::Runbooks,
+        "runs" | "run" => Command::Runs,
         "help" | "h" | "?" => Command::Help,
         "q" | "q!" | "quit" | "exit" => Command::Quit,
         "refresh" | "r" => Command::Refresh,
@@ -166,6 +173,9 @@ mod tests {
             assert_eq!(parse(line), Command::View(kind), "{line}");
         }
         assert_eq!(parse("az"), Command::AzMap);
+        assert_eq!(parse("runbooks"), Command::Runbooks);
+        assert_eq!(parse("rb"), Command::Runbooks);
+        assert_eq!(parse(":runs"), Command::Runs);
         assert_eq!(parse("q"), Command::Quit);
         assert_eq!(
             parse("region eu-west-1"),

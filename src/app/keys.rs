@@ -173,6 +173,7 @@ pub enum Action {
     Describe,
     Xray,
     AzMap,
+    Runbook,
     SortNext,
     SortReverse,
     Refresh,
@@ -210,7 +211,7 @@ impl Group {
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::Quit,
         Action::Back,
         Action::Command,
@@ -229,6 +230,7 @@ impl Action {
         Action::Describe,
         Action::Xray,
         Action::AzMap,
+        Action::Runbook,
         Action::SortNext,
         Action::SortReverse,
         Action::CopyId,
@@ -264,6 +266,7 @@ impl Action {
             Action::Describe => "describe",
             Action::Xray => "xray",
             Action::AzMap => "az_map",
+            Action::Runbook => "runbook",
             Action::SortNext => "sort_next",
             Action::SortReverse => "sort_reverse",
             Action::Refresh => "refresh",
@@ -305,6 +308,7 @@ impl Action {
             Action::Describe => "describe",
             Action::Xray => "xray",
             Action::AzMap => "az map",
+            Action::Runbook => "runbook",
             Action::SortNext => "sort",
             Action::SortReverse => "reverse",
             Action::Refresh => "refresh",
@@ -344,6 +348,9 @@ impl Action {
             Action::Describe => "describe: every field of the selected resource",
             Action::Xray => "xray: everything related to the selected instance",
             Action::AzMap => "AZ map: what breaks if a zone goes",
+            Action::Runbook => {
+                "runbooks for the selected instance, volume or finding: a plan first, nothing changes before y"
+            }
             Action::SortNext => "sort by the next column",
             Action::SortReverse => "reverse the sort order",
             Action::Refresh => "refresh the inventory now",

@@ -2,11 +2,17 @@
 
 use super::keys::Key;
 use super::resources::InvIndex;
+use super::runbook_screen::Planned;
+use super::runbooks::{RunSummary, RunbookRequest};
 use super::state::ViewKey;
 use super::table::{Sort, TableModel};
 use crate::cloud::TargetRef;
 use crate::domain::{Inventory, Timestamp};
+use crate::runbook::engine::RunEvent;
+use crate::runbook::journal::RunStatus;
+use crate::runbook::plan::Plan;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Everything `update` reacts to.
 #[derive(Debug)]
@@ -80,6 +86,34 @@ pub enum Msg {
     Chaos {
         result: Option<Result<String, String>>,
     },
+    /// A runbook's plan (or the planner's refusal in plain words).
+    Planned {
+        generation: u64,
+        result: Result<Box<Planned>, String>,
+    },
+    /// What the preflight found (nothing: the plan may run).
+    Preflighted {
+        generation: u64,
+        problems: Vec<String>,
+    },
+    /// The run is journaled and the engine started.
+    RunStarted { generation: u64, run_id: String },
+    /// The engine's progress.
+    Run { generation: u64, event: RunEvent },
+    /// The engine waits for the operator's approval of a step (answered with `Effect::AnswerStep`).
+    RunAsk { generation: u64, step: usize },
+    /// The engine stopped: its outcome, or why it could not run on.
+    RunEnded {
+        generation: u64,
+        result: Result<RunStatus, String>,
+        last_error: Option<String>,
+    },
+    /// The journal's runs, newest first.
+    Runs { runs: Vec<RunSummary> },
+    Abandoned {
+        run_id: String,
+        result: Result<(), String>,
+    },
     /// A task died without answering (a bug): say so instead of waiting forever.
     TaskFailed { generation: u64, what: String },
 }
@@ -145,6 +179,41 @@ pub enum Effect {
         generation: u64,
         data: DataRef,
         request: ModelRequest,
+    },
+    /// Plan a runbook against this inventory (reading what it lacks), or load a journaled run.
+    PlanRunbook {
+        generation: u64,
+        request: RunbookRequest,
+        inv: Arc<Inventory>,
+    },
+    /// DryRun every mutating step, evaluate the guards (never calls without `DryRun`).
+    Preflight {
+        generation: u64,
+        plan: Plan,
+    },
+    /// Journal the plan (or reopen `resume`'s journal) and run the engine in the background.
+    StartRun {
+        generation: u64,
+        plan: Plan,
+        resume: Option<String>,
+        /// The run this plan undoes: marked rolled back once the plan is done.
+        rolls_back: Option<String>,
+    },
+    /// The operator's answer to `Msg::RunAsk`.
+    AnswerStep {
+        generation: u64,
+        step: usize,
+        approve: bool,
+    },
+    /// Sets the run's cancel signal: it stops at its next poll, journaled.
+    CancelRun {
+        generation: u64,
+    },
+    /// Read the journal's runs (answers `Msg::Runs`).
+    ListRuns,
+    /// Close an unfinished run without touching the cloud (`Entry::Finished{Abandoned}`).
+    AbandonRun {
+        run_id: String,
     },
     Quit,
 }

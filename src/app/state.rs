@@ -4,6 +4,7 @@ use super::azmap::AzColumn;
 use super::keys::Keymap;
 use super::msg::{SessionInfo, WriteOp};
 use super::resources::{IndexedCtx, InvIndex, ResourceKind};
+use super::runbook_screen::{Chooser, RunbookUi, RunbookView, RunsState, RunsView};
 use super::table::{Sort, TableModel};
 use super::xray::XrayItem;
 use crate::domain::{Inventory, Timestamp};
@@ -238,6 +239,12 @@ pub enum Screen {
     Xray(Xray),
     AzMap(AzMapView),
     Help(HelpView),
+    /// The runbook in `AppState::runbook`: plan, approvals, progress.
+    Runbook(RunbookView),
+    /// Runbooks to choose from.
+    Runbooks(Chooser),
+    /// The journal's runs.
+    Runs(RunsView),
 }
 
 #[derive(Debug, Clone)]
@@ -357,6 +364,12 @@ pub struct AppState {
     pub write_gen: u64,
     /// The latest write, to name it in the status line when it answers.
     pub write_op: Option<WriteOp>,
+    /// The runbook on the runbook screen (kept while the operator looks elsewhere).
+    pub runbook: Option<RunbookUi>,
+    /// The journal's runs (`:runs`, the unfinished-run banner).
+    pub runs: RunsState,
+    /// `q` during a run asks for a second `q`.
+    pub quit_armed: bool,
     pub clock: Timestamp,
     /// Something changed since the last frame.
     pub dirty: bool,

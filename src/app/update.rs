@@ -10,7 +10,7 @@ use super::msg::{
 use super::resources::{CellCtx, IndexedCtx, InvIndex, ResourceKind};
 use super::state::*;
 use super::table::{Sort, TableModel};
-use super::{azmap, findings, xray};
+use super::{azmap, findings, pickers, runbook_screen, xray};
 use crate::cloud::TargetRef;
 use crate::domain::{Inventory, Timestamp};
 use chrono::Duration;
@@ -61,7 +61,7 @@ pub fn update(s: &mut AppState, input: Input) -> Vec<Effect> {
     fx
 }
 
-fn status(s: &mut AppState, level: StatusLevel, text: impl Into<String>) {
+pub(super) fn status(s: &mut AppState, level: StatusLevel, text: impl Into<String>) {
     s.status = Some(Status {
         text: text.into(),
         level,
@@ -78,6 +78,13 @@ fn on_tick(s: &mut AppState, now: Timestamp) -> Vec<Effect> {
     s.clock = now;
     // Ages and time-left cells are shown to the minute: redraw when the minute turns, not more.
     if before.timestamp() / 60 != now.timestamp() / 60 {
+        s.dirty = true;
+    }
+    // A run's elapsed times count in seconds, on its screen only.
+    if s.runbook.as_ref().is_some_and(|u| u.active())
+        && matches!(s.nav.top(), Screen::Runbook(_))
+        && before.timestamp() != now.timestamp()
+    {
         s.dirty = true;
     }
     if let Some(st) = &s.status
@@ -110,7 +117,7 @@ fn connect(s: &mut AppState) -> Vec<Effect> {
     }]
 }
 
-fn start_fetch(s: &mut AppState) -> Vec<Effect> {
+pub(super) fn start_fetch(s: &mut AppState) -> Vec<Effect> {
     if s.session.info.is_none() {
         return if s.session.connecting {
             Vec::new()
@@ -132,7 +139,18 @@ fn backoff(failures: u32) -> Duration {
 }
 
 fn schedule_next(s: &mut AppState) {
-    s.data.next_refresh = if s.data.failures > 0 {
+    s.data.next_refresh = next_refresh(s).map(|t| {
+        // A run's health per AZ comes from the refreshes: keep them frequent while it lasts.
+        if s.runbook.as_ref().is_some_and(|u| u.active()) {
+            t.min(s.clock + Duration::seconds(runbook_screen::RUN_REFRESH_SECONDS))
+        } else {
+            t
+        }
+    });
+}
+
+fn next_refresh(s: &AppState) -> Option<Timestamp> {
+    if s.data.failures > 0 {
         let mut wait = backoff(s.data.failures);
         if s.prefs.refresh_seconds > 0 {
             wait = wait
@@ -143,7 +161,7 @@ fn schedule_next(s: &mut AppState) {
         Some(s.clock + Duration::seconds(s.prefs.refresh_seconds as i64))
     } else {
         None
-    };
+    }
 }
 
 fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
@@ -166,7 +184,10 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                     s.session.error = None;
                     s.session.info = Some(info);
                     s.data.failures = 0;
-                    start_fetch(s)
+                    let mut fx = start_fetch(s);
+                    // Unfinished runs of an earlier session (a crash, a dropped SSH link) get a banner.
+                    fx.push(Effect::ListRuns);
+                    fx
                 }
                 Err(e) => {
                     s.session.error = Some(e);
@@ -276,6 +297,14 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        m @ (Msg::Planned { .. }
+        | Msg::Preflighted { .. }
+        | Msg::RunStarted { .. }
+        | Msg::Run { .. }
+        | Msg::RunAsk { .. }
+        | Msg::RunEnded { .. }
+        | Msg::Runs { .. }
+        | Msg::Abandoned { .. }) => runbook_screen::on_msg(s, m),
         Msg::TaskFailed { generation, what } => {
             status(
                 s,
@@ -301,6 +330,19 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 && d.generation == generation
             {
                 d.phase = ConfirmPhase::Refused(format!("internal error in {what}"));
+            }
+            if s.runbook
+                .as_ref()
+                .is_some_and(|u| u.generation == generation)
+            {
+                return runbook_screen::on_msg(
+                    s,
+                    Msg::RunEnded {
+                        generation,
+                        result: Err(format!("internal error in {what}")),
+                        last_error: None,
+                    },
+                );
             }
             Vec::new()
         }
@@ -625,15 +667,26 @@ fn on_key(s: &mut AppState, key: Key) -> Vec<Effect> {
     match s.input.mode {
         InputMode::Command => command_key(s, key),
         InputMode::Filter => filter_key(s, key),
-        InputMode::None => match s.prefs.keymap.action(&key) {
-            Some(a) => act(s, a),
-            None => Vec::new(),
-        },
+        InputMode::None => {
+            // The runbook screen and `:runs` have fixed keys of their own (approve, cancel…).
+            let own = match s.nav.top() {
+                Screen::Runbook(_) => runbook_screen::key(s, key),
+                Screen::Runs(_) => pickers::runs_key(s, key),
+                _ => None,
+            };
+            if let Some(fx) = own {
+                return fx;
+            }
+            match s.prefs.keymap.action(&key) {
+                Some(a) => act(s, a),
+                None => Vec::new(),
+            }
+        }
     }
 }
 
 /// Edits a line of text; returns true when the key was an edit.
-fn edit(text: &mut String, key: Key) -> bool {
+pub(super) fn edit(text: &mut String, key: Key) -> bool {
     match (key.code, key.ctrl) {
         (KeyCode::Char('u'), true) => text.clear(),
         (KeyCode::Char('w'), true) => {
@@ -740,6 +793,8 @@ fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
             s.nav.reset(Screen::Table(ViewKey::all(kind)));
             Vec::new()
         }
+        command::Command::Runbooks => pickers::catalog(s),
+        command::Command::Runs => pickers::runs(s),
         command::Command::AzMap => {
             s.nav.reset(Screen::AzMap(AzMapView::default()));
             Vec::new()
@@ -895,6 +950,15 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
     }
     match a {
         Action::Quit => {
+            if s.runbook.as_ref().is_some_and(|u| u.active()) && !s.quit_armed {
+                s.quit_armed = true;
+                status(
+                    s,
+                    StatusLevel::Warn,
+                    "a run is in progress: quit again to stop it (it is journaled; :runs resumes it next time)",
+                );
+                return Vec::new();
+            }
             s.quit = true;
             vec![Effect::Quit]
         }
@@ -1000,6 +1064,7 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::Runbook => pickers::for_selection(s),
         Action::AzMap => {
             if !matches!(s.nav.top(), Screen::AzMap(_)) {
                 s.nav.push(Screen::AzMap(AzMapView::default()));
@@ -1030,6 +1095,9 @@ fn page(s: &AppState) -> isize {
         Screen::Xray(x) => x.viewport,
         Screen::AzMap(m) => m.viewport,
         Screen::Help(h) => h.viewport,
+        Screen::Runbook(r) => r.viewport,
+        Screen::Runbooks(c) => c.list.viewport,
+        Screen::Runs(r) => r.list.viewport,
     };
     vp.max(2) as isize - 1
 }
@@ -1066,12 +1134,20 @@ fn move_sel(s: &mut AppState, d: isize) -> Vec<Effect> {
         Screen::Help(h) => {
             h.scroll = clamp_add(h.scroll, d, usize::MAX / 4);
         }
+        Screen::Runbook(r) => {
+            r.scroll = clamp_add(r.scroll, d, usize::MAX / 4);
+        }
+        Screen::Runbooks(c) => {
+            let n = c.items.len();
+            c.list.move_by(d, n);
+        }
+        Screen::Runs(r) => r.list.move_by(d, s.runs.list.len()),
     }
     Vec::new()
 }
 
 /// The resource under the cursor: a table row or an xray line.
-fn selected_target(s: &AppState) -> Option<(ResourceKind, String)> {
+pub(super) fn selected_target(s: &AppState) -> Option<(ResourceKind, String)> {
     match s.nav.top() {
         Screen::Table(key) => {
             let row = s.view(key)?.selected_row()?;
@@ -1096,7 +1172,7 @@ fn selected_id(s: &AppState) -> Option<String> {
     Some(kind.row_id(&ctx, row))
 }
 
-fn selected_instance(s: &AppState) -> Option<String> {
+pub(super) fn selected_instance(s: &AppState) -> Option<String> {
     let inv = &s.data.inv;
     let kind = selected_target(s)?.0;
     let id = selected_id(s)?;
@@ -1156,6 +1232,9 @@ fn open_xray(s: &mut AppState, id: &str) {
 }
 
 fn enter(s: &mut AppState) -> Vec<Effect> {
+    if matches!(s.nav.top(), Screen::Runbooks(_) | Screen::Runs(_)) {
+        return pickers::enter(s);
+    }
     match s.nav.top().clone() {
         Screen::Table(key) => {
             let Some(row) = s.view(&key).and_then(|v| v.selected_row()) else {

@@ -4,14 +4,14 @@
 
 use super::{Format, GlobalArgs};
 use crate::analysis::Floor;
-use crate::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
+use crate::cloud::{FetchOptions, fetch_inventory};
 use crate::config::Config;
 use crate::runbook::engine::{
     self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner,
 };
 use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
 use crate::runbook::plan::{Plan, Step};
-use crate::runbook::rolling::{self, GroupDetails, RollingArgs};
+use crate::runbook::rolling::{self, RollingArgs};
 use crate::session::Session;
 use async_trait::async_trait;
 use clap::{Args, Subcommand};
@@ -234,7 +234,10 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 floor_per_az: a.floor_per_az,
                 reschedule_to: a.reschedule_to,
             };
-            let details = group_details(&session, &region, &inv, &args).await;
+            let details = match session.readers().iter().find(|r| r.region() == region) {
+                Some(read) => rolling::group_details(read.as_ref(), &inv, &region, &args).await,
+                None => rolling::GroupDetails::new(),
+            };
             match rolling::plan(&inv, &region, &args, &details) {
                 Ok(plan) => {
                     let floor = Floor {
@@ -321,7 +324,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 return Ok(0);
             }
             let session = connect().await?;
-            let floor = floor_of(&state.plan);
+            let floor = state.plan.floor();
             execute(&session, j, &mut state, &exec, floor).await
         }
         RunbookCommand::Rollback { run_id, exec } => {
@@ -358,18 +361,6 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
     }
 }
 
-fn floor_of(plan: &Plan) -> Floor {
-    let per_az = plan
-        .args
-        .get("floor_per_az")
-        .and_then(|v| v.as_u64())
-        .map(|n| n as usize);
-    Floor {
-        per_group: 1,
-        per_az,
-    }
-}
-
 /// Runbooks act in one region at a time: the one `--region` names, else the session's first.
 fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
     let have = session.regions();
@@ -396,48 +387,6 @@ fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
     }
 }
 
-/// Deregistration delays and health checks of the groups the instances serve (read on demand).
-async fn group_details(
-    session: &Session,
-    region: &str,
-    inv: &crate::domain::Inventory,
-    args: &RollingArgs,
-) -> GroupDetails {
-    let mut details = GroupDetails::new();
-    let Ok(ids) = rolling::select(inv, region, args) else {
-        return details;
-    };
-    let Some(read) = session.readers().iter().find(|r| r.region() == region) else {
-        return details;
-    };
-    for id in ids {
-        for r in inv.registrations_of_instance(&id) {
-            if details.contains_key(&r.target_group_arn) {
-                continue;
-            }
-            match read.target_group_details(&r.target_group_arn).await {
-                Ok(tg) => {
-                    details.insert(r.target_group_arn.clone(), tg);
-                }
-                Err(e) => {
-                    tracing::warn!(arn = %r.target_group_arn, error = %e, "no target group details; assuming defaults")
-                }
-            }
-        }
-    }
-    details
-}
-
-/// The region's reader and writer; `None` in a read-only session (it has no writer at all).
-fn ports_for(session: &Session, region: &str) -> Option<(Arc<dyn CloudRead>, Arc<dyn CloudWrite>)> {
-    let read = session
-        .readers()
-        .iter()
-        .find(|r| r.region() == region)
-        .cloned()?;
-    Some((read, session.writer_for(region)?))
-}
-
 /// Shows the plan; then (unless `--plan`) preflight, journal and run it.
 async fn start(
     session: &Session,
@@ -449,7 +398,7 @@ async fn start(
     if exec.plan {
         return Ok(0);
     }
-    let Some((read, write)) = ports_for(session, &plan.region) else {
+    let Some((read, write)) = session.ports_for(&plan.region) else {
         eprintln!(
             "opsdeck: refused: this session is read-only; a runbook can only show its plan (--plan)"
         );
@@ -494,7 +443,7 @@ async fn execute(
     floor: Floor,
 ) -> anyhow::Result<i32> {
     let region = state.plan.region.clone();
-    let Some((read, write)) = ports_for(session, &region) else {
+    let Some((read, write)) = session.ports_for(&region) else {
         eprintln!(
             "opsdeck: refused: this session is read-only; a runbook can only show its plan (--plan)"
         );

@@ -1,6 +1,7 @@
 //! A plan: the ordered steps a runbook will take, each naming its API calls, resources and expected
 //! duration. Plans are data (serde): the journal stores them and resume replays them.
 
+use crate::analysis::Floor;
 use crate::cloud::TargetRef;
 use crate::domain::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -214,6 +215,19 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The healthy floor the run keeps: never a group's last target, and per AZ what
+    /// `--floor-per-az` asked for (recorded in the plan's arguments, so a resume keeps it).
+    pub fn floor(&self) -> Floor {
+        Floor {
+            per_group: 1,
+            per_az: self
+                .args
+                .get("floor_per_az")
+                .and_then(|v| v.as_u64())
+                .map(|n| n as usize),
+        }
+    }
+
     pub fn expected_secs(&self) -> u64 {
         self.steps.iter().map(|s| s.expected_secs).sum()
     }

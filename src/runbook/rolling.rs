@@ -4,7 +4,7 @@
 
 use super::plan::{Action, Plan, Step, Val};
 use crate::analysis::{Floor, check_removal};
-use crate::cloud::TargetRef;
+use crate::cloud::{CloudRead, TargetRef};
 use crate::domain::*;
 use std::collections::BTreeMap;
 
@@ -202,6 +202,36 @@ pub fn plan(
         steps,
         notes,
     })
+}
+
+/// Deregistration delays and health checks of the groups the instances serve, read on demand (the
+/// inventory's list calls do not return them). A group that cannot be read keeps the defaults.
+pub async fn group_details(
+    read: &dyn CloudRead,
+    inv: &Inventory,
+    region: &str,
+    args: &RollingArgs,
+) -> GroupDetails {
+    let mut details = GroupDetails::new();
+    let Ok(ids) = select(inv, region, args) else {
+        return details;
+    };
+    for id in ids {
+        for r in inv.registrations_of_instance(&id) {
+            if details.contains_key(&r.target_group_arn) {
+                continue;
+            }
+            match read.target_group_details(&r.target_group_arn).await {
+                Ok(tg) => {
+                    details.insert(r.target_group_arn.clone(), tg);
+                }
+                Err(e) => {
+                    tracing::warn!(arn = %r.target_group_arn, error = %e, "no target group details; assuming defaults")
+                }
+            }
+        }
+    }
+    details
 }
 
 /// Rescheduling follows AWS's rules: only events with a deadline, to a time no later than it and

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod input;
 pub mod render;
 pub mod runner;
+pub mod runs;
 pub mod theme;
 pub mod views;
 pub mod widgets;

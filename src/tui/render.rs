@@ -83,6 +83,40 @@ fn age_text(mins: i64) -> String {
 
 fn banners(s: &AppState) -> Vec<(String, bool)> {
     let mut out = Vec::new();
+    let on_runbook = matches!(s.nav.top(), Screen::Runbook(_));
+    if let Some(ui) = s.runbook.as_ref().filter(|u| !on_runbook && u.active()) {
+        let what = ui.plan.as_ref().map_or("a runbook", |p| p.runbook.as_str());
+        let text = match ui.ask {
+            Some(step) => format!(
+                "{what} waits for your approval of step {} — :runbooks returns to it",
+                step + 1
+            ),
+            None => format!("{what} is running — :runbooks returns to it"),
+        };
+        out.push((text, ui.ask.is_some()));
+    }
+    let active = s.runbook.as_ref().and_then(|u| u.run_id.as_deref());
+    let open: Vec<_> = s.runs.open(active).collect();
+    if let Some(first) = open.first()
+        && !matches!(s.nav.top(), Screen::Runs(_))
+    {
+        let more = if open.len() > 1 {
+            format!(" (and {} more)", open.len() - 1)
+        } else {
+            String::new()
+        };
+        out.push((
+            format!(
+                "unfinished run {} ({}, {}, {}/{} steps){more} — :runs to resume, roll back or abandon",
+                first.run_id,
+                first.runbook,
+                first.status_text(),
+                first.done,
+                first.steps
+            ),
+            true,
+        ));
+    }
     if let Some(e) = &s.session.error {
         let retry = s
             .data
@@ -283,6 +317,16 @@ pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
             ) {
                 keys.push(Action::Xray);
             }
+            if matches!(
+                key.kind,
+                ResourceKind::Instances
+                    | ResourceKind::Targets
+                    | ResourceKind::Volumes
+                    | ResourceKind::Events
+                    | ResourceKind::Findings
+            ) {
+                keys.push(Action::Runbook);
+            }
             keys.extend([Action::SortNext, Action::CopyId]);
             keys.extend(match key.kind {
                 ResourceKind::Instances => vec![
@@ -307,6 +351,11 @@ pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
             Action::Back,
         ]),
         Screen::AzMap(_) => keys.extend([Action::Left, Action::Right, Action::Down, Action::Back]),
+        // The runbook screen's own keys (y, c, u…) are on the screen itself, where they apply.
+        Screen::Runbook(_) => keys.extend([Action::Down, Action::Up, Action::Back]),
+        Screen::Runbooks(_) | Screen::Runs(_) => {
+            keys.extend([Action::Enter, Action::Down, Action::Up, Action::Back])
+        }
     }
     if (!matches!(s.nav.top(), Screen::Table(_)) || s.nav.stack.len() > 1)
         && !keys.contains(&Action::Back)

@@ -1,13 +1,17 @@
 //! The effect runner: each `Effect` becomes a task against the session's ports, and its result a
 //! `Msg` on the loop's one channel. Nothing here blocks the loop.
 
+use super::runs::{self, RunHandle};
 use crate::app::findings;
 use crate::app::msg::{Effect, Msg, SessionInfo, WriteOp};
 use crate::app::resources::InvIndex;
 use crate::cloud::{CloudRead, CloudWrite, FetchOptions, dry_run_verdict, fetch_inventory};
 use crate::domain::Tag;
+use crate::runbook::journal;
 use crate::session::Session;
 use futures::future::BoxFuture;
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -36,6 +40,10 @@ pub struct Runner {
     latest_connect: u64,
     /// For the findings computed with each refresh (`Prefs::max_snapshot_age_hours`).
     max_snapshot_age_hours: u64,
+    /// Where runs are journaled (`journal::runs_dir()`, as headless runs).
+    runs_dir: PathBuf,
+    /// Runs in progress, by the generation of their start request.
+    active: HashMap<u64, RunHandle>,
 }
 
 impl Runner {
@@ -47,7 +55,15 @@ impl Runner {
             session: None,
             latest_connect: 0,
             max_snapshot_age_hours: 24,
+            runs_dir: journal::runs_dir(),
+            active: HashMap::new(),
         }
+    }
+
+    /// Journals runs under `dir` instead of the state dir's (tests).
+    pub fn with_runs_dir(mut self, dir: PathBuf) -> Self {
+        self.runs_dir = dir;
+        self
     }
 
     /// Findings flag data volumes whose newest snapshot is older than this.
@@ -255,6 +271,98 @@ impl Runner {
                             }));
                         }
                     }
+                });
+            }
+            Effect::PlanRunbook {
+                generation,
+                request,
+                inv,
+            } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::Planned {
+                        generation,
+                        result: Err("not connected".into()),
+                    }));
+                    return;
+                };
+                let dir = self.runs_dir.clone();
+                self.spawn(generation, "planning", async move {
+                    let result = runs::plan(session, dir, request, inv).await.map(Box::new);
+                    let _ = tx.send(LoopMsg::App(Msg::Planned { generation, result }));
+                });
+            }
+            Effect::Preflight { generation, plan } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::Preflighted {
+                        generation,
+                        problems: vec!["not connected".into()],
+                    }));
+                    return;
+                };
+                self.spawn(generation, "preflight", async move {
+                    let problems = runs::preflight(session, plan).await;
+                    let _ = tx.send(LoopMsg::App(Msg::Preflighted {
+                        generation,
+                        problems,
+                    }));
+                });
+            }
+            Effect::StartRun {
+                generation,
+                plan,
+                resume,
+                rolls_back,
+            } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::RunEnded {
+                        generation,
+                        result: Err("not connected".into()),
+                        last_error: None,
+                    }));
+                    return;
+                };
+                self.active.retain(|_, h| !h.finished());
+                let spec = runs::RunSpec {
+                    generation,
+                    plan,
+                    resume,
+                    rolls_back,
+                };
+                let (handle, task) = runs::start(session, self.runs_dir.clone(), tx, spec);
+                self.active.insert(generation, handle);
+                self.spawn(generation, "runbook run", task);
+            }
+            Effect::AnswerStep {
+                generation,
+                step,
+                approve,
+            } => {
+                if let Some(h) = self.active.get(&generation) {
+                    h.answer(step, approve);
+                }
+            }
+            Effect::CancelRun { generation } => {
+                if let Some(h) = self.active.get(&generation) {
+                    h.cancel();
+                }
+            }
+            Effect::ListRuns => {
+                let dir = self.runs_dir.clone();
+                self.spawn(u64::MAX, "journal list", async move {
+                    let runs = tokio::task::spawn_blocking(move || runs::list(&dir))
+                        .await
+                        .unwrap_or_default();
+                    let _ = tx.send(LoopMsg::App(Msg::Runs { runs }));
+                });
+            }
+            Effect::AbandonRun { run_id } => {
+                let dir = self.runs_dir.clone();
+                self.spawn(u64::MAX, "abandon", async move {
+                    let id = run_id.clone();
+                    let result = tokio::task::spawn_blocking(move || runs::abandon(&dir, &id))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(LoopMsg::App(Msg::Abandoned { run_id, result }));
                 });
             }
             Effect::Quit | Effect::Copy { .. } => {}

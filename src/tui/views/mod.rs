@@ -3,6 +3,8 @@
 pub mod azmap;
 pub mod describe;
 pub mod help;
+pub mod runbook;
+pub mod runbooks;
 pub mod table;
 pub mod xray;
 
@@ -20,6 +22,9 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         Screen::Xray(_) => xray::draw(frame, area, s, theme),
         Screen::AzMap(_) => azmap::draw(frame, area, s, theme),
         Screen::Help(_) => help::draw(frame, area, s, theme),
+        Screen::Runbook(_) => runbook::draw(frame, area, s, theme),
+        Screen::Runbooks(_) => runbooks::draw_chooser(frame, area, s, theme),
+        Screen::Runs(_) => runbooks::draw_runs(frame, area, s, theme),
     }
 }
 

@@ -1,0 +1,341 @@
+//! The runbook work behind the console, as tasks: plan (reading what the inventory lacks, or a
+//! journal), preflight, and runs of the engine — journaled and audited exactly as headless — with an
+//! approver that asks the operator through the loop and waits for the answer without blocking it.
+
+use super::runner::LoopMsg;
+use crate::app::msg::Msg;
+use crate::app::runbook_screen::{Planned, RunProgress};
+use crate::app::runbooks::{self, RunSummary, RunbookRequest};
+use crate::domain::Inventory;
+use crate::runbook::engine::{self, Approval, Approver, EngineOptions};
+use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
+use crate::runbook::plan::{Plan, Step};
+use crate::runbook::rolling;
+use crate::session::Session;
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{oneshot, watch};
+
+/// Approvals the engine waits for, by step.
+type Asks = Arc<Mutex<HashMap<usize, oneshot::Sender<Approval>>>>;
+
+/// What the runner keeps of a run in progress: how to cancel it and answer its questions.
+pub struct RunHandle {
+    cancel: watch::Sender<bool>,
+    asks: Asks,
+}
+
+impl RunHandle {
+    /// The engine is gone (the run ended): nothing to cancel or answer any more.
+    pub fn finished(&self) -> bool {
+        self.cancel.is_closed()
+    }
+
+    pub fn answer(&self, step: usize, approve: bool) {
+        let waiting = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&step);
+        if let Some(tx) = waiting {
+            let _ = tx.send(if approve {
+                Approval::Approve
+            } else {
+                Approval::Cancel
+            });
+        }
+    }
+
+    /// Stops the run at its next poll; a question it waits on is answered "no".
+    pub fn cancel(&self) {
+        let _ = self.cancel.send(true);
+        let waiting: Vec<_> = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for (_, tx) in waiting {
+            let _ = tx.send(Approval::Cancel);
+        }
+    }
+}
+
+/// Asks the operator through the loop. The plan itself was approved on the screen (`y`) before
+/// the run was started, so only steps ask.
+struct UiApprover {
+    generation: u64,
+    tx: UnboundedSender<LoopMsg>,
+    asks: Asks,
+}
+
+#[async_trait]
+impl Approver for UiApprover {
+    async fn approve_plan(&self, _: &Plan) -> Approval {
+        Approval::Approve
+    }
+
+    async fn approve_step(&self, index: usize, _: &Step) -> Approval {
+        let (tx, rx) = oneshot::channel();
+        self.asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(index, tx);
+        let _ = self.tx.send(LoopMsg::App(Msg::RunAsk {
+            generation: self.generation,
+            step: index,
+        }));
+        // A console that goes away without answering never approves anything.
+        rx.await.unwrap_or(Approval::Cancel)
+    }
+}
+
+fn progress(s: &RunState) -> RunProgress {
+    RunProgress {
+        run_id: s.run_id.clone(),
+        status: s.status,
+        finished: s.finished.clone(),
+        touched: (0..s.finished.len())
+            .map(|i| s.acted[i] || s.in_doubt[i])
+            .collect(),
+        last_error: s.last_error.clone(),
+    }
+}
+
+fn load(dir: &Path, run_id: &str) -> Result<(Journal, RunState), String> {
+    let j = Journal::open(dir, run_id).map_err(|e| format!("{e:#}"))?;
+    let state = j.load().map_err(|e| format!("{e:#}"))?;
+    Ok((j, state))
+}
+
+/// Plans a request: from the journal (resume, rollback) or with its planner over `inv`, after
+/// reading the target groups' deregistration delays and health checks (rolling maintenance).
+pub async fn plan(
+    session: Arc<Session>,
+    dir: PathBuf,
+    request: RunbookRequest,
+    inv: Arc<Inventory>,
+) -> Result<Planned, String> {
+    match &request {
+        RunbookRequest::Resume { run_id } => {
+            let (_, state) = load(&dir, run_id)?;
+            Ok(Planned {
+                plan: state.plan.clone(),
+                progress: Some(progress(&state)),
+                rolls_back: None,
+            })
+        }
+        RunbookRequest::Rollback { run_id } => {
+            let (_, state) = load(&dir, run_id)?;
+            Ok(Planned {
+                plan: engine::rollback_plan(&state),
+                progress: None,
+                rolls_back: Some(run_id.clone()),
+            })
+        }
+        other => {
+            let region = other.region().unwrap_or_default();
+            if let Some(e) = inv
+                .regions
+                .iter()
+                .find(|r| r.region == region)
+                .and_then(|r| r.error.as_ref())
+            {
+                return Err(format!(
+                    "cannot read {region} ({e}): a plan must not be built on stale data"
+                ));
+            }
+            let details = match (
+                other,
+                session.readers().iter().find(|r| r.region() == region),
+            ) {
+                (RunbookRequest::Rolling { instances, .. }, Some(read)) => {
+                    let args = runbooks::rolling_args(instances);
+                    rolling::group_details(read.as_ref(), &inv, region, &args).await
+                }
+                _ => rolling::GroupDetails::new(),
+            };
+            let plan = runbooks::plan(other, &inv, &details, chrono::Utc::now())?;
+            Ok(Planned {
+                plan,
+                progress: None,
+                rolls_back: None,
+            })
+        }
+    }
+}
+
+/// DryRun every mutating step and evaluate the guards, in plain words ("step 3: …").
+pub async fn preflight(session: Arc<Session>, plan: Plan) -> Vec<String> {
+    let Some((read, write)) = session.ports_for(&plan.region) else {
+        return vec![format!(
+            "this session cannot write in {}: a runbook can only show its plan",
+            plan.region
+        )];
+    };
+    engine::preflight(read.as_ref(), write.as_ref(), &plan, plan.floor())
+        .await
+        .into_iter()
+        .map(|p| {
+            let at = p
+                .step
+                .map(|s| format!("step {}: ", s + 1))
+                .unwrap_or_default();
+            format!("{at}{}", p.message)
+        })
+        .collect()
+}
+
+/// Everything a run needs to start.
+pub struct RunSpec {
+    pub generation: u64,
+    pub plan: Plan,
+    pub resume: Option<String>,
+    pub rolls_back: Option<String>,
+}
+
+/// A run about to start: its handle for the runner, and the task that runs it.
+pub fn start(
+    session: Arc<Session>,
+    dir: PathBuf,
+    tx: UnboundedSender<LoopMsg>,
+    spec: RunSpec,
+) -> (
+    RunHandle,
+    impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let (cancel, cancel_rx) = watch::channel(false);
+    let asks: Asks = Arc::default();
+    let handle = RunHandle {
+        cancel,
+        asks: Arc::clone(&asks),
+    };
+    let task = async move {
+        let generation = spec.generation;
+        let (result, last_error) = match run(session, &dir, tx.clone(), spec, cancel_rx, asks).await
+        {
+            Ok((status, last_error)) => (Ok(status), last_error),
+            Err(e) => (Err(e), None),
+        };
+        let _ = tx.send(LoopMsg::App(Msg::RunEnded {
+            generation,
+            result,
+            last_error,
+        }));
+    };
+    (handle, task)
+}
+
+async fn run(
+    session: Arc<Session>,
+    dir: &Path,
+    tx: UnboundedSender<LoopMsg>,
+    spec: RunSpec,
+    cancel: watch::Receiver<bool>,
+    asks: Asks,
+) -> Result<(RunStatus, Option<String>), String> {
+    let RunSpec {
+        generation,
+        plan,
+        resume,
+        rolls_back,
+    } = spec;
+    let Some((read, write)) = session.ports_for(&plan.region) else {
+        return Err(format!(
+            "this session cannot write in {}: a runbook can only show its plan",
+            plan.region
+        ));
+    };
+    let (journal, mut state) = match &resume {
+        Some(id) => {
+            let (j, state) = load(dir, id)?;
+            if !state.status.is_open() {
+                return Err(format!(
+                    "run {id} is {}: nothing to resume",
+                    state.status.as_str()
+                ));
+            }
+            if state.plan != plan {
+                return Err(format!(
+                    "run {id}'s journal changed since it was shown: open it again"
+                ));
+            }
+            (j, state)
+        }
+        None => {
+            let id = journal::new_run_id(&plan.runbook);
+            let j = Journal::create(dir, &id, session.profile.clone(), &plan)
+                .map_err(|e| format!("{e:#}"))?;
+            let state = j.load().map_err(|e| format!("{e:#}"))?;
+            (j, state)
+        }
+    };
+    let _ = tx.send(LoopMsg::App(Msg::RunStarted {
+        generation,
+        run_id: state.run_id.clone(),
+    }));
+    let (events, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let forward_tx = tx.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            let _ = forward_tx.send(LoopMsg::App(Msg::Run { generation, event }));
+        }
+    });
+    let engine = engine::Runner {
+        read,
+        write,
+        journal,
+        approver: Arc::new(UiApprover {
+            generation,
+            tx,
+            asks,
+        }),
+        events: Some(events),
+        cancel,
+        opts: EngineOptions {
+            floor: plan.floor(),
+            ..EngineOptions::default()
+        },
+        kill_after: None,
+    };
+    let outcome = engine.run(&mut state).await;
+    // Every event reaches the loop before the end does.
+    drop(engine);
+    let _ = forward.await;
+    let status = outcome.map_err(|e| e.to_string())?;
+    if status == RunStatus::Done
+        && let Some(undone) = rolls_back
+    {
+        let (j, _) = load(dir, &undone)?;
+        j.append(&Entry::Finished {
+            at: chrono::Utc::now(),
+            outcome: RunStatus::RolledBack,
+        })
+        .map_err(|e| format!("{e:#}"))?;
+    }
+    Ok((status, state.last_error))
+}
+
+/// The journal's runs, newest first (unreadable ones listed with why).
+pub fn list(dir: &Path) -> Vec<RunSummary> {
+    journal::list(dir).iter().map(RunSummary::of).collect()
+}
+
+/// Closes an unfinished run without touching the cloud, as `opsdeck runbook abandon` does.
+pub fn abandon(dir: &Path, run_id: &str) -> Result<(), String> {
+    let (j, state) = load(dir, run_id)?;
+    if !state.status.is_open() {
+        return Err(format!(
+            "run {run_id} is {}: nothing to abandon",
+            state.status.as_str()
+        ));
+    }
+    j.append(&Entry::Finished {
+        at: chrono::Utc::now(),
+        outcome: RunStatus::Abandoned,
+    })
+    .map_err(|e| format!("{e:#}"))
+}

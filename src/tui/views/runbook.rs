@@ -1,0 +1,406 @@
+//! The runbook screen: the plan (steps, calls, expected times, notes), the preflight's verdict, the
+//! approvals, and while it runs each step's progress, the health per AZ of the groups it touches
+//! and the log's tail.
+
+use super::frame_block;
+use crate::app::resources::CellCtx;
+use crate::app::runbook_screen::{Phase, RunbookUi, StepState};
+use crate::app::state::{AppState, Screen};
+use crate::domain::Timestamp;
+use crate::domain::time::duration_secs;
+use crate::runbook::journal::RunStatus;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// `m:ss` (or `h:mm:ss`): elapsed time to the second, next to the expected duration.
+fn clock(secs: u64) -> String {
+    if secs >= 3600 {
+        format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    } else {
+        format!("{}:{:02}", secs / 60, secs % 60)
+    }
+}
+
+fn title(ui: &RunbookUi) -> String {
+    match &ui.plan {
+        Some(p) => format!(
+            " Runbook {} in {} — {} steps, about {} ",
+            p.runbook,
+            p.region,
+            p.steps.len(),
+            duration_secs(p.expected_secs() as i64)
+        ),
+        None => format!(" Runbook {} ", ui.request.runbook()),
+    }
+}
+
+/// Where the run stands, in one line.
+fn headline(ui: &RunbookUi, theme: &Theme) -> (String, Style) {
+    let n = ui.steps.len();
+    let at = ui.current().map(|i| i + 1).unwrap_or(n);
+    let run = ui
+        .run_id
+        .as_deref()
+        .map(|r| format!(" · run {r}"))
+        .unwrap_or_default();
+    match &ui.phase {
+        Phase::Planning => (format!("planning {}…", ui.request.command()), theme.dim()),
+        Phase::Refused(why) => (format!("✗ refused: {why}"), theme.bad()),
+        Phase::ReadOnly => (
+            "read-only session: this is the plan only; it cannot run here".into(),
+            theme.warn(),
+        ),
+        Phase::Preflight => (
+            "preflight: every mutating call tried with DryRun, capacity guards evaluated…".into(),
+            theme.warn(),
+        ),
+        Phase::Blocked(_) => (
+            "✗ the preflight refuses this plan (nothing was changed):".into(),
+            theme.bad(),
+        ),
+        Phase::Ready if ui.resuming => (
+            format!("resuming{run}: done steps are skipped, a step in doubt is re-observed first"),
+            theme.warn(),
+        ),
+        Phase::Ready => (
+            "✓ preflight passed: DryRun ok where the API allows it, guards hold".into(),
+            theme.good(),
+        ),
+        Phase::Starting => ("starting: journaling the plan…".into(), theme.warn()),
+        Phase::Running => (format!("▶ running step {at}/{n}{run}"), theme.warn()),
+        Phase::Finished(RunStatus::Done) => (format!("✓ done{run}"), theme.good()),
+        Phase::Finished(RunStatus::Failed) => (
+            format!(
+                "✗ failed at step {at}/{n}{run}: {}",
+                ui.last_error.as_deref().unwrap_or("")
+            ),
+            theme.bad(),
+        ),
+        Phase::Finished(st) => (
+            format!("{} at step {at}/{n}{run}", st.as_str()),
+            theme.warn(),
+        ),
+        Phase::Broken(e) => (format!("✗ {e}"), theme.bad()),
+    }
+}
+
+/// The keys that apply now (the screen's own, fixed like a dialog's).
+fn hint(ui: &RunbookUi, read_only: bool) -> String {
+    if ui.confirm_cancel {
+        return "cancel the run? it stops at its next poll and can be rolled back — y cancels, any other key keeps it running".into();
+    }
+    let undo = if read_only { "" } else { "u rolls back · " };
+    match &ui.phase {
+        Phase::Planning | Phase::Preflight => "esc back (nothing changes)".into(),
+        Phase::Refused(_) | Phase::Blocked(_) => {
+            "nothing was changed · r plans again · esc back".into()
+        }
+        Phase::ReadOnly => "esc back".into(),
+        Phase::Ready => {
+            "y runs this plan (destructive steps ask for their id) · esc back: nothing changes"
+                .into()
+        }
+        Phase::Starting | Phase::Running if ui.cancel_sent => {
+            "cancelling: the run stops at its next poll".into()
+        }
+        Phase::Starting | Phase::Running => {
+            "c cancels the run · esc leaves it running (the banner brings you back)".into()
+        }
+        Phase::Finished(st) if st.is_open() => format!("{undo}r resumes · esc back"),
+        Phase::Finished(RunStatus::Done) if ui.run_id.is_some() => format!("{undo}esc back"),
+        Phase::Finished(_) => "esc back".into(),
+        Phase::Broken(_) if ui.run_id.is_some() => format!("{undo}esc back"),
+        Phase::Broken(_) => "r plans again · esc back".into(),
+    }
+}
+
+/// The approval the engine waits for: two lines at the bottom.
+fn ask_lines(ui: &RunbookUi, step: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let title = ui
+        .plan
+        .as_ref()
+        .and_then(|p| p.steps.get(step))
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    match ui.confirm_id(step) {
+        Some(id) => vec![
+            Line::from(Span::styled(
+                format!("step {} is destructive: {title}", step + 1),
+                theme.bad(),
+            )),
+            Line::from(vec![
+                Span::raw(format!(
+                    "type {id} and enter to approve (esc stops the run here): "
+                )),
+                Span::styled(
+                    format!("{}_", ui.typed),
+                    if ui.typed == id {
+                        theme.good()
+                    } else {
+                        theme.key()
+                    },
+                ),
+            ]),
+        ],
+        None => vec![
+            Line::from(Span::styled(
+                format!("approve step {}: {title}?", step + 1),
+                theme.warn(),
+            )),
+            Line::from("y or enter approves · n or esc stops the run here"),
+        ],
+    }
+}
+
+/// One line per step (two where room allows: its calls and resources), plus what the running or
+/// failed step waits on.
+fn step_lines(
+    ui: &RunbookUi,
+    now: Timestamp,
+    wide: bool,
+    width: u16,
+    theme: &Theme,
+) -> Vec<(Line<'static>, bool)> {
+    let Some(plan) = &ui.plan else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, (step, view)) in plan.steps.iter().zip(&ui.steps).enumerate() {
+        let (mark, style) = match &view.state {
+            StepState::Pending if view.acted => ("◐", theme.warn()),
+            StepState::Pending => ("·", theme.dim()),
+            StepState::Earlier => ("✓", theme.dim()),
+            StepState::Running { .. } => ("▶", theme.warn()),
+            StepState::Done { .. } => ("✓", theme.good()),
+            StepState::Failed(_) => ("✗", theme.bad()),
+        };
+        let expected = duration_secs(step.expected_secs as i64);
+        let time = match &view.state {
+            StepState::Running { since } => {
+                format!(
+                    "{} / {expected}",
+                    clock((now - *since).num_seconds().max(0) as u64)
+                )
+            }
+            StepState::Done { secs } => format!("{} / {expected}", clock(*secs)),
+            StepState::Earlier => "done before".into(),
+            _ => format!("~{expected}"),
+        };
+        let flag = if step.action.is_destructive() {
+            " [destructive]"
+        } else {
+            ""
+        };
+        let left = format!("{mark} {:>2}. {}{flag}", i + 1, step.title);
+        let room = usize::from(width).saturating_sub(time.chars().count() + 2);
+        let left: String = if left.chars().count() > room {
+            let mut t: String = left.chars().take(room.saturating_sub(1)).collect();
+            t.push('…');
+            t
+        } else {
+            format!("{left:<room$}")
+        };
+        let current = matches!(view.state, StepState::Running { .. } | StepState::Failed(_));
+        out.push((
+            Line::from(vec![
+                Span::styled(left, style),
+                Span::raw("  "),
+                Span::styled(time, if current { style } else { theme.dim() }),
+            ]),
+            current,
+        ));
+        if wide {
+            out.push((
+                Line::from(Span::styled(
+                    format!(
+                        "       {} · {}",
+                        step.action.calls(),
+                        step.resources.join(", ")
+                    ),
+                    theme.dim(),
+                )),
+                false,
+            ));
+        }
+        let detail = match &view.state {
+            StepState::Failed(e) => Some((format!("       ✗ {e}"), theme.bad())),
+            StepState::Running { .. } => view
+                .detail
+                .as_ref()
+                .map(|d| (format!("       waiting: {d}"), theme.warn())),
+            _ => None,
+        };
+        if let Some((text, st)) = detail {
+            out.push((Line::from(Span::styled(text, st)), current));
+        }
+    }
+    out
+}
+
+/// Healthy/total targets per AZ of each group the plan touches, from the latest inventory.
+fn health_lines(s: &AppState, ui: &RunbookUi, theme: &Theme) -> Vec<Line<'static>> {
+    let ctx = s.data.ctx(s.clock);
+    ui.groups()
+        .iter()
+        .map(|arn| {
+            let name = ctx
+                .target_group(arn)
+                .map_or_else(|| arn.clone(), |g| g.name.clone());
+            let mut spans = vec![Span::styled(format!("health {name}: "), theme.dim())];
+            let zones = ctx.tg_health_by_az(arn);
+            if zones.is_empty() {
+                spans.push(Span::styled("no targets", theme.bad()));
+            }
+            for z in zones {
+                let st = if z.healthy == z.total {
+                    theme.good()
+                } else if z.healthy == 0 {
+                    theme.bad()
+                } else {
+                    theme.warn()
+                };
+                spans.push(Span::styled(
+                    format!("{} {}/{} healthy", z.az, z.healthy, z.total),
+                    st,
+                ));
+                spans.push(Span::raw("   "));
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
+    let Some(ui) = s.runbook.as_ref() else {
+        let block = frame_block(" Runbook ".into(), theme);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.buffer_mut().set_stringn(
+            inner.x + 1,
+            inner.y,
+            "no runbook: :runbooks lists them, r offers those of the selected row",
+            usize::from(inner.width.saturating_sub(1)),
+            theme.dim(),
+        );
+        return;
+    };
+    let block = frame_block(title(ui), theme);
+    let inner = block.inner(area);
+    let width = inner.width.saturating_sub(1);
+    let height = usize::from(inner.height);
+
+    // Top: where it stands, what to know (notes), what the preflight refuses.
+    let mut top: Vec<Line> = Vec::new();
+    let (head, head_style) = headline(ui, theme);
+    top.push(Line::from(Span::styled(head, head_style)));
+    if let Phase::Blocked(problems) = &ui.phase {
+        for p in problems.iter().take((height / 4).max(1)) {
+            top.push(Line::from(Span::styled(format!("  ✗ {p}"), theme.bad())));
+        }
+    }
+    let notes = ui.plan.as_ref().map(|p| p.notes.as_slice()).unwrap_or(&[]);
+    for n in notes.iter().take((height / 6).max(1)) {
+        top.push(Line::from(Span::styled(format!("note: {n}"), theme.warn())));
+    }
+    // Bottom: the prompt or the keys that apply.
+    let bottom: Vec<Line> = match ui.ask {
+        Some(step) => ask_lines(ui, step, theme),
+        None => vec![Line::from(Span::styled(
+            hint(ui, s.session.read_only()),
+            if ui.confirm_cancel {
+                theme.warn()
+            } else {
+                theme.key()
+            },
+        ))],
+    };
+    let started = ui.run_id.is_some() || !ui.log.is_empty();
+    let health = if started {
+        health_lines(s, ui, theme)
+    } else {
+        Vec::new()
+    };
+    let fixed = top.len() + bottom.len() + health.len();
+    let room = height.saturating_sub(fixed);
+    let compact = step_lines(ui, s.clock, false, width, theme);
+    let log_h = if ui.log.is_empty() {
+        0
+    } else {
+        // The steps first; the log takes what is left, at least a few lines.
+        (room.saturating_sub(compact.len()))
+            .max(3.min(room / 2))
+            .min(ui.log.len() + 1)
+    };
+    let steps_h = room.saturating_sub(log_h);
+    let wide = steps_h >= compact.len() + ui.steps.len();
+    let steps = if wide {
+        step_lines(ui, s.clock, true, width, theme)
+    } else {
+        compact
+    };
+    let log: Vec<Line> = ui
+        .log
+        .iter()
+        .skip(ui.log.len().saturating_sub(log_h.saturating_sub(1)))
+        .map(|l| Line::from(Span::styled(l.clone(), theme.dim())))
+        .collect();
+    let active = ui.active();
+    let focus = steps.iter().position(|(_, current)| *current);
+
+    let Screen::Runbook(view) = s.nav.top_mut() else {
+        return;
+    };
+    view.viewport = steps_h.max(1);
+    // During a run the list follows the current step; otherwise j/k scroll it.
+    let max_off = steps.len().saturating_sub(steps_h);
+    let offset = match focus {
+        Some(f) if active => f.saturating_sub(steps_h / 3).min(max_off),
+        _ => view.scroll.min(max_off),
+    };
+    view.scroll = offset;
+
+    frame.render_widget(block, area);
+    let buf = frame.buffer_mut();
+    let mut y = inner.y;
+    let mut put = |line: &Line, y: &mut u16| {
+        if *y < inner.y + inner.height {
+            buf.set_line(inner.x + 1, *y, &theme_line(line, theme), width);
+            *y += 1;
+        }
+    };
+    for l in &top {
+        put(l, &mut y);
+    }
+    for (l, _) in steps.iter().skip(offset).take(steps_h) {
+        put(l, &mut y);
+    }
+    y = y.max(inner.y + (top.len() + steps_h.min(steps.len())) as u16);
+    for l in &health {
+        put(l, &mut y);
+    }
+    if log_h > 0 {
+        put(&Line::from(Span::styled("log", theme.title())), &mut y);
+        for l in &log {
+            put(l, &mut y);
+        }
+    }
+    let mut y = (inner.y + inner.height).saturating_sub(bottom.len() as u16);
+    for l in &bottom {
+        put(l, &mut y);
+    }
+}
+
+fn theme_line<'a>(line: &Line<'a>, theme: &Theme) -> Line<'a> {
+    if !theme.ascii {
+        return line.clone();
+    }
+    Line::from(
+        line.spans
+            .iter()
+            .map(|sp| Span::styled(theme.text(&sp.content).into_owned(), sp.style))
+            .collect::<Vec<_>>(),
+    )
+}
