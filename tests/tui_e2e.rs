@@ -134,3 +134,60 @@ fn read_only_demo_refuses_actions_survives_resizes_and_ctrl_c() {
     t.keys(&["C-c"]);
     t.wait_for("EXITED rc=0", "ctrl-c quits cleanly");
 }
+
+/// A runbook started from a finding, left behind when the console quits mid-run (as a dropped SSH
+/// session would), found again by the next console: banner, `:runs`, abandon.
+#[test]
+fn a_run_left_behind_is_offered_by_the_next_console() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
+    let run = format!(
+        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo",
+        shell_quote(&state),
+        shell_quote(&config),
+        shell_quote(&bin)
+    );
+    let cmd = format!("{run}; echo FIRST rc=$?; {run}; echo SECOND rc=$?; sleep 60");
+    let t = Tmux::start(&cmd, 160, 40, dir);
+    t.wait_for("web-1", "the demo inventory arrives");
+
+    // From the finding straight to its runbook: plan, preflight, approve.
+    t.type_text(":findings");
+    t.keys(&["Enter"]);
+    t.wait_for("single-az", ":findings lists the single-AZ web tier");
+    t.type_text("/single-az");
+    t.keys(&["Enter"]);
+    t.type_text("r");
+    let plan = t.wait_for("preflight passed", "the fix's plan, preflighted");
+    assert!(plan.contains("Runbook remove-spof"), "{plan}");
+    assert!(
+        plan.contains("ec2:CreateImage"),
+        "the plan names its calls:\n{plan}"
+    );
+    t.type_text("y");
+    let running = t.wait_for("running step 1/3", "the run starts");
+    assert!(running.contains("(journaled)"), "{running}");
+
+    // Elsewhere, the banner keeps the run in sight; quitting asks twice.
+    t.keys(&["Escape"]);
+    t.wait_for("remove-spof is running", "the running-run banner");
+    t.type_text("q");
+    t.wait_for("quit again", "quitting mid-run asks again");
+    t.type_text("q");
+
+    // The next console (started by the shell as soon as the first one quit) offers the run: the
+    // quit cancelled it at its next poll, journaled, so it can be resumed or rolled back.
+    let banner = t.wait_for("unfinished run", "the unfinished-run banner at start");
+    assert!(banner.contains("remove-spof, cancelled"), "{banner}");
+    t.type_text(":runs");
+    t.keys(&["Enter"]);
+    t.wait_for("Runs (1)", ":runs lists the run");
+    t.type_text("a");
+    t.type_text("y");
+    t.wait_for("abandoned", "abandon closes it in the journal");
+    t.type_text("q");
+    t.wait_for("SECOND rc=0", "the second console quits");
+}

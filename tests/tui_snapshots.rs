@@ -422,3 +422,174 @@ async fn matched_text_is_highlighted() {
 async fn findings() {
     both("findings", |s| command(s, "findings")).await;
 }
+
+// ---- runbooks ---------------------------------------------------------------------------------
+
+/// Plans the `:runbooks` item whose label and detail match, answering the effects the way the
+/// runner would (the planner over the same inventory; a clean preflight).
+fn plan_from_catalog(s: &mut AppState, label: &str, detail: &str) {
+    use opsdeck::app::runbook_screen::Planned;
+    command(s, "runbooks");
+    let app::Screen::Runbooks(c) = s.nav.top() else {
+        panic!("runbooks on screen");
+    };
+    let i = c
+        .items
+        .iter()
+        .position(|it| it.label.starts_with(label) && it.detail.contains(detail))
+        .expect("the item");
+    press(s, &"j".repeat(i));
+    let fx = app::update(s, Input::Key(Key::plain(KeyCode::Enter)));
+    let Some(app::Effect::PlanRunbook {
+        generation,
+        request,
+        inv,
+    }) = fx.into_iter().next()
+    else {
+        panic!("a plan request");
+    };
+    let details = opsdeck::runbook::rolling::GroupDetails::new();
+    let plan = app::runbooks::plan(&request, &inv, &details, epoch()).expect("a plan");
+    let fx = app::update(
+        s,
+        Input::Msg(Msg::Planned {
+            generation,
+            result: Ok(Box::new(Planned {
+                plan,
+                progress: None,
+                rolls_back: None,
+            })),
+        }),
+    );
+    let Some(app::Effect::Preflight { generation, .. }) = fx.into_iter().next() else {
+        panic!("a preflight request");
+    };
+    app::update(
+        s,
+        Input::Msg(Msg::Preflighted {
+            generation,
+            problems: vec![],
+        }),
+    );
+}
+
+/// Approves the plan on screen and feeds the run's first events.
+fn start_run(s: &mut AppState) -> u64 {
+    use opsdeck::runbook::engine::RunEvent;
+    let fx = app::update(s, Input::Key(Key::ch('y')));
+    let Some(app::Effect::StartRun { generation, .. }) = fx.into_iter().next() else {
+        panic!("a run request");
+    };
+    let run_id = "20260101T000000-demo-run".to_string();
+    app::update(s, Input::Msg(Msg::RunStarted { generation, run_id }));
+    let (title, call) = s
+        .runbook
+        .as_ref()
+        .and_then(|u| u.plan.as_ref())
+        .map(|p| {
+            (
+                p.steps[0].title.clone(),
+                p.steps[0].action.calls().to_string(),
+            )
+        })
+        .unwrap_or_default();
+    for event in [
+        RunEvent::StepStarted {
+            step: 0,
+            title,
+            expected_secs: 300,
+        },
+        RunEvent::Acted {
+            step: 0,
+            call,
+            request_id: Some("req-1".into()),
+        },
+        RunEvent::Waiting {
+            step: 0,
+            detail: "in progress".into(),
+            elapsed_secs: 8,
+            expected_secs: 300,
+        },
+    ] {
+        app::update(s, Input::Msg(Msg::Run { generation, event }));
+    }
+    generation
+}
+
+#[tokio::test(start_paused = true)]
+async fn runbooks_catalog() {
+    both("runbooks_catalog", |s| command(s, "runbooks")).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn runbook_plan_ready() {
+    both("runbook_plan", |s| {
+        plan_from_catalog(s, "remove-spof", "single-az")
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn runbook_running_with_health_and_log() {
+    both("runbook_running", |s| {
+        plan_from_catalog(s, "remove-spof", "single-az");
+        start_run(s);
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn runbook_destructive_step_asks_for_the_id() {
+    both("runbook_approval", |s| {
+        plan_from_catalog(s, "db-failover", "");
+        let generation = start_run(s);
+        let step = s
+            .runbook
+            .as_ref()
+            .and_then(|u| u.plan.as_ref())
+            .and_then(|p| p.steps.iter().position(|st| st.action.is_destructive()))
+            .expect("a destructive step");
+        app::update(s, Input::Msg(Msg::RunAsk { generation, step }));
+        press(s, "i-9");
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn unfinished_run_banner_and_runs_view() {
+    use opsdeck::app::runbooks::RunSummary;
+    use opsdeck::runbook::journal::RunStatus;
+    let runs = || {
+        vec![
+            RunSummary {
+                run_id: "20260101T000000-rolling-maintenance-1a2b3c".into(),
+                runbook: "rolling-maintenance".into(),
+                region: "us-east-1".into(),
+                status: Some(RunStatus::Unfinished),
+                done: 3,
+                steps: 7,
+                started_at: Some(epoch()),
+                note: None,
+            },
+            RunSummary {
+                run_id: "20251231T120000-snapshot-4d5e6f".into(),
+                runbook: "snapshot".into(),
+                region: "us-east-1".into(),
+                status: Some(RunStatus::Done),
+                done: 2,
+                steps: 2,
+                started_at: Some(epoch() - chrono::Duration::hours(12)),
+                note: None,
+            },
+        ]
+    };
+    both("unfinished_run_banner", |s| {
+        app::update(s, Input::Msg(Msg::Runs { runs: runs() }));
+    })
+    .await;
+    both("runs_view", |s| {
+        command(s, "runs");
+        app::update(s, Input::Msg(Msg::Runs { runs: runs() }));
+    })
+    .await;
+}

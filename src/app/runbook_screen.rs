@@ -531,9 +531,8 @@ fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
             ui.steps[step].state = StepState::Failed(error.clone());
             ui.log(now, format!("✗ {}/{n} failed: {error}", step + 1));
         }
-        RunEvent::Finished { status } => {
-            ui.phase = Phase::Finished(status);
-        }
+        // `Msg::RunEnded` follows with the same outcome and finishes the phase (and refreshes):
+        // one place decides that a run is over.
         _ => {}
     }
 }

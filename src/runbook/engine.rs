@@ -472,6 +472,12 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                 target_group_arn: target_group_arn.clone(),
                 target: TargetRef { id, port: *port },
             }),
+            // An image made for clones nobody launched is only clutter (and snapshot cost).
+            Action::CreateImage { output, .. } => {
+                resolve(&Val::Output(output.clone())).map(|id| Action::DeregisterImage {
+                    image: Val::Lit(id),
+                })
+            }
             Action::StopInstance { instance } => Some(Action::StartInstance {
                 instance: instance.clone(),
             }),

@@ -115,6 +115,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<i32> {
     )
     .await;
     crate::terminal::restore();
+    // Runs in progress stop at a journaled step rather than mid-call when the process ends.
+    runner.shutdown(Duration::from_secs(10)).await;
     result.map(|()| 0)
 }
 

@@ -79,6 +79,26 @@ impl Runner {
         }
     }
 
+    /// Before the console exits: every run in progress is cancelled at its next poll and journals
+    /// that, so the next console (or `opsdeck runs`) finds it cancelled at a known step, ready to
+    /// resume or roll back. Waits at most `within` (a call in flight finishes first).
+    pub async fn shutdown(&mut self, within: std::time::Duration) {
+        if self.active.values().all(RunHandle::finished) {
+            return;
+        }
+        for h in self.active.values() {
+            h.cancel();
+        }
+        let deadline = tokio::time::Instant::now() + within;
+        while self.active.values().any(|h| !h.finished()) && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if self.active.values().any(|h| !h.finished()) {
+            tracing::warn!("a run did not stop in time; its journal shows it unfinished");
+        }
+    }
+
     /// Spawns a task and reports a panic in it as `Msg::TaskFailed` rather than leaving the
     /// console waiting for an answer that will never come.
     fn spawn<F>(&self, generation: u64, what: &'static str, fut: F)
@@ -157,7 +177,13 @@ impl Runner {
                     })
                     .await;
                     let (inv, index, built) = match fetched {
-                        Ok(x) => x,
+                        Ok(x) => {
+                            // The audit log names who acted in the console, as STS says.
+                            if let Some(id) = &x.0.identity {
+                                session.note_identity(&id.arn);
+                            }
+                            x
+                        }
                         Err(e) => {
                             tracing::error!(error = %e, "refresh task failed");
                             let _ = tx.send(LoopMsg::App(Msg::TaskFailed {

@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod console;
 pub mod moto;
 pub mod tmux;

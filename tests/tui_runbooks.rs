@@ -1,0 +1,366 @@
+//! Runbooks from the console, for real against the simulator on a paused clock: the same `update`
+//! and `Runner` the terminal loop uses. Planned from `:runbooks`, a finding or an instance;
+//! preflighted; approved (destructive steps only with the id typed); run to the end, cancelled,
+//! rolled back; journaled where `:runs` and the start-up banner find them. Read-only only shows.
+
+mod support;
+
+use opsdeck::app::Screen;
+use opsdeck::app::keys::{Key, KeyCode};
+use opsdeck::app::runbook_screen::Phase;
+use opsdeck::app::state::AppState;
+use opsdeck::cloud::sim::Sim;
+use opsdeck::runbook::journal::{self, RunStatus};
+use support::console::{Harness, sim};
+
+fn phase(s: &AppState) -> Option<Phase> {
+    s.runbook.as_ref().map(|u| u.phase.clone())
+}
+
+fn settled(s: &AppState) -> bool {
+    matches!(
+        phase(s),
+        Some(
+            Phase::Ready
+                | Phase::Blocked(_)
+                | Phase::Refused(_)
+                | Phase::ReadOnly
+                | Phase::Finished(_)
+                | Phase::Broken(_)
+        )
+    )
+}
+
+fn ended(s: &AppState) -> bool {
+    matches!(phase(s), Some(Phase::Finished(_) | Phase::Broken(_)))
+}
+
+fn status_text(s: &AppState) -> String {
+    s.status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// Picks the item of the runbook list on screen whose label and detail match, and plans it.
+async fn choose(h: &mut Harness, label: &str, detail: &str) {
+    let Screen::Runbooks(c) = h.state.nav.top() else {
+        panic!("a runbook list on screen, got {:?}", h.state.nav.top());
+    };
+    let i = c
+        .items
+        .iter()
+        .position(|it| it.label.starts_with(label) && it.detail.contains(detail))
+        .unwrap_or_else(|| panic!("no `{label}` … `{detail}` in {:#?}", c.items));
+    for _ in 0..i {
+        h.key(Key::ch('j')).await;
+    }
+    h.press(Key::plain(KeyCode::Enter));
+    h.pump_until("planned and preflighted", settled).await;
+}
+
+/// Mutating calls made for real (not dry runs), by action.
+fn real_calls(sim: &Sim, action: &str) -> usize {
+    sim.calls()
+        .iter()
+        .filter(|c| c.mutating && !c.dry_run && c.action == action)
+        .count()
+}
+
+fn has_finding(s: &AppState, kind: &str, about: &str) -> bool {
+    s.data
+        .index
+        .findings
+        .iter()
+        .any(|f| f.kind.as_str() == kind && f.message.contains(about))
+}
+
+/// Runs the approved plan to its end, approving every step the engine asks about the way an
+/// operator must: a destructive one with its id typed.
+async fn run_to_end(h: &mut Harness) {
+    h.press(Key::ch('y'));
+    loop {
+        h.pump_until("a question or the end", |s| {
+            ended(s) || s.runbook.as_ref().is_some_and(|u| u.ask.is_some())
+        })
+        .await;
+        if ended(&h.state) {
+            return;
+        }
+        let ui = h.state.runbook.as_ref().expect("runbook");
+        let step = ui.ask.expect("asked");
+        match ui.confirm_id(step) {
+            Some(id) => {
+                for c in id.chars() {
+                    h.press(Key::ch(c));
+                }
+            }
+            None => h.press(Key::ch('y')),
+        }
+        h.press(Key::plain(KeyCode::Enter));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn remove_spof_from_runbooks_turns_the_single_az_tier_into_two_azs() {
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    assert!(
+        has_finding(&h.state, "single-az", "web-tg"),
+        "demo starts single-AZ"
+    );
+
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready), "preflight passed");
+    let plan = h.state.runbook.as_ref().and_then(|u| u.plan.clone());
+    let plan = plan.expect("a plan on screen");
+    assert_eq!(plan.runbook, "remove-spof");
+    // The preflight dry-ran; nothing was changed for real before the approval.
+    assert!(sim.calls().iter().any(|c| c.dry_run), "dry runs");
+    assert_eq!(
+        sim.calls()
+            .iter()
+            .filter(|c| c.mutating && !c.dry_run)
+            .count(),
+        0
+    );
+
+    run_to_end(&mut h).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+    assert_eq!(real_calls(&sim, "CreateImage"), 1);
+    assert_eq!(real_calls(&sim, "RunInstances"), 1);
+    assert_eq!(real_calls(&sim, "RegisterTargets"), 1);
+    let ui = h.state.runbook.as_ref().expect("runbook");
+    assert!(
+        ui.log.iter().any(|l| l.contains("called ec2:RunInstances")),
+        "the log tail shows the calls: {:?}",
+        ui.log
+    );
+    let run_id = ui.run_id.clone().expect("journaled");
+
+    // The run's end refreshes the inventory: the finding is gone.
+    h.pump_until("the refresh after the run", |s| !s.data.fetching)
+        .await;
+    assert!(
+        !has_finding(&h.state, "single-az", "web-tg"),
+        "{:#?}",
+        h.state.data.index.findings
+    );
+    let runs = journal::list(&h.runs_dir());
+    let state = runs
+        .iter()
+        .flatten()
+        .find(|r| r.run_id == run_id)
+        .expect("in the journal");
+    assert_eq!(state.status, RunStatus::Done);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_destructive_step_runs_only_with_its_id_typed_and_a_refusal_stops_the_run() {
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    // From the instance: `r` on db-1 offers db-failover.
+    h.command("instances").await;
+    h.text("/db-1").await;
+    h.key(Key::plain(KeyCode::Enter)).await;
+    let primary = h
+        .state
+        .data
+        .inv
+        .instances
+        .iter()
+        .find(|i| i.display_name() == "db-1")
+        .map(|i| i.id.clone())
+        .expect("db-1");
+    let eip_before = h
+        .state
+        .data
+        .inv
+        .elastic_ips
+        .iter()
+        .find(|e| e.instance_id.as_deref() == Some(primary.as_str()))
+        .cloned()
+        .expect("db-1 has an Elastic IP");
+    h.key(Key::ch('r')).await;
+    choose(&mut h, "db-failover", "").await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready));
+
+    h.press(Key::ch('y'));
+    h.pump_until("the first question", |s| {
+        ended(s) || s.runbook.as_ref().is_some_and(|u| u.ask.is_some())
+    })
+    .await;
+    let ui = h.state.runbook.as_ref().expect("runbook");
+    let step = ui.ask.expect("a destructive step asks");
+    let id = ui.confirm_id(step).expect("destructive: an id to type");
+    let before = sim.calls().len();
+
+    // Enter alone, `y`, or a wrong id approve nothing.
+    h.press(Key::plain(KeyCode::Enter));
+    h.press(Key::ch('y'));
+    h.press(Key::plain(KeyCode::Enter));
+    assert!(
+        status_text(&h.state).contains(&id),
+        "{}",
+        status_text(&h.state)
+    );
+    assert_eq!(
+        h.state.runbook.as_ref().and_then(|u| u.ask),
+        Some(step),
+        "still asking"
+    );
+    // Esc declines: the run stops before the step, journaled as cancelled.
+    h.press(Key::plain(KeyCode::Esc));
+    h.pump_until("the run ends", ended).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Cancelled)));
+    let after: Vec<_> = sim.calls()[before..]
+        .iter()
+        .filter(|c| c.mutating)
+        .cloned()
+        .collect();
+    assert!(
+        after.is_empty(),
+        "nothing done after the refusal: {after:?}"
+    );
+
+    // `r` resumes it from the journal; this time the operator types the ids.
+    h.press(Key::ch('r'));
+    h.pump_until("the journal read again", settled).await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready));
+    assert!(h.state.runbook.as_ref().is_some_and(|u| u.resuming));
+    run_to_end(&mut h).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+    assert_eq!(real_calls(&sim, "StopInstances"), 1);
+    h.pump_until("the refresh after the run", |s| !s.data.fetching)
+        .await;
+    // The database's Elastic IP now points at the new instance (re-read, not assumed).
+    let eip = h
+        .state
+        .data
+        .inv
+        .elastic_ips
+        .iter()
+        .find(|e| e.allocation_id == eip_before.allocation_id)
+        .expect("the EIP");
+    assert!(
+        eip.instance_id.is_some() && eip.instance_id.as_deref() != Some(primary.as_str()),
+        "{eip:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_then_roll_back_and_abandon_through_runs() {
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    h.press(Key::ch('y'));
+    h.pump_until("the image step under way", |s| {
+        s.runbook
+            .as_ref()
+            .is_some_and(|u| u.log.iter().any(|l| l.contains("called ec2:CreateImage")))
+    })
+    .await;
+    // `c` asks; anything but `y` keeps the run going; `c` `y` cancels it.
+    h.press(Key::ch('c'));
+    h.press(Key::ch('n'));
+    assert!(h.state.runbook.as_ref().is_some_and(|u| u.active()));
+    h.press(Key::ch('c'));
+    h.press(Key::ch('y'));
+    h.pump_until("the run ends", ended).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Cancelled)));
+    let run_id = h
+        .state
+        .runbook
+        .as_ref()
+        .and_then(|u| u.run_id.clone())
+        .expect("journaled");
+
+    // `u` plans the rollback of what was done: the image made is deregistered.
+    h.press(Key::ch('u'));
+    h.pump_until("the rollback planned", settled).await;
+    let ui = h.state.runbook.as_ref().expect("runbook");
+    assert_eq!(ui.rolls_back.as_deref(), Some(run_id.as_str()));
+    let plan = ui.plan.clone().expect("a rollback plan");
+    assert!(
+        plan.steps
+            .iter()
+            .any(|st| st.action_name() == "deregister_image"),
+        "{:#?}",
+        plan.steps
+    );
+    h.key(Key::plain(KeyCode::Esc)).await;
+
+    // `:runs` lists the cancelled run; `a` then `y` abandons it in the journal.
+    h.press(Key::ch(':'));
+    for c in "runs".chars() {
+        h.press(Key::ch(c));
+    }
+    h.press(Key::plain(KeyCode::Enter));
+    h.pump_until("the runs read", |s| s.runs.loaded).await;
+    let Screen::Runs(_) = h.state.nav.top() else {
+        panic!("runs on screen: {:?}", h.state.nav.top());
+    };
+    let row = h
+        .state
+        .runs
+        .list
+        .iter()
+        .position(|r| r.run_id == run_id)
+        .expect("listed");
+    for _ in 0..row {
+        h.press(Key::ch('j'));
+    }
+    h.press(Key::ch('a'));
+    h.press(Key::ch('y'));
+    h.pump_until("abandoned", |s| {
+        s.runs
+            .list
+            .iter()
+            .any(|r| r.run_id == run_id && r.status == Some(RunStatus::Abandoned))
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unfinished_run_is_found_at_start() {
+    // A run left behind by an earlier process (a dropped SSH session).
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let sim = sim();
+        let mut h = Harness::start(sim.clone(), false).await;
+        h.command("runbooks").await;
+        choose(&mut h, "remove-spof", "single-az").await;
+        let plan = h
+            .state
+            .runbook
+            .as_ref()
+            .and_then(|u| u.plan.clone())
+            .expect("plan");
+        journal::Journal::create(dir.path(), "20261122T000000-remove-spof-abc", None, &plan)
+            .expect("journal");
+    }
+    let h = Harness::start_in(sim(), false, dir).await;
+    let open: Vec<_> = h.state.runs.open(None).map(|r| r.run_id.clone()).collect();
+    assert_eq!(open, vec!["20261122T000000-remove-spof-abc".to_string()]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_only_shows_the_plan_and_never_calls() {
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), true).await;
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    assert_eq!(phase(&h.state), Some(Phase::ReadOnly));
+    assert!(h.state.runbook.as_ref().is_some_and(|u| u.plan.is_some()));
+    h.press(Key::ch('y'));
+    assert!(
+        status_text(&h.state).contains("read-only"),
+        "{}",
+        status_text(&h.state)
+    );
+    assert_eq!(phase(&h.state), Some(Phase::ReadOnly));
+    let mutating: Vec<_> = sim.calls().into_iter().filter(|c| c.mutating).collect();
+    assert!(mutating.is_empty(), "{mutating:?}");
+}
