@@ -364,3 +364,40 @@ async fn read_only_shows_the_plan_and_never_calls() {
     let mutating: Vec<_> = sim.calls().into_iter().filter(|c| c.mutating).collect();
     assert!(mutating.is_empty(), "{mutating:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_events_view_moves_an_event_to_its_deadline() {
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    let event = h
+        .state
+        .data
+        .inv
+        .events
+        .iter()
+        .find(|e| e.not_before_deadline.is_some())
+        .cloned()
+        .expect("the demo has an event with a deadline");
+    let deadline = event.not_before_deadline.expect("deadline");
+    h.command("events").await;
+    h.text(&format!("/{}", event.resource_id)).await;
+    h.key(Key::plain(KeyCode::Enter)).await;
+    h.key(Key::ch('r')).await;
+    choose(&mut h, "reschedule", &event.raw_code).await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready));
+    run_to_end(&mut h).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+    assert_eq!(real_calls(&sim, "ModifyInstanceEventStartTime"), 1);
+    assert_eq!(real_calls(&sim, "RebootInstances"), 0, "nothing else done");
+    h.pump_until("the refresh after the run", |s| !s.data.fetching)
+        .await;
+    let moved = h
+        .state
+        .data
+        .inv
+        .events
+        .iter()
+        .find(|e| e.event_id == event.event_id)
+        .expect("still scheduled");
+    assert_eq!(moved.not_before, Some(deadline));
+}

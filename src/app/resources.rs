@@ -284,6 +284,10 @@ pub trait CellCtx {
     fn findings(&self) -> &[Finding] {
         &[]
     }
+    /// Whether `findings` were computed (the console's) or are simply absent (headless tables).
+    fn findings_known(&self) -> bool {
+        false
+    }
     fn instance(&self, id: &str) -> Option<&Instance> {
         self.inv().instance(id)
     }
@@ -457,6 +461,9 @@ impl CellCtx for IndexedCtx<'_> {
     }
     fn findings(&self) -> &[Finding] {
         &self.index.findings
+    }
+    fn findings_known(&self) -> bool {
+        true
     }
     fn tg_health_by_az(&self, tg_arn: &str) -> Vec<AzHealth> {
         self.index
@@ -756,10 +763,36 @@ static EVENT_COLUMNS: &[Column] = &[
     col("DEADLINE", 16, |c, r| {
         f::time(c.inv().events[r].not_before_deadline)
     }),
+    col("PLAN", 24, |c, r| event_plan(c, r)),
     col("DESCRIPTION", 30, |c, r| {
         c.inv().events[r].description.clone()
     }),
 ];
+
+/// The events view as a maintenance planner: whether the event would hurt a service as things
+/// stand (the `unprotected-scheduled-event` finding; `r` plans the drain), and whether AWS lets it
+/// move (only with a deadline).
+fn event_plan(c: &dyn CellCtx, r: usize) -> String {
+    let e = &c.inv().events[r];
+    let movable = if e.not_before_deadline.is_some() {
+        " · movable"
+    } else {
+        ""
+    };
+    if !c.findings_known() {
+        return movable.trim_start_matches(" · ").to_string();
+    }
+    let unprotected = c.findings().iter().any(|f| {
+        f.kind == crate::analysis::FindingKind::UnprotectedScheduledEvent
+            && f.resources.first() == Some(&e.resource_id)
+    });
+    let state = if unprotected {
+        "⚠ unprotected"
+    } else {
+        "covered"
+    };
+    format!("{state}{movable}")
+}
 
 static ALARM_COLUMNS: &[Column] = &[
     col("NAME", 24, |c, r| c.inv().alarms[r].name.clone()),

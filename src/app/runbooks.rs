@@ -19,6 +19,12 @@ pub enum RunbookRequest {
         region: String,
         instances: Vec<String>,
     },
+    /// Move an instance's upcoming events to `to` (AWS allows it only within their deadline).
+    Reschedule {
+        region: String,
+        instance: String,
+        to: Timestamp,
+    },
     RemoveSpof {
         region: String,
         instance: String,
@@ -55,7 +61,9 @@ impl RunbookRequest {
     /// The runbook's name, as `opsdeck runbook NAME` spells it.
     pub fn runbook(&self) -> &'static str {
         match self {
-            RunbookRequest::Rolling { .. } => "rolling-maintenance",
+            RunbookRequest::Rolling { .. } | RunbookRequest::Reschedule { .. } => {
+                "rolling-maintenance"
+            }
             RunbookRequest::RemoveSpof { .. } => "remove-spof",
             RunbookRequest::DbFailover { .. } => "db-failover",
             RunbookRequest::Snapshot { .. } => "snapshot",
@@ -78,6 +86,10 @@ impl RunbookRequest {
                     .iter()
                     .map(|i| format!(" --instance {i}"))
                     .collect::<String>()
+            ),
+            RunbookRequest::Reschedule { instance, to, .. } => format!(
+                "opsdeck runbook rolling-maintenance --instance {instance} --reschedule-to {}",
+                to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
             RunbookRequest::RemoveSpof { instance, .. } => {
                 format!("opsdeck runbook remove-spof --instance {instance}")
@@ -103,6 +115,7 @@ impl RunbookRequest {
     pub fn region(&self) -> Option<&str> {
         match self {
             RunbookRequest::Rolling { region, .. }
+            | RunbookRequest::Reschedule { region, .. }
             | RunbookRequest::RemoveSpof { region, .. }
             | RunbookRequest::DbFailover { region, .. }
             | RunbookRequest::Snapshot { region, .. }
@@ -173,6 +186,17 @@ pub fn plan(
     match req {
         RunbookRequest::Rolling { region, instances } => {
             let args = rolling_args(instances);
+            rolling::plan(inv, region, &args, details)
+        }
+        RunbookRequest::Reschedule {
+            region,
+            instance,
+            to,
+        } => {
+            let args = rolling::RollingArgs {
+                reschedule_to: Some(*to),
+                ..rolling_args(std::slice::from_ref(instance))
+            };
             rolling::plan(inv, region, &args, details)
         }
         RunbookRequest::RemoveSpof { instance, .. } => spof::plan(
@@ -257,7 +281,7 @@ pub fn for_instance(inv: &Inventory, id: &str) -> Vec<Choice> {
         .min_by_key(|e| e.not_before)
         .map(|e| format!(", ahead of its {}", e.raw_code))
         .unwrap_or_default();
-    vec![
+    let mut out = vec![
         choice(
             "rolling-maintenance",
             format!("drain, restart and rejoin {name}, keeping its groups served{event}"),
@@ -290,11 +314,39 @@ pub fn for_instance(inv: &Inventory, id: &str) -> Vec<Choice> {
             "snapshot",
             format!("snapshot every volume of {name}"),
             RunbookRequest::Snapshot {
-                region,
+                region: region.clone(),
                 instance: i.id.clone(),
             },
         ),
-    ]
+    ];
+    // AWS lets an event with a deadline move, up to that deadline and at least an hour ahead: offer
+    // the latest time, which buys the most room to prepare.
+    let soonest_allowed = chrono::Utc::now() + chrono::Duration::minutes(60);
+    if let Some(e) = i
+        .upcoming_events()
+        .filter(|e| e.event_id.is_some())
+        .filter(|e| e.not_before_deadline.is_some_and(|d| d > soonest_allowed))
+        .min_by_key(|e| e.not_before)
+        && let Some(deadline) = e.not_before_deadline
+    {
+        out.insert(
+            1,
+            choice(
+                "reschedule",
+                format!(
+                    "move {name}'s {} to its deadline, {} (no change to the instance now)",
+                    e.raw_code,
+                    deadline.format("%Y-%m-%d %H:%M UTC")
+                ),
+                RunbookRequest::Reschedule {
+                    region,
+                    instance: i.id.clone(),
+                    to: deadline,
+                },
+            ),
+        );
+    }
+    out
 }
 
 /// The runbooks that apply to a volume: restore its newest snapshot into a zone, prune old ones.
