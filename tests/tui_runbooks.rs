@@ -401,3 +401,39 @@ async fn the_events_view_moves_an_event_to_its_deadline() {
         .expect("still scheduled");
     assert_eq!(moved.not_before, Some(deadline));
 }
+
+#[tokio::test(start_paused = true)]
+async fn approve_each_asks_before_every_mutating_step() {
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    h.press(Key::ch('a'));
+    assert!(h.state.runbook.as_ref().is_some_and(|u| u.approve_each));
+    let mutating = h
+        .state
+        .runbook
+        .as_ref()
+        .and_then(|u| u.plan.as_ref())
+        .map(|p| p.steps.iter().filter(|s| s.action.is_mutating()).count())
+        .expect("plan");
+    h.press(Key::ch('y'));
+    let mut asked = 0;
+    loop {
+        h.pump_until("a question or the end", |s| {
+            ended(s) || s.runbook.as_ref().is_some_and(|u| u.ask.is_some())
+        })
+        .await;
+        if ended(&h.state) {
+            break;
+        }
+        asked += 1;
+        // Nothing of the step happens before its approval.
+        let step = h.state.runbook.as_ref().and_then(|u| u.ask).expect("asked");
+        let acted = h.state.runbook.as_ref().map(|u| u.steps[step].acted);
+        assert_eq!(acted, Some(false), "step {step} acted before its approval");
+        h.press(Key::ch('y'));
+    }
+    assert_eq!(asked, mutating, "one question per mutating step");
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+}

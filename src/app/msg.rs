@@ -198,6 +198,8 @@ pub enum Effect {
         resume: Option<String>,
         /// The run this plan undoes: marked rolled back once the plan is done.
         rolls_back: Option<String>,
+        /// Every mutating step asks (not only the destructive ones).
+        approve_each: bool,
     },
     /// The operator's answer to `Msg::RunAsk`.
     AnswerStep {

@@ -103,6 +103,8 @@ pub struct RunbookUi {
     pub typed: String,
     /// `c` was pressed: `y` confirms the cancel.
     pub confirm_cancel: bool,
+    /// `a` on a ready plan: every mutating step asks, not only the destructive ones.
+    pub approve_each: bool,
     pub cancel_sent: bool,
     pub last_error: Option<String>,
     pub log: VecDeque<String>,
@@ -122,6 +124,7 @@ impl RunbookUi {
             ask: None,
             typed: String::new(),
             confirm_cancel: false,
+            approve_each: false,
             cancel_sent: false,
             last_error: None,
             log: VecDeque::new(),
@@ -569,6 +572,11 @@ pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
     }
     match (phase, c) {
         (Phase::Ready, 'y') => Some(start(s)),
+        (Phase::Ready, 'a') => {
+            let ui = s.runbook.as_mut()?;
+            ui.approve_each = !ui.approve_each;
+            Some(Vec::new())
+        }
         (Phase::ReadOnly, 'y') => {
             status(
                 s,
@@ -614,6 +622,7 @@ fn start(s: &mut AppState) -> Vec<Effect> {
         plan,
         resume: ui.run_id.clone().filter(|_| ui.resuming),
         rolls_back: ui.rolls_back.clone(),
+        approve_each: ui.approve_each,
     }]
 }
 

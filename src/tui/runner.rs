@@ -338,6 +338,7 @@ impl Runner {
                 plan,
                 resume,
                 rolls_back,
+                approve_each,
             } => {
                 let Some(session) = self.session.clone() else {
                     let _ = tx.send(LoopMsg::App(Msg::RunEnded {
@@ -353,6 +354,7 @@ impl Runner {
                     plan,
                     resume,
                     rolls_back,
+                    approve_each,
                 };
                 let (handle, task) = runs::start(session, self.runs_dir.clone(), tx, spec);
                 self.active.insert(generation, handle);

@@ -7,7 +7,7 @@ use crate::app::msg::Msg;
 use crate::app::runbook_screen::{Planned, RunProgress};
 use crate::app::runbooks::{self, RunSummary, RunbookRequest};
 use crate::domain::Inventory;
-use crate::runbook::engine::{self, Approval, Approver, EngineOptions};
+use crate::runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions};
 use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
 use crate::runbook::plan::{Plan, Step};
 use crate::runbook::rolling;
@@ -195,6 +195,8 @@ pub struct RunSpec {
     pub plan: Plan,
     pub resume: Option<String>,
     pub rolls_back: Option<String>,
+    /// Every mutating step asks (`ApprovalMode::PerStep`), not only the destructive ones.
+    pub approve_each: bool,
 }
 
 /// A run about to start: its handle for the runner, and the task that runs it.
@@ -242,6 +244,7 @@ async fn run(
         plan,
         resume,
         rolls_back,
+        approve_each,
     } = spec;
     let Some((read, write)) = session.ports_for(&plan.region) else {
         return Err(format!(
@@ -297,6 +300,11 @@ async fn run(
         cancel,
         opts: EngineOptions {
             floor: plan.floor(),
+            approval: if approve_each {
+                ApprovalMode::PerStep
+            } else {
+                ApprovalMode::Once
+            },
             ..EngineOptions::default()
         },
         kill_after: None,

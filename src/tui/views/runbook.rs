@@ -99,8 +99,11 @@ fn hint(ui: &RunbookUi, read_only: bool) -> String {
             "nothing was changed · r plans again · esc back".into()
         }
         Phase::ReadOnly => "esc back".into(),
+        Phase::Ready if ui.approve_each => {
+            "y runs this plan, asking before every mutating step (destructive ones want their id) · a: ask only for destructive steps · esc back".into()
+        }
         Phase::Ready => {
-            "y runs this plan (destructive steps ask for their id) · esc back: nothing changes"
+            "y runs this plan (destructive steps ask for their id) · a: ask before every step · esc back: nothing changes"
                 .into()
         }
         Phase::Starting | Phase::Running if ui.cancel_sent => {
