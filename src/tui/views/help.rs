@@ -37,7 +37,7 @@ pub fn lines(km: &Keymap) -> Vec<(String, String)> {
         ),
         (
             ":events :ev",
-            "scheduled events (instances and volumes), time left",
+            "maintenance planner: scheduled events, time left, unprotected/movable; r plans",
         ),
         (":alarms", "CloudWatch alarms"),
         (":zones :subnets", "availability zones, subnets"),
@@ -46,6 +46,14 @@ pub fn lines(km: &Keymap) -> Vec<(String, String)> {
             "single points of failure, worst first (as opsdeck report); r offers the fix",
         ),
         (":az", "the AZ map (with each zone's findings)"),
+        (
+            ":runbooks :rb",
+            "what can run now (scheduled maintenance, each finding's fix); r on a resource offers its own",
+        ),
+        (
+            ":runs",
+            "journaled runs: enter opens (y resumes), u rolls back, a abandons",
+        ),
         (
             ":region R",
             "show only R if connected, else add R; :region all shows every region",
