@@ -10,6 +10,7 @@ use crate::domain::Timestamp;
 use crate::domain::time::duration_secs;
 use crate::runbook::journal::RunStatus;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::health;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -253,24 +254,7 @@ fn health_lines(s: &AppState, ui: &RunbookUi, theme: &Theme) -> Vec<Line<'static
                 .target_group(arn)
                 .map_or_else(|| arn.clone(), |g| g.name.clone());
             let mut spans = vec![Span::styled(format!("health {name}: "), theme.dim())];
-            let zones = ctx.tg_health_by_az(arn);
-            if zones.is_empty() {
-                spans.push(Span::styled("no targets", theme.bad()));
-            }
-            for z in zones {
-                let st = if z.healthy == z.total {
-                    theme.good()
-                } else if z.healthy == 0 {
-                    theme.bad()
-                } else {
-                    theme.warn()
-                };
-                spans.push(Span::styled(
-                    format!("{} {}/{} healthy", z.az, z.healthy, z.total),
-                    st,
-                ));
-                spans.push(Span::raw("   "));
-            }
+            spans.extend(health::spans(ctx.tg_health_by_az(arn), " healthy", theme));
             Line::from(spans)
         })
         .collect()

@@ -5,6 +5,7 @@ use super::{frame_block, waiting};
 use crate::app::resources::{CellCtx, ResourceKind};
 use crate::app::state::{AppState, Scope, ViewKey};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::health;
 use crate::tui::widgets::table as widget;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -69,24 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, key: &ViewKey, them
     {
         let ctx = s.data.ctx(s.clock);
         let mut spans = vec![Span::styled("healthy per AZ: ", theme.dim())];
-        let zones = ctx.tg_health_by_az(arn);
-        if zones.is_empty() {
-            spans.push(Span::styled("no targets", theme.bad()));
-        }
-        for z in zones {
-            let style = if z.healthy == z.total {
-                theme.good()
-            } else if z.healthy == 0 {
-                theme.bad()
-            } else {
-                theme.warn()
-            };
-            spans.push(Span::styled(
-                format!("{} {}/{}", z.az, z.healthy, z.total),
-                style,
-            ));
-            spans.push(Span::raw("   "));
-        }
+        spans.extend(health::spans(ctx.tg_health_by_az(arn), "", theme));
         frame
             .buffer_mut()
             .set_line(inner.x, inner.y, &Line::from(spans), inner.width);

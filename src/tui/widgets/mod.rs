@@ -1,3 +1,4 @@
-//! Widgets shared by the views: the one generic resource table.
+//! Widgets shared by the views: the one generic resource table, health per AZ.
 
+pub mod health;
 pub mod table;

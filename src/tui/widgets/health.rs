@@ -1,0 +1,28 @@
+//! Healthy/total targets per AZ as coloured spans: all healthy green, none red, some yellow.
+
+use crate::app::resources::AzHealth;
+use crate::tui::theme::Theme;
+use ratatui::text::Span;
+
+/// `us-east-1a 2/2{unit}   us-east-1b 0/1{unit}`, or "no targets" in red.
+pub fn spans(zones: Vec<AzHealth>, unit: &str, theme: &Theme) -> Vec<Span<'static>> {
+    if zones.is_empty() {
+        return vec![Span::styled("no targets", theme.bad())];
+    }
+    let mut out = Vec::with_capacity(zones.len() * 2);
+    for z in zones {
+        let style = if z.healthy == z.total {
+            theme.good()
+        } else if z.healthy == 0 {
+            theme.bad()
+        } else {
+            theme.warn()
+        };
+        out.push(Span::styled(
+            format!("{} {}/{}{unit}", z.az, z.healthy, z.total),
+            style,
+        ));
+        out.push(Span::raw("   "));
+    }
+    out
+}
