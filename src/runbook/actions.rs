@@ -549,16 +549,30 @@ pub async fn act(
             volume,
             instance,
             device,
-        } => none(
-            write
-                .attach_volume(
-                    &resolve(volume, o)?,
-                    &resolve(instance, o)?,
-                    device,
-                    dry_run,
-                )
-                .await?,
-        ),
+        } => {
+            let (vid, iid) = (resolve(volume, o)?, resolve(instance, o)?);
+            if dry_run {
+                let v =
+                    ctx.read.volume(&vid).await?.ok_or_else(|| {
+                        CloudError::not_found("InvalidVolume.NotFound", vid.clone())
+                    })?;
+                if let Some(other) = v.attached_instance() {
+                    // Still on the primary until an earlier step detaches it: EC2 would refuse the
+                    // dry run for that alone, so check what can be checked by reading.
+                    let i = must_instance(ctx.read, &iid).await?;
+                    if i.az != v.az {
+                        return Err(CloudError::invalid_request(
+                            "InvalidVolume.ZoneMismatch",
+                            format!("{vid} is in {} and {iid} in {}", v.az, i.az),
+                        ));
+                    }
+                    return Err(CloudError::dry_run_ok(format!(
+                        "checked by reading ({vid} is attached to {other} for now)"
+                    )));
+                }
+            }
+            none(write.attach_volume(&vid, &iid, device, dry_run).await?)
+        }
         Action::DetachVolume {
             volume,
             instance,
