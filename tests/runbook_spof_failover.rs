@@ -691,7 +691,7 @@ async fn db_failover_reassigns_a_secondary_private_ip_and_back() {
     let inv = inventory(&w).await;
     let db_eni = primary_eni(&inv, &db);
     let data = data_volume(&inv, &db);
-    assert_eq!(ip_holders(&inv, SERVICE_IP), [db_eni.clone()]);
+    assert_eq!(ip_holders(&inv, SERVICE_IP), std::slice::from_ref(&db_eni));
 
     // auto: no Elastic IP, no secondary ENI: the secondary address moves, so the replacement is
     // launched in the primary's own subnet.
