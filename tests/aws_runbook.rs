@@ -330,3 +330,137 @@ async fn snapshot_restore_prune_against_moto() {
         .collect::<Vec<_>>();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+/// An EC2 client on moto, to build what the seed fleet lacks (the ports cannot create interfaces).
+fn ec2_client() -> aws_sdk_ec2::Client {
+    let conf = aws_sdk_ec2::Config::builder()
+        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+        .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+        .endpoint_url(moto::url())
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .build();
+    aws_sdk_ec2::Client::from_conf(conf)
+}
+
+fn primary_eni(inv: &Inventory, instance: &str) -> String {
+    inv.enis_of_instance(instance)
+        .into_iter()
+        .find(|n| n.attachment.as_ref().map(|a| a.device_index) == Some(0))
+        .unwrap_or_else(|| panic!("{instance} has a primary ENI"))
+        .id
+        .clone()
+}
+
+#[tokio::test]
+async fn db_failover_moves_a_secondary_eni_against_moto() {
+    let (_g, seed) = moto::seeded().await;
+    let (read, write) = moto::ports("us-east-1").await;
+    let db = moto::id(&seed, &["instances", "db-1"]);
+    let data = moto::id(&seed, &["data_volume_id"]);
+    // The database's service address on an interface of its own, at device index 1.
+    let eni = ec2_client()
+        .create_network_interface()
+        .subnet_id(moto::id(&seed, &["subnets", "us-east-1a"]))
+        .description("db-1 service address")
+        .send()
+        .await
+        .expect("CreateNetworkInterface")
+        .network_interface
+        .and_then(|n| n.network_interface_id)
+        .expect("an ENI id");
+    write
+        .attach_network_interface(&eni, &db, 1, false)
+        .await
+        .expect("attach to db-1");
+
+    let inv = inventory(&read).await;
+    let args = opsdeck::runbook::failover::FailoverArgs {
+        primary: db.clone(),
+        // db-1 has an Elastic IP too, which auto would take.
+        address: opsdeck::runbook::failover::AddressMode::Eni,
+        stamp: "moto-eni".into(),
+        ..Default::default()
+    };
+    let plan = opsdeck::runbook::failover::plan(&inv, &args).expect("plan");
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
+    assert_eq!(
+        kinds[kinds.len() - 2..],
+        ["detach_network_interface", "attach_network_interface"]
+    );
+    run_plan(&read, &write, &plan).await;
+
+    let after = inventory(&read).await;
+    let new_id = after
+        .volume(&data)
+        .and_then(|v| v.attached_instance().map(str::to_string))
+        .expect("the data volume is attached");
+    assert_ne!(new_id, db);
+    let n = after
+        .network_interfaces
+        .iter()
+        .find(|n| n.id == eni)
+        .expect("ENI read back");
+    let a = n.attachment.as_ref().expect("attached");
+    assert_eq!(
+        (a.instance_id.as_deref(), a.device_index, a.status.as_str()),
+        (Some(new_id.as_str()), 1, "attached"),
+        "the interface reads back on the replacement"
+    );
+    assert!(after.enis_of_instance(&db).iter().all(|x| x.id != eni));
+    assert_eq!(
+        after.instance(&new_id).map(|i| i.az.as_str()),
+        Some("us-east-1a")
+    );
+}
+
+#[tokio::test]
+async fn db_failover_reassigns_a_secondary_private_ip_against_moto() {
+    let (_g, seed) = moto::seeded().await;
+    let (read, write) = moto::ports("us-east-1").await;
+    let db = moto::id(&seed, &["instances", "db-1"]);
+    let web2 = moto::id(&seed, &["instances", "web-2"]); // same subnet as db-1
+    let ip = "10.20.1.200".to_string();
+    let inv = inventory(&read).await;
+    let db_eni = primary_eni(&inv, &db);
+    write
+        .assign_private_ips(&db_eni, std::slice::from_ref(&ip), false, false)
+        .await
+        .expect("a secondary address on db-1");
+
+    let inv = inventory(&read).await;
+    let args = opsdeck::runbook::failover::FailoverArgs {
+        primary: db.clone(),
+        standby: Some(web2.clone()),
+        private_ip: Some(ip.clone()),
+        stamp: "moto-ip".into(),
+        ..Default::default()
+    };
+    let plan = opsdeck::runbook::failover::plan(&inv, &args).expect("plan");
+    assert_eq!(
+        plan.steps.last().map(|s| s.action_name()),
+        Some("move_private_ip")
+    );
+    run_plan(&read, &write, &plan).await;
+
+    let after = inventory(&read).await;
+    let web2_eni = primary_eni(&after, &web2);
+    let holders: Vec<&str> = after
+        .network_interfaces
+        .iter()
+        .filter(|n| n.private_ips.iter().any(|p| p.address == ip))
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(
+        holders,
+        [web2_eni.as_str()],
+        "the address reads back on the standby only"
+    );
+    assert_eq!(
+        after
+            .volume(&moto::id(&seed, &["data_volume_id"]))
+            .and_then(|v| v.attached_instance().map(str::to_string)),
+        Some(web2)
+    );
+}

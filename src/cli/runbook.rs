@@ -123,8 +123,40 @@ pub struct FailoverCli {
     /// Force the detach (unflushed writes may be lost)
     #[arg(long)]
     pub force_detach: bool,
+    /// How the client-facing address follows: auto (the Elastic IP, else a secondary ENI in the
+    /// target AZ, else a secondary private IP in the same subnet, else none), eip, eni, private-ip, none
+    #[arg(long, value_enum, default_value_t = AddressCli::Auto)]
+    pub address: AddressCli,
+    /// The secondary private IP to move (default: the only one on the primary's primary ENI)
+    #[arg(long, value_name = "IP")]
+    pub private_ip: Option<String>,
+    /// The secondary network interface to move (default: the primary's only one)
+    #[arg(long, value_name = "ENI_ID")]
+    pub eni: Option<String>,
     #[command(flatten)]
     pub exec: ExecArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AddressCli {
+    Auto,
+    Eip,
+    Eni,
+    PrivateIp,
+    None,
+}
+
+impl From<AddressCli> for crate::runbook::failover::AddressMode {
+    fn from(a: AddressCli) -> Self {
+        use crate::runbook::failover::AddressMode as M;
+        match a {
+            AddressCli::Auto => M::Auto,
+            AddressCli::Eip => M::Eip,
+            AddressCli::Eni => M::Eni,
+            AddressCli::PrivateIp => M::PrivateIp,
+            AddressCli::None => M::None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -275,6 +307,9 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 target_az: a.target_az,
                 from_snapshot: a.from_snapshot,
                 force_detach: a.force_detach,
+                address: a.address.into(),
+                private_ip: a.private_ip,
+                eni: a.eni,
                 stamp: stamp(),
             };
             plan_then_start(&session, global, &a.exec, |inv| {

@@ -57,6 +57,13 @@ pub trait CloudRead: Send + Sync {
     async fn snapshot(&self, id: &str) -> CloudResult<Option<Snapshot>> {
         Ok(self.snapshots().await?.into_iter().find(|s| s.id == id))
     }
+    async fn network_interface(&self, id: &str) -> CloudResult<Option<NetworkInterface>> {
+        Ok(self
+            .network_interfaces()
+            .await?
+            .into_iter()
+            .find(|n| n.id == id))
+    }
 }
 
 /// One CloudWatch series to fetch.

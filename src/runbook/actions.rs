@@ -63,6 +63,35 @@ async fn must_instance(read: &dyn CloudRead, id: &str) -> CloudResult<Instance> 
         .ok_or_else(|| CloudError::not_found("InvalidInstanceID.NotFound", id))
 }
 
+async fn must_eni(read: &dyn CloudRead, id: &str) -> CloudResult<NetworkInterface> {
+    read.network_interface(id)
+        .await?
+        .ok_or_else(|| CloudError::not_found("InvalidNetworkInterfaceID.NotFound", id))
+}
+
+/// The attachment that holds the interface now (a `detached` one no longer does).
+fn live_attachment(n: &NetworkInterface) -> Option<&EniAttachment> {
+    n.attachment.as_ref().filter(|a| a.status != "detached")
+}
+
+/// An instance's primary (device index 0) interface, among `enis`.
+fn primary_eni_of<'a>(
+    enis: &'a [NetworkInterface],
+    instance: &str,
+) -> Option<&'a NetworkInterface> {
+    enis.iter().find(|n| {
+        live_attachment(n)
+            .is_some_and(|a| a.instance_id.as_deref() == Some(instance) && a.device_index == 0)
+    })
+}
+
+fn no_primary_eni(instance: &str) -> CloudError {
+    CloudError::invalid_state(
+        "InvalidInstanceID",
+        format!("{instance} has no primary network interface"),
+    )
+}
+
 /// The registrations that matter for the capacity guard: every group the instance serves, with AZs.
 async fn guard_inventory(read: &dyn CloudRead, instance: &str) -> CloudResult<Inventory> {
     let mut inv = Inventory {
@@ -408,6 +437,69 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 pending_or_act("waiting for the association to show")
             }
         }
+        Action::DetachNetworkInterface {
+            eni_id, instance, ..
+        } => {
+            let n = must_eni(read, eni_id).await?;
+            match live_attachment(&n).filter(|a| a.instance_id.as_ref() == Some(instance)) {
+                None => Seen::Done(Outputs::new()),
+                Some(a) if a.status == "detaching" => Seen::Pending("detaching".into()),
+                Some(_) => pending_or_act("waiting for detaching to show"),
+            }
+        }
+        Action::AttachNetworkInterface {
+            eni_id, instance, ..
+        } => {
+            let iid = resolve(instance, ctx.outputs)?;
+            // Verified by reading the attachment back, never assumed from the call's answer.
+            let n = must_eni(read, eni_id).await?;
+            match live_attachment(&n) {
+                Some(a) if a.instance_id.as_deref() == Some(iid.as_str()) => {
+                    if a.status == "attached" {
+                        Seen::Done(Outputs::new())
+                    } else {
+                        Seen::Pending(format!("attachment {}", a.status))
+                    }
+                }
+                Some(a) if a.status == "detaching" => Seen::Pending(format!(
+                    "still detaching from {}",
+                    a.instance_id.as_deref().unwrap_or("?")
+                )),
+                Some(a) => {
+                    return Err(CloudError::invalid_state(
+                        "InvalidParameterValue",
+                        format!(
+                            "{eni_id} is attached to {}, not {iid}",
+                            a.instance_id.as_deref().unwrap_or("?")
+                        ),
+                    ));
+                }
+                None => pending_or_act("waiting for the attachment to show"),
+            }
+        }
+        Action::MovePrivateIp { ip, to, .. } => {
+            let iid = resolve(to, ctx.outputs)?;
+            let enis = read.network_interfaces().await?;
+            let target = primary_eni_of(&enis, &iid).ok_or_else(|| no_primary_eni(&iid))?;
+            // Verified by reading the addresses back: on the new interface, and on no other.
+            let holders: Vec<&str> = enis
+                .iter()
+                .filter(|n| n.private_ips.iter().any(|p| &p.address == ip))
+                .map(|n| n.id.as_str())
+                .collect();
+            match holders.as_slice() {
+                [only] if *only == target.id => Seen::Done(Outputs::new()),
+                h if h.contains(&target.id.as_str()) => Seen::Pending(format!(
+                    "{ip} still listed on {}",
+                    h.iter()
+                        .filter(|x| **x != target.id)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                _ => pending_or_act(&format!("waiting for {ip} to show on {}", target.id)),
+            }
+        }
         Action::DeregisterImage { image } => match read.image(&resolve(image, ctx.outputs)?).await?
         {
             None => Seen::Done(Outputs::new()),
@@ -549,16 +641,30 @@ pub async fn act(
             volume,
             instance,
             device,
-        } => none(
-            write
-                .attach_volume(
-                    &resolve(volume, o)?,
-                    &resolve(instance, o)?,
-                    device,
-                    dry_run,
-                )
-                .await?,
-        ),
+        } => {
+            let (vid, iid) = (resolve(volume, o)?, resolve(instance, o)?);
+            if dry_run {
+                let v =
+                    ctx.read.volume(&vid).await?.ok_or_else(|| {
+                        CloudError::not_found("InvalidVolume.NotFound", vid.clone())
+                    })?;
+                if let Some(other) = v.attached_instance() {
+                    // Still on the primary until an earlier step detaches it: EC2 would refuse the
+                    // dry run for that alone, so check what can be checked by reading.
+                    let i = must_instance(ctx.read, &iid).await?;
+                    if i.az != v.az {
+                        return Err(CloudError::invalid_request(
+                            "InvalidVolume.ZoneMismatch",
+                            format!("{vid} is in {} and {iid} in {}", v.az, i.az),
+                        ));
+                    }
+                    return Err(CloudError::dry_run_ok(format!(
+                        "checked by reading ({vid} is attached to {other} for now)"
+                    )));
+                }
+            }
+            none(write.attach_volume(&vid, &iid, device, dry_run).await?)
+        }
         Action::DetachVolume {
             volume,
             instance,
@@ -587,6 +693,59 @@ pub async fn act(
                 .await?;
             (w.request_id, one(output, w.value))
         }
+        Action::DetachNetworkInterface {
+            eni_id, instance, ..
+        } => {
+            let n = must_eni(ctx.read, eni_id).await?;
+            match live_attachment(&n).filter(|a| a.instance_id.as_ref() == Some(instance)) {
+                // Not (or no longer) on that instance: never detach it from another one.
+                None => (None, Outputs::new()),
+                Some(a) => none(
+                    write
+                        .detach_network_interface(&a.attachment_id, false, dry_run)
+                        .await?,
+                ),
+            }
+        }
+        Action::AttachNetworkInterface {
+            eni_id,
+            instance,
+            device_index,
+        } => {
+            let iid = resolve(instance, o)?;
+            if dry_run {
+                let n = must_eni(ctx.read, eni_id).await?;
+                if let Some(a) = live_attachment(&n) {
+                    // Still on the primary until an earlier step detaches it: EC2 would refuse the
+                    // dry run for that alone, so check what can be checked by reading.
+                    let i = must_instance(ctx.read, &iid).await?;
+                    if i.az != n.az {
+                        return Err(CloudError::invalid_request(
+                            "InvalidParameterValue",
+                            format!("{eni_id} is in {} and {iid} in {}", n.az, i.az),
+                        ));
+                    }
+                    return Err(CloudError::dry_run_ok(format!(
+                        "checked by reading ({eni_id} is attached to {} for now)",
+                        a.instance_id.as_deref().unwrap_or("?")
+                    )));
+                }
+            }
+            let w = write
+                .attach_network_interface(eni_id, &iid, *device_index, dry_run)
+                .await?;
+            (w.request_id, Outputs::new())
+        }
+        Action::MovePrivateIp { ip, to, .. } => {
+            let iid = resolve(to, o)?;
+            let enis = ctx.read.network_interfaces().await?;
+            let target = primary_eni_of(&enis, &iid).ok_or_else(|| no_primary_eni(&iid))?;
+            none(
+                write
+                    .assign_private_ips(&target.id, std::slice::from_ref(ip), true, dry_run)
+                    .await?,
+            )
+        }
         Action::DeleteSnapshot { snapshot } => {
             none(write.delete_snapshot(snapshot, dry_run).await?)
         }
@@ -611,6 +770,8 @@ pub fn dry_runnable(action: &Action) -> bool {
             target: AddressMove::Instance(v),
             ..
         } => matches!(v, Val::Lit(_)),
+        Action::AttachNetworkInterface { instance, .. } => matches!(instance, Val::Lit(_)),
+        Action::MovePrivateIp { to, .. } => matches!(to, Val::Lit(_)),
         _ => true,
     }
 }

@@ -491,6 +491,32 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                 }),
                 _ => None,
             },
+            // The client-facing address goes back where it was.
+            Action::AttachNetworkInterface {
+                eni_id,
+                instance,
+                device_index,
+            } => resolve(instance).map(|i| Action::DetachNetworkInterface {
+                eni_id: eni_id.clone(),
+                instance: i,
+                device_index: *device_index,
+            }),
+            Action::DetachNetworkInterface {
+                eni_id,
+                instance,
+                device_index,
+            } => Some(Action::AttachNetworkInterface {
+                eni_id: eni_id.clone(),
+                instance: Val::Lit(instance.clone()),
+                device_index: *device_index,
+            }),
+            Action::MovePrivateIp { ip, from, to } => {
+                resolve(to).map(|now| Action::MovePrivateIp {
+                    ip: ip.clone(),
+                    from: now,
+                    to: Val::Lit(from.clone()),
+                })
+            }
             _ => None,
         };
         match inverse {

@@ -110,6 +110,26 @@ pub enum Action {
         target: AddressMove,
         output: String,
     },
+    /// Detaches a secondary network interface from `instance` only (one that moved meanwhile is left
+    /// where it is). `device_index` is where it was, for the rollback.
+    DetachNetworkInterface {
+        eni_id: String,
+        instance: String,
+        device_index: i32,
+    },
+    /// Attaches a network interface; done once the attachment reads back as `attached` to `instance`.
+    AttachNetworkInterface {
+        eni_id: String,
+        instance: Val,
+        device_index: i32,
+    },
+    /// Moves a secondary private IP to `to`'s primary network interface (AllowReassignment); done once
+    /// it reads back there and on no other interface.
+    MovePrivateIp {
+        ip: String,
+        from: String,
+        to: Val,
+    },
     DeleteSnapshot {
         snapshot: String,
     },
@@ -136,6 +156,15 @@ impl Action {
             Action::AttachVolume { .. } => "ec2:AttachVolume, DescribeVolumes",
             Action::DetachVolume { .. } => "ec2:DetachVolume, DescribeVolumes",
             Action::AssociateAddress { .. } => "ec2:AssociateAddress, DescribeAddresses",
+            Action::DetachNetworkInterface { .. } => {
+                "ec2:DetachNetworkInterface, DescribeNetworkInterfaces"
+            }
+            Action::AttachNetworkInterface { .. } => {
+                "ec2:AttachNetworkInterface, DescribeNetworkInterfaces"
+            }
+            Action::MovePrivateIp { .. } => {
+                "ec2:AssignPrivateIpAddresses (AllowReassignment), DescribeNetworkInterfaces"
+            }
             Action::DeleteSnapshot { .. } => "ec2:DeleteSnapshot",
             Action::DeregisterImage { .. } => "ec2:DeregisterImage",
         }
@@ -198,6 +227,9 @@ impl Step {
             Action::AttachVolume { .. } => "attach_volume",
             Action::DetachVolume { .. } => "detach_volume",
             Action::AssociateAddress { .. } => "associate_address",
+            Action::DetachNetworkInterface { .. } => "detach_network_interface",
+            Action::AttachNetworkInterface { .. } => "attach_network_interface",
+            Action::MovePrivateIp { .. } => "move_private_ip",
             Action::DeleteSnapshot { .. } => "delete_snapshot",
             Action::DeregisterImage { .. } => "deregister_image",
         }

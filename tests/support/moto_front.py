@@ -18,6 +18,7 @@ cannot do (see /work/shared/notes/moto.md):
 * AZ state:               GET/POST /_plus/az                (DescribeAvailabilityZones)
 * Front-only reset:       POST /_plus/reset   (POST /moto-api/reset clears moto AND the front)
 * EC2 actions moto lacks: ModifyInstanceEventStartTime, DescribeVolumeStatus.
+* AssignPrivateIpAddresses with AllowReassignment=true moves the address (moto copies it).
 
 Only the Python standard library, moto, botocore and werkzeug are used.
 """
@@ -614,6 +615,27 @@ def describe_volume_status(call):
     return ec2_success("DescribeVolumeStatus", {"VolumeStatuses": page, "NextToken": next_token})
 
 
+def reassign_private_ips(call):
+    """AssignPrivateIpAddresses with AllowReassignment=true moves the addresses, as AWS does
+    (moto copies them: the address would end up on both interfaces). Runs before moto's own
+    handler, which then assigns them to the target interface. AllowReassignment=false is left to
+    moto (which does not refuse an address in use)."""
+    if not call.flag("AllowReassignment"):
+        return
+    target = call.params.get("NetworkInterfaceId")
+    moving = set(call.indexed("PrivateIpAddress"))
+    for eni in ec2_backend(call).enis.values():
+        if eni.id != target:
+            eni.private_ip_addresses = [
+                a for a in eni.private_ip_addresses
+                if a.get("Primary") or a.get("PrivateIpAddress") not in moving]
+
+
+# Run before moto handles the request (which it then does as usual).
+EC2_BEFORE_MOTO = {
+    "AssignPrivateIpAddresses": reassign_private_ips,
+}
+
 EC2_FRONT_ACTIONS = {
     "ModifyInstanceEventStartTime": modify_instance_event_start_time,
     "DescribeVolumeStatus": describe_volume_status,
@@ -1025,6 +1047,8 @@ class Front:
         elif call.service == "ec2" and call.action in EC2_FRONT_ACTIONS:
             handler = lambda: EC2_FRONT_ACTIONS[call.action](call)  # noqa: E731
         else:
+            if call.service == "ec2" and call.action in EC2_BEFORE_MOTO:
+                EC2_BEFORE_MOTO[call.action](call)
             return self.moto_app(environ, self._recording_status(entry, start_response))
         try:
             status, headers, body = handler()
