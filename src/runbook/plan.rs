@@ -182,6 +182,7 @@ impl Action {
             Action::DeregisterTarget { .. }
                 | Action::StopInstance { .. }
                 | Action::DetachVolume { .. }
+                | Action::DetachNetworkInterface { .. }
                 | Action::DeleteSnapshot { .. }
         )
     }
@@ -192,6 +193,7 @@ impl Action {
             Action::DeregisterTarget { target, .. } => Some(target.id.clone()),
             Action::StopInstance { instance } => Some(instance.clone()),
             Action::DetachVolume { volume, .. } => Some(volume.clone()),
+            Action::DetachNetworkInterface { eni_id, .. } => Some(eni_id.clone()),
             Action::DeleteSnapshot { snapshot } => Some(snapshot.clone()),
             _ => None,
         }
