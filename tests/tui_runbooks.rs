@@ -437,3 +437,18 @@ async fn approve_each_asks_before_every_mutating_step() {
     assert_eq!(asked, mutating, "one question per mutating step");
     assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
 }
+
+#[tokio::test(start_paused = true)]
+async fn r_on_the_az_map_offers_the_findings_fixes() {
+    let mut h = Harness::start(sim(), false).await;
+    h.command("az").await;
+    h.key(Key::ch('r')).await;
+    let Screen::Runbooks(c) = h.state.nav.top() else {
+        panic!("the runbook list, got {:?}", h.state.nav.top());
+    };
+    assert!(
+        c.items.iter().any(|it| it.detail.contains("fixes single-az")),
+        "{:#?}",
+        c.items
+    );
+}

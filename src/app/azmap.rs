@@ -284,7 +284,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 out.push(line("Findings: none", Level::Good));
             } else {
                 out.push(line(
-                    format!("Findings {} (:findings)", here.len()),
+                    format!("Findings {} (r: their runbooks)", here.len()),
                     Level::Heading,
                 ));
                 for f in here.iter().take(MAX_LISTED) {
