@@ -647,6 +647,15 @@ async fn db_failover_moves_a_secondary_eni_to_the_replacement_and_back() {
         eni_attachment(&after, &eni),
         Some((db.clone(), 1, "attached".into()))
     );
+    // The address is back on the primary, and so is its data: never one without the other.
+    assert_eq!(data_holder(&after, &data), db, "the data volume is back");
+    assert!(
+        back.steps
+            .iter()
+            .any(|s| s.action_name() == "start_instance"),
+        "{:?}",
+        back.steps
+    );
 }
 
 #[tokio::test(start_paused = true)]

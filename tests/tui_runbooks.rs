@@ -89,13 +89,10 @@ async fn run_to_end(h: &mut Harness) {
         }
         let ui = h.state.runbook.as_ref().expect("runbook");
         let step = ui.ask.expect("asked");
-        match ui.confirm_id(step) {
-            Some(id) => {
-                for c in id.chars() {
-                    h.press(Key::ch(c));
-                }
+        if let Some(id) = ui.confirm_id(step) {
+            for c in id.chars() {
+                h.press(Key::ch(c));
             }
-            None => h.press(Key::ch('y')),
         }
         h.press(Key::plain(KeyCode::Enter));
     }
@@ -432,7 +429,10 @@ async fn approve_each_asks_before_every_mutating_step() {
         let step = h.state.runbook.as_ref().and_then(|u| u.ask).expect("asked");
         let acted = h.state.runbook.as_ref().map(|u| u.steps[step].acted);
         assert_eq!(acted, Some(false), "step {step} acted before its approval");
+        // `y` (a double tap of the one that started the run) does not approve a step: enter does.
         h.press(Key::ch('y'));
+        assert_eq!(h.state.runbook.as_ref().and_then(|u| u.ask), Some(step));
+        h.press(Key::plain(KeyCode::Enter));
     }
     assert_eq!(asked, mutating, "one question per mutating step");
     assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
@@ -447,8 +447,103 @@ async fn r_on_the_az_map_offers_the_findings_fixes() {
         panic!("the runbook list, got {:?}", h.state.nav.top());
     };
     assert!(
-        c.items.iter().any(|it| it.detail.contains("fixes single-az")),
+        c.items
+            .iter()
+            .any(|it| it.detail.contains("fixes single-az")),
         "{:#?}",
         c.items
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_run_another_process_holds_is_not_resumed_until_it_lets_go() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run_id = "20261122T000000-remove-spof-lck";
+    let plan = {
+        let mut h = Harness::start(sim(), false).await;
+        h.command("runbooks").await;
+        choose(&mut h, "remove-spof", "single-az").await;
+        h.state
+            .runbook
+            .as_ref()
+            .and_then(|u| u.plan.clone())
+            .expect("plan")
+    };
+    let j = journal::Journal::create(dir.path(), run_id, None, &plan).expect("journal");
+    // Another process (a console left running in tmux) drives it.
+    let held = j.lock().expect("lock");
+    assert!(j.is_locked());
+    let sim = sim();
+    let mut h = Harness::start_in(sim.clone(), false, dir).await;
+    let listed = h.state.runs.list.iter().find(|r| r.run_id == run_id);
+    assert!(
+        listed.is_some_and(|r| r.note.as_deref().is_some_and(|n| n.contains("running now"))),
+        "{listed:?}"
+    );
+    h.press(Key::ch(':'));
+    for c in "runs".chars() {
+        h.press(Key::ch(c));
+    }
+    h.press(Key::plain(KeyCode::Enter));
+    h.pump_until("the runs read", |s| s.runs.loaded).await;
+    h.press(Key::plain(KeyCode::Enter));
+    h.pump_until("the resume refused", settled).await;
+    match phase(&h.state) {
+        Some(Phase::Refused(why)) => assert!(why.contains("another opsdeck process"), "{why}"),
+        other => panic!("refused expected, got {other:?}"),
+    }
+    // Once the other process lets go, the same run opens for resuming.
+    drop(held);
+    assert!(!j.is_locked());
+    h.press(Key::ch('r'));
+    h.pump_until("the journal read again", settled).await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready));
+    assert!(sim.calls().iter().all(|c| !c.mutating), "nothing was done");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_y_meant_for_cancel_never_approves_a_step_and_pastes_press_no_keys() {
+    use opsdeck::app::{self, Input};
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    h.press(Key::ch('a'));
+    h.press(Key::ch('y'));
+    let asked = |s: &AppState| s.runbook.as_ref().is_some_and(|u| u.ask.is_some());
+    h.pump_until("the first question", asked).await;
+    h.press(Key::plain(KeyCode::Enter));
+    // Pasted text during a run is not keys: "policy" holds a `c` and a `y`.
+    let fx = app::update(&mut h.state, Input::Paste("policy".into()));
+    assert!(fx.is_empty(), "{fx:?}");
+    let ui = h.state.runbook.as_ref().expect("runbook");
+    assert!(!ui.confirm_cancel && !ui.cancel_sent);
+    // `c`, then the next step's question arrives, then the operator's `y` for the cancel.
+    h.press(Key::ch('c'));
+    h.pump_until("the second question", asked).await;
+    let step = h.state.runbook.as_ref().and_then(|u| u.ask).expect("asked");
+    h.press(Key::ch('y'));
+    h.pump_until("the run ends", ended).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Cancelled)));
+    let ui = h.state.runbook.as_ref().expect("runbook");
+    assert!(!ui.steps[step].acted, "the step asked about was not done");
+}
+
+#[tokio::test(start_paused = true)]
+async fn quit_again_means_the_very_next_key() {
+    let mut h = Harness::start(sim(), false).await;
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    h.press(Key::ch('y'));
+    h.pump_until("running", |s| {
+        s.runbook.as_ref().is_some_and(|u| u.run_id.is_some())
+    })
+    .await;
+    h.press(Key::ch('q'));
+    assert!(!h.state.quit, "the first q only warns");
+    h.press(Key::ch('j'));
+    h.press(Key::ch('q'));
+    assert!(!h.state.quit, "another key in between disarms it");
+    h.press(Key::ch('q'));
+    assert!(h.state.quit);
 }

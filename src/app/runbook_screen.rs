@@ -346,6 +346,14 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             let Some(ui) = current(s, generation) else {
                 return Vec::new();
             };
+            if ui.cancel_sent {
+                // The operator already cancelled: the run stops before this step.
+                return vec![Effect::AnswerStep {
+                    generation,
+                    step,
+                    approve: false,
+                }];
+            }
             ui.ask = Some(step);
             ui.typed.clear();
             let title = ui.title(step);
@@ -547,10 +555,9 @@ fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
 pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
     let now = s.clock;
     let ui = s.runbook.as_ref()?;
-    if let Some(step) = ui.ask {
-        return Some(approval_key(s, step, key));
-    }
     let (phase, run_id, request) = (ui.phase.clone(), ui.run_id.clone(), ui.request.clone());
+    // A pending cancel prompt owns the next key, even when a step's question arrived meanwhile:
+    // the `y` meant for "cancel" must never approve a step.
     if ui.confirm_cancel {
         let ui = s.runbook.as_mut()?;
         ui.confirm_cancel = false;
@@ -563,6 +570,9 @@ pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
         }
         status(s, StatusLevel::Info, "the run goes on");
         return Some(Vec::new());
+    }
+    if let Some(step) = s.runbook.as_ref()?.ask {
+        return Some(approval_key(s, step, key));
     }
     let KeyCode::Char(c) = key.code else {
         return None;
@@ -654,7 +664,9 @@ fn approval_key(s: &mut AppState, step: usize, key: Key) -> Vec<Effect> {
     match (key.code, &want) {
         (KeyCode::Esc, _) | (KeyCode::Char('n'), None) => answer(ui, false),
         (KeyCode::Enter, Some(id)) if ui.typed == *id => answer(ui, true),
-        (KeyCode::Enter, None) | (KeyCode::Char('y'), None) => answer(ui, true),
+        // Enter only: the `y` that started the run, typed twice or auto-repeated, must not approve
+        // the first step before the operator has read it.
+        (KeyCode::Enter, None) => answer(ui, true),
         (KeyCode::Enter, Some(id)) => {
             let id = id.clone();
             status(

@@ -35,6 +35,10 @@ pub fn update(s: &mut AppState, input: Input) -> Vec<Effect> {
     let fx = match input {
         Input::Key(k) => {
             s.dirty = true;
+            // "Quit again" means the very next key: any other key disarms it.
+            if s.prefs.keymap.action(&k) != Some(Action::Quit) {
+                s.quit_armed = false;
+            }
             on_key(s, k)
         }
         Input::Mouse(m) => {
@@ -43,10 +47,15 @@ pub fn update(s: &mut AppState, input: Input) -> Vec<Effect> {
         }
         Input::Paste(text) => {
             s.dirty = true;
-            for c in text.chars().filter(|c| !c.is_control()) {
-                on_key(s, Key::ch(c));
+            // Pasted text is text: it goes only where text is typed (the command line, a filter, a
+            // typed id), never to single-key commands, where a `y` in it could approve something.
+            let mut fx = Vec::new();
+            if accepts_text(s) {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    fx.extend(on_key(s, Key::ch(c)));
+                }
             }
-            Vec::new()
+            fx
         }
         Input::Resize => {
             s.dirty = true;
@@ -139,14 +148,17 @@ fn backoff(failures: u32) -> Duration {
 }
 
 fn schedule_next(s: &mut AppState) {
-    s.data.next_refresh = next_refresh(s).map(|t| {
-        // A run's health per AZ comes from the refreshes: keep them frequent while it lasts.
-        if s.runbook.as_ref().is_some_and(|u| u.active()) {
-            t.min(s.clock + Duration::seconds(runbook_screen::RUN_REFRESH_SECONDS))
-        } else {
-            t
-        }
-    });
+    let next = next_refresh(s);
+    // A run's health per AZ comes from the refreshes: keep them frequent while it lasts, even with
+    // auto-refresh off, but never faster than the backoff of failing refreshes (the engine needs
+    // the API more than the screen does).
+    let running = s.runbook.as_ref().is_some_and(|u| u.active());
+    s.data.next_refresh = if running && s.data.failures == 0 {
+        let soon = s.clock + Duration::seconds(runbook_screen::RUN_REFRESH_SECONDS);
+        Some(next.map_or(soon, |t| t.min(soon)))
+    } else {
+        next
+    };
 }
 
 fn next_refresh(s: &AppState) -> Option<Timestamp> {
@@ -660,6 +672,20 @@ fn remember_selection(s: &mut AppState) {
 // ---------------------------------------------------------------------------------------------
 // Keys
 
+/// Whether a text field has the focus: the command line, a filter, or a typed-id confirmation.
+fn accepts_text(s: &AppState) -> bool {
+    if let Some(d) = &s.dialog {
+        return d.op.destructive() && d.phase != ConfirmPhase::Running;
+    }
+    if s.input.mode != InputMode::None {
+        return true;
+    }
+    matches!(s.nav.top(), Screen::Runbook(_))
+        && s.runbook
+            .as_ref()
+            .is_some_and(|u| u.ask.is_some_and(|step| u.confirm_id(step).is_some()))
+}
+
 fn on_key(s: &mut AppState, key: Key) -> Vec<Effect> {
     if s.dialog.is_some() {
         return dialog_key(s, key);
@@ -824,6 +850,26 @@ fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         command::Command::Profile(Some(p)) => {
+            // Another profile is another account: a run must finish where it started, and a plan
+            // made for one account must never run on another.
+            if s.runbook.as_ref().is_some_and(|u| u.active()) {
+                status(
+                    s,
+                    StatusLevel::Warn,
+                    "a run is in progress: switch profiles once it has ended (or cancel it)",
+                );
+                return Vec::new();
+            }
+            if let Some(ui) = s.runbook.as_mut()
+                && ui.run_id.is_none()
+            {
+                ui.phase = runbook_screen::Phase::Refused(
+                    "the profile changed: this plan was made for the previous one (r plans again)"
+                        .into(),
+                );
+            } else if s.runbook.as_ref().is_some_and(|u| u.run_id.is_some()) {
+                s.runbook = None;
+            }
             s.session.profile = if p == "default" {
                 None
             } else {

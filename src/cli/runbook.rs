@@ -346,6 +346,9 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
         }
         RunbookCommand::Resume { run_id, exec } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let Some(_lock) = take(&j, &run_id) else {
+                return Ok(EXIT_REFUSED);
+            };
             let mut state = j.load()?;
             if !state.status.is_open() {
                 eprintln!(
@@ -364,6 +367,10 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
         }
         RunbookCommand::Rollback { run_id, exec } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            // Held while the rollback runs: nobody resumes what is being undone.
+            let Some(_lock) = take(&j, &run_id) else {
+                return Ok(EXIT_REFUSED);
+            };
             let state = j.load()?;
             let plan = engine::rollback_plan(&state);
             let session = connect().await?;
@@ -378,6 +385,9 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
         }
         RunbookCommand::Abandon { run_id } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let Some(_lock) = take(&j, &run_id) else {
+                return Ok(EXIT_REFUSED);
+            };
             let state = j.load()?;
             if !state.status.is_open() {
                 eprintln!(
@@ -392,6 +402,17 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             })?;
             println!("run {run_id} abandoned; nothing was changed in the cloud");
             Ok(0)
+        }
+    }
+}
+
+/// Takes a run for this process, or says why not (another process drives it).
+fn take(j: &Journal, run_id: &str) -> Option<journal::RunLock> {
+    match j.lock() {
+        Ok(l) => Some(l),
+        Err(e) => {
+            eprintln!("opsdeck: refused: run {run_id}: {e:#}");
+            None
         }
     }
 }
@@ -465,6 +486,7 @@ async fn start(
         session.profile.clone(),
         &plan,
     )?;
+    let _lock = j.lock()?;
     let mut state = j.load()?;
     println!("run {run_id} (journal {})", j.path().display());
     execute(session, j, &mut state, exec, floor).await

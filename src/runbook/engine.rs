@@ -448,9 +448,17 @@ enum StepEnd {
 pub fn rollback_plan(state: &RunState) -> Plan {
     let mut steps = Vec::new();
     let mut notes = vec![format!("rolls back run {}", state.run_id)];
+    let touched = |j: usize| state.finished[j] || state.acted[j] || state.in_doubt[j];
+    // Clones launched from an image keep needing it (to launch more, to rebuild one).
+    let clones_launched = (0..state.plan.steps.len())
+        .any(|j| matches!(state.plan.steps[j].action, Action::LaunchClone { .. }) && touched(j));
+    // A volume detached for a failover goes back at the device the plan used for it.
+    let attach_device = state.plan.steps.iter().find_map(|st| match &st.action {
+        Action::AttachVolume { device, .. } => Some(device.clone()),
+        _ => None,
+    });
     for i in (0..state.plan.steps.len()).rev() {
-        let touched = state.finished[i] || state.acted[i] || state.in_doubt[i];
-        if !touched || !state.plan.steps[i].action.is_mutating() {
+        if !touched(i) || !state.plan.steps[i].action.is_mutating() {
             continue;
         }
         let s = &state.plan.steps[i];
@@ -473,11 +481,18 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                 target: TargetRef { id, port: *port },
             }),
             // An image made for clones nobody launched is only clutter (and snapshot cost).
-            Action::CreateImage { output, .. } => {
+            Action::CreateImage { output, .. } if !clones_launched => {
                 resolve(&Val::Output(output.clone())).map(|id| Action::DeregisterImage {
                     image: Val::Lit(id),
                 })
             }
+            Action::DetachVolume {
+                volume, instance, ..
+            } => attach_device.clone().map(|device| Action::AttachVolume {
+                volume: Val::Lit(volume.clone()),
+                instance: Val::Lit(instance.clone()),
+                device,
+            }),
             Action::StopInstance { instance } => Some(Action::StartInstance {
                 instance: instance.clone(),
             }),

@@ -115,6 +115,12 @@ pub struct Journal {
     path: PathBuf,
 }
 
+/// A run taken by this process (`Journal::lock`).
+#[derive(Debug)]
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
 pub fn runs_dir() -> PathBuf {
     crate::paths::state_dir().join("runs")
 }
@@ -153,6 +159,37 @@ impl Journal {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.path.with_extension("lock")
+    }
+
+    /// Takes the run for this process: one process at a time drives a run (a console kept alive in
+    /// tmux after a dropped SSH link, and a second console, must not both act). Held until dropped;
+    /// the OS releases it if the process dies.
+    pub fn lock(&self) -> anyhow::Result<RunLock> {
+        let path = self.lock_path();
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match f.try_lock() {
+            Ok(()) => Ok(RunLock { _file: f }),
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "another opsdeck process is driving this run right now; let it finish or stop it there"
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+            }
+        }
+    }
+
+    /// Whether another process drives the run at this moment.
+    pub fn is_locked(&self) -> bool {
+        self.lock().is_err() && self.lock_path().exists()
     }
 
     /// Appends one entry and syncs it to disk before returning.

@@ -70,6 +70,8 @@ struct UiApprover {
     generation: u64,
     tx: UnboundedSender<LoopMsg>,
     asks: Asks,
+    /// The run's cancel signal: a question asked after a cancel is answered "no" at once.
+    cancel: watch::Receiver<bool>,
 }
 
 #[async_trait]
@@ -79,6 +81,9 @@ impl Approver for UiApprover {
     }
 
     async fn approve_step(&self, index: usize, _: &Step) -> Approval {
+        if *self.cancel.borrow() {
+            return Approval::Cancel;
+        }
         let (tx, rx) = oneshot::channel();
         self.asks
             .lock()
@@ -88,8 +93,13 @@ impl Approver for UiApprover {
             generation: self.generation,
             step: index,
         }));
-        // A console that goes away without answering never approves anything.
-        rx.await.unwrap_or(Approval::Cancel)
+        // A console that goes away without answering never approves anything, and a cancel
+        // that raced the question (after `cancel()` drained the others) answers it.
+        let mut cancel = self.cancel.clone();
+        tokio::select! {
+            answer = rx => answer.unwrap_or(Approval::Cancel),
+            _ = cancel.wait_for(|c| *c) => Approval::Cancel,
+        }
     }
 }
 
@@ -111,6 +121,14 @@ fn load(dir: &Path, run_id: &str) -> Result<(Journal, RunState), String> {
     Ok((j, state))
 }
 
+/// The run a rollback plan undoes (`engine::rollback_plan` names it in its arguments).
+fn rolled_back_by(plan: &Plan) -> Option<String> {
+    if !plan.runbook.starts_with("rollback-of-") {
+        return None;
+    }
+    plan.args.get("run")?.as_str().map(str::to_string)
+}
+
 /// Plans a request: from the journal (resume, rollback) or with its planner over `inv`, after
 /// reading the target groups' deregistration delays and health checks (rolling maintenance).
 pub async fn plan(
@@ -121,15 +139,34 @@ pub async fn plan(
 ) -> Result<Planned, String> {
     match &request {
         RunbookRequest::Resume { run_id } => {
-            let (_, state) = load(&dir, run_id)?;
+            let (j, state) = load(&dir, run_id)?;
+            if j.is_locked() {
+                return Err(format!(
+                    "run {run_id} is being driven by another opsdeck process"
+                ));
+            }
             Ok(Planned {
                 plan: state.plan.clone(),
                 progress: Some(progress(&state)),
-                rolls_back: None,
+                // A resumed rollback still closes the run it undoes when it is done.
+                rolls_back: rolled_back_by(&state.plan),
             })
         }
         RunbookRequest::Rollback { run_id } => {
-            let (_, state) = load(&dir, run_id)?;
+            let (j, state) = load(&dir, run_id)?;
+            if j.is_locked() {
+                return Err(format!(
+                    "run {run_id} is being driven by another opsdeck process"
+                ));
+            }
+            if state.status == RunStatus::RolledBack {
+                return Err(format!("run {run_id} is already rolled back"));
+            }
+            if rolled_back_by(&state.plan).is_some() {
+                return Err(format!(
+                    "run {run_id} is itself a rollback: resume it instead of undoing the undo"
+                ));
+            }
             Ok(Planned {
                 plan: engine::rollback_plan(&state),
                 progress: None,
@@ -252,9 +289,18 @@ async fn run(
             plan.region
         ));
     };
-    let (journal, mut state) = match &resume {
+    let (journal, mut state, _lock) = match &resume {
         Some(id) => {
-            let (j, state) = load(dir, id)?;
+            let j = Journal::open(dir, id).map_err(|e| format!("{e:#}"))?;
+            let lock = j.lock().map_err(|e| format!("run {id}: {e:#}"))?;
+            let state = j.load().map_err(|e| format!("{e:#}"))?;
+            if state.profile != session.profile {
+                return Err(format!(
+                    "run {id} was started with profile {}; this console uses {}: resume it there",
+                    state.profile.as_deref().unwrap_or("default"),
+                    session.profile.as_deref().unwrap_or("default")
+                ));
+            }
             if !state.status.is_open() {
                 return Err(format!(
                     "run {id} is {}: nothing to resume",
@@ -266,16 +312,21 @@ async fn run(
                     "run {id}'s journal changed since it was shown: open it again"
                 ));
             }
-            (j, state)
+            (j, state, lock)
         }
         None => {
             let id = journal::new_run_id(&plan.runbook);
             let j = Journal::create(dir, &id, session.profile.clone(), &plan)
                 .map_err(|e| format!("{e:#}"))?;
+            let lock = j.lock().map_err(|e| format!("{e:#}"))?;
             let state = j.load().map_err(|e| format!("{e:#}"))?;
-            (j, state)
+            (j, state, lock)
         }
     };
+    // The audit log names who acted, as STS says (the refresh may not have answered yet).
+    if let Ok(id) = read.identity().await {
+        session.note_identity(&id.arn);
+    }
     let _ = tx.send(LoopMsg::App(Msg::RunStarted {
         generation,
         run_id: state.run_id.clone(),
@@ -295,6 +346,7 @@ async fn run(
             generation,
             tx,
             asks,
+            cancel: cancel.clone(),
         }),
         events: Some(events),
         cancel,
@@ -329,12 +381,25 @@ async fn run(
 
 /// The journal's runs, newest first (unreadable ones listed with why).
 pub fn list(dir: &Path) -> Vec<RunSummary> {
-    journal::list(dir).iter().map(RunSummary::of).collect()
+    journal::list(dir)
+        .iter()
+        .map(|r| {
+            let mut sum = RunSummary::of(r);
+            let live = sum.status.is_some_and(RunStatus::is_open)
+                && Journal::open(dir, &sum.run_id).is_ok_and(|j| j.is_locked());
+            if live {
+                sum.note = Some("running now (a process holds it)".into());
+            }
+            sum
+        })
+        .collect()
 }
 
 /// Closes an unfinished run without touching the cloud, as `opsdeck runbook abandon` does.
 pub fn abandon(dir: &Path, run_id: &str) -> Result<(), String> {
-    let (j, state) = load(dir, run_id)?;
+    let j = Journal::open(dir, run_id).map_err(|e| format!("{e:#}"))?;
+    let _lock = j.lock().map_err(|e| format!("run {run_id}: {e:#}"))?;
+    let state = j.load().map_err(|e| format!("{e:#}"))?;
     if !state.status.is_open() {
         return Err(format!(
             "run {run_id} is {}: nothing to abandon",

@@ -154,7 +154,7 @@ fn ask_lines(ui: &RunbookUi, step: usize, theme: &Theme) -> Vec<Line<'static>> {
                 format!("approve step {}: {title}?", step + 1),
                 theme.warn(),
             )),
-            Line::from("y or enter approves · n or esc stops the run here"),
+            Line::from("enter approves · n or esc stops the run here"),
         ],
     }
 }
