@@ -17,9 +17,13 @@ pub fn is_active() -> bool {
 /// Restores the terminal (raw mode off, main screen, cursor shown) if the console holds it.
 pub fn restore() {
     if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
-        ratatui::restore();
+        // Errors are ignored, never printed: after a hang-up the terminal is gone, and a failed
+        // write to it (ratatui::restore would eprintln!) must not panic the process that is still
+        // finishing a run.
+        let _ = crossterm::terminal::disable_raw_mode();
         let _ = crossterm::execute!(
             std::io::stdout(),
+            crossterm::terminal::LeaveAlternateScreen,
             crossterm::event::DisableMouseCapture,
             crossterm::event::DisableBracketedPaste,
             crossterm::cursor::Show

@@ -191,3 +191,51 @@ fn a_run_left_behind_is_offered_by_the_next_console() {
     t.type_text("q");
     t.wait_for("SECOND rc=0", "the second console quits");
 }
+
+/// The SSH link drops mid-run: the terminal hangs up, and what the operator approved still finishes
+/// (unattended, journaled) instead of leaving a half-done change behind.
+#[test]
+fn a_dropped_terminal_finishes_what_was_approved() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
+    let cmd = format!(
+        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo --demo-speed 100; sleep 60",
+        shell_quote(&state),
+        shell_quote(&config),
+        shell_quote(&bin)
+    );
+    let t = Tmux::start(&cmd, 160, 40, dir);
+    t.wait_for("web-1", "the demo inventory arrives");
+    t.type_text(":findings");
+    t.keys(&["Enter"]);
+    t.wait_for("single-az", ":findings lists the single-AZ web tier");
+    t.type_text("/single-az");
+    t.keys(&["Enter"]);
+    t.type_text("r");
+    t.wait_for("preflight passed", "the fix's plan, preflighted");
+    t.type_text("y");
+    t.wait_for("running step 1/3", "the run starts");
+
+    // The link drops: tmux goes away with the terminal (SIGHUP to the console).
+    t.run(&["kill-server"]);
+    let runs = state.join("runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    loop {
+        let states: Vec<_> = opsdeck::runbook::journal::list(&runs)
+            .into_iter()
+            .flatten()
+            .map(|r| r.status)
+            .collect();
+        match states.as_slice() {
+            [opsdeck::runbook::journal::RunStatus::Done] => break,
+            [s] if !s.is_open() => panic!("the run ended {s:?}, not done"),
+            _ if std::time::Instant::now() > deadline => {
+                panic!("the unattended run did not finish within 180 s: {states:?}")
+            }
+            _ => std::thread::sleep(std::time::Duration::from_millis(500)),
+        }
+    }
+}

@@ -115,10 +115,26 @@ pub async fn run(launch: Launch) -> anyhow::Result<i32> {
     )
     .await;
     crate::terminal::restore();
-    // Runs in progress stop at a journaled step rather than mid-call when the process ends.
-    runner.shutdown(Duration::from_secs(10)).await;
-    result.map(|()| 0)
+    match result {
+        // Nobody is there any more: what was approved goes on; see `finish_unattended`.
+        Ok(Ended::HungUp) => runner.finish_unattended(UNATTENDED_LIMIT).await,
+        // Runs in progress stop at a journaled step rather than mid-call when the process ends.
+        _ => runner.shutdown(Duration::from_secs(10)).await,
+    }
+    result.map(|_| 0)
 }
+
+/// How the event loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// The operator quit, or SIGTERM: runs in progress are cancelled at their next poll.
+    Quit,
+    /// The terminal went away (SIGHUP, input closed): runs finish what was approved.
+    HungUp,
+}
+
+/// How long a hung-up console keeps finishing a run before it cancels it.
+const UNATTENDED_LIMIT: Duration = Duration::from_secs(2 * 3600);
 
 async fn event_loop(
     term: &mut Term,
@@ -127,7 +143,7 @@ async fn event_loop(
     rx: &mut tokio::sync::mpsc::UnboundedReceiver<LoopMsg>,
     theme: &Theme,
     (max_fps, mouse): (u32, bool),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
     use tokio::signal::unix::{SignalKind, signal};
     let started = Instant::now();
     // The first frame goes out before any network answer.
@@ -151,7 +167,7 @@ async fn event_loop(
 
     loop {
         if state.quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
         if !crate::terminal::is_active() {
             // A task panicked and the panic hook gave the terminal back: take it again.
@@ -174,7 +190,7 @@ async fn event_loop(
                     tracing::warn!(error = %e, "terminal event error");
                     None
                 }
-                None => return Ok(()),
+                None => return Ok(Ended::HungUp),
             },
             m = rx.recv() => match m {
                 Some(LoopMsg::App(msg)) => Some(Input::Msg(msg)),
@@ -186,8 +202,8 @@ async fn event_loop(
             },
             _ = tick.tick() => Some(Input::Tick(chrono::Utc::now())),
             _ = tokio::time::sleep(wait), if state.dirty => None,
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
+            _ = sigterm.recv() => return Ok(Ended::Quit),
+            _ = sighup.recv() => return Ok(Ended::HungUp),
         };
         if let Some(input) = input {
             let fx = app::update(state, input);

@@ -99,6 +99,26 @@ impl Runner {
         }
     }
 
+    /// The terminal hung up (a dropped SSH session): the runs in progress go on with what was
+    /// approved, decline any new question (stopping there, journaled), and the process waits for
+    /// them at most `within` — a failover half done must not be left half done by a lost link.
+    pub async fn finish_unattended(&mut self, within: std::time::Duration) {
+        if self.active.values().all(RunHandle::finished) {
+            return;
+        }
+        tracing::warn!("terminal hung up with a run in progress: finishing it unattended");
+        for h in self.active.values() {
+            h.go_unattended();
+        }
+        let deadline = tokio::time::Instant::now() + within;
+        while self.active.values().any(|h| !h.finished()) && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        // Past the limit, stop at the next poll as a quit would.
+        self.shutdown(std::time::Duration::from_secs(10)).await;
+    }
+
     /// Spawns a task and reports a panic in it as `Msg::TaskFailed` rather than leaving the
     /// console waiting for an answer that will never come.
     fn spawn<F>(&self, generation: u64, what: &'static str, fut: F)

@@ -15,6 +15,7 @@ use crate::session::Session;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{oneshot, watch};
@@ -22,10 +23,18 @@ use tokio::sync::{oneshot, watch};
 /// Approvals the engine waits for, by step.
 type Asks = Arc<Mutex<HashMap<usize, oneshot::Sender<Approval>>>>;
 
+/// The approver's side of `RunHandle`: the questions waiting, and whether anyone can answer.
+struct Waits {
+    asks: Asks,
+    unattended: Arc<AtomicBool>,
+}
+
 /// What the runner keeps of a run in progress: how to cancel it and answer its questions.
 pub struct RunHandle {
     cancel: watch::Sender<bool>,
     asks: Asks,
+    /// Nobody is at the console any more (its terminal hung up): questions are declined.
+    unattended: Arc<AtomicBool>,
 }
 
 impl RunHandle {
@@ -46,6 +55,21 @@ impl RunHandle {
             } else {
                 Approval::Cancel
             });
+        }
+    }
+
+    /// The terminal is gone (a dropped SSH session): the run goes on with what the operator
+    /// approved, and stops (declined, journaled) at the first step that would need a new approval.
+    pub fn go_unattended(&self) {
+        self.unattended.store(true, Ordering::SeqCst);
+        let waiting: Vec<_> = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for (_, tx) in waiting {
+            let _ = tx.send(Approval::Cancel);
         }
     }
 
@@ -72,6 +96,7 @@ struct UiApprover {
     asks: Asks,
     /// The run's cancel signal: a question asked after a cancel is answered "no" at once.
     cancel: watch::Receiver<bool>,
+    unattended: Arc<AtomicBool>,
 }
 
 #[async_trait]
@@ -81,7 +106,7 @@ impl Approver for UiApprover {
     }
 
     async fn approve_step(&self, index: usize, _: &Step) -> Approval {
-        if *self.cancel.borrow() {
+        if *self.cancel.borrow() || self.unattended.load(Ordering::SeqCst) {
             return Approval::Cancel;
         }
         let (tx, rx) = oneshot::channel();
@@ -248,17 +273,20 @@ pub fn start(
 ) {
     let (cancel, cancel_rx) = watch::channel(false);
     let asks: Asks = Arc::default();
+    let unattended = Arc::new(AtomicBool::new(false));
     let handle = RunHandle {
         cancel,
         asks: Arc::clone(&asks),
+        unattended: Arc::clone(&unattended),
     };
+    let waits = Waits { asks, unattended };
     let task = async move {
         let generation = spec.generation;
-        let (result, last_error) = match run(session, &dir, tx.clone(), spec, cancel_rx, asks).await
-        {
-            Ok((status, last_error)) => (Ok(status), last_error),
-            Err(e) => (Err(e), None),
-        };
+        let (result, last_error) =
+            match run(session, &dir, tx.clone(), spec, cancel_rx, waits).await {
+                Ok((status, last_error)) => (Ok(status), last_error),
+                Err(e) => (Err(e), None),
+            };
         let _ = tx.send(LoopMsg::App(Msg::RunEnded {
             generation,
             result,
@@ -274,8 +302,9 @@ async fn run(
     tx: UnboundedSender<LoopMsg>,
     spec: RunSpec,
     cancel: watch::Receiver<bool>,
-    asks: Asks,
+    waits: Waits,
 ) -> Result<(RunStatus, Option<String>), String> {
+    let Waits { asks, unattended } = waits;
     let RunSpec {
         generation,
         plan,
@@ -347,6 +376,7 @@ async fn run(
             tx,
             asks,
             cancel: cancel.clone(),
+            unattended,
         }),
         events: Some(events),
         cancel,
