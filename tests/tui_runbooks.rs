@@ -547,3 +547,39 @@ async fn quit_again_means_the_very_next_key() {
     h.press(Key::ch('q'));
     assert!(h.state.quit);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
+    use opsdeck::app::{self, Input};
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    let dry_runs = |sim: &Sim| sim.calls().iter().filter(|c| c.dry_run).count();
+    let first = dry_runs(&sim);
+    assert!(first > 0);
+    // The operator comes back to the plan six minutes later.
+    let later = h.state.clock + chrono::Duration::minutes(6);
+    app::update(&mut h.state, Input::Tick(later));
+    h.press(Key::ch('y'));
+    assert_eq!(
+        phase(&h.state),
+        Some(Phase::Preflight),
+        "checked again, not run"
+    );
+    h.pump_until("preflighted again", settled).await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready));
+    assert_eq!(dry_runs(&sim), 2 * first);
+    assert_eq!(
+        sim.calls()
+            .iter()
+            .filter(|c| c.mutating && !c.dry_run)
+            .count(),
+        0
+    );
+    h.press(Key::ch('y'));
+    h.pump_until("running", |s| {
+        s.runbook.as_ref().is_some_and(|u| u.run_id.is_some())
+    })
+    .await;
+}

@@ -18,6 +18,9 @@ use std::sync::Arc;
 
 /// Log lines kept on the screen.
 const LOG_LINES: usize = 200;
+/// A preflight older than this is run again before `y` starts the plan: guards and permissions
+/// hold for the fleet as it is now, not as it was when the plan was shown.
+pub const PREFLIGHT_MAX_AGE_SECONDS: i64 = 300;
 /// While a run is active the inventory refreshes at least this often (health per AZ follows it).
 pub const RUN_REFRESH_SECONDS: i64 = 10;
 
@@ -103,6 +106,8 @@ pub struct RunbookUi {
     pub typed: String,
     /// `c` was pressed: `y` confirms the cancel.
     pub confirm_cancel: bool,
+    /// When the preflight last passed (console clock).
+    pub preflighted_at: Option<Timestamp>,
     /// `a` on a ready plan: every mutating step asks, not only the destructive ones.
     pub approve_each: bool,
     pub cancel_sent: bool,
@@ -124,6 +129,7 @@ impl RunbookUi {
             ask: None,
             typed: String::new(),
             confirm_cancel: false,
+            preflighted_at: None,
             approve_each: false,
             cancel_sent: false,
             last_error: None,
@@ -315,6 +321,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             ui.phase = if problems.is_empty() {
+                ui.preflighted_at = Some(now);
                 Phase::Ready
             } else {
                 Phase::Blocked(problems)
@@ -623,6 +630,18 @@ fn start(s: &mut AppState) -> Vec<Effect> {
     let Some(plan) = ui.plan.clone() else {
         return Vec::new();
     };
+    let stale = ui
+        .preflighted_at
+        .is_some_and(|t| now - t > chrono::Duration::seconds(PREFLIGHT_MAX_AGE_SECONDS));
+    if stale && !ui.resuming {
+        ui.generation = generation;
+        ui.phase = Phase::Preflight;
+        ui.log(
+            now,
+            "the preflight is over 5 minutes old: checking again before running",
+        );
+        return vec![Effect::Preflight { generation, plan }];
+    }
     ui.generation = generation;
     ui.phase = Phase::Starting;
     ui.cancel_sent = false;
