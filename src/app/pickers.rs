@@ -47,7 +47,7 @@ pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
         }
         _ => match selected_instance(s) {
             Some(id) => {
-                let items = runbooks::for_instance(&s.data.inv, &id);
+                let items = runbooks::for_instance(&s.data.inv, &id, s.clock);
                 choose(s, format!("Runbooks for instance {id}"), items)
             }
             None => catalog(s),

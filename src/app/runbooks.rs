@@ -266,7 +266,7 @@ fn hint(label: impl Into<String>, detail: impl Into<String>) -> Choice {
 }
 
 /// The runbooks that apply to an instance. Each planner still has the last word (a refusal says why).
-pub fn for_instance(inv: &Inventory, id: &str) -> Vec<Choice> {
+pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
     let Some(i) = inv.instance(id) else {
         return Vec::new();
     };
@@ -321,7 +321,7 @@ pub fn for_instance(inv: &Inventory, id: &str) -> Vec<Choice> {
     ];
     // AWS lets an event with a deadline move, up to that deadline and at least an hour ahead: offer
     // the latest time, which buys the most room to prepare.
-    let soonest_allowed = chrono::Utc::now() + chrono::Duration::minutes(60);
+    let soonest_allowed = now + chrono::Duration::minutes(60);
     if let Some(e) = i
         .upcoming_events()
         .filter(|e| e.event_id.is_some())
