@@ -583,3 +583,75 @@ async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
     })
     .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rollback_from_the_console_undoes_and_closes_the_run() {
+    let sim = sim();
+    let mut h = Harness::start(sim.clone(), false).await;
+    h.command("runbooks").await;
+    choose(&mut h, "remove-spof", "single-az").await;
+    h.press(Key::ch('y'));
+    h.pump_until("the image step under way", |s| {
+        s.runbook
+            .as_ref()
+            .is_some_and(|u| u.log.iter().any(|l| l.contains("called ec2:CreateImage")))
+    })
+    .await;
+    h.press(Key::ch('c'));
+    h.press(Key::ch('y'));
+    h.pump_until("the run ends", ended).await;
+    let run_id = h
+        .state
+        .runbook
+        .as_ref()
+        .and_then(|u| u.run_id.clone())
+        .expect("journaled");
+    h.press(Key::ch('u'));
+    h.pump_until("the rollback planned and preflighted", settled)
+        .await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready));
+    run_to_end(&mut h).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+    assert_eq!(
+        real_calls(&sim, "DeregisterImage"),
+        1,
+        "the image made is gone"
+    );
+    let runs = journal::list(&h.runs_dir());
+    let original = runs
+        .iter()
+        .flatten()
+        .find(|r| r.run_id == run_id)
+        .expect("the original run");
+    assert_eq!(original.status, RunStatus::RolledBack);
+    // A rolled-back run is not rolled back twice.
+    h.pump_until("the runs read", |s| s.runs.loaded).await;
+    h.press(Key::ch(':'));
+    for c in "runs".chars() {
+        h.press(Key::ch(c));
+    }
+    h.press(Key::plain(KeyCode::Enter));
+    h.pump_until("the runs read again", |s| {
+        s.runs
+            .list
+            .iter()
+            .any(|r| r.run_id == run_id && r.status == Some(RunStatus::RolledBack))
+    })
+    .await;
+    let row = h
+        .state
+        .runs
+        .list
+        .iter()
+        .position(|r| r.run_id == run_id)
+        .expect("listed");
+    for _ in 0..row {
+        h.press(Key::ch('j'));
+    }
+    h.press(Key::ch('u'));
+    h.pump_until("the second rollback refused", settled).await;
+    match phase(&h.state) {
+        Some(Phase::Refused(why)) => assert!(why.contains("already rolled back"), "{why}"),
+        other => panic!("refused expected, got {other:?}"),
+    }
+}
