@@ -10,6 +10,7 @@ mod inventory;
 mod metrics;
 mod network;
 mod storage;
+mod tags;
 pub mod time;
 
 pub use compute::*;
@@ -18,12 +19,9 @@ pub use inventory::*;
 pub use metrics::*;
 pub use network::*;
 pub use storage::*;
+pub use tags::Tags;
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// Resource tags, ordered so output is stable.
-pub type Tags = BTreeMap<String, String>;
 
 /// A point in time, always UTC.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
