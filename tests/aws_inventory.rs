@@ -126,7 +126,11 @@ async fn full_inventory_lists_every_resource_with_joins() {
         .expect("CPU series for db-1");
     assert!(!cpu.points.is_empty(), "seeded datapoints come back");
     assert!(
-        cpu.points.windows(2).all(|w| w[0].0 <= w[1].0),
+        cpu.points
+            .iter()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .all(|w| w[0].0 <= w[1].0),
         "points oldest first"
     );
     let alarm = inv

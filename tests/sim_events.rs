@@ -98,7 +98,7 @@ async fn point(r: &Arc<dyn CloudRead>, q: &MetricQuery, t: Timestamp) -> f64 {
         .points
         .iter()
         .find(|(at, _)| *at == t)
-        .map(|(_, v)| *v)
+        .map(|(_, v)| v)
         .unwrap_or_else(|| panic!("no {} point at {t}: {:?}", q.metric, series[0].points))
 }
 

@@ -496,7 +496,7 @@ fn event_marker(i: &Instance, now: Timestamp) -> String {
 fn cpu(c: &dyn CellCtx, i: &Instance) -> String {
     match c.instance_metric(&i.id, "CPUUtilization") {
         Some(m) if !m.points.is_empty() => {
-            let values: Vec<f64> = m.points.iter().map(|(_, v)| *v).collect();
+            let values: Vec<f64> = m.points.values().collect();
             let latest = values.last().copied().unwrap_or(0.0);
             format!("{} {latest:>3.0}%", f::sparkline(&values, 8, 100.0))
         }

@@ -213,7 +213,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     let metrics: Vec<&MetricSeries> = inv.metrics_of_instance(id).collect();
     out.push(heading("Metrics", metrics.len()));
     for m in metrics {
-        let values: Vec<f64> = m.points.iter().map(|(_, v)| *v).collect();
+        let values: Vec<f64> = m.points.values().collect();
         let max = if m.metric == "CPUUtilization" {
             100.0
         } else {

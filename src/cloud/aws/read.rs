@@ -441,7 +441,7 @@ impl CloudRead for AwsRead {
                     metric: q.metric.clone(),
                     stat: q.stat.clone(),
                     subject: q.subject.clone(),
-                    points: p,
+                    points: p.into_iter().collect(),
                 });
             }
         }

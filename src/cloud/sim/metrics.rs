@@ -255,7 +255,10 @@ impl World {
                 metric: q.metric.clone(),
                 stat: q.stat.clone(),
                 subject: q.subject.clone(),
-                points: ctx.series(&q.namespace, &q.metric, &q.dimensions, start, end),
+                points: ctx
+                    .series(&q.namespace, &q.metric, &q.dimensions, start, end)
+                    .into_iter()
+                    .collect(),
             })
             .collect())
     }
