@@ -62,6 +62,14 @@ fn live_mb() -> f64 {
 
 /// What the console holds for a fleet: the inventory, its indexes and the instances table model.
 fn memory_report(instances: usize) {
+    // In `--demo` the simulator's world lives in the process beside the console's inventory.
+    let before_sim = live_mb();
+    let sim = large_sim(instances);
+    eprintln!(
+        "  simulator world (what --demo adds): {:.1} MB",
+        live_mb() - before_sim
+    );
+    drop(sim);
     let inv = fleet_inventory(instances);
     let base = live_mb();
     let resources = inv.resource_count();
@@ -113,18 +121,23 @@ fn epoch() -> Timestamp {
     chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default()
 }
 
-/// The `large` demo fleet with `instances` instances (the file says 10,000).
-pub fn fleet_inventory(instances: usize) -> Inventory {
+/// The simulator's `large` demo fleet with `instances` instances (the file says 10,000).
+fn large_sim(instances: usize) -> Sim {
     let text = builtin_fleet("large")
         .expect("large fleet is built in")
         .replace("instances = 10000", &format!("instances = {instances}"));
-    let sim = Sim::new(SimOptions {
+    Sim::new(SimOptions {
         fleet: FleetSource::Toml(text),
         seed: 1,
         speed: 1.0,
         epoch: Some(epoch()),
     })
-    .expect("fleet loads");
+    .expect("fleet loads")
+}
+
+/// The `large` demo fleet's inventory with `instances` instances.
+pub fn fleet_inventory(instances: usize) -> Inventory {
+    let sim = large_sim(instances);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -353,6 +366,12 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 
 fn main() {
+    // `cargo bench --bench console -- --memory-only`: the memory report alone (any profile: the
+    // sizes do not depend on optimisation).
+    if std::env::args().any(|a| a == "--memory-only") {
+        memory_report(22_000);
+        return;
+    }
     if std::env::args().any(|a| a == "--bench") {
         for n in [22_000, 100_000] {
             memory_report(n);
