@@ -10,10 +10,7 @@ use support::moto;
 fn tagged<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
     inv.instances
         .iter()
-        .find(|i| {
-            i.tags.get("Name").map(String::as_str) == Some(name)
-                && i.tags.get("fleet").map(String::as_str) == Some("seed")
-        })
+        .find(|i| i.tags.get("Name") == Some(name) && i.tags.get("fleet") == Some("seed"))
         .unwrap_or_else(|| panic!("no instance tagged Name={name}, fleet=seed"))
 }
 
@@ -34,7 +31,7 @@ async fn full_inventory_lists_every_resource_with_joins() {
     let seeded: Vec<&Instance> = inv
         .instances
         .iter()
-        .filter(|i| i.tags.get("fleet").map(String::as_str) == Some("seed"))
+        .filter(|i| i.tags.get("fleet") == Some("seed"))
         .collect();
     assert_eq!(seeded.len(), 4);
     let web1 = tagged(&inv, "web-1");

@@ -350,7 +350,7 @@ fn primary_eni(inv: &Inventory, instance: &str) -> String {
         .find(|n| n.attachment.as_ref().map(|a| a.device_index) == Some(0))
         .unwrap_or_else(|| panic!("{instance} has a primary ENI"))
         .id
-        .clone()
+        .to_string()
 }
 
 #[tokio::test]

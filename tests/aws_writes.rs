@@ -124,10 +124,7 @@ async fn image_and_clone_launch_writes() {
         .value;
     let inv = inventory(&read).await;
     let img = inv.image(&image).expect("new image listed");
-    assert_eq!(
-        img.tags.get("made-by").map(String::as_str),
-        Some("opsdeck-test")
-    );
+    assert_eq!(img.tags.get("made-by"), Some("opsdeck-test"));
 
     // Clone web-1 into the other AZ's subnet, copying what matters.
     let subnet_b = moto::id(&seed, &["subnets", "us-east-1b"]);
@@ -249,7 +246,7 @@ async fn volume_and_snapshot_writes() {
     let inv = inventory(&read).await;
     assert_eq!(
         inv.snapshot(&snap).and_then(|s| s.volume_id.clone()),
-        Some(data.clone())
+        Some(Into::into(data.clone()))
     );
     assert_eq!(inv.snapshots_of_volume(&data).len(), 3);
 
@@ -489,7 +486,7 @@ async fn tags_and_event_reschedule_writes() {
         inventory(&read)
             .await
             .instance(&web2)
-            .and_then(|i| i.tags.get("owner").cloned()),
+            .and_then(|i| i.tags.get("owner").map(str::to_string)),
         None
     );
     write
@@ -500,7 +497,7 @@ async fn tags_and_event_reschedule_writes() {
         inventory(&read)
             .await
             .instance(&web2)
-            .and_then(|i| i.tags.get("owner").cloned())
+            .and_then(|i| i.tags.get("owner").map(str::to_string))
             .as_deref(),
         Some("ops")
     );

@@ -121,7 +121,7 @@ fn run_case(members: Vec<Member>) -> Result<bool, TestCaseError> {
         let mut details = GroupDetails::new();
         for tg in &inv.target_groups {
             if let Ok(d) = read.target_group_details(&tg.arn).await {
-                details.insert(tg.arn.clone(), d);
+                details.insert(tg.arn.to_string(), d);
             }
         }
         let Ok(plan) = rolling::plan(&inv, "us-east-1", &RollingArgs::default(), &details) else {

@@ -120,7 +120,7 @@ async fn plan_for(w: &World, args: &RollingArgs) -> Result<Plan, String> {
     let mut details = GroupDetails::new();
     for tg in &inv.target_groups {
         details.insert(
-            tg.arn.clone(),
+            tg.arn.to_string(),
             w.read
                 .target_group_details(&tg.arn)
                 .await

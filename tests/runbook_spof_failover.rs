@@ -151,7 +151,7 @@ async fn remove_spof_turns_the_single_az_web_tier_into_two_azs() {
     let clone = after
         .instances
         .iter()
-        .find(|i| i.az != "us-east-1a" && i.tags.get("role").map(String::as_str) == Some("web"))
+        .find(|i| i.az != "us-east-1a" && i.tags.get("role") == Some("web"))
         .expect("clone");
     assert_eq!(
         clone.name.as_deref(),
@@ -203,7 +203,7 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
     assert!(
         plan.notes
             .iter()
-            .any(|n| n.contains("data-loss window") && n.contains(&newest)),
+            .any(|n| n.contains("data-loss window") && n.contains(newest.as_str())),
         "{:?}",
         plan.notes
     );
@@ -421,7 +421,7 @@ async fn snapshot_restore_and_prune_round_trip() {
     let plan = backup::prune_plan(
         &inv,
         &PruneArgs {
-            volume: data.clone(),
+            volume: data.to_string(),
             keep: Some(1),
             younger_than_days: None,
         },
@@ -455,7 +455,7 @@ async fn bad_arguments_are_refused_at_plan_time() {
         &inv,
         &FailoverArgs {
             primary: db.clone(),
-            volume: Some(web_root),
+            volume: Some(web_root.to_string()),
             stamp: "t".into(),
             ..FailoverArgs::default()
         },
@@ -542,7 +542,7 @@ fn primary_eni(inv: &Inventory, instance: &str) -> String {
         .find(|n| n.attachment.as_ref().map(|a| a.device_index) == Some(0))
         .unwrap_or_else(|| panic!("{instance} has a primary ENI"))
         .id
-        .clone()
+        .to_string()
 }
 
 fn eni_attachment(inv: &Inventory, eni: &str) -> Option<(String, i32, String)> {
@@ -550,7 +550,13 @@ fn eni_attachment(inv: &Inventory, eni: &str) -> Option<(String, i32, String)> {
         .iter()
         .find(|n| n.id == eni)
         .and_then(|n| n.attachment.clone())
-        .map(|a| (a.instance_id.unwrap_or_default(), a.device_index, a.status))
+        .map(|a| {
+            (
+                a.instance_id.unwrap_or_default().into(),
+                a.device_index,
+                a.status.into(),
+            )
+        })
 }
 
 /// Who holds a private address, read back from every interface.
@@ -559,6 +565,7 @@ fn ip_holders(inv: &Inventory, ip: &str) -> Vec<String> {
         .iter()
         .filter(|n| n.private_ips.iter().any(|p| p.address == ip))
         .map(|n| n.id.clone())
+        .map(Into::into)
         .collect()
 }
 
@@ -575,7 +582,7 @@ fn data_volume(inv: &Inventory, db: &str) -> String {
         .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
         .expect("data volume")
         .id
-        .clone()
+        .to_string()
 }
 
 fn failover_args(primary: &str) -> FailoverArgs {
@@ -898,7 +905,7 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
     let e = refused(
         &inv,
         FailoverArgs {
-            private_ip: Some(own),
+            private_ip: Some(own.to_string()),
             ..failover_args(&db)
         },
     );

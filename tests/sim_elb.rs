@@ -296,8 +296,8 @@ async fn requests_go_to_healthy_targets_only() {
     let q = |metric: &str, stat: &str, az: Option<&str>| MetricQuery {
         subject: MetricSubject::TargetGroup {
             target_group_arn: tg.arn.clone(),
-            load_balancer_arn: lb.clone(),
-            az: az.map(str::to_string),
+            load_balancer_arn: lb.clone().into(),
+            az: az.map(Into::into),
         },
         namespace: "AWS/ApplicationELB".into(),
         metric: metric.into(),

@@ -54,7 +54,7 @@ async fn the_default_fleet_tells_the_seeds_story() {
             (w.region.as_str(), w.az.as_str()),
             ("us-east-1", "us-east-1a")
         );
-        assert_eq!(w.tags.get("role").map(String::as_str), Some("web"));
+        assert_eq!(w.tags.get("role"), Some("web"));
         assert_eq!(w.state, InstanceState::Running);
         assert!(w.status_checks.all_ok());
     }
@@ -82,7 +82,7 @@ async fn the_default_fleet_tells_the_seeds_story() {
 
     // One PostgreSQL instance with its data volume at /dev/sdf, an Elastic IP, snapshots days old.
     let db1 = named(&inv, "db-1");
-    assert_eq!(db1.tags.get("role").map(String::as_str), Some("db"));
+    assert_eq!(db1.tags.get("role"), Some("db"));
     let data = inv
         .volumes_of_instance(&db1.id)
         .into_iter()
@@ -120,9 +120,7 @@ async fn the_default_fleet_tells_the_seeds_story() {
     let api: Vec<&Instance> = inv
         .instances
         .iter()
-        .filter(|i| {
-            i.region == "eu-west-1" && i.tags.get("role").map(String::as_str) == Some("app")
-        })
+        .filter(|i| i.region == "eu-west-1" && i.tags.get("role") == Some("app"))
         .collect();
     let api_zones: std::collections::BTreeSet<&str> = api.iter().map(|i| i.az.as_str()).collect();
     assert!(api.len() >= 2 && api_zones.len() >= 2);
@@ -375,7 +373,7 @@ target_groups = 6
     assert!(
         inv.instances
             .iter()
-            .all(|i| i.tags.get("team").map(String::as_str) == Some("infra"))
+            .all(|i| i.tags.get("team") == Some("infra"))
     );
     let zones: std::collections::BTreeSet<&str> = inv
         .instances

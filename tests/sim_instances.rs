@@ -63,7 +63,7 @@ async fn a_launch_is_pending_for_tens_of_seconds_then_running_with_checks_initia
     assert_eq!(i.state, InstanceState::Pending);
     assert_eq!(i.az, "us-east-1b");
     assert_eq!(i.status_checks, StatusChecks::not_applicable());
-    assert_eq!(i.tags.get("role").map(String::as_str), Some("web"));
+    assert_eq!(i.tags.get("role"), Some("web"));
     assert!(
         i.public_ip.is_some(),
         "a public subnet gives a public address"

@@ -71,7 +71,7 @@ async fn an_elastic_ip_moves_only_with_reassociation() {
         .await
         .expect("move")
         .value;
-    assert_ne!(Some(assoc.clone()), before.association_id);
+    assert_ne!(Some(assoc.as_str()), before.association_id.as_deref());
     let after = eip(&r, &alloc).await;
     assert_eq!(after.instance_id.as_deref(), Some(web1.as_str()));
     assert_eq!(

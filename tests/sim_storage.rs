@@ -337,7 +337,7 @@ async fn an_ami_is_pending_until_its_snapshots_complete() {
         .value;
     let img = r.image(&image).await.expect("i").expect("listed");
     assert_eq!(img.state, ImageState::Pending);
-    assert_eq!(img.tags.get("made-by").map(String::as_str), Some("opsdeck"));
+    assert_eq!(img.tags.get("made-by"), Some("opsdeck"));
     assert_eq!(
         img.snapshot_ids.len(),
         1,

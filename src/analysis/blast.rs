@@ -35,11 +35,11 @@ pub fn blast_radius(inv: &Inventory, role_tag: &str) -> Vec<AzBlast> {
     let az_region: BTreeMap<String, String> = inv
         .availability_zones
         .iter()
-        .map(|z| (z.name.clone(), z.region.clone()))
+        .map(|z| (z.name.to_string(), z.region.to_string()))
         .chain(
             inv.instances
                 .iter()
-                .map(|i| (i.az.clone(), i.region.clone())),
+                .map(|i| (i.az.to_string(), i.region.to_string())),
         )
         .collect();
     az_region
@@ -69,10 +69,10 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
             continue;
         }
         if lost == healthy.len() {
-            groups_down.push(tg.name.clone());
+            groups_down.push(tg.name.to_string());
         } else {
             groups_degraded.push(GroupLoss {
-                target_group: tg.name.clone(),
+                target_group: tg.name.to_string(),
                 healthy_now: healthy.len(),
                 healthy_after: healthy.len() - lost,
             });
@@ -85,7 +85,7 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
         .filter(|i| i.region == region && i.is_live())
     {
         if let Some(r) = i.tags.get(role_tag) {
-            let e = roles.entry(r.as_str()).or_default();
+            let e = roles.entry(r).or_default();
             e.0 += 1;
             if i.az == az {
                 e.1 += 1;
@@ -94,12 +94,17 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
     }
     AzBlast {
         state: inv.zone_state(&az),
-        instances: live_here.iter().map(|i| i.id.clone()).collect(),
+        instances: live_here
+            .iter()
+            .map(|i| i.id.clone())
+            .map(Into::into)
+            .collect(),
         volumes: inv
             .volumes
             .iter()
             .filter(|v| v.az == az)
             .map(|v| v.id.clone())
+            .map(Into::into)
             .collect(),
         elastic_ips: inv
             .elastic_ips
@@ -110,6 +115,7 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
                     .is_some_and(|id| live_here.iter().any(|i| i.id == id))
             })
             .map(|e| e.public_ip.clone())
+            .map(Into::into)
             .collect(),
         groups_down,
         groups_degraded,

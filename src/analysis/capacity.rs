@@ -57,7 +57,7 @@ fn healthy_by_group_and_az<'a>(
     for t in &inv.target_health {
         let per_az = m.entry(t.target_group_arn.as_str()).or_default();
         let az = t.az.clone().unwrap_or_else(|| "?".into());
-        let count = per_az.entry(az).or_insert(0);
+        let count = per_az.entry(az.to_string()).or_insert(0);
         if t.state == TargetState::Healthy && !out.contains(t.target_id.as_str()) {
             *count += 1;
         }
@@ -82,7 +82,7 @@ pub fn check_removal(inv: &Inventory, out: &[&str], floor: Floor) -> Result<(), 
         let name = inv
             .target_group(arn)
             .map(|g| g.name.clone())
-            .unwrap_or_else(|| arn.to_string());
+            .unwrap_or_else(|| arn.into());
         let (Some(b), Some(a)) = (before.get(arn), after.get(arn)) else {
             continue;
         };
@@ -91,7 +91,7 @@ pub fn check_removal(inv: &Inventory, out: &[&str], floor: Floor) -> Result<(), 
         let need = floor.per_group.max(1);
         if total_a < need && total_a < total_b {
             violations.push(Violation {
-                target_group: name.clone(),
+                target_group: name.to_string(),
                 az: None,
                 healthy_now: total_b,
                 healthy_after: total_a,
@@ -103,7 +103,7 @@ pub fn check_removal(inv: &Inventory, out: &[&str], floor: Floor) -> Result<(), 
                 let na = a.get(az).copied().unwrap_or(0);
                 if nb > 0 && na < per_az && na < nb {
                     violations.push(Violation {
-                        target_group: name.clone(),
+                        target_group: name.to_string(),
                         az: Some(az.clone()),
                         healthy_now: nb,
                         healthy_after: na,

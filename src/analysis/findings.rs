@@ -133,13 +133,17 @@ fn target_group_findings(inv: &Inventory, out: &mut Vec<Finding>) {
             .filter(|t| t.state == TargetState::Healthy)
             .collect();
         let healthy_azs: BTreeSet<&str> = healthy.iter().filter_map(|t| t.az.as_deref()).collect();
-        let ids: Vec<String> = live.iter().map(|t| t.target_id.clone()).collect();
+        let ids: Vec<String> = live
+            .iter()
+            .map(|t| t.target_id.clone())
+            .map(Into::into)
+            .collect();
         if live.len() == 1 {
             out.push(Finding {
                 kind: FindingKind::SingleInstance,
                 severity: if behind_lb { Severity::Critical } else { Severity::Warning },
-                region: tg.region.clone(),
-                resources: vec![tg.name.clone(), ids[0].clone()],
+                region: tg.region.to_string(),
+                resources: vec![tg.name.to_string(), ids[0].clone()],
                 message: format!(
                     "target group {} is served by one target, {}: when it stops, reboots or its AZ fails, the service is down",
                     tg.name,
@@ -153,8 +157,8 @@ fn target_group_findings(inv: &Inventory, out: &mut Vec<Finding>) {
             0 => out.push(Finding {
                 kind: FindingKind::NoHealthyTarget,
                 severity: Severity::Critical,
-                region: tg.region.clone(),
-                resources: std::iter::once(tg.name.clone())
+                region: tg.region.to_string(),
+                resources: std::iter::once(tg.name.to_string())
                     .chain(ids.iter().cloned())
                     .collect(),
                 message: format!(
@@ -167,8 +171,8 @@ fn target_group_findings(inv: &Inventory, out: &mut Vec<Finding>) {
             1 => out.push(Finding {
                 kind: FindingKind::SingleHealthyTarget,
                 severity: Severity::Critical,
-                region: tg.region.clone(),
-                resources: vec![tg.name.clone(), healthy[0].target_id.clone()],
+                region: tg.region.to_string(),
+                resources: vec![tg.name.to_string(), healthy[0].target_id.to_string()],
                 message: format!(
                     "target group {} has {} targets but only {} is healthy",
                     tg.name,
@@ -182,10 +186,10 @@ fn target_group_findings(inv: &Inventory, out: &mut Vec<Finding>) {
                 out.push(Finding {
                     kind: FindingKind::SingleAz,
                     severity: if behind_lb { Severity::Critical } else { Severity::Warning },
-                    region: tg.region.clone(),
+                    region: tg.region.to_string(),
                     resources: std::iter::once(tg.name.clone())
                         .chain(healthy.iter().map(|t| t.target_id.clone()))
-                        .collect(),
+                        .map(Into::into).collect(),
                     message: format!(
                         "all {} healthy targets of {} are in {az}: if {az} fails, the service is down",
                         healthy.len(),
@@ -204,10 +208,7 @@ fn lone_role_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Fin
     let mut tiers: BTreeMap<(&str, &str), Vec<&Instance>> = BTreeMap::new();
     for i in inv.instances.iter().filter(|i| i.is_live()) {
         if let Some(role) = i.tags.get(&opts.role_tag) {
-            tiers
-                .entry((i.region.as_str(), role.as_str()))
-                .or_default()
-                .push(i);
+            tiers.entry((i.region.as_str(), role)).or_default().push(i);
         }
     }
     let reported: BTreeSet<String> = out
@@ -217,14 +218,14 @@ fn lone_role_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Fin
         .collect();
     for ((region, role), members) in tiers {
         let [only] = members.as_slice() else { continue };
-        if reported.contains(&only.id) {
+        if reported.contains(only.id.as_str()) {
             continue;
         }
         out.push(Finding {
             kind: FindingKind::SingleInstance,
             severity: Severity::Critical,
             region: region.to_string(),
-            resources: vec![only.id.clone()],
+            resources: vec![only.id.to_string()],
             message: format!(
                 "{} is the only instance with {}={role}: nothing takes over when it fails",
                 name_of(inv, &only.id),
@@ -247,8 +248,8 @@ fn load_balancer_zone_findings(inv: &Inventory, out: &mut Vec<Finding>) {
             out.push(Finding {
                 kind: FindingKind::SingleAz,
                 severity: Severity::Critical,
-                region: lb.region.clone(),
-                resources: vec![lb.name.clone()],
+                region: lb.region.to_string(),
+                resources: vec![lb.name.to_string()],
                 message: format!("load balancer {} has subnets only in {az}", lb.name),
                 fix: None,
             });
@@ -292,8 +293,8 @@ fn snapshot_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Find
         out.push(Finding {
             kind: FindingKind::NoRecentSnapshot,
             severity: Severity::Warning,
-            region: v.region.clone(),
-            resources: vec![v.id.clone()],
+            region: v.region.to_string(),
+            resources: vec![v.id.to_string()],
             message,
             fix: v
                 .attached_instance()
@@ -313,8 +314,8 @@ fn event_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Finding
             out.push(Finding {
                 kind: FindingKind::UnprotectedScheduledEvent,
                 severity,
-                region: i.region.clone(),
-                resources: vec![i.id.clone()],
+                region: i.region.to_string(),
+                resources: vec![i.id.to_string()],
                 message: format!("{} on {} in {when}: {why}", e.raw_code, name_of(inv, &i.id)),
                 fix: Some(format!(
                     "opsdeck runbook rolling-maintenance --instance {}",
@@ -355,11 +356,12 @@ fn event_exposure(inv: &Inventory, i: &Instance) -> Option<(Severity, String)> {
             .iter()
             .filter_map(|a| inv.load_balancer(a))
             .flat_map(|lb| lb.zones.iter().map(|z| z.az.clone()))
+            .map(Into::into)
             .collect();
         azs.extend(
             inv.targets_of(&tg.arn)
                 .filter(|t| t.state == TargetState::Healthy)
-                .filter_map(|t| t.az.clone()),
+                .filter_map(|t| t.az.as_ref().map(|a| a.to_string())),
         );
         let bare: Vec<String> = azs
             .into_iter()
@@ -394,6 +396,7 @@ fn az_findings(inv: &Inventory, out: &mut Vec<Finding>) {
             .iter()
             .filter(|i| i.az == z.name && i.is_live())
             .map(|i| i.id.clone())
+            .map(Into::into)
             .collect();
         let volumes = inv.volumes.iter().filter(|v| v.az == z.name).count();
         if instances.is_empty() && volumes == 0 {
@@ -402,8 +405,8 @@ fn az_findings(inv: &Inventory, out: &mut Vec<Finding>) {
         out.push(Finding {
             kind: FindingKind::AzImpaired,
             severity: Severity::Critical,
-            region: z.region.clone(),
-            resources: std::iter::once(z.name.clone())
+            region: z.region.to_string(),
+            resources: std::iter::once(z.name.to_string())
                 .chain(instances.iter().cloned())
                 .collect(),
             message: format!(

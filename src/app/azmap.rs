@@ -117,7 +117,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
             let insts: Vec<&Instance> = inv
                 .instances
                 .iter()
-                .filter(|i| &i.az == az && i.is_live())
+                .filter(|i| i.az == az && i.is_live())
                 .collect();
             let running = insts
                 .iter()
@@ -192,7 +192,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 lines.push(line("  none", Level::Plain));
             }
 
-            let vols: Vec<&Volume> = inv.volumes.iter().filter(|v| &v.az == az).collect();
+            let vols: Vec<&Volume> = inv.volumes.iter().filter(|v| v.az == az).collect();
             let gib: i64 = vols.iter().map(|v| i64::from(v.size_gib)).sum();
             lines.push(line(
                 format!("Volumes {} ({gib} GiB)", vols.len()),
@@ -232,7 +232,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
             }
 
             for lb in &inv.load_balancers {
-                if lb.zones.len() == 1 && lb.zones.iter().any(|z| &z.az == az) {
+                if lb.zones.len() == 1 && lb.zones.iter().any(|z| z.az == az) {
                     breaks.push(line(format!("  {} (only zone)", lb.name), Level::Bad));
                 }
             }

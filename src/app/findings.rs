@@ -67,21 +67,24 @@ pub fn zones_of(inv: &Inventory, f: &Finding) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for r in &f.resources {
         if let Some(i) = inv.instance(r) {
-            out.insert(i.az.clone());
+            out.insert(i.az.to_string());
         } else if let Some(v) = inv.volume(r) {
-            out.insert(v.az.clone());
+            out.insert(v.az.to_string());
         } else if let Some(tg) = inv
             .target_groups
             .iter()
             .find(|g| g.region == f.region && (g.name == *r || g.arn == *r))
         {
-            out.extend(inv.targets_of(&tg.arn).filter_map(|t| t.az.clone()));
+            out.extend(
+                inv.targets_of(&tg.arn)
+                    .filter_map(|t| t.az.as_ref().map(|a| a.to_string())),
+            );
         } else if let Some(lb) = inv
             .load_balancers
             .iter()
             .find(|l| l.region == f.region && (l.name == *r || l.arn == *r))
         {
-            out.extend(lb.zones.iter().map(|z| z.az.clone()));
+            out.extend(lb.zones.iter().map(|z| z.az.to_string()));
         } else if inv.availability_zones.iter().any(|z| z.name == *r) {
             out.insert(r.clone());
         }

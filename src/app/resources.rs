@@ -106,19 +106,19 @@ impl ResourceKind {
     pub fn row_id(self, c: &dyn CellCtx, i: usize) -> String {
         let inv = c.inv();
         match self {
-            Self::Instances => inv.instances[i].id.clone(),
-            Self::Volumes => inv.volumes[i].id.clone(),
-            Self::Snapshots => inv.snapshots[i].id.clone(),
-            Self::Images => inv.images[i].id.clone(),
-            Self::LoadBalancers => inv.load_balancers[i].arn.clone(),
-            Self::TargetGroups => inv.target_groups[i].arn.clone(),
-            Self::Targets => inv.target_health[i].target_id.clone(),
-            Self::ElasticIps => inv.elastic_ips[i].allocation_id.clone(),
-            Self::NetworkInterfaces => inv.network_interfaces[i].id.clone(),
-            Self::Events => inv.events[i].resource_id.clone(),
-            Self::Alarms => inv.alarms[i].name.clone(),
-            Self::Zones => inv.availability_zones[i].name.clone(),
-            Self::Subnets => inv.subnets[i].id.clone(),
+            Self::Instances => inv.instances[i].id.to_string(),
+            Self::Volumes => inv.volumes[i].id.to_string(),
+            Self::Snapshots => inv.snapshots[i].id.to_string(),
+            Self::Images => inv.images[i].id.to_string(),
+            Self::LoadBalancers => inv.load_balancers[i].arn.to_string(),
+            Self::TargetGroups => inv.target_groups[i].arn.to_string(),
+            Self::Targets => inv.target_health[i].target_id.to_string(),
+            Self::ElasticIps => inv.elastic_ips[i].allocation_id.to_string(),
+            Self::NetworkInterfaces => inv.network_interfaces[i].id.to_string(),
+            Self::Events => inv.events[i].resource_id.to_string(),
+            Self::Alarms => inv.alarms[i].name.to_string(),
+            Self::Zones => inv.availability_zones[i].name.to_string(),
+            Self::Subnets => inv.subnets[i].id.to_string(),
             // The resource it is most about (what copy copies).
             Self::Findings => c.findings()[i]
                 .resources
@@ -518,7 +518,7 @@ fn tg_health_summary(c: &dyn CellCtx, tg: &TargetGroup) -> String {
 }
 
 static INSTANCE_COLUMNS: &[Column] = &[
-    col("ID", 20, |c, r| c.inv().instances[r].id.clone()),
+    col("ID", 20, |c, r| c.inv().instances[r].id.to_string()),
     col("NAME", 16, |c, r| {
         c.inv().instances[r].display_name().to_string()
     }),
@@ -526,9 +526,9 @@ static INSTANCE_COLUMNS: &[Column] = &[
         c.inv().instances[r].state.as_str().into()
     }),
     col("TYPE", 10, |c, r| {
-        c.inv().instances[r].instance_type.clone()
+        c.inv().instances[r].instance_type.to_string()
     }),
-    col("AZ", 11, |c, r| c.inv().instances[r].az.clone()),
+    col("AZ", 11, |c, r| c.inv().instances[r].az.to_string()),
     col("PRIVATE IP", 15, |c, r| {
         f::opt(c.inv().instances[r].private_ip.as_deref())
     }),
@@ -545,15 +545,15 @@ static INSTANCE_COLUMNS: &[Column] = &[
 ];
 
 static VOLUME_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().volumes[r].id.clone()),
+    col("ID", 21, |c, r| c.inv().volumes[r].id.to_string()),
     col("NAME", 14, |c, r| {
         f::opt(c.inv().volumes[r].name.as_deref())
     }),
-    col("AZ", 11, |c, r| c.inv().volumes[r].az.clone()),
+    col("AZ", 11, |c, r| c.inv().volumes[r].az.to_string()),
     col("SIZE", 6, |c, r| {
         format!("{}G", c.inv().volumes[r].size_gib)
     }),
-    col("TYPE", 5, |c, r| c.inv().volumes[r].volume_type.clone()),
+    col("TYPE", 5, |c, r| c.inv().volumes[r].volume_type.to_string()),
     col("IOPS", 6, |c, r| {
         c.inv().volumes[r]
             .iops
@@ -582,7 +582,7 @@ static VOLUME_COLUMNS: &[Column] = &[
 ];
 
 static SNAPSHOT_COLUMNS: &[Column] = &[
-    col("ID", 22, |c, r| c.inv().snapshots[r].id.clone()),
+    col("ID", 22, |c, r| c.inv().snapshots[r].id.to_string()),
     col("VOLUME", 21, |c, r| {
         f::opt(c.inv().snapshots[r].volume_id.as_deref())
     }),
@@ -603,13 +603,13 @@ static SNAPSHOT_COLUMNS: &[Column] = &[
         f::age(c.inv().snapshots[r].start_time, c.now())
     }),
     col("DESCRIPTION", 30, |c, r| {
-        c.inv().snapshots[r].description.clone()
+        c.inv().snapshots[r].description.to_string()
     }),
 ];
 
 static IMAGE_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().images[r].id.clone()),
-    col("NAME", 24, |c, r| c.inv().images[r].name.clone()),
+    col("ID", 21, |c, r| c.inv().images[r].id.to_string()),
+    col("NAME", 24, |c, r| c.inv().images[r].name.to_string()),
     col("STATE", 10, |c, r| c.inv().images[r].state.as_str().into()),
     col("CREATED", 16, |c, r| {
         f::time(c.inv().images[r].creation_date)
@@ -620,12 +620,18 @@ static IMAGE_COLUMNS: &[Column] = &[
 ];
 
 static LB_COLUMNS: &[Column] = &[
-    col("NAME", 20, |c, r| c.inv().load_balancers[r].name.clone()),
-    col("TYPE", 11, |c, r| c.inv().load_balancers[r].lb_type.clone()),
-    col("SCHEME", 15, |c, r| {
-        c.inv().load_balancers[r].scheme.clone()
+    col("NAME", 20, |c, r| {
+        c.inv().load_balancers[r].name.to_string()
     }),
-    col("STATE", 8, |c, r| c.inv().load_balancers[r].state.clone()),
+    col("TYPE", 11, |c, r| {
+        c.inv().load_balancers[r].lb_type.to_string()
+    }),
+    col("SCHEME", 15, |c, r| {
+        c.inv().load_balancers[r].scheme.to_string()
+    }),
+    col("STATE", 8, |c, r| {
+        c.inv().load_balancers[r].state.to_string()
+    }),
     col("AZS", 24, |c, r| {
         c.inv().load_balancers[r]
             .zones
@@ -634,11 +640,13 @@ static LB_COLUMNS: &[Column] = &[
             .collect::<Vec<_>>()
             .join(",")
     }),
-    col("DNS", 40, |c, r| c.inv().load_balancers[r].dns_name.clone()),
+    col("DNS", 40, |c, r| {
+        c.inv().load_balancers[r].dns_name.to_string()
+    }),
 ];
 
 static TG_COLUMNS: &[Column] = &[
-    col("NAME", 20, |c, r| c.inv().target_groups[r].name.clone()),
+    col("NAME", 20, |c, r| c.inv().target_groups[r].name.to_string()),
     col("PROTO", 6, |c, r| {
         f::opt(c.inv().target_groups[r].protocol.as_deref())
     }),
@@ -649,7 +657,7 @@ static TG_COLUMNS: &[Column] = &[
             .unwrap_or_else(|| "-".into())
     }),
     col("TARGET TYPE", 11, |c, r| {
-        c.inv().target_groups[r].target_type.clone()
+        c.inv().target_groups[r].target_type.to_string()
     }),
     col("HEALTHY/AZ", 30, |c, r| {
         tg_health_summary(c, &c.inv().target_groups[r])
@@ -674,9 +682,10 @@ static TARGET_COLUMNS: &[Column] = &[
         c.target_group(&t.target_group_arn)
             .map(|g| g.name.clone())
             .unwrap_or_else(|| t.target_group_arn.clone())
+            .to_string()
     }),
     col("TARGET", 20, |c, r| {
-        c.inv().target_health[r].target_id.clone()
+        c.inv().target_health[r].target_id.to_string()
     }),
     col("NAME", 14, |c, r| {
         c.instance(&c.inv().target_health[r].target_id)
@@ -702,10 +711,10 @@ static TARGET_COLUMNS: &[Column] = &[
 
 static EIP_COLUMNS: &[Column] = &[
     col("PUBLIC IP", 15, |c, r| {
-        c.inv().elastic_ips[r].public_ip.clone()
+        c.inv().elastic_ips[r].public_ip.to_string()
     }),
     col("ALLOCATION", 26, |c, r| {
-        c.inv().elastic_ips[r].allocation_id.clone()
+        c.inv().elastic_ips[r].allocation_id.to_string()
     }),
     col("INSTANCE", 20, |c, r| {
         f::opt(c.inv().elastic_ips[r].instance_id.as_deref())
@@ -719,13 +728,17 @@ static EIP_COLUMNS: &[Column] = &[
 ];
 
 static ENI_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().network_interfaces[r].id.clone()),
-    col("AZ", 11, |c, r| c.inv().network_interfaces[r].az.clone()),
+    col("ID", 21, |c, r| {
+        c.inv().network_interfaces[r].id.to_string()
+    }),
+    col("AZ", 11, |c, r| {
+        c.inv().network_interfaces[r].az.to_string()
+    }),
     col("SUBNET", 24, |c, r| {
-        c.inv().network_interfaces[r].subnet_id.clone()
+        c.inv().network_interfaces[r].subnet_id.to_string()
     }),
     col("STATUS", 9, |c, r| {
-        c.inv().network_interfaces[r].status.clone()
+        c.inv().network_interfaces[r].status.to_string()
     }),
     col("INSTANCE", 20, |c, r| {
         f::opt(
@@ -747,13 +760,15 @@ static ENI_COLUMNS: &[Column] = &[
 ];
 
 static EVENT_COLUMNS: &[Column] = &[
-    col("RESOURCE", 21, |c, r| c.inv().events[r].resource_id.clone()),
+    col("RESOURCE", 21, |c, r| {
+        c.inv().events[r].resource_id.to_string()
+    }),
     col("NAME", 14, |c, r| {
         c.instance(&c.inv().events[r].resource_id)
             .map(|i| i.display_name().to_string())
             .unwrap_or_default()
     }),
-    col("CODE", 19, |c, r| c.inv().events[r].raw_code.clone()),
+    col("CODE", 19, |c, r| c.inv().events[r].raw_code.to_string()),
     col("NOT BEFORE", 16, |c, r| {
         f::time(c.inv().events[r].not_before)
     }),
@@ -765,7 +780,7 @@ static EVENT_COLUMNS: &[Column] = &[
     }),
     col("PLAN", 24, |c, r| event_plan(c, r)),
     col("DESCRIPTION", 30, |c, r| {
-        c.inv().events[r].description.clone()
+        c.inv().events[r].description.to_string()
     }),
 ];
 
@@ -784,7 +799,7 @@ fn event_plan(c: &dyn CellCtx, r: usize) -> String {
     }
     let unprotected = c.findings().iter().any(|f| {
         f.kind == crate::analysis::FindingKind::UnprotectedScheduledEvent
-            && f.resources.first() == Some(&e.resource_id)
+            && f.resources.first().map(String::as_str) == Some(e.resource_id.as_str())
     });
     let state = if unprotected {
         "⚠ unprotected"
@@ -795,7 +810,7 @@ fn event_plan(c: &dyn CellCtx, r: usize) -> String {
 }
 
 static ALARM_COLUMNS: &[Column] = &[
-    col("NAME", 24, |c, r| c.inv().alarms[r].name.clone()),
+    col("NAME", 24, |c, r| c.inv().alarms[r].name.to_string()),
     col("STATE", 17, |c, r| c.inv().alarms[r].state.as_str().into()),
     col("METRIC", 18, |c, r| {
         f::opt(c.inv().alarms[r].metric.as_deref())
@@ -819,7 +834,7 @@ static ALARM_COLUMNS: &[Column] = &[
 
 static ZONE_COLUMNS: &[Column] = &[
     col("ZONE", 12, |c, r| {
-        c.inv().availability_zones[r].name.clone()
+        c.inv().availability_zones[r].name.to_string()
     }),
     col("ZONE ID", 9, |c, r| {
         f::opt(c.inv().availability_zones[r].zone_id.as_deref())
@@ -828,15 +843,15 @@ static ZONE_COLUMNS: &[Column] = &[
         c.inv().availability_zones[r].state.as_str().into()
     }),
     col("REGION", 14, |c, r| {
-        c.inv().availability_zones[r].region.clone()
+        c.inv().availability_zones[r].region.to_string()
     }),
 ];
 
 static SUBNET_COLUMNS: &[Column] = &[
-    col("ID", 24, |c, r| c.inv().subnets[r].id.clone()),
-    col("VPC", 21, |c, r| c.inv().subnets[r].vpc_id.clone()),
-    col("AZ", 11, |c, r| c.inv().subnets[r].az.clone()),
-    col("CIDR", 18, |c, r| c.inv().subnets[r].cidr.clone()),
+    col("ID", 24, |c, r| c.inv().subnets[r].id.to_string()),
+    col("VPC", 21, |c, r| c.inv().subnets[r].vpc_id.to_string()),
+    col("AZ", 11, |c, r| c.inv().subnets[r].az.to_string()),
+    col("CIDR", 18, |c, r| c.inv().subnets[r].cidr.to_string()),
     col("FREE IPS", 8, |c, r| {
         c.inv().subnets[r].available_ips.to_string()
     }),

@@ -271,7 +271,7 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
         return Vec::new();
     };
     let name = if i.display_name().is_empty() {
-        i.id.clone()
+        i.id.to_string()
     } else {
         format!("{} ({})", i.id, i.display_name())
     };
@@ -286,8 +286,8 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
             "rolling-maintenance",
             format!("drain, restart and rejoin {name}, keeping its groups served{event}"),
             RunbookRequest::Rolling {
-                region: region.clone(),
-                instances: vec![i.id.clone()],
+                region: region.to_string(),
+                instances: vec![i.id.to_string()],
             },
         ),
         choice(
@@ -296,8 +296,8 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
                 "clone {name} via an AMI into another AZ and register the clone where it serves"
             ),
             RunbookRequest::RemoveSpof {
-                region: region.clone(),
-                instance: i.id.clone(),
+                region: region.to_string(),
+                instance: i.id.to_string(),
             },
         ),
         choice(
@@ -306,16 +306,16 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
                 "move {name}'s data volume (or its newest snapshot) and Elastic IP to a replacement"
             ),
             RunbookRequest::DbFailover {
-                region: region.clone(),
-                primary: i.id.clone(),
+                region: region.to_string(),
+                primary: i.id.to_string(),
             },
         ),
         choice(
             "snapshot",
             format!("snapshot every volume of {name}"),
             RunbookRequest::Snapshot {
-                region: region.clone(),
-                instance: i.id.clone(),
+                region: region.to_string(),
+                instance: i.id.to_string(),
             },
         ),
     ];
@@ -339,8 +339,8 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
                     deadline.format("%Y-%m-%d %H:%M UTC")
                 ),
                 RunbookRequest::Reschedule {
-                    region,
-                    instance: i.id.clone(),
+                    region: region.to_string(),
+                    instance: i.id.to_string(),
                     to: deadline,
                 },
             ),
@@ -379,9 +379,9 @@ pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
                         }
                     ),
                     RunbookRequest::Restore {
-                        region: v.region.clone(),
-                        snapshot: snap.id.clone(),
-                        az: z.name.clone(),
+                        region: v.region.to_string(),
+                        snapshot: snap.id.to_string(),
+                        az: z.name.to_string(),
                     },
                 ));
             }
@@ -395,7 +395,7 @@ pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
         "prune",
         format!("delete {id}'s snapshots but the {PRUNE_KEEP} newest (never one an AMI uses)"),
         RunbookRequest::Prune {
-            region: v.region.clone(),
+            region: v.region.to_string(),
             volume: id.to_string(),
             keep: PRUNE_KEEP,
         },
@@ -405,7 +405,7 @@ pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
             "snapshot",
             format!("snapshot every volume of {i}, this one included"),
             RunbookRequest::Snapshot {
-                region: v.region.clone(),
+                region: v.region.to_string(),
                 instance: i.to_string(),
             },
         ));

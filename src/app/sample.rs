@@ -6,7 +6,7 @@ use chrono::Duration;
 
 fn tags(name: &str) -> Tags {
     let mut t = Tags::new();
-    t.insert("Name".into(), name.into());
+    t.insert("Name", name);
     t
 }
 
@@ -28,18 +28,18 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         });
         for z in ["a", "b", "c"] {
             inv.availability_zones.push(AvailabilityZone {
-                region: region.clone(),
-                name: format!("{region}{z}"),
-                zone_id: Some(format!("{}-az{}", &region[..2], z.as_bytes()[0] - b'a' + 1)),
+                region: region.clone().into(),
+                name: format!("{region}{z}").into(),
+                zone_id: Some(format!("{}-az{}", &region[..2], z.as_bytes()[0] - b'a' + 1).into()),
                 state: ZoneState::Available,
                 messages: vec![],
             });
             inv.subnets.push(Subnet {
-                region: region.clone(),
-                id: format!("subnet-{ri}{z}0000000000000"),
-                vpc_id: format!("vpc-{ri}000000000000000"),
-                az: format!("{region}{z}"),
-                cidr: format!("10.{ri}.{}.0/24", z.as_bytes()[0] - b'a' + 1),
+                region: region.clone().into(),
+                id: format!("subnet-{ri}{z}0000000000000").into(),
+                vpc_id: format!("vpc-{ri}000000000000000").into(),
+                az: format!("{region}{z}").into(),
+                cidr: format!("10.{ri}.{}.0/24", z.as_bytes()[0] - b'a' + 1).into(),
                 available_ips: 250,
                 default_for_az: false,
                 tags: tags(&format!("private-{z}")),
@@ -49,35 +49,35 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             "arn:aws:elasticloadbalancing:{region}:123456789012:loadbalancer/app/shop-{ri}/{ri:016x}"
         );
         inv.load_balancers.push(LoadBalancer {
-            region: region.clone(),
-            arn: lb_arn.clone(),
-            name: format!("shop-{ri}"),
+            region: region.clone().into(),
+            arn: lb_arn.clone().into(),
+            name: format!("shop-{ri}").into(),
             lb_type: "application".into(),
             scheme: "internet-facing".into(),
             state: "active".into(),
-            dns_name: format!("shop-{ri}-123.{region}.elb.amazonaws.com"),
-            vpc_id: Some(format!("vpc-{ri}000000000000000")),
+            dns_name: format!("shop-{ri}-123.{region}.elb.amazonaws.com").into(),
+            vpc_id: Some(format!("vpc-{ri}000000000000000").into()),
             zones: ["a", "b"]
                 .iter()
                 .map(|z| LbZone {
-                    az: format!("{region}{z}"),
-                    subnet_id: Some(format!("subnet-{ri}{z}0000000000000")),
+                    az: format!("{region}{z}").into(),
+                    subnet_id: Some(format!("subnet-{ri}{z}0000000000000").into()),
                 })
                 .collect(),
             created_time: Some(now - Duration::days(200)),
         });
         for tg in ["web", "api"] {
             inv.target_groups.push(TargetGroup {
-                region: region.clone(),
+                region: region.clone().into(),
                 arn: format!(
                     "arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{tg}-{ri}/{ri:016x}"
-                ),
-                name: format!("{tg}-{ri}"),
+                ).into(),
+                name: format!("{tg}-{ri}").into(),
                 protocol: Some("HTTP".into()),
                 port: Some(if tg == "web" { 80 } else { 8080 }),
                 target_type: "instance".into(),
-                vpc_id: Some(format!("vpc-{ri}000000000000000")),
-                load_balancer_arns: vec![lb_arn.clone()],
+                vpc_id: Some(format!("vpc-{ri}000000000000000").into()),
+                load_balancer_arns: vec![lb_arn.clone().into()],
                 health_check: HealthCheck::default(),
                 deregistration_delay_seconds: None,
             });
@@ -116,10 +116,10 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         let mut events = Vec::new();
         if i % 13 == 3 {
             events.push(ScheduledEvent {
-                region: region.clone(),
+                region: region.clone().into(),
                 target: EventTarget::Instance,
-                resource_id: id.clone(),
-                event_id: Some(format!("instance-event-{i:012x}")),
+                resource_id: id.clone().into(),
+                event_id: Some(format!("instance-event-{i:012x}").into()),
                 code: EventCode::SystemReboot,
                 raw_code: "system-reboot".into(),
                 description: "scheduled reboot".into(),
@@ -132,27 +132,28 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         let eni_id = format!("eni-{:017x}", 0x3000 + i as u64 * 7919);
         let private_ip = format!("10.{ri}.{}.{}", (i / 250) % 250, i % 250 + 4);
         inv.instances.push(Instance {
-            region: region.clone(),
-            id: id.clone(),
-            name: Some(name.clone()),
+            region: region.clone().into(),
+            id: id.clone().into(),
+            name: Some(name.clone().into()),
             tags: tags(&name),
             instance_type: ["t3.small", "m5.large", "c5.xlarge"][i % 3].into(),
             state,
-            az: az.clone(),
-            subnet_id: Some(format!("subnet-{ri}{z}0000000000000")),
-            vpc_id: Some(format!("vpc-{ri}000000000000000")),
-            private_ip: Some(private_ip.clone()),
-            public_ip: (role == "web").then(|| format!("3.{ri}.{}.{}", i / 250 % 250, i % 250)),
-            network_interface_ids: vec![eni_id.clone()],
-            security_group_ids: vec![format!("sg-{ri}00000000000000")],
+            az: az.clone().into(),
+            subnet_id: Some(format!("subnet-{ri}{z}0000000000000").into()),
+            vpc_id: Some(format!("vpc-{ri}000000000000000").into()),
+            private_ip: Some(private_ip.clone().into()),
+            public_ip: ((role == "web").then(|| format!("3.{ri}.{}.{}", i / 250 % 250, i % 250)))
+                .map(Into::into),
+            network_interface_ids: vec![eni_id.clone().into()],
+            security_group_ids: vec![format!("sg-{ri}00000000000000").into()],
             key_name: Some("ops".into()),
             iam_instance_profile_arn: None,
-            image_id: Some(format!("ami-{ri:017x}")),
+            image_id: Some(format!("ami-{ri:017x}").into()),
             launch_time: Some(now - Duration::days(3 + i as i64 % 90)),
             root_device_name: Some("/dev/xvda".into()),
             block_devices: vec![BlockDevice {
                 device_name: "/dev/xvda".into(),
-                volume_id: vol_id.clone(),
+                volume_id: vol_id.clone().into(),
                 delete_on_termination: true,
                 status: "attached".into(),
             }],
@@ -160,16 +161,16 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             events,
         });
         inv.volumes.push(Volume {
-            region: region.clone(),
-            id: vol_id.clone(),
-            name: Some(format!("{name}-root")),
-            az: az.clone(),
+            region: region.clone().into(),
+            id: vol_id.clone().into(),
+            name: Some(format!("{name}-root").into()),
+            az: az.clone().into(),
             size_gib: [8, 20, 100, 500][i % 4],
             volume_type: "gp3".into(),
             iops: Some(3000),
             state: VolumeState::InUse,
             attachments: vec![VolumeAttachment {
-                instance_id: id.clone(),
+                instance_id: id.clone().into(),
                 device: "/dev/xvda".into(),
                 state: AttachmentState::Attached,
                 delete_on_termination: true,
@@ -183,10 +184,10 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         if i % 5 != 4 {
             let pending = i % 29 == 1;
             inv.snapshots.push(Snapshot {
-                region: region.clone(),
-                id: format!("snap-{:017x}", 0x4000 + i as u64 * 7919),
+                region: region.clone().into(),
+                id: format!("snap-{:017x}", 0x4000 + i as u64 * 7919).into(),
                 name: None,
-                volume_id: Some(vol_id.clone()),
+                volume_id: Some(vol_id.clone().into()),
                 volume_size_gib: [8, 20, 100, 500][i % 4],
                 state: if pending {
                     SnapshotState::Pending
@@ -195,50 +196,50 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
                 },
                 progress: if pending { 40 } else { 100 },
                 start_time: Some(now - Duration::hours(2 + i as i64 % 40)),
-                description: format!("nightly {name}"),
+                description: format!("nightly {name}").into(),
                 tags: Tags::new(),
             });
         }
         let mut private_ips = vec![PrivateIp {
-            address: private_ip.clone(),
+            address: private_ip.clone().into(),
             primary: true,
             public_ip: None,
         }];
         if role == "db" {
             private_ips.push(PrivateIp {
-                address: format!("10.{ri}.200.{}", i % 250),
+                address: format!("10.{ri}.200.{}", i % 250).into(),
                 primary: false,
                 public_ip: None,
             });
         }
         inv.network_interfaces.push(NetworkInterface {
-            region: region.clone(),
-            id: eni_id.clone(),
-            az: az.clone(),
-            subnet_id: format!("subnet-{ri}{z}0000000000000"),
-            vpc_id: format!("vpc-{ri}000000000000000"),
+            region: region.clone().into(),
+            id: eni_id.clone().into(),
+            az: az.clone().into(),
+            subnet_id: format!("subnet-{ri}{z}0000000000000").into(),
+            vpc_id: format!("vpc-{ri}000000000000000").into(),
             status: "in-use".into(),
-            description: String::new(),
+            description: String::new().into(),
             private_ips,
             attachment: Some(EniAttachment {
-                attachment_id: format!("eni-attach-{:013x}", i),
-                instance_id: Some(id.clone()),
+                attachment_id: format!("eni-attach-{:013x}", i).into(),
+                instance_id: Some(id.clone().into()),
                 device_index: 0,
                 status: "attached".into(),
                 delete_on_termination: true,
             }),
-            security_groups: vec![format!("sg-{ri}00000000000000")],
+            security_groups: vec![format!("sg-{ri}00000000000000").into()],
             tags: Tags::new(),
         });
         if role == "db" {
             inv.elastic_ips.push(ElasticIp {
-                region: region.clone(),
-                allocation_id: format!("eipalloc-{:017x}", 0x5000 + i),
-                public_ip: format!("52.{ri}.{}.{}", i / 250 % 250, i % 250),
-                association_id: Some(format!("eipassoc-{:017x}", i)),
-                instance_id: Some(id.clone()),
-                network_interface_id: Some(eni_id.clone()),
-                private_ip: Some(private_ip.clone()),
+                region: region.clone().into(),
+                allocation_id: format!("eipalloc-{:017x}", 0x5000 + i).into(),
+                public_ip: format!("52.{ri}.{}.{}", i / 250 % 250, i % 250).into(),
+                association_id: Some(format!("eipassoc-{:017x}", i).into()),
+                instance_id: Some(id.clone().into()),
+                network_interface_id: Some(eni_id.clone().into()),
+                private_ip: Some(private_ip.clone().into()),
                 tags: Tags::new(),
             });
         }
@@ -252,27 +253,27 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
                 _ => (TargetState::Unused, Some("Target.InvalidState".to_string())),
             };
             inv.target_health.push(TargetHealth {
-                region: region.clone(),
+                region: region.clone().into(),
                 target_group_arn: format!(
                     "arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{role}-{ri}/{ri:016x}"
-                ),
-                target_id: id.clone(),
+                ).into(),
+                target_id: id.clone().into(),
                 port: Some(if role == "web" { 80 } else { 8080 }),
-                az: Some(az.clone()),
+                az: Some(az.clone().into()),
                 state,
-                reason,
+                reason: reason.map(Into::into),
                 description: None,
             });
         }
         if state == InstanceState::Running {
             let base = 10.0 + (i % 7) as f64 * 11.0;
             inv.metrics.push(MetricSeries {
-                region: region.clone(),
+                region: region.clone().into(),
                 namespace: "AWS/EC2".into(),
                 metric: "CPUUtilization".into(),
                 stat: "Average".into(),
                 subject: MetricSubject::Instance {
-                    instance_id: id.clone(),
+                    instance_id: id.clone().into(),
                 },
                 points: (0..12)
                     .map(|k| {
@@ -286,8 +287,8 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         }
         if i % 10 == 0 {
             inv.alarms.push(Alarm {
-                region: region.clone(),
-                name: format!("{name}-cpu-high"),
+                region: region.clone().into(),
+                name: format!("{name}-cpu-high").into(),
                 arn: None,
                 state: if i % 20 == 0 {
                     AlarmState::Ok
@@ -306,9 +307,9 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
     }
     for (ri, region) in regions.iter().enumerate() {
         inv.images.push(Image {
-            region: region.to_string(),
-            id: format!("ami-{ri:017x}"),
-            name: format!("base-{ri}-2024.05"),
+            region: (*region).into(),
+            id: format!("ami-{ri:017x}").into(),
+            name: format!("base-{ri}-2024.05").into(),
             description: Some("golden image".into()),
             state: ImageState::Available,
             creation_date: Some(now - Duration::days(60)),

@@ -528,7 +528,7 @@ fn scope_rows(
                 .load_balancer_arns
                 .iter()
                 .any(|a| a == arn),
-            Scope::TargetGroup(arn) => &inv.target_health[r].target_group_arn == arn,
+            Scope::TargetGroup(arn) => inv.target_health[r].target_group_arn == arn,
         })
         .map(|r| r as u32)
         .collect()
@@ -1224,7 +1224,7 @@ pub(super) fn selected_instance(s: &AppState) -> Option<String> {
     let id = selected_id(s)?;
     match kind {
         ResourceKind::Instances => Some(id),
-        ResourceKind::Targets => inv.instance(&id).map(|i| i.id.clone()),
+        ResourceKind::Targets => (inv.instance(&id).map(|i| i.id.clone())).map(Into::into),
         ResourceKind::Volumes => inv
             .volume(&id)
             .and_then(|v| v.attached_instance())
@@ -1234,13 +1234,15 @@ pub(super) fn selected_instance(s: &AppState) -> Option<String> {
             .iter()
             .find(|n| n.id == id)
             .and_then(|n| n.attachment.as_ref())
-            .and_then(|a| a.instance_id.clone()),
+            .and_then(|a| a.instance_id.clone())
+            .map(Into::into),
         ResourceKind::ElasticIps => inv
             .elastic_ips
             .iter()
             .find(|e| e.allocation_id == id)
-            .and_then(|e| e.instance_id.clone()),
-        ResourceKind::Events => inv.instance(&id).map(|i| i.id.clone()),
+            .and_then(|e| e.instance_id.clone())
+            .map(Into::into),
+        ResourceKind::Events => (inv.instance(&id).map(|i| i.id.clone())).map(Into::into),
         _ => None,
     }
 }
@@ -1290,11 +1292,11 @@ fn enter(s: &mut AppState) -> Vec<Effect> {
             match key.kind {
                 ResourceKind::LoadBalancers => s.nav.push(Screen::Table(ViewKey {
                     kind: ResourceKind::TargetGroups,
-                    scope: Scope::LoadBalancer(inv.load_balancers[row].arn.clone()),
+                    scope: Scope::LoadBalancer(inv.load_balancers[row].arn.to_string()),
                 })),
                 ResourceKind::TargetGroups => s.nav.push(Screen::Table(ViewKey {
                     kind: ResourceKind::Targets,
-                    scope: Scope::TargetGroup(inv.target_groups[row].arn.clone()),
+                    scope: Scope::TargetGroup(inv.target_groups[row].arn.to_string()),
                 })),
                 ResourceKind::Zones => s.nav.push(Screen::AzMap(AzMapView {
                     selected: inv
@@ -1525,16 +1527,16 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
             let (region, instance_id) = (i.region.clone(), i.id.clone());
             Ok(match a {
                 Action::Start => WriteOp::Start {
-                    region,
-                    instance_id,
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
                 },
                 Action::Stop => WriteOp::Stop {
-                    region,
-                    instance_id,
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
                 },
                 Action::Reboot => WriteOp::Reboot {
-                    region,
-                    instance_id,
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
                 },
                 _ => WriteOp::CreateImage {
                     name: format!(
@@ -1546,8 +1548,8 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
                         },
                         s.clock.format("%Y%m%d-%H%M%S")
                     ),
-                    region,
-                    instance_id,
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
                 },
             })
         }
@@ -1559,14 +1561,14 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
                     return Err(format!("{} is not attached", v.id));
                 };
                 return Ok(WriteOp::Detach {
-                    region: v.region.clone(),
-                    volume_id: v.id.clone(),
+                    region: v.region.to_string(),
+                    volume_id: v.id.to_string(),
                     instance_id: instance.to_string(),
                 });
             }
             Ok(WriteOp::CreateSnapshot {
-                region: v.region.clone(),
-                volume_id: v.id.clone(),
+                region: v.region.to_string(),
+                volume_id: v.id.to_string(),
                 description: format!(
                     "opsdeck snapshot of {}{} at {}",
                     v.id,
@@ -1585,22 +1587,22 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
                 .map(|g| g.name.clone())
                 .unwrap_or_else(|| t.target_group_arn.clone());
             let target = TargetRef {
-                id: t.target_id.clone(),
+                id: t.target_id.to_string(),
                 port: t.port,
             };
             let (region, target_group_arn) = (t.region.clone(), t.target_group_arn.clone());
             Ok(if a == Action::Register {
                 WriteOp::Register {
-                    region,
-                    target_group_arn,
-                    target_group: tg,
+                    region: region.to_string(),
+                    target_group_arn: target_group_arn.to_string(),
+                    target_group: tg.to_string(),
                     target,
                 }
             } else {
                 WriteOp::Deregister {
-                    region,
-                    target_group_arn,
-                    target_group: tg,
+                    region: region.to_string(),
+                    target_group_arn: target_group_arn.to_string(),
+                    target_group: tg.to_string(),
                     target,
                 }
             })

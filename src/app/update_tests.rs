@@ -491,7 +491,7 @@ fn auto_refresh_follows_the_config() {
 #[test]
 fn copy_and_export() {
     let mut s = loaded(6, &["us-east-1"], false);
-    let id = s.data.inv.instances[0].id.clone();
+    let id = s.data.inv.instances[0].id.to_string();
     assert_eq!(keys(&mut s, "c"), vec![Effect::Copy { text: id }]);
     keys(&mut s, "/web");
     key(&mut s, KeyCode::Enter);

@@ -68,7 +68,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
             i.status_checks.summary()
         ),
         level,
-        Some((ResourceKind::Instances, i.id.clone())),
+        Some((ResourceKind::Instances, i.id.to_string())),
     ));
 
     let regs: Vec<&TargetHealth> = inv.registrations_of_instance(id).collect();
@@ -92,7 +92,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
                     .unwrap_or_default(),
             ),
             target_level(t.state),
-            Some((ResourceKind::TargetGroups, t.target_group_arn.clone())),
+            Some((ResourceKind::TargetGroups, t.target_group_arn.to_string())),
         ));
     }
 
@@ -116,7 +116,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
                 v.state.as_str()
             ),
             Level::Plain,
-            Some((ResourceKind::Volumes, v.id.clone())),
+            Some((ResourceKind::Volumes, v.id.to_string())),
         ));
         let snaps = inv.snapshots_of_volume(&v.id);
         if snaps.is_empty() {
@@ -138,7 +138,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
                     f::age(s.start_time, now)
                 ),
                 level,
-                Some((ResourceKind::Snapshots, s.id.clone())),
+                Some((ResourceKind::Snapshots, s.id.to_string())),
             ));
         }
         if snaps.len() > 5 {
@@ -163,7 +163,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
                 f::opt(e.private_ip.as_deref())
             ),
             Level::Plain,
-            Some((ResourceKind::ElasticIps, e.allocation_id.clone())),
+            Some((ResourceKind::ElasticIps, e.allocation_id.to_string())),
         ));
     }
 
@@ -185,7 +185,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
                 n.status
             ),
             Level::Plain,
-            Some((ResourceKind::NetworkInterfaces, n.id.clone())),
+            Some((ResourceKind::NetworkInterfaces, n.id.to_string())),
         ));
     }
 
@@ -206,7 +206,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
             } else {
                 Level::Warn
             },
-            Some((ResourceKind::Events, e.resource_id.clone())),
+            Some((ResourceKind::Events, e.resource_id.to_string())),
         ));
     }
 
@@ -245,7 +245,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
                 AlarmState::Alarm => Level::Bad,
                 AlarmState::InsufficientData => Level::Warn,
             },
-            Some((ResourceKind::Alarms, a.name.clone())),
+            Some((ResourceKind::Alarms, a.name.to_string())),
         ));
     }
     Some(out)

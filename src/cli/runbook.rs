@@ -613,7 +613,9 @@ async fn print_balance(session: &Session, plan: &Plan) {
                     .find(|i| i.id == t.target_id)
                     .map(|i| i.az.clone())
             });
-            let e = per_az.entry(az.unwrap_or_else(|| "?".into())).or_default();
+            let e = per_az
+                .entry(az.unwrap_or_else(|| "?".into()).to_string())
+                .or_default();
             e.1 += 1;
             if t.state == crate::domain::TargetState::Healthy {
                 e.0 += 1;

@@ -110,7 +110,12 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
     take!(target_groups, tgs, "target groups");
     take!(alarms, alarms, "alarms");
 
-    let arns: Vec<String> = inv.target_groups.iter().map(|t| t.arn.clone()).collect();
+    let arns: Vec<String> = inv
+        .target_groups
+        .iter()
+        .map(|t| t.arn.clone())
+        .map(Into::into)
+        .collect();
     let healths: Vec<_> = stream::iter(arns.iter())
         .map(|arn| async move { (arn, cloud.target_health(arn).await) })
         .buffer_unordered(opts.target_health_concurrency.max(1))
@@ -192,7 +197,7 @@ pub fn standard_metric_queries(inv: &Inventory) -> Vec<MetricQuery> {
                 namespace: "AWS/EC2".into(),
                 metric: metric.into(),
                 stat: stat.into(),
-                dimensions: vec![("InstanceId".into(), i.id.clone())],
+                dimensions: vec![("InstanceId".into(), i.id.to_string())],
             });
         }
     }
@@ -200,7 +205,7 @@ pub fn standard_metric_queries(inv: &Inventory) -> Vec<MetricQuery> {
         let Some(lb_arn) = tg.load_balancer_arns.first() else {
             continue;
         };
-        let Some(lb) = inv.load_balancers.iter().find(|l| &l.arn == lb_arn) else {
+        let Some(lb) = inv.load_balancers.iter().find(|l| l.arn == lb_arn) else {
             continue;
         };
         let (Some(tg_dim), Some(lb_dim)) = (
@@ -228,7 +233,7 @@ pub fn standard_metric_queries(inv: &Inventory) -> Vec<MetricQuery> {
                     dimensions: vec![
                         ("TargetGroup".into(), tg_dim.clone()),
                         ("LoadBalancer".into(), lb_dim.clone()),
-                        ("AvailabilityZone".into(), zone.az.clone()),
+                        ("AvailabilityZone".into(), zone.az.to_string()),
                     ],
                 });
             }

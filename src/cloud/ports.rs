@@ -117,11 +117,16 @@ impl LaunchSpec {
     ) -> Self {
         LaunchSpec {
             image_id: image_id.to_string(),
-            instance_type: source.instance_type.clone(),
+            instance_type: source.instance_type.to_string(),
             subnet_id: subnet_id.to_string(),
-            security_group_ids: source.security_group_ids.clone(),
-            key_name: source.key_name.clone(),
-            iam_instance_profile_arn: source.iam_instance_profile_arn.clone(),
+            security_group_ids: source
+                .security_group_ids
+                .clone()
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>(),
+            key_name: source.key_name.clone().map(Into::into),
+            iam_instance_profile_arn: source.iam_instance_profile_arn.clone().map(Into::into),
             user_data: None,
             tags: source
                 .tags

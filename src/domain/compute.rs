@@ -1,4 +1,5 @@
 use super::{Tags, Timestamp};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -182,16 +183,16 @@ pub enum EventTarget {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledEvent {
-    pub region: String,
+    pub region: CompactString,
     pub target: EventTarget,
     /// The instance or volume the event concerns.
-    pub resource_id: String,
+    pub resource_id: CompactString,
     /// `InstanceEventId` (needed to reschedule); for volumes, the `EventId`.
-    pub event_id: Option<String>,
+    pub event_id: Option<CompactString>,
     pub code: EventCode,
     /// AWS's raw code, kept because `code` folds unknown ones into `Other`.
-    pub raw_code: String,
-    pub description: String,
+    pub raw_code: CompactString,
+    pub description: CompactString,
     pub not_before: Option<Timestamp>,
     pub not_after: Option<Timestamp>,
     /// Latest allowed start if rescheduled; absent means the event cannot be rescheduled.
@@ -207,32 +208,32 @@ impl ScheduledEvent {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockDevice {
-    pub device_name: String,
-    pub volume_id: String,
+    pub device_name: CompactString,
+    pub volume_id: CompactString,
     pub delete_on_termination: bool,
-    pub status: String,
+    pub status: CompactString,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
-    pub region: String,
-    pub id: String,
-    pub name: Option<String>,
+    pub region: CompactString,
+    pub id: CompactString,
+    pub name: Option<CompactString>,
     pub tags: Tags,
-    pub instance_type: String,
+    pub instance_type: CompactString,
     pub state: InstanceState,
-    pub az: String,
-    pub subnet_id: Option<String>,
-    pub vpc_id: Option<String>,
-    pub private_ip: Option<String>,
-    pub public_ip: Option<String>,
-    pub network_interface_ids: Vec<String>,
-    pub security_group_ids: Vec<String>,
-    pub key_name: Option<String>,
-    pub iam_instance_profile_arn: Option<String>,
-    pub image_id: Option<String>,
+    pub az: CompactString,
+    pub subnet_id: Option<CompactString>,
+    pub vpc_id: Option<CompactString>,
+    pub private_ip: Option<CompactString>,
+    pub public_ip: Option<CompactString>,
+    pub network_interface_ids: Vec<CompactString>,
+    pub security_group_ids: Vec<CompactString>,
+    pub key_name: Option<CompactString>,
+    pub iam_instance_profile_arn: Option<CompactString>,
+    pub image_id: Option<CompactString>,
     pub launch_time: Option<Timestamp>,
-    pub root_device_name: Option<String>,
+    pub root_device_name: Option<CompactString>,
     pub block_devices: Vec<BlockDevice>,
     pub status_checks: StatusChecks,
     pub events: Vec<ScheduledEvent>,
@@ -286,14 +287,14 @@ impl ImageState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
-    pub region: String,
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
+    pub region: CompactString,
+    pub id: CompactString,
+    pub name: CompactString,
+    pub description: Option<CompactString>,
     pub state: ImageState,
     pub creation_date: Option<Timestamp>,
-    pub root_device_name: Option<String>,
+    pub root_device_name: Option<CompactString>,
     /// Snapshots behind the image's block-device mapping: pruning must never delete these.
-    pub snapshot_ids: Vec<String>,
+    pub snapshot_ids: Vec<CompactString>,
     pub tags: Tags,
 }

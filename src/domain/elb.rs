@@ -1,38 +1,39 @@
 use super::Timestamp;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LbZone {
-    pub az: String,
-    pub subnet_id: Option<String>,
+    pub az: CompactString,
+    pub subnet_id: Option<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadBalancer {
-    pub region: String,
-    pub arn: String,
-    pub name: String,
+    pub region: CompactString,
+    pub arn: CompactString,
+    pub name: CompactString,
     /// `application`, `network`, `gateway`.
-    pub lb_type: String,
+    pub lb_type: CompactString,
     /// `internet-facing` or `internal`.
-    pub scheme: String,
-    pub state: String,
-    pub dns_name: String,
-    pub vpc_id: Option<String>,
+    pub scheme: CompactString,
+    pub state: CompactString,
+    pub dns_name: CompactString,
+    pub vpc_id: Option<CompactString>,
     pub zones: Vec<LbZone>,
     pub created_time: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HealthCheck {
-    pub protocol: Option<String>,
-    pub port: Option<String>,
-    pub path: Option<String>,
+    pub protocol: Option<CompactString>,
+    pub port: Option<CompactString>,
+    pub path: Option<CompactString>,
     pub interval_seconds: i32,
     pub timeout_seconds: i32,
     pub healthy_threshold: i32,
     pub unhealthy_threshold: i32,
-    pub matcher: Option<String>,
+    pub matcher: Option<CompactString>,
 }
 
 impl Default for HealthCheck {
@@ -53,15 +54,15 @@ impl Default for HealthCheck {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetGroup {
-    pub region: String,
-    pub arn: String,
-    pub name: String,
-    pub protocol: Option<String>,
+    pub region: CompactString,
+    pub arn: CompactString,
+    pub name: CompactString,
+    pub protocol: Option<CompactString>,
     pub port: Option<i32>,
     /// `instance`, `ip`, `lambda`, `alb`.
-    pub target_type: String,
-    pub vpc_id: Option<String>,
-    pub load_balancer_arns: Vec<String>,
+    pub target_type: CompactString,
+    pub vpc_id: Option<CompactString>,
+    pub load_balancer_arns: Vec<CompactString>,
     pub health_check: HealthCheck,
     /// `deregistration_delay.timeout_seconds`: how long a deregistered target drains (AWS default 300).
     /// A per-group attribute call, so only filled on demand (`CloudRead::target_group_details`).
@@ -108,25 +109,25 @@ impl TargetState {
 /// One registered target of a target group, with its health.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetHealth {
-    pub region: String,
-    pub target_group_arn: String,
+    pub region: CompactString,
+    pub target_group_arn: CompactString,
     /// Instance id, IP address or Lambda ARN.
-    pub target_id: String,
+    pub target_id: CompactString,
     pub port: Option<i32>,
     /// The target's AZ as ELB reports it, else filled from the instance.
-    pub az: Option<String>,
+    pub az: Option<CompactString>,
     pub state: TargetState,
-    pub reason: Option<String>,
-    pub description: Option<String>,
+    pub reason: Option<CompactString>,
+    pub description: Option<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Listener {
-    pub region: String,
-    pub arn: String,
-    pub load_balancer_arn: String,
-    pub protocol: Option<String>,
+    pub region: CompactString,
+    pub arn: CompactString,
+    pub load_balancer_arn: CompactString,
+    pub protocol: Option<CompactString>,
     pub port: Option<i32>,
     /// Target groups the default actions forward to.
-    pub target_group_arns: Vec<String>,
+    pub target_group_arns: Vec<CompactString>,
 }

@@ -17,7 +17,7 @@ impl FleetBuilder {
         for z in ["a", "b", "c"] {
             inv.availability_zones.push(AvailabilityZone {
                 region: region.into(),
-                name: format!("{region}{z}"),
+                name: format!("{region}{z}").into(),
                 zone_id: None,
                 state: ZoneState::Available,
                 messages: vec![],
@@ -50,21 +50,21 @@ impl FleetBuilder {
         let n = self.next();
         let id = format!("i-{n:017x}");
         let mut tags = Tags::new();
-        tags.insert("Name".into(), name.into());
+        tags.insert("Name", name);
         if let Some(r) = role {
-            tags.insert("role".into(), r.into());
+            tags.insert("role", r);
         }
         self.inv.instances.push(Instance {
-            region: self.region.clone(),
-            id: id.clone(),
+            region: self.region.clone().into(),
+            id: id.clone().into(),
             name: Some(name.into()),
             tags,
             instance_type: "t3.micro".into(),
             state: InstanceState::Running,
             az: az.into(),
-            subnet_id: Some(format!("subnet-{az}")),
+            subnet_id: Some(format!("subnet-{az}").into()),
             vpc_id: Some("vpc-1".into()),
-            private_ip: Some(format!("10.0.0.{n}")),
+            private_ip: Some(format!("10.0.0.{n}").into()),
             public_ip: None,
             network_interface_ids: vec![],
             security_group_ids: vec!["sg-1".into()],
@@ -93,19 +93,19 @@ impl FleetBuilder {
             self.region
         );
         self.inv.load_balancers.push(LoadBalancer {
-            region: self.region.clone(),
-            arn: arn.clone(),
+            region: self.region.clone().into(),
+            arn: arn.clone().into(),
             name: name.into(),
             lb_type: "application".into(),
             scheme: "internet-facing".into(),
             state: "active".into(),
-            dns_name: format!("{name}.elb.example"),
+            dns_name: format!("{name}.elb.example").into(),
             vpc_id: Some("vpc-1".into()),
             zones: azs
                 .iter()
                 .map(|a| LbZone {
-                    az: a.to_string(),
-                    subnet_id: Some(format!("subnet-{a}")),
+                    az: (*a).into(),
+                    subnet_id: Some(format!("subnet-{a}").into()),
                 })
                 .collect(),
             created_time: None,
@@ -120,14 +120,17 @@ impl FleetBuilder {
             self.region
         );
         self.inv.target_groups.push(TargetGroup {
-            region: self.region.clone(),
-            arn: arn.clone(),
+            region: self.region.clone().into(),
+            arn: arn.clone().into(),
             name: name.into(),
             protocol: Some("HTTP".into()),
             port: Some(80),
             target_type: "instance".into(),
             vpc_id: Some("vpc-1".into()),
-            load_balancer_arns: lb_arn.map(|a| vec![a.to_string()]).unwrap_or_default(),
+            load_balancer_arns: (lb_arn.map(|a| vec![a.to_string()]).unwrap_or_default())
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<_>>(),
             health_check: HealthCheck::default(),
             deregistration_delay_seconds: Some(300),
         });
@@ -136,7 +139,7 @@ impl FleetBuilder {
 
     pub fn register(&mut self, tg_arn: &str, instance_id: &str, state: TargetState) {
         self.inv.target_health.push(TargetHealth {
-            region: self.region.clone(),
+            region: self.region.clone().into(),
             target_group_arn: tg_arn.into(),
             target_id: instance_id.into(),
             port: Some(80),
@@ -151,8 +154,8 @@ impl FleetBuilder {
     pub fn volume(&mut self, az: &str, attached: Option<(&str, &str)>) -> String {
         let id = format!("vol-{:017x}", self.next());
         self.inv.volumes.push(Volume {
-            region: self.region.clone(),
-            id: id.clone(),
+            region: self.region.clone().into(),
+            id: id.clone().into(),
             name: None,
             az: az.into(),
             size_gib: 100,
@@ -185,15 +188,15 @@ impl FleetBuilder {
     pub fn snapshot(&mut self, volume_id: &str, age_hours: i64) -> String {
         let id = format!("snap-{:017x}", self.next());
         self.inv.snapshots.push(Snapshot {
-            region: self.region.clone(),
-            id: id.clone(),
+            region: self.region.clone().into(),
+            id: id.clone().into(),
             name: None,
             volume_id: Some(volume_id.into()),
             volume_size_gib: 100,
             state: SnapshotState::Completed,
             progress: 100,
             start_time: Some(self.now - chrono::Duration::hours(age_hours)),
-            description: String::new(),
+            description: String::new().into(),
             tags: Tags::new(),
         });
         id
@@ -205,10 +208,10 @@ impl FleetBuilder {
         let n = self.next();
         if let Some(i) = self.inv.instances.iter_mut().find(|i| i.id == instance_id) {
             i.events.push(ScheduledEvent {
-                region,
+                region: region.into(),
                 target: EventTarget::Instance,
                 resource_id: instance_id.into(),
-                event_id: Some(format!("instance-event-{n:017x}")),
+                event_id: Some(format!("instance-event-{n:017x}").into()),
                 code,
                 raw_code: code.as_str().into(),
                 description: "scheduled".into(),

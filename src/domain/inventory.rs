@@ -119,14 +119,14 @@ impl Inventory {
             .iter()
             .map(|i| ((i.region.as_str(), i.id.as_str()), i.az.as_str()))
             .collect();
-        let filled: Vec<Option<String>> = self
+        let filled: Vec<Option<CompactString>> = self
             .target_health
             .iter()
             .map(|t| {
                 t.az.clone().or_else(|| {
                     az_of
                         .get(&(t.region.as_str(), t.target_id.as_str()))
-                        .map(|s| s.to_string())
+                        .map(|s| CompactString::from(*s))
                 })
             })
             .collect();
@@ -202,7 +202,7 @@ impl Inventory {
             .filter(|t| t.target_group_arn == tg_arn)
         {
             by_az
-                .entry(t.az.clone().unwrap_or_else(|| "?".into()))
+                .entry(t.az.clone().unwrap_or_else(|| "?".into()).to_string())
                 .or_default()
                 .push(t);
         }
@@ -333,6 +333,7 @@ impl Inventory {
             .availability_zones
             .iter()
             .map(|z| z.name.clone())
+            .map(Into::into)
             .collect();
         for az in self
             .instances
@@ -340,8 +341,8 @@ impl Inventory {
             .map(|i| &i.az)
             .chain(self.volumes.iter().map(|v| &v.az))
         {
-            if !names.contains(az) {
-                names.push(az.clone());
+            if !names.iter().any(|n| n == az) {
+                names.push(az.to_string());
             }
         }
         names.sort();
@@ -385,7 +386,7 @@ mod tests {
         let tg = f.target_group("web", None);
         let mut inv = f.build();
         for id in &ids {
-            assert_eq!(inv.instance(id).map(|i| &i.id), Some(id));
+            assert_eq!(inv.instance(id).map(|i| i.id.as_str()), Some(id.as_str()));
         }
         assert!(inv.instance("i-missing").is_none());
         assert_eq!(inv.target_group(&tg).map(|t| t.name.as_str()), Some("web"));
@@ -397,7 +398,10 @@ mod tests {
         // Edited after indexing: the stale index is not trusted.
         let moved = inv.instances.remove(0);
         assert!(inv.instance(&moved.id).is_none());
-        assert_eq!(inv.instance(&ids[1]).map(|i| &i.id), Some(&ids[1]));
+        assert_eq!(
+            inv.instance(&ids[1]).map(|i| i.id.as_str()),
+            Some(ids[1].as_str())
+        );
         inv.instances.insert(0, moved.clone());
         inv.instances.swap(0, 1);
         assert_eq!(

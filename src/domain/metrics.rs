@@ -1,4 +1,5 @@
 use super::Timestamp;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// What a metric series is about, so the console can place it next to its resource.
@@ -6,22 +7,22 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MetricSubject {
     Instance {
-        instance_id: String,
+        instance_id: CompactString,
     },
     /// A target group, optionally narrowed to one AZ (HealthyHostCount is reported per AZ).
     TargetGroup {
-        target_group_arn: String,
-        load_balancer_arn: String,
-        az: Option<String>,
+        target_group_arn: CompactString,
+        load_balancer_arn: CompactString,
+        az: Option<CompactString>,
     },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSeries {
-    pub region: String,
-    pub namespace: String,
-    pub metric: String,
-    pub stat: String,
+    pub region: CompactString,
+    pub namespace: CompactString,
+    pub metric: CompactString,
+    pub stat: CompactString,
     pub subject: MetricSubject,
     /// Oldest first.
     pub points: Points,
@@ -148,17 +149,17 @@ impl AlarmState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
-    pub region: String,
-    pub name: String,
-    pub arn: Option<String>,
+    pub region: CompactString,
+    pub name: CompactString,
+    pub arn: Option<CompactString>,
     pub state: AlarmState,
-    pub reason: Option<String>,
-    pub namespace: Option<String>,
-    pub metric: Option<String>,
+    pub reason: Option<CompactString>,
+    pub namespace: Option<CompactString>,
+    pub metric: Option<CompactString>,
     /// `(name, value)` dimension pairs; an `InstanceId` one ties the alarm to an instance.
     pub dimensions: Vec<(String, String)>,
     pub threshold: Option<f64>,
-    pub comparison: Option<String>,
+    pub comparison: Option<CompactString>,
     pub updated: Option<Timestamp>,
 }
 

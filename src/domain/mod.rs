@@ -13,6 +13,7 @@ mod storage;
 mod tags;
 pub mod time;
 
+pub use compact_str::{CompactString, ToCompactString, format_compact};
 pub use compute::*;
 pub use elb::*;
 pub use inventory::*;
@@ -28,7 +29,7 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
 /// The `Name` tag, the conventional human name of an AWS resource.
 pub fn name_tag(tags: &Tags) -> Option<&str> {
-    tags.get("Name").map(String::as_str)
+    tags.get("Name")
 }
 
 /// A tag key/value pair, as the write port takes them.

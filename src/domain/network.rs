@@ -1,4 +1,5 @@
 use super::{Tags, Timestamp};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// Whether a zone can be used. AWS reports more states; the console only needs these.
@@ -38,21 +39,21 @@ impl ZoneState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AvailabilityZone {
-    pub region: String,
-    pub name: String,
+    pub region: CompactString,
+    pub name: CompactString,
     /// The account-independent zone id (`use1-az6`), which is what really identifies a data centre.
-    pub zone_id: Option<String>,
+    pub zone_id: Option<CompactString>,
     pub state: ZoneState,
-    pub messages: Vec<String>,
+    pub messages: Vec<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subnet {
-    pub region: String,
-    pub id: String,
-    pub vpc_id: String,
-    pub az: String,
-    pub cidr: String,
+    pub region: CompactString,
+    pub id: CompactString,
+    pub vpc_id: CompactString,
+    pub az: CompactString,
+    pub cidr: CompactString,
     pub available_ips: i32,
     pub default_for_az: bool,
     pub tags: Tags,
@@ -60,45 +61,45 @@ pub struct Subnet {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElasticIp {
-    pub region: String,
-    pub allocation_id: String,
-    pub public_ip: String,
-    pub association_id: Option<String>,
-    pub instance_id: Option<String>,
-    pub network_interface_id: Option<String>,
-    pub private_ip: Option<String>,
+    pub region: CompactString,
+    pub allocation_id: CompactString,
+    pub public_ip: CompactString,
+    pub association_id: Option<CompactString>,
+    pub instance_id: Option<CompactString>,
+    pub network_interface_id: Option<CompactString>,
+    pub private_ip: Option<CompactString>,
     pub tags: Tags,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrivateIp {
-    pub address: String,
+    pub address: CompactString,
     pub primary: bool,
     /// The Elastic IP associated with this private address, if any.
-    pub public_ip: Option<String>,
+    pub public_ip: Option<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EniAttachment {
-    pub attachment_id: String,
-    pub instance_id: Option<String>,
+    pub attachment_id: CompactString,
+    pub instance_id: Option<CompactString>,
     pub device_index: i32,
-    pub status: String,
+    pub status: CompactString,
     pub delete_on_termination: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkInterface {
-    pub region: String,
-    pub id: String,
-    pub az: String,
-    pub subnet_id: String,
-    pub vpc_id: String,
-    pub status: String,
-    pub description: String,
+    pub region: CompactString,
+    pub id: CompactString,
+    pub az: CompactString,
+    pub subnet_id: CompactString,
+    pub vpc_id: CompactString,
+    pub status: CompactString,
+    pub description: CompactString,
     pub private_ips: Vec<PrivateIp>,
     pub attachment: Option<EniAttachment>,
-    pub security_groups: Vec<String>,
+    pub security_groups: Vec<CompactString>,
     pub tags: Tags,
 }
 
@@ -120,9 +121,9 @@ impl NetworkInterface {
 /// What an account is, as far as STS tells.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
-    pub account: String,
-    pub arn: String,
-    pub user_id: String,
+    pub account: CompactString,
+    pub arn: CompactString,
+    pub user_id: CompactString,
     /// When the session's credentials expire, when known (SSO, assume-role).
     pub expires_at: Option<Timestamp>,
 }

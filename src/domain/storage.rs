@@ -1,4 +1,5 @@
 use super::{Tags, Timestamp};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -68,8 +69,8 @@ impl AttachmentState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VolumeAttachment {
-    pub instance_id: String,
-    pub device: String,
+    pub instance_id: CompactString,
+    pub device: CompactString,
     pub state: AttachmentState,
     pub delete_on_termination: bool,
     pub attach_time: Option<Timestamp>,
@@ -77,16 +78,16 @@ pub struct VolumeAttachment {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Volume {
-    pub region: String,
-    pub id: String,
-    pub name: Option<String>,
-    pub az: String,
+    pub region: CompactString,
+    pub id: CompactString,
+    pub name: Option<CompactString>,
+    pub az: CompactString,
     pub size_gib: i32,
-    pub volume_type: String,
+    pub volume_type: CompactString,
     pub iops: Option<i32>,
     pub state: VolumeState,
     pub attachments: Vec<VolumeAttachment>,
-    pub snapshot_id: Option<String>,
+    pub snapshot_id: Option<CompactString>,
     pub encrypted: bool,
     pub create_time: Option<Timestamp>,
     pub tags: Tags,
@@ -134,16 +135,16 @@ impl SnapshotState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
-    pub region: String,
-    pub id: String,
-    pub name: Option<String>,
-    pub volume_id: Option<String>,
+    pub region: CompactString,
+    pub id: CompactString,
+    pub name: Option<CompactString>,
+    pub volume_id: Option<CompactString>,
     pub volume_size_gib: i32,
     pub state: SnapshotState,
     /// 0–100.
     pub progress: u8,
     pub start_time: Option<Timestamp>,
-    pub description: String,
+    pub description: CompactString,
     pub tags: Tags,
 }
 

@@ -53,8 +53,7 @@ fn run_tags(ctx: &Ctx, output: &str) -> Vec<Tag> {
 }
 
 fn made_by(tags: &Tags, ctx: &Ctx, output: &str) -> bool {
-    tags.get(TAG_RUN).map(String::as_str) == Some(ctx.run_id)
-        && tags.get(TAG_OUTPUT).map(String::as_str) == Some(output)
+    tags.get(TAG_RUN) == Some(ctx.run_id) && tags.get(TAG_OUTPUT) == Some(output)
 }
 
 async fn must_instance(read: &dyn CloudRead, id: &str) -> CloudResult<Instance> {
@@ -194,7 +193,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             let event_open = event_id.as_ref().is_some_and(|e| {
                 i.events
                     .iter()
-                    .any(|x| x.event_id.as_ref() == Some(e) && !x.is_done())
+                    .any(|x| x.event_id.as_deref() == Some(e.as_str()) && !x.is_done())
             });
             let healthy = i.state == InstanceState::Running && i.status_checks.all_ok();
             if acted || (event_id.is_some() && !event_open) {
@@ -251,7 +250,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             match i
                 .events
                 .iter()
-                .find(|e| e.event_id.as_ref() == Some(event_id))
+                .find(|e| e.event_id.as_deref() == Some(event_id.as_str()))
             {
                 Some(e)
                     if e.not_before
@@ -270,7 +269,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             }
         }
         Action::CreateImage { name, output, .. } => {
-            match read.images().await?.into_iter().find(|i| &i.name == name) {
+            match read.images().await?.into_iter().find(|i| i.name == name) {
                 Some(img) if img.state == ImageState::Available => Seen::Done(one(output, img.id)),
                 Some(img) if img.state == ImageState::Pending => {
                     Seen::Pending("image pending".into())
@@ -400,7 +399,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             match v
                 .attachments
                 .iter()
-                .find(|a| &a.instance_id == instance && a.state != AttachmentState::Detached)
+                .find(|a| a.instance_id == instance && a.state != AttachmentState::Detached)
             {
                 None => Seen::Done(Outputs::new()),
                 Some(a) if a.state == AttachmentState::Detaching => {
@@ -418,7 +417,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 .elastic_ips()
                 .await?
                 .into_iter()
-                .find(|e| &e.allocation_id == allocation_id)
+                .find(|e| e.allocation_id == allocation_id)
                 .ok_or_else(|| {
                     CloudError::not_found("InvalidAllocationID.NotFound", allocation_id.clone())
                 })?;
@@ -428,7 +427,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                     eip.instance_id.as_deref() == Some(resolve(v, ctx.outputs)?.as_str())
                 }
                 AddressMove::NetworkInterface { eni_id, .. } => {
-                    eip.network_interface_id.as_ref() == Some(eni_id)
+                    eip.network_interface_id.as_deref() == Some(eni_id.as_str())
                 }
             };
             if points_at {
@@ -441,7 +440,9 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             eni_id, instance, ..
         } => {
             let n = must_eni(read, eni_id).await?;
-            match live_attachment(&n).filter(|a| a.instance_id.as_ref() == Some(instance)) {
+            match live_attachment(&n)
+                .filter(|a| a.instance_id.as_deref() == Some(instance.as_str()))
+            {
                 None => Seen::Done(Outputs::new()),
                 Some(a) if a.status == "detaching" => Seen::Pending("detaching".into()),
                 Some(_) => pending_or_act("waiting for detaching to show"),
@@ -484,7 +485,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             // Verified by reading the addresses back: on the new interface, and on no other.
             let holders: Vec<&str> = enis
                 .iter()
-                .filter(|n| n.private_ips.iter().any(|p| &p.address == ip))
+                .filter(|n| n.private_ips.iter().any(|p| p.address == ip))
                 .map(|n| n.id.as_str())
                 .collect();
             match holders.as_slice() {
@@ -697,7 +698,9 @@ pub async fn act(
             eni_id, instance, ..
         } => {
             let n = must_eni(ctx.read, eni_id).await?;
-            match live_attachment(&n).filter(|a| a.instance_id.as_ref() == Some(instance)) {
+            match live_attachment(&n)
+                .filter(|a| a.instance_id.as_deref() == Some(instance.as_str()))
+            {
                 // Not (or no longer) on that instance: never detach it from another one.
                 None => (None, Outputs::new()),
                 Some(a) => none(

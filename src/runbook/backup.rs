@@ -44,11 +44,11 @@ pub fn snapshot_plan(
                     v.id, v.size_gib
                 ),
                 action: Action::CreateSnapshot {
-                    volume: v.id.clone(),
+                    volume: v.id.to_string(),
                     description: format!("{desc} {dev}"),
                     output: format!("snapshot-{}", v.id),
                 },
-                resources: vec![v.id.clone()],
+                resources: vec![v.id.to_string()],
                 // EBS snapshots are incremental; the first of a volume takes longest.
                 expected_secs: 60 + v.size_gib.max(0) as u64,
                 timeout_secs: 6 * 3600,
@@ -57,7 +57,7 @@ pub fn snapshot_plan(
         .collect();
     Ok(Plan {
         runbook: "snapshot".into(),
-        region: i.region.clone(),
+        region: i.region.to_string(),
         args: serde_json::json!({ "instance": instance, "description": desc }),
         steps,
         notes: vec![
@@ -131,7 +131,7 @@ pub fn restore_plan(
     }
     Ok(Plan {
         runbook: "restore".into(),
-        region: s.region.clone(),
+        region: s.region.to_string(),
         args: serde_json::json!({ "snapshot": snapshot, "az": az, "attach": attach }),
         steps,
         notes: vec![format!(
@@ -193,9 +193,9 @@ pub fn prune_plan(inv: &Inventory, args: &PruneArgs, now: Timestamp) -> Result<P
                 crate::domain::time::age(s.start_time, now)
             ),
             action: Action::DeleteSnapshot {
-                snapshot: s.id.clone(),
+                snapshot: s.id.to_string(),
             },
-            resources: vec![s.id.clone()],
+            resources: vec![s.id.to_string()],
             expected_secs: 2,
             timeout_secs: 5 * 60,
         });
@@ -214,7 +214,7 @@ pub fn prune_plan(inv: &Inventory, args: &PruneArgs, now: Timestamp) -> Result<P
     }
     Ok(Plan {
         runbook: "prune".into(),
-        region: v_region,
+        region: v_region.to_string(),
         args: serde_json::to_value(args).unwrap_or_default(),
         steps,
         notes,
@@ -244,7 +244,7 @@ mod tests {
             state: ImageState::Available,
             creation_date: None,
             root_device_name: None,
-            snapshot_ids: vec![ids[4].clone()],
+            snapshot_ids: vec![ids[4].as_str().into()],
             tags: Tags::new(),
         });
         let p = prune_plan(

@@ -329,7 +329,11 @@ fn choose_address<'a>(
                     e.network_interface_id.as_deref() == Some(pe.id.as_str())
                         && e.private_ip.as_deref() == Some(ip.as_str())
                 }));
-                return Ok((AddressPlan::PrivateIp { ip, eni: pe }, notes, launch_in));
+                return Ok((
+                    AddressPlan::PrivateIp { ip, eni: pe },
+                    notes,
+                    launch_in.map(Into::into),
+                ));
             }
             let why = match home.standby {
                 Some(s) => format!(
@@ -453,8 +457,8 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
             return Err(format!("the standby {} is in {}, not {az}", s.id, s.az));
         }
         (Some(az), _) => az.clone(),
-        (None, Some(s)) => s.az.clone(),
-        (None, None) if !zone_down(inv, &vol.az) && !args.from_snapshot => vol.az.clone(),
+        (None, Some(s)) => s.az.to_string(),
+        (None, None) if !zone_down(inv, &vol.az) && !args.from_snapshot => vol.az.to_string(),
         (None, None) => inv
             .subnets
             .iter()
@@ -469,7 +473,8 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
                     p.vpc_id.as_deref().unwrap_or("the VPC"),
                     vol.az
                 )
-            })?,
+            })?
+            .to_string(),
     };
     if zone_down(inv, &target_az) {
         return Err(format!(
@@ -536,8 +541,8 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
     match p.state {
         InstanceState::Running | InstanceState::Pending if !primary_zone_down => steps.push(Step {
             title: format!("stop the primary {plabel}"),
-            action: Action::StopInstance { instance: p.id.clone() },
-            resources: vec![p.id.clone()],
+            action: Action::StopInstance { instance: p.id.to_string() },
+            resources: vec![p.id.to_string()],
             expected_secs: 60,
             timeout_secs: 15 * 60,
         }),
@@ -549,7 +554,7 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
         s => notes.push(format!("the primary is already {}", s.as_str())),
     }
     let new_instance: Val = match standby {
-        Some(s) => Val::Lit(s.id.clone()),
+        Some(s) => Val::Lit(s.id.to_string()),
         None => Val::Output("replacement".into()),
     };
     let moved_volume: Val = if let Some(snap) = snapshot {
@@ -565,12 +570,12 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
         steps.push(Step {
             title: format!("restore {} into {target_az}", snap.id),
             action: Action::RestoreVolume {
-                snapshot: Val::Lit(snap.id.clone()),
+                snapshot: Val::Lit(snap.id.to_string()),
                 az: target_az.clone(),
-                volume_type: vol.volume_type.clone(),
+                volume_type: vol.volume_type.to_string(),
                 output: "restored".into(),
             },
-            resources: vec![snap.id.clone()],
+            resources: vec![snap.id.to_string()],
             expected_secs: 60,
             timeout_secs: 30 * 60,
         });
@@ -585,28 +590,28 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
             steps.push(Step {
                 title: format!("detach {} from the primary", vol.id),
                 action: Action::DetachVolume {
-                    volume: vol.id.clone(),
-                    instance: p.id.clone(),
+                    volume: vol.id.to_string(),
+                    instance: p.id.to_string(),
                     force: args.force_detach,
                 },
-                resources: vec![vol.id.clone(), p.id.clone()],
+                resources: vec![vol.id.to_string(), p.id.to_string()],
                 expected_secs: 30,
                 timeout_secs: 10 * 60,
             });
         }
-        Val::Lit(vol.id.clone())
+        Val::Lit(vol.id.to_string())
     };
     if let (Some(img), Some(sub)) = (&image, subnet) {
         steps.push(Step {
             title: format!("launch a replacement for {plabel} in {target_az} from {img}"),
             action: Action::LaunchClone {
-                source: p.id.clone(),
-                image: Val::Lit(img.clone()),
-                subnet_id: sub.id.clone(),
+                source: p.id.to_string(),
+                image: Val::Lit(img.to_string()),
+                subnet_id: sub.id.to_string(),
                 client_token: format!("opsdeck-failover-{}-{}", p.id, args.stamp),
                 output: "replacement".into(),
             },
-            resources: vec![p.id.clone(), sub.id.clone()],
+            resources: vec![p.id.to_string(), sub.id.to_string()],
             expected_secs: 150,
             timeout_secs: 30 * 60,
         });
@@ -616,9 +621,9 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
         action: Action::AttachVolume {
             volume: moved_volume,
             instance: new_instance.clone(),
-            device: device.clone(),
+            device: device.to_string(),
         },
-        resources: vec![vol.id.clone()],
+        resources: vec![vol.id.to_string()],
         expected_secs: 15,
         timeout_secs: 10 * 60,
     });
@@ -628,9 +633,9 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
         steps.push(Step {
             title: format!("start the standby {}", s.id),
             action: Action::StartInstance {
-                instance: s.id.clone(),
+                instance: s.id.to_string(),
             },
-            resources: vec![s.id.clone()],
+            resources: vec![s.id.to_string()],
             expected_secs: 120,
             timeout_secs: 20 * 60,
         });
@@ -643,11 +648,11 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
                 new_instance.describe()
             ),
             action: Action::AssociateAddress {
-                allocation_id: e.allocation_id.clone(),
+                allocation_id: e.allocation_id.to_string(),
                 target: AddressMove::Instance(new_instance.clone()),
                 output: "association".into(),
             },
-            resources: vec![e.allocation_id.clone()],
+            resources: vec![e.allocation_id.to_string()],
             expected_secs: 5,
             timeout_secs: 5 * 60,
         }),
@@ -659,11 +664,11 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
             steps.push(Step {
                 title: format!("detach {} ({}) from the primary", eni.id, ips_of(eni)),
                 action: Action::DetachNetworkInterface {
-                    eni_id: eni.id.clone(),
-                    instance: p.id.clone(),
+                    eni_id: eni.id.to_string(),
+                    instance: p.id.to_string(),
                     device_index: from_index,
                 },
-                resources: vec![eni.id.clone(), p.id.clone()],
+                resources: vec![eni.id.to_string(), p.id.to_string()],
                 expected_secs: 10,
                 timeout_secs: 10 * 60,
             });
@@ -674,11 +679,11 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
                     new_instance.describe()
                 ),
                 action: Action::AttachNetworkInterface {
-                    eni_id: eni.id.clone(),
+                    eni_id: eni.id.to_string(),
                     instance: new_instance.clone(),
                     device_index: to_index,
                 },
-                resources: vec![eni.id.clone()],
+                resources: vec![eni.id.to_string()],
                 expected_secs: 10,
                 timeout_secs: 10 * 60,
             });
@@ -690,10 +695,10 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
             ),
             action: Action::MovePrivateIp {
                 ip: ip.clone(),
-                from: p.id.clone(),
+                from: p.id.to_string(),
                 to: new_instance.clone(),
             },
-            resources: vec![ip, eni.id.clone()],
+            resources: vec![ip, eni.id.to_string()],
             expected_secs: 5,
             timeout_secs: 5 * 60,
         }),
@@ -710,7 +715,7 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
     );
     Ok(Plan {
         runbook: "db-failover".into(),
-        region: p.region.clone(),
+        region: p.region.to_string(),
         args: serde_json::to_value(args).unwrap_or_default(),
         steps,
         notes,

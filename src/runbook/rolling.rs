@@ -41,12 +41,14 @@ pub fn select(inv: &Inventory, region: &str, args: &RollingArgs) -> Result<Vec<S
             .ok_or_else(|| format!("unknown target group {tg}"))?;
         inv.targets_of(&g.arn)
             .map(|t| t.target_id.clone())
+            .map(Into::into)
             .collect()
     } else {
         inv.instances
             .iter()
             .filter(|i| i.region == region && i.upcoming_events().next().is_some())
             .map(|i| i.id.clone())
+            .map(Into::into)
             .collect()
     };
     ids.dedup();
@@ -118,7 +120,7 @@ pub fn plan(
         });
         for r in &regs {
             let g = details
-                .get(&r.target_group_arn)
+                .get(r.target_group_arn.as_str())
                 .or_else(|| inv.target_group(&r.target_group_arn));
             let name = g
                 .map(|g| g.name.clone())
@@ -130,13 +132,13 @@ pub fn plan(
             steps.push(Step {
                 title: format!("deregister {label} from {name} and wait for draining"),
                 action: Action::DeregisterTarget {
-                    target_group_arn: r.target_group_arn.clone(),
+                    target_group_arn: r.target_group_arn.to_string(),
                     target: TargetRef {
                         id: id.clone(),
                         port: r.port,
                     },
                 },
-                resources: vec![id.clone(), name],
+                resources: vec![id.clone(), name.to_string()],
                 expected_secs: delay,
                 timeout_secs: delay + 15 * 60,
             });
@@ -166,7 +168,7 @@ pub fn plan(
                 title: format!("reboot {label} and wait for status checks ok"),
                 action: Action::RebootInstance {
                     instance: id.clone(),
-                    event_id: event.and_then(|e| e.event_id.clone()),
+                    event_id: (event.and_then(|e| e.event_id.clone())).map(Into::into),
                 },
                 resources: vec![id.clone()],
                 expected_secs: BOOT_SECS,
@@ -175,7 +177,7 @@ pub fn plan(
         }
         for r in &regs {
             let g = details
-                .get(&r.target_group_arn)
+                .get(r.target_group_arn.as_str())
                 .or_else(|| inv.target_group(&r.target_group_arn));
             let name = g
                 .map(|g| g.name.clone())
@@ -185,11 +187,11 @@ pub fn plan(
             steps.push(Step {
                 title: format!("register {label} in {name} and wait healthy"),
                 action: Action::RegisterTarget {
-                    target_group_arn: r.target_group_arn.clone(),
+                    target_group_arn: r.target_group_arn.to_string(),
                     target: Val::Lit(id.clone()),
                     port: r.port,
                 },
-                resources: vec![id.clone(), name],
+                resources: vec![id.clone(), name.to_string()],
                 expected_secs: healthy_after,
                 timeout_secs: healthy_after * 3 + 10 * 60,
             });
@@ -218,12 +220,12 @@ pub async fn group_details(
     };
     for id in ids {
         for r in inv.registrations_of_instance(&id) {
-            if details.contains_key(&r.target_group_arn) {
+            if details.contains_key(r.target_group_arn.as_str()) {
                 continue;
             }
             match read.target_group_details(&r.target_group_arn).await {
                 Ok(tg) => {
-                    details.insert(r.target_group_arn.clone(), tg);
+                    details.insert(r.target_group_arn.to_string(), tg);
                 }
                 Err(e) => {
                     tracing::warn!(arn = %r.target_group_arn, error = %e, "no target group details; assuming defaults")
@@ -275,7 +277,7 @@ fn reschedule_plan(
                 ),
                 action: Action::RescheduleEvent {
                     instance: id.clone(),
-                    event_id: ev_id,
+                    event_id: ev_id.to_string(),
                     not_before: to,
                 },
                 resources: vec![id.clone()],

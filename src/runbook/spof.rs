@@ -120,9 +120,9 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
         steps.push(Step {
             title: format!("stop {label} for a consistent image"),
             action: Action::StopInstance {
-                instance: src.id.clone(),
+                instance: src.id.to_string(),
             },
-            resources: vec![src.id.clone()],
+            resources: vec![src.id.to_string()],
             expected_secs: 60,
             timeout_secs: 20 * 60,
         });
@@ -137,12 +137,12 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
     steps.push(Step {
         title: format!("image {label} as {image_name}"),
         action: Action::CreateImage {
-            instance: src.id.clone(),
+            instance: src.id.to_string(),
             name: image_name.clone(),
             no_reboot: true,
             output: "image".into(),
         },
-        resources: vec![src.id.clone()],
+        resources: vec![src.id.to_string()],
         expected_secs: 5 * 60,
         timeout_secs: 60 * 60,
     });
@@ -150,9 +150,9 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
         steps.push(Step {
             title: format!("start {label} again"),
             action: Action::StartInstance {
-                instance: src.id.clone(),
+                instance: src.id.to_string(),
             },
-            resources: vec![src.id.clone()],
+            resources: vec![src.id.to_string()],
             expected_secs: 120,
             timeout_secs: 20 * 60,
         });
@@ -168,13 +168,13 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
                 subnet.id
             ),
             action: Action::LaunchClone {
-                source: src.id.clone(),
+                source: src.id.to_string(),
                 image: Val::Output("image".into()),
-                subnet_id: subnet.id.clone(),
+                subnet_id: subnet.id.to_string(),
                 client_token: format!("opsdeck-{}-{}-{}", src.id, args.stamp, k + 1),
                 output: output.clone(),
             },
-            resources: vec![src.id.clone(), subnet.id.clone()],
+            resources: vec![src.id.to_string(), subnet.id.to_string()],
             expected_secs: 150,
             timeout_secs: 30 * 60,
         });
@@ -188,11 +188,11 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
             steps.push(Step {
                 title: format!("register clone {} in {name} and wait healthy", k + 1),
                 action: Action::RegisterTarget {
-                    target_group_arn: r.target_group_arn.clone(),
+                    target_group_arn: r.target_group_arn.to_string(),
                     target: Val::Output(output.clone()),
                     port: r.port,
                 },
-                resources: vec![name],
+                resources: vec![name.to_string()],
                 expected_secs: healthy_after,
                 timeout_secs: healthy_after * 3 + 10 * 60,
             });
@@ -221,7 +221,7 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
     ));
     Ok(Plan {
         runbook: "remove-spof".into(),
-        region: src.region.clone(),
+        region: src.region.to_string(),
         args: serde_json::to_value(args).unwrap_or_default(),
         steps,
         notes,

@@ -17,7 +17,7 @@ pub async fn tags_and_event_reschedule(cloud: &Cloud) {
         cloud
             .instance(&web2.id)
             .await
-            .and_then(|i| i.tags.get("owner").cloned()),
+            .and_then(|i| i.tags.get("owner").map(str::to_string)),
         None
     );
     w.create_tags(&one(&web2.id), &tags, false)
@@ -27,7 +27,7 @@ pub async fn tags_and_event_reschedule(cloud: &Cloud) {
         cloud
             .instance(&web2.id)
             .await
-            .and_then(|i| i.tags.get("owner").cloned())
+            .and_then(|i| i.tags.get("owner").map(str::to_string))
             .as_deref(),
         Some("ops")
     );

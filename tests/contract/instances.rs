@@ -160,10 +160,7 @@ pub async fn image_then_clone_in_another_zone(cloud: &Cloud) {
         .await
         .expect("image")
         .expect("listed");
-    assert_eq!(
-        img.tags.get("made-by").map(String::as_str),
-        Some("opsdeck-contract")
-    );
+    assert_eq!(img.tags.get("made-by"), Some("opsdeck-contract"));
     assert_eq!(img.snapshot_ids.len(), 1, "web-1 has one EBS volume");
     assert_eq!(
         cloud.state_of(&web1.id).await,

@@ -103,11 +103,11 @@ impl Cloud {
 }
 
 pub fn is_seed(tags: &Tags) -> bool {
-    tags.get("fleet").map(String::as_str) == Some("seed")
+    tags.get("fleet") == Some("seed")
 }
 
 pub fn name_of(tags: &Tags) -> Option<&str> {
-    tags.get("Name").map(String::as_str)
+    tags.get("Name")
 }
 
 /// The seeded instance tagged `Name=name` (live ones only: a test may have terminated a clone).

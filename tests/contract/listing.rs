@@ -35,7 +35,7 @@ pub async fn every_list_is_complete_and_joined(cloud: &Cloud) {
         (app1, "us-east-1b", "app"),
     ] {
         assert_eq!(i.az, az, "{:?}", i.name);
-        assert_eq!(i.tags.get("role").map(String::as_str), Some(role));
+        assert_eq!(i.tags.get("role"), Some(role));
         assert_eq!(i.state, InstanceState::Running);
         assert!(
             i.status_checks.all_ok(),
@@ -220,7 +220,7 @@ pub async fn every_list_is_complete_and_joined(cloud: &Cloud) {
     assert_eq!(alarm.threshold, Some(80.0));
     assert_eq!(
         alarm.dimensions,
-        vec![("InstanceId".to_string(), db1.id.clone())]
+        vec![("InstanceId".to_string(), db1.id.to_string())]
     );
 }
 

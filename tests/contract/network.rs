@@ -12,7 +12,7 @@ pub async fn elastic_ip_moves(cloud: &Cloud) {
         seeded(&inv, "app-1").id.clone(),
     );
     let w = &cloud.write;
-    let to_app = AddressTarget::Instance(app.clone());
+    let to_app = AddressTarget::Instance(app.to_string());
 
     assert_dry_ok(
         w.associate_address(&eip.allocation_id, &to_app, true, true)
@@ -33,7 +33,7 @@ pub async fn elastic_ip_moves(cloud: &Cloud) {
         .await
         .expect("reassociate")
         .value;
-    assert_ne!(Some(assoc.clone()), eip.association_id);
+    assert_ne!(Some(assoc.as_str()), eip.association_id.as_deref());
     let inv = cloud.inventory().await;
     assert_eq!(inv.eips_of_instance(&app).len(), 1);
     assert!(inv.eips_of_instance(&db1).is_empty());
@@ -81,7 +81,7 @@ pub async fn interface_attach_detach(cloud: &Cloud) {
         w.attach_network_interface(&spare, &app, 1, true).await,
         "attach dry run",
     );
-    assert!(attachment(spare.clone()).await.is_none());
+    assert!(attachment(spare.to_string()).await.is_none());
     let att = w
         .attach_network_interface(&spare, &app, 1, false)
         .await
@@ -89,7 +89,7 @@ pub async fn interface_attach_detach(cloud: &Cloud) {
         .value;
     cloud
         .wait("the spare ENI is attached to app-1", MINUTE, || {
-            let a = attachment(spare.clone());
+            let a = attachment(spare.to_string());
             let (att, app) = (att.clone(), app.clone());
             async move {
                 a.await.is_some_and(|a| {
@@ -118,7 +118,7 @@ pub async fn interface_attach_detach(cloud: &Cloud) {
         .expect("detach");
     cloud
         .wait("the spare ENI is free again", MINUTE, || {
-            let a = attachment(spare.clone());
+            let a = attachment(spare.to_string());
             async move { a.await.is_none() }
         })
         .await;

@@ -33,7 +33,7 @@ async fn attachment(cloud: &Cloud, id: &str) -> Option<(String, AttachmentState)
         .and_then(|v| {
             v.attachments
                 .first()
-                .map(|a| (a.instance_id.clone(), a.state))
+                .map(|a| (a.instance_id.to_string(), a.state))
         })
 }
 
@@ -72,7 +72,7 @@ pub async fn volume_attach_detach_delete(cloud: &Cloud) {
         .expect("attach");
     cloud
         .wait("attached to app-1", MINUTE, || async {
-            attachment(cloud, &vol).await == Some((app.clone(), AttachmentState::Attached))
+            attachment(cloud, &vol).await == Some((app.to_string(), AttachmentState::Attached))
         })
         .await;
     assert_eq!(volume_state(cloud, &vol).await, Some(VolumeState::InUse));

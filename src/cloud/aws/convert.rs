@@ -12,22 +12,17 @@ pub(crate) fn to_smithy(t: Timestamp) -> aws_sdk_ec2::primitives::DateTime {
     aws_sdk_ec2::primitives::DateTime::from_millis(t.timestamp_millis())
 }
 
-fn s(o: Option<&str>) -> String {
-    o.unwrap_or_default().to_string()
+fn s(o: Option<&str>) -> CompactString {
+    o.unwrap_or_default().into()
 }
 
-fn o(v: Option<&str>) -> Option<String> {
-    v.filter(|x| !x.is_empty()).map(str::to_string)
+fn o(v: Option<&str>) -> Option<CompactString> {
+    v.filter(|x| !x.is_empty()).map(CompactString::from)
 }
 
 pub(crate) fn ec2_tags(tags: &[ec2::Tag]) -> Tags {
     tags.iter()
-        .filter_map(|t| {
-            Some((
-                t.key()?.to_string(),
-                t.value().unwrap_or_default().to_string(),
-            ))
-        })
+        .filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())))
         .collect()
 }
 
@@ -40,7 +35,7 @@ pub(crate) fn zone(region: &str, z: &ec2::AvailabilityZone) -> AvailabilityZone 
         messages: z
             .messages()
             .iter()
-            .filter_map(|m| m.message().map(str::to_string))
+            .filter_map(|m| m.message().map(CompactString::from))
             .collect(),
     }
 }
@@ -63,11 +58,12 @@ pub(crate) fn instance(region: &str, x: &ec2::Instance) -> Instance {
     Instance {
         region: region.into(),
         id: s(x.instance_id()),
-        name: name_tag(&tags).map(str::to_string),
+        name: name_tag(&tags).map(CompactString::from),
         instance_type: x
             .instance_type()
             .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         state: InstanceState::parse(
             x.state()
                 .and_then(|st| st.name())
@@ -82,12 +78,12 @@ pub(crate) fn instance(region: &str, x: &ec2::Instance) -> Instance {
         network_interface_ids: x
             .network_interfaces()
             .iter()
-            .filter_map(|n| n.network_interface_id().map(str::to_string))
+            .filter_map(|n| n.network_interface_id().map(CompactString::from))
             .collect(),
         security_group_ids: x
             .security_groups()
             .iter()
-            .filter_map(|g| g.group_id().map(str::to_string))
+            .filter_map(|g| g.group_id().map(CompactString::from))
             .collect(),
         key_name: o(x.key_name()),
         iam_instance_profile_arn: o(x.iam_instance_profile().and_then(|p| p.arn())),
@@ -106,7 +102,8 @@ pub(crate) fn instance(region: &str, x: &ec2::Instance) -> Instance {
                     status: ebs
                         .status()
                         .map(|st| st.as_str().to_string())
-                        .unwrap_or_default(),
+                        .unwrap_or_default()
+                        .into(),
                 })
             })
             .collect(),
@@ -152,7 +149,7 @@ pub(crate) fn instance_status(
                 resource_id: id.clone(),
                 event_id: o(e.instance_event_id()),
                 code: EventCode::parse(&raw),
-                raw_code: raw,
+                raw_code: raw.into(),
                 description: s(e.description()),
                 not_before: ts(e.not_before()),
                 not_after: ts(e.not_after()),
@@ -160,7 +157,7 @@ pub(crate) fn instance_status(
             }
         })
         .collect();
-    (id, checks, events)
+    (id.to_string(), checks, events)
 }
 
 pub(crate) fn volume(region: &str, x: &ec2::Volume) -> Volume {
@@ -168,13 +165,14 @@ pub(crate) fn volume(region: &str, x: &ec2::Volume) -> Volume {
     Volume {
         region: region.into(),
         id: s(x.volume_id()),
-        name: name_tag(&tags).map(str::to_string),
+        name: name_tag(&tags).map(CompactString::from),
         az: s(x.availability_zone()),
         size_gib: x.size().unwrap_or(0),
         volume_type: x
             .volume_type()
             .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         iops: x.iops(),
         state: VolumeState::parse(x.state().map(|st| st.as_str()).unwrap_or("error")),
         attachments: x
@@ -224,7 +222,7 @@ pub(crate) fn snapshot(region: &str, x: &ec2::Snapshot) -> Snapshot {
     Snapshot {
         region: region.into(),
         id: s(x.snapshot_id()),
-        name: name_tag(&tags).map(str::to_string),
+        name: name_tag(&tags).map(CompactString::from),
         // EC2 reports `vol-ffffffff` for snapshots copied from elsewhere.
         volume_id: o(x.volume_id()).filter(|v| v != "vol-ffffffff"),
         volume_size_gib: x.volume_size().unwrap_or(0),
@@ -251,7 +249,11 @@ pub(crate) fn image(region: &str, x: &ec2::Image) -> Image {
         snapshot_ids: x
             .block_device_mappings()
             .iter()
-            .filter_map(|b| b.ebs().and_then(|e| e.snapshot_id()).map(str::to_string))
+            .filter_map(|b| {
+                b.ebs()
+                    .and_then(|e| e.snapshot_id())
+                    .map(CompactString::from)
+            })
             .collect(),
         tags: ec2_tags(x.tags()),
     }
@@ -280,7 +282,8 @@ pub(crate) fn eni(region: &str, x: &ec2::NetworkInterface) -> NetworkInterface {
         status: x
             .status()
             .map(|st| st.as_str().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         description: s(x.description()),
         private_ips: x
             .private_ip_addresses()
@@ -298,13 +301,14 @@ pub(crate) fn eni(region: &str, x: &ec2::NetworkInterface) -> NetworkInterface {
             status: a
                 .status()
                 .map(|st| st.as_str().to_string())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             delete_on_termination: a.delete_on_termination().unwrap_or(false),
         }),
         security_groups: x
             .groups()
             .iter()
-            .filter_map(|g| g.group_id().map(str::to_string))
+            .filter_map(|g| g.group_id().map(CompactString::from))
             .collect(),
         tags: ec2_tags(x.tag_set()),
     }
@@ -318,16 +322,19 @@ pub(crate) fn load_balancer(region: &str, x: &elb::LoadBalancer) -> LoadBalancer
         lb_type: x
             .r#type()
             .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         scheme: x
             .scheme()
             .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         state: x
             .state()
             .and_then(|st| st.code())
             .map(|c| c.as_str().to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         dns_name: s(x.dns_name()),
         vpc_id: o(x.vpc_id()),
         zones: x
@@ -348,16 +355,17 @@ pub(crate) fn target_group(region: &str, x: &elb::TargetGroup) -> TargetGroup {
         region: region.into(),
         arn: s(x.target_group_arn()),
         name: s(x.target_group_name()),
-        protocol: x.protocol().map(|p| p.as_str().to_string()),
+        protocol: x.protocol().map(|p| p.as_str().into()),
         port: x.port(),
         target_type: x
             .target_type()
             .map(|t| t.as_str().to_string())
-            .unwrap_or_else(|| "instance".into()),
+            .unwrap_or_else(|| "instance".into())
+            .into(),
         vpc_id: o(x.vpc_id()),
-        load_balancer_arns: x.load_balancer_arns().to_vec(),
+        load_balancer_arns: x.load_balancer_arns().iter().map(Into::into).collect(),
         health_check: HealthCheck {
-            protocol: x.health_check_protocol().map(|p| p.as_str().to_string()),
+            protocol: x.health_check_protocol().map(|p| p.as_str().into()),
             port: o(x.health_check_port()),
             path: o(x.health_check_path()),
             interval_seconds: x
@@ -370,7 +378,10 @@ pub(crate) fn target_group(region: &str, x: &elb::TargetGroup) -> TargetGroup {
             unhealthy_threshold: x
                 .unhealthy_threshold_count()
                 .unwrap_or(d.unhealthy_threshold),
-            matcher: x.matcher().and_then(|m| m.http_code()).map(str::to_string),
+            matcher: x
+                .matcher()
+                .and_then(|m| m.http_code())
+                .map(CompactString::from),
         },
         deregistration_delay_seconds: None,
     }
@@ -396,9 +407,7 @@ pub(crate) fn target_health(
                 .map(|st| st.as_str())
                 .unwrap_or("unavailable"),
         ),
-        reason: health
-            .and_then(|h| h.reason())
-            .map(|r| r.as_str().to_string()),
+        reason: health.and_then(|h| h.reason()).map(|r| r.as_str().into()),
         description: o(health.and_then(|h| h.description())),
     }
 }
@@ -423,9 +432,9 @@ pub(crate) fn listener(region: &str, x: &elb::Listener) -> Listener {
         region: region.into(),
         arn: s(x.listener_arn()),
         load_balancer_arn: s(x.load_balancer_arn()),
-        protocol: x.protocol().map(|p| p.as_str().to_string()),
+        protocol: x.protocol().map(|p| p.as_str().into()),
         port: x.port(),
-        target_group_arns: tgs,
+        target_group_arns: tgs.into_iter().map(Into::into).collect(),
     }
 }
 
@@ -445,10 +454,10 @@ pub(crate) fn alarm(region: &str, x: &aws_sdk_cloudwatch::types::MetricAlarm) ->
         dimensions: x
             .dimensions()
             .iter()
-            .map(|d| (s(d.name()), s(d.value())))
+            .map(|d| (s(d.name()).into(), s(d.value()).into()))
             .collect(),
         threshold: x.threshold(),
-        comparison: x.comparison_operator().map(|c| c.as_str().to_string()),
+        comparison: x.comparison_operator().map(|c| c.as_str().into()),
         updated: ts(x.state_updated_timestamp()),
     }
 }

@@ -47,9 +47,9 @@ impl AwsRead {
             None => None,
         };
         Ok(Identity {
-            account: out.account().unwrap_or_default().to_string(),
-            arn: out.arn().unwrap_or_default().to_string(),
-            user_id: out.user_id().unwrap_or_default().to_string(),
+            account: out.account().unwrap_or_default().into(),
+            arn: out.arn().unwrap_or_default().into(),
+            user_id: out.user_id().unwrap_or_default().into(),
             expires_at,
         })
     }
@@ -142,7 +142,7 @@ impl CloudRead for AwsRead {
             .map(|x| convert::instance(region, x))
             .collect();
         for i in &mut out {
-            if let Some((checks, events)) = by_id.remove(&i.id) {
+            if let Some((checks, events)) = by_id.remove(i.id.as_str()) {
                 i.status_checks = checks;
                 i.events = events;
             }
@@ -436,10 +436,10 @@ impl CloudRead for AwsRead {
                     .unwrap_or_default();
                 p.sort_by_key(|x| x.0);
                 out.push(MetricSeries {
-                    region: self.r.region.clone(),
-                    namespace: q.namespace.clone(),
-                    metric: q.metric.clone(),
-                    stat: q.stat.clone(),
+                    region: self.r.region.clone().into(),
+                    namespace: q.namespace.clone().into(),
+                    metric: q.metric.clone().into(),
+                    stat: q.stat.clone().into(),
                     subject: q.subject.clone(),
                     points: p.into_iter().collect(),
                 });

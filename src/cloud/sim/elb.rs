@@ -116,8 +116,9 @@ impl Region {
             .tg
             .load_balancer_arns
             .iter()
-            .filter_map(|a| self.lbs.get(a))
+            .filter_map(|a| self.lbs.get(a.as_str()))
             .flat_map(|l| l.lb.zones.iter().map(|z| z.az.clone()))
+            .map(Into::into)
             .collect();
         if tg.tg.load_balancer_arns.is_empty() {
             None
@@ -163,7 +164,7 @@ impl Region {
                 "Target is in the terminated state",
             ));
         };
-        if !zones.contains(&rec.inst.az) {
+        if !zones.iter().any(|z| *z == rec.inst.az) {
             return Some(TargetEval::new(
                 TargetState::Unused,
                 "Target.NotInUse",

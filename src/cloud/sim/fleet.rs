@@ -527,9 +527,9 @@ pub(crate) fn new_region(w: &mut World, name: &str, zones: &[String]) -> Result<
             }
             Ok(ZoneRec {
                 zone: AvailabilityZone {
-                    region: name.to_string(),
-                    name: z.clone(),
-                    zone_id: Some(format!("{code}-az{}", n + 1)),
+                    region: name.into(),
+                    name: z.clone().into(),
+                    zone_id: Some(format!("{code}-az{}", n + 1).into()),
                     state: ZoneState::Available,
                     messages: vec![],
                 },
@@ -573,11 +573,11 @@ pub(crate) fn add_subnet(
         id.clone(),
         SubnetRec {
             subnet: Subnet {
-                region: region.to_string(),
-                id: id.clone(),
-                vpc_id: r.vpc_id.clone(),
-                az: az.to_string(),
-                cidr: cidr_text.to_string(),
+                region: region.into(),
+                id: id.clone().into(),
+                vpc_id: r.vpc_id.clone().into(),
+                az: az.into(),
+                cidr: cidr_text.into(),
                 available_ips: cidr.usable() as i32,
                 default_for_az: false,
                 tags,
@@ -772,7 +772,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             let vid = ids::ec2_id(&mut w.rng, "vol");
             let mut vt = with(ft, &[("Name", &v.name)]);
             if let Some(role) = &i.role {
-                vt.insert("role".into(), role.clone());
+                vt.insert("role", role.clone());
             }
             vt.extend(v.tags.clone());
             let r = w.region_mut(region).map_err(|x| e(x.to_string()))?;
@@ -781,11 +781,11 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                 VolumeRec {
                     vol: Volume {
                         region: region.into(),
-                        id: vid.clone(),
+                        id: vid.clone().into(),
                         name: None,
                         az: az.clone(),
                         size_gib: v.size,
-                        volume_type: v.volume_type.clone(),
+                        volume_type: v.volume_type.clone().into(),
                         iops: v.iops.or(if v.volume_type == "gp3" {
                             Some(3000)
                         } else {
@@ -793,8 +793,8 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                         }),
                         state: VolumeState::InUse,
                         attachments: vec![VolumeAttachment {
-                            instance_id: id.clone(),
-                            device: v.device.clone(),
+                            instance_id: id.clone().into(),
+                            device: v.device.clone().into(),
                             state: AttachmentState::Attached,
                             delete_on_termination: false,
                             attach_time: Some(launched),
@@ -821,7 +821,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                 })
                 .map(|v| v.vol.id.clone())
         }) {
-            volumes.insert(root_name, rv);
+            volumes.insert(root_name, rv.to_string());
         }
         for ev in &i.events {
             let code = EventCode::parse(&ev.code);
@@ -889,11 +889,11 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             VolumeRec {
                 vol: Volume {
                     region: region.into(),
-                    id: vid.clone(),
+                    id: vid.clone().into(),
                     name: None,
-                    az: v.az.clone(),
+                    az: v.az.clone().into(),
                     size_gib: v.size,
-                    volume_type: v.volume_type.clone(),
+                    volume_type: v.volume_type.clone().into(),
                     iops: if v.volume_type == "gp3" {
                         Some(3000)
                     } else {
@@ -927,7 +927,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
         let started = at(now, &s.taken)?;
         let mut tags = ft.clone();
         if let Some(n) = &s.name {
-            tags.insert("Name".into(), n.clone());
+            tags.insert("Name", n.clone());
         }
         tags.extend(s.tags.clone());
         w.insert_snapshot(
@@ -965,7 +965,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             let sid = w
                 .insert_snapshot(
                     region,
-                    Some(vid),
+                    Some(vid.to_string()),
                     size,
                     format!("Created by CreateImage({src}) for {image_id}"),
                     ft.clone(),
@@ -973,7 +973,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                     created + secs(snapshot_duration(size)),
                 )
                 .map_err(|x| e(x.to_string()))?;
-            snapshot_ids.push(sid);
+            snapshot_ids.push(sid.into());
         }
         let mut tags = with(ft, &[("Name", &img.name)]);
         tags.extend(img.tags.clone());
@@ -982,9 +982,9 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             image_id.clone(),
             Image {
                 region: region.into(),
-                id: image_id,
-                name: img.name.clone(),
-                description: img.description.clone(),
+                id: image_id.into(),
+                name: img.name.clone().into(),
+                description: img.description.clone().map(Into::into),
                 state: ImageState::Available,
                 creation_date: Some(created),
                 root_device_name: Some("/dev/xvda".into()),
@@ -1026,8 +1026,8 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             if let Some(rec) = r.enis.get_mut(&id) {
                 rec.eni.status = "in-use".into();
                 rec.eni.attachment = Some(EniAttachment {
-                    attachment_id: att,
-                    instance_id: Some(iid),
+                    attachment_id: att.into(),
+                    instance_id: Some(iid.into()),
                     device_index: n.device_index,
                     status: "attached".into(),
                     delete_on_termination: false,
@@ -1083,12 +1083,12 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             alloc.clone(),
             ElasticIp {
                 region: region.into(),
-                allocation_id: alloc,
-                public_ip: ip,
-                association_id: target.as_ref().map(|_| assoc),
+                allocation_id: alloc.into(),
+                public_ip: ip.into(),
+                association_id: (target.as_ref().map(|_| assoc)).map(Into::into),
                 instance_id: None,
                 network_interface_id: target.as_ref().map(|t| t.0.clone()),
-                private_ip: target.map(|t| t.1),
+                private_ip: (target.map(|t| t.1)).map(Into::into),
                 tags,
             },
         );
@@ -1100,9 +1100,24 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
         let arn = tg_arn(w, region, &t.name);
         let d = HealthCheck::default();
         let hc = HealthCheck {
-            protocol: t.health_check.protocol.clone().or(d.protocol),
-            port: t.health_check.port.clone().or(d.port),
-            path: t.health_check.path.clone().or(d.path),
+            protocol: t
+                .health_check
+                .protocol
+                .clone()
+                .or(d.protocol.map(Into::into))
+                .map(Into::into),
+            port: t
+                .health_check
+                .port
+                .clone()
+                .or(d.port.map(Into::into))
+                .map(Into::into),
+            path: t
+                .health_check
+                .path
+                .clone()
+                .or(d.path.map(Into::into))
+                .map(Into::into),
             interval_seconds: t.health_check.interval.unwrap_or(d.interval_seconds),
             timeout_seconds: t.health_check.timeout.unwrap_or(d.timeout_seconds),
             healthy_threshold: t
@@ -1113,7 +1128,12 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                 .health_check
                 .unhealthy_threshold
                 .unwrap_or(d.unhealthy_threshold),
-            matcher: t.health_check.matcher.clone().or(d.matcher),
+            matcher: t
+                .health_check
+                .matcher
+                .clone()
+                .or(d.matcher.map(Into::into))
+                .map(Into::into),
         };
         let mut regs = Vec::new();
         for name in &t.targets {
@@ -1137,12 +1157,12 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             TgRec {
                 tg: TargetGroup {
                     region: region.into(),
-                    arn: arn.clone(),
-                    name: t.name.clone(),
-                    protocol: Some(t.protocol.clone()),
+                    arn: arn.clone().into(),
+                    name: t.name.clone().into(),
+                    protocol: Some(t.protocol.clone().into()),
                     port: Some(t.port),
                     target_type: "instance".into(),
-                    vpc_id: Some(r.vpc_id.clone()),
+                    vpc_id: Some(r.vpc_id.clone().into()),
                     load_balancer_arns: vec![],
                     health_check: hc,
                     deregistration_delay_seconds: Some(t.deregistration_delay),
@@ -1168,7 +1188,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                 .unwrap_or_default();
             zones.push(LbZone {
                 az,
-                subnet_id: Some(sid),
+                subnet_id: Some(sid.into()),
             });
         }
         let mut listeners = Vec::new();
@@ -1191,20 +1211,20 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             );
             listeners.push(Listener {
                 region: region.into(),
-                arn: listener_arn,
-                load_balancer_arn: arn.clone(),
-                protocol: Some(ls.protocol.clone()),
+                arn: listener_arn.into(),
+                load_balancer_arn: arn.clone().into(),
+                protocol: Some(ls.protocol.clone().into()),
                 port: Some(ls.port),
-                target_group_arns: vec![tg],
+                target_group_arns: vec![tg.into()],
             });
         }
         let r = w.region_mut(region).map_err(|x| e(x.to_string()))?;
         for ls in &listeners {
             for tg in &ls.target_group_arns {
-                if let Some(t) = r.tgs.get_mut(tg)
-                    && !t.tg.load_balancer_arns.contains(&arn)
+                if let Some(t) = r.tgs.get_mut(tg.as_str())
+                    && !t.tg.load_balancer_arns.iter().any(|a| *a == arn)
                 {
-                    t.tg.load_balancer_arns.push(arn.clone());
+                    t.tg.load_balancer_arns.push(arn.clone().into());
                 }
             }
         }
@@ -1213,13 +1233,13 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             LbRec {
                 lb: LoadBalancer {
                     region: region.into(),
-                    arn: arn.clone(),
-                    name: l.name.clone(),
-                    lb_type: l.lb_type.clone(),
-                    scheme: l.scheme.clone(),
+                    arn: arn.clone().into(),
+                    name: l.name.clone().into(),
+                    lb_type: l.lb_type.clone().into(),
+                    scheme: l.scheme.clone().into(),
                     state: "active".into(),
-                    dns_name: dns,
-                    vpc_id: Some(r.vpc_id.clone()),
+                    dns_name: dns.into(),
+                    vpc_id: Some(r.vpc_id.clone().into()),
                     zones,
                     created_time: Some(now - chrono::Duration::days(90)),
                 },
@@ -1279,15 +1299,15 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             AlarmRec {
                 alarm: Alarm {
                     region: region.into(),
-                    name: a.name.clone(),
-                    arn: Some(arn),
+                    name: a.name.clone().into(),
+                    arn: Some(arn.into()),
                     state: AlarmState::InsufficientData,
                     reason: None,
-                    namespace: Some(namespace),
-                    metric: Some(a.metric.clone()),
+                    namespace: Some(namespace.into()),
+                    metric: Some(a.metric.clone().into()),
                     dimensions: dims,
                     threshold: Some(a.threshold),
-                    comparison: Some(a.comparison.clone()),
+                    comparison: Some(a.comparison.clone().into()),
                     updated: None,
                 },
                 stat: a.stat.clone(),

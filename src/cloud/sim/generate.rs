@@ -59,7 +59,7 @@ pub(crate) fn generate(
             .enumerate()
             .map(|(zi, az)| {
                 let mut t = fleet.tags.clone();
-                t.insert("Name".into(), format!("private-{}", &az[az.len() - 2..]));
+                t.insert("Name", format!("private-{}", &az[az.len() - 2..]));
                 add_subnet(
                     w,
                     region,
@@ -96,14 +96,14 @@ pub(crate) fn generate(
                 arn.clone(),
                 TgRec {
                     tg: TargetGroup {
-                        region: region.clone(),
-                        arn: arn.clone(),
-                        name,
+                        region: region.clone().into(),
+                        arn: arn.clone().into(),
+                        name: name.into(),
                         protocol: Some("HTTP".into()),
                         port: Some(8080),
                         target_type: "instance".into(),
-                        vpc_id: Some(r.vpc_id.clone()),
-                        load_balancer_arns: vec![la],
+                        vpc_id: Some(r.vpc_id.clone().into()),
+                        load_balancer_arns: vec![la.into()],
                         health_check: HealthCheck {
                             path: Some("/health".into()),
                             interval_seconds: 15,
@@ -126,15 +126,16 @@ pub(crate) fn generate(
                 .take(4)
                 .enumerate()
                 .map(|(p, tg)| Listener {
-                    region: region.clone(),
+                    region: region.clone().into(),
                     arn: format!(
                         "arn:aws:elasticloadbalancing:{region}:{}:listener/app/{lb_name}/{}",
                         fleet.account, p
-                    ),
-                    load_balancer_arn: la.clone(),
+                    )
+                    .into(),
+                    load_balancer_arn: la.clone().into(),
                     protocol: Some("HTTP".into()),
                     port: Some(8080 + p as i32),
-                    target_group_arns: vec![tg.clone()],
+                    target_group_arns: vec![tg.clone().into()],
                 })
                 .collect();
             let r = w.region_mut(region).map_err(|e| SimError(e.to_string()))?;
@@ -150,14 +151,15 @@ pub(crate) fn generate(
                 la.clone(),
                 LbRec {
                     lb: LoadBalancer {
-                        region: region.clone(),
-                        arn: la.clone(),
-                        name: lb_name.clone(),
+                        region: region.clone().into(),
+                        arn: la.clone().into(),
+                        name: lb_name.clone().into(),
                         lb_type: "application".into(),
                         scheme: "internal".into(),
                         state: "active".into(),
-                        dns_name: format!("internal-{lb_name}-{n}.{region}.elb.amazonaws.com"),
-                        vpc_id: Some(r.vpc_id.clone()),
+                        dns_name: format!("internal-{lb_name}-{n}.{region}.elb.amazonaws.com")
+                            .into(),
+                        vpc_id: Some(r.vpc_id.clone().into()),
                         zones: lb_subnets,
                         created_time: Some(now - chrono::Duration::days(200)),
                     },
@@ -189,11 +191,11 @@ pub(crate) fn generate(
             };
             let name = format!("{service}-{n:05}");
             let mut tags = fleet.tags.clone();
-            tags.insert("Name".into(), name.clone());
-            tags.insert("role".into(), role.into());
-            tags.insert("service".into(), service.clone());
+            tags.insert("Name", name.clone());
+            tags.insert("role", role);
+            tags.insert("service", service.clone());
             let mut vtags = fleet.tags.clone();
-            vtags.insert("Name".into(), format!("{name}-root"));
+            vtags.insert("Name", format!("{name}-root"));
             let launched = now - secs(w.rng.random_range(3600.0..400.0 * 86400.0));
             let instance_type = TYPES[w.rng.random_range(0..TYPES.len())].to_string();
             let stopped = w.rng.random_bool(g.stopped_share.clamp(0.0, 1.0));
@@ -255,15 +257,15 @@ pub(crate) fn generate(
                     .map(|s| s.subnet.az.clone())
                     .unwrap_or_default();
                 let mut t = fleet.tags.clone();
-                t.insert("Name".into(), format!("{name}-data"));
-                t.insert("role".into(), role.into());
+                t.insert("Name", format!("{name}-data"));
+                t.insert("role", role);
                 if let Ok(r) = w.region_mut(region) {
                     r.volumes.insert(
                         vid.clone(),
                         VolumeRec {
                             vol: Volume {
-                                region: region.clone(),
-                                id: vid.clone(),
+                                region: region.clone().into(),
+                                id: vid.clone().into(),
                                 name: None,
                                 az,
                                 size_gib: size,
@@ -271,7 +273,7 @@ pub(crate) fn generate(
                                 iops: Some(3000),
                                 state: VolumeState::InUse,
                                 attachments: vec![VolumeAttachment {
-                                    instance_id: id.clone(),
+                                    instance_id: id.clone().into(),
                                     device: "/dev/sdf".into(),
                                     state: AttachmentState::Attached,
                                     delete_on_termination: false,
@@ -320,7 +322,7 @@ pub(crate) fn generate(
                 let started = now - chrono::Duration::days(age_days as i64)
                     + secs(w.rng.random_range(0.0..3600.0));
                 let mut t = fleet.tags.clone();
-                t.insert("Name".into(), format!("{vid}-{age_days}d"));
+                t.insert("Name", format!("{vid}-{age_days}d"));
                 w.insert_snapshot(
                     region,
                     Some(vid.clone()),
@@ -355,26 +357,27 @@ pub(crate) fn generate(
                 snaps.push(
                     w.insert_snapshot(
                         region,
-                        Some(vid),
+                        Some(vid.to_string()),
                         size,
                         format!("Created by CreateImage({src}) for {image_id}"),
                         fleet.tags.clone(),
                         created,
                         created + secs(snapshot_duration(size)),
                     )
-                    .map_err(|e| SimError(e.to_string()))?,
+                    .map_err(|e| SimError(e.to_string()))?
+                    .into(),
                 );
             }
             let mut t = fleet.tags.clone();
-            t.insert("Name".into(), format!("golden-{ri}-{k}"));
+            t.insert("Name", format!("golden-{ri}-{k}"));
             if let Ok(r) = w.region_mut(region) {
                 r.images.insert(
                     image_id.clone(),
                     Image {
-                        region: region.clone(),
-                        id: image_id,
-                        name: format!("golden-{ri}-{k}"),
-                        description: Some(format!("golden image from {src}")),
+                        region: region.clone().into(),
+                        id: image_id.into(),
+                        name: format!("golden-{ri}-{k}").into(),
+                        description: Some(format!("golden image from {src}").into()),
                         state: ImageState::Available,
                         creation_date: Some(created),
                         root_device_name: Some("/dev/xvda".into()),
@@ -403,17 +406,17 @@ pub(crate) fn generate(
                         )
                     });
                 let mut t = fleet.tags.clone();
-                t.insert("Name".into(), format!("eip-{ri}-{k}"));
+                t.insert("Name", format!("eip-{ri}-{k}"));
                 r.eips.insert(
                     alloc.clone(),
                     ElasticIp {
-                        region: region.clone(),
-                        allocation_id: alloc,
-                        public_ip: ip,
-                        association_id: eni.as_ref().map(|_| assoc),
+                        region: region.clone().into(),
+                        allocation_id: alloc.into(),
+                        public_ip: ip.into(),
+                        association_id: (eni.as_ref().map(|_| assoc)).map(Into::into),
                         instance_id: None,
                         network_interface_id: eni.as_ref().map(|e| e.0.clone()),
-                        private_ip: eni.map(|e| e.1),
+                        private_ip: (eni.map(|e| e.1)).map(Into::into),
                         tags: t,
                     },
                 );
@@ -428,11 +431,12 @@ pub(crate) fn generate(
                     name.clone(),
                     AlarmRec {
                         alarm: Alarm {
-                            region: region.clone(),
-                            arn: Some(format!(
-                                "arn:aws:cloudwatch:{region}:{account}:alarm:{name}"
-                            )),
-                            name,
+                            region: region.clone().into(),
+                            arn: Some(
+                                format!("arn:aws:cloudwatch:{region}:{account}:alarm:{name}")
+                                    .into(),
+                            ),
+                            name: name.into(),
                             state: AlarmState::InsufficientData,
                             reason: None,
                             namespace: Some("AWS/EC2".into()),

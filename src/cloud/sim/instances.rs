@@ -51,7 +51,7 @@ pub(crate) fn not_found_instances(missing: &[&str]) -> CloudError {
 
 fn mark_done(ev: &mut ScheduledEvent) {
     if !ev.is_done() {
-        ev.description = format!("[Completed] {}", ev.description);
+        ev.description = format!("[Completed] {}", ev.description).into();
     }
 }
 
@@ -125,8 +125,8 @@ impl World {
             e.primary_of = Some(id.clone());
             e.eni.status = "in-use".into();
             e.eni.attachment = Some(EniAttachment {
-                attachment_id: attach_id,
-                instance_id: Some(id.clone()),
+                attachment_id: attach_id.into(),
+                instance_id: Some(id.clone().into()),
                 device_index: 0,
                 status: "attached".into(),
                 delete_on_termination: true,
@@ -142,7 +142,7 @@ impl World {
             .or_else(|| {
                 root_snap
                     .as_ref()
-                    .and_then(|s| r.snapshots.get(s))
+                    .and_then(|s| r.snapshots.get(s.as_str()))
                     .map(|s| s.snap.volume_size_gib)
             })
             .unwrap_or(8);
@@ -151,8 +151,8 @@ impl World {
             vol_id.clone(),
             VolumeRec {
                 vol: Volume {
-                    region: region.to_string(),
-                    id: vol_id,
+                    region: region.into(),
+                    id: vol_id.into(),
                     name: None,
                     az: az.clone(),
                     size_gib: root_size,
@@ -160,7 +160,7 @@ impl World {
                     iops: Some(3000),
                     state: VolumeState::InUse,
                     attachments: vec![VolumeAttachment {
-                        instance_id: id.clone(),
+                        instance_id: id.clone().into(),
                         device: "/dev/xvda".into(),
                         state: AttachmentState::Attached,
                         delete_on_termination: true,
@@ -182,22 +182,22 @@ impl World {
         };
         let mut rec = InstanceRec {
             inst: Instance {
-                region: region.to_string(),
-                id: id.clone(),
+                region: region.into(),
+                id: id.clone().into(),
                 name: None,
                 tags: spec.tags,
-                instance_type: spec.instance_type,
+                instance_type: spec.instance_type.into(),
                 state,
                 az: az.clone(),
-                subnet_id: Some(spec.subnet_id.clone()),
+                subnet_id: Some(spec.subnet_id.clone().into()),
                 vpc_id: Some(subnet.subnet.vpc_id.clone()),
-                private_ip,
+                private_ip: private_ip.map(Into::into),
                 public_ip: None,
                 network_interface_ids: vec![],
-                security_group_ids,
-                key_name: spec.key_name,
-                iam_instance_profile_arn: spec.iam_instance_profile_arn,
-                image_id: Some(spec.image_id),
+                security_group_ids: security_group_ids.into_iter().map(Into::into).collect(),
+                key_name: spec.key_name.map(Into::into),
+                iam_instance_profile_arn: spec.iam_instance_profile_arn.map(Into::into),
+                image_id: Some(spec.image_id.into()),
                 launch_time: Some(launch_time),
                 root_device_name: Some("/dev/xvda".into()),
                 block_devices: vec![],
@@ -334,7 +334,7 @@ impl World {
                     volume_tags: tags.clone(),
                     private_ip: None,
                     auto_public_ip: public,
-                    cpu_base: cpu_for_role(tags.get("role").map(String::as_str)),
+                    cpu_base: cpu_for_role(tags.get("role")),
                     root_size_gib: None,
                 },
                 InstanceState::Pending,
@@ -740,9 +740,10 @@ impl World {
         for z in r.zones.iter_mut().filter(|z| z.zone.name == az) {
             z.outage = true;
             z.zone.state = ZoneState::Impaired;
-            z.zone.messages = vec![format!(
-                "Increased error rates and connectivity issues in {az} (simulated outage)"
-            )];
+            z.zone.messages = vec![
+                format!("Increased error rates and connectivity issues in {az} (simulated outage)")
+                    .into(),
+            ];
         }
         for rec in r.instances.values_mut().filter(|i| i.inst.az == az) {
             if rec.inst.state == InstanceState::Running && rec.outage_since.is_none() {
@@ -795,13 +796,13 @@ impl World {
             .get_mut(instance_id)
             .ok_or_else(|| not_found_instances(&[instance_id]))?;
         rec.events.push(ScheduledEvent {
-            region: region.to_string(),
+            region: region.into(),
             target: EventTarget::Instance,
-            resource_id: instance_id.to_string(),
-            event_id: Some(event_id.clone()),
+            resource_id: instance_id.into(),
+            event_id: Some(event_id.clone().into()),
             code,
-            raw_code: raw_code.to_string(),
-            description: description.to_string(),
+            raw_code: raw_code.into(),
+            description: description.into(),
             not_before: Some(not_before),
             not_after,
             not_before_deadline: deadline,

@@ -67,8 +67,10 @@ impl<'a> Ctx<'a> {
                         .map(|i| i.inst.az.clone())
                         .unwrap_or_default();
                     match e.state {
-                        TargetState::Healthy => g.healthy.push((reg.target_id.clone(), az)),
-                        TargetState::Unhealthy => g.unhealthy.push(az),
+                        TargetState::Healthy => {
+                            g.healthy.push((reg.target_id.clone(), az.to_string()))
+                        }
+                        TargetState::Unhealthy => g.unhealthy.push(az.to_string()),
                         _ => {}
                     }
                 }
@@ -250,10 +252,10 @@ impl World {
         Ok(queries
             .iter()
             .map(|q| MetricSeries {
-                region: region.to_string(),
-                namespace: q.namespace.clone(),
-                metric: q.metric.clone(),
-                stat: q.stat.clone(),
+                region: region.into(),
+                namespace: q.namespace.clone().into(),
+                metric: q.metric.clone().into(),
+                stat: q.stat.clone().into(),
                 subject: q.subject.clone(),
                 points: ctx
                     .series(&q.namespace, &q.metric, &q.dimensions, start, end)
@@ -338,7 +340,7 @@ impl World {
             {
                 a.alarm.state = state;
                 a.alarm.updated = Some(now);
-                a.alarm.reason = Some(reason);
+                a.alarm.reason = Some(reason.into());
             }
         }
         Ok(())

@@ -240,6 +240,7 @@ impl Sim {
             .flat_map(|r| r.images.values())
             .find(|i| i.name == name)
             .map(|i| i.id.clone())
+            .map(Into::into)
     }
 
     pub fn target_group_arn(&self, name: &str) -> Option<String> {
@@ -249,6 +250,7 @@ impl Sim {
             .flat_map(|r| r.tgs.values())
             .find(|t| t.tg.name == name)
             .map(|t| t.tg.arn.clone())
+            .map(Into::into)
     }
 
     pub fn load_balancer_arn(&self, name: &str) -> Option<String> {
@@ -258,6 +260,7 @@ impl Sim {
             .flat_map(|r| r.lbs.values())
             .find(|l| l.lb.name == name)
             .map(|l| l.lb.arn.clone())
+            .map(Into::into)
     }
 
     /// An Elastic IP's allocation id by its Name tag.
@@ -266,8 +269,9 @@ impl Sim {
         w.regions
             .values()
             .flat_map(|r| r.eips.values())
-            .find(|a| a.tags.get("Name").map(String::as_str) == Some(name))
+            .find(|a| a.tags.get("Name") == Some(name))
             .map(|a| a.allocation_id.clone())
+            .map(Into::into)
     }
 
     /// A network interface's id by its Name tag.
@@ -276,8 +280,9 @@ impl Sim {
         w.regions
             .values()
             .flat_map(|r| r.enis.values())
-            .find(|e| e.eni.tags.get("Name").map(String::as_str) == Some(name))
+            .find(|e| e.eni.tags.get("Name") == Some(name))
             .map(|e| e.eni.id.clone())
+            .map(Into::into)
     }
 
     /// A subnet's id by its Name tag.
@@ -286,8 +291,9 @@ impl Sim {
         w.regions
             .values()
             .flat_map(|r| r.subnets.values())
-            .find(|s| s.subnet.tags.get("Name").map(String::as_str) == Some(name))
+            .find(|s| s.subnet.tags.get("Name") == Some(name))
             .map(|s| s.subnet.id.clone())
+            .map(Into::into)
     }
 
     // ---- faults ------------------------------------------------------------------------------
@@ -400,6 +406,7 @@ impl Sim {
                     .filter(|z| z.outage)
                     .map(|z| z.zone.name.clone())
             })
+            .map(Into::into)
             .collect();
         for z in zones {
             let _ = w.az_restore(&z);
@@ -606,9 +613,10 @@ impl World {
             .regions
             .values()
             .flat_map(|r| r.instances.values())
-            .filter(|i| i.inst.tags.get("Name").map(String::as_str) == Some(key))
+            .filter(|i| i.inst.tags.get("Name") == Some(key))
             .filter(|i| i.inst.is_live())
             .map(|i| i.inst.id.clone())
+            .map(Into::into)
             .collect();
         match found.as_slice() {
             [one] => Ok(one.clone()),
@@ -625,8 +633,9 @@ impl World {
             .regions
             .values()
             .flat_map(|r| r.volumes.values())
-            .filter(|v| v.vol.id == key || v.vol.tags.get("Name").map(String::as_str) == Some(key))
+            .filter(|v| v.vol.id == key || v.vol.tags.get("Name") == Some(key))
             .map(|v| v.vol.id.clone())
+            .map(Into::into)
             .collect();
         match found.as_slice() {
             [one] => Ok(one.clone()),

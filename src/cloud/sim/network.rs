@@ -80,7 +80,7 @@ impl Region {
         };
         let id = ids::ec2_id(rng, "eni");
         let mut addrs = vec![PrivateIp {
-            address: primary.clone(),
+            address: primary.clone().into(),
             primary: true,
             public_ip: None,
         }];
@@ -89,7 +89,7 @@ impl Region {
             let ip = self.next_free_ip(subnet_id)?;
             self.private_ips.insert(ip.clone(), id.clone());
             addrs.push(PrivateIp {
-                address: ip,
+                address: ip.into(),
                 primary: false,
                 public_ip: None,
             });
@@ -101,16 +101,16 @@ impl Region {
             id.clone(),
             EniRec {
                 eni: NetworkInterface {
-                    region: self.name.clone(),
-                    id: id.clone(),
+                    region: self.name.clone().into(),
+                    id: id.clone().into(),
                     az: subnet.0.az.clone(),
-                    subnet_id: subnet_id.to_string(),
+                    subnet_id: subnet_id.into(),
                     vpc_id: subnet.0.vpc_id.clone(),
                     status: "available".into(),
-                    description: description.to_string(),
+                    description: description.into(),
                     private_ips: addrs,
                     attachment: None,
-                    security_groups,
+                    security_groups: security_groups.into_iter().map(Into::into).collect(),
                     tags,
                 },
                 ver: 0,
@@ -123,14 +123,14 @@ impl Region {
     fn delete_eni(&mut self, eni_id: &str) {
         if let Some(e) = self.enis.remove(eni_id) {
             for p in &e.eni.private_ips {
-                self.private_ips.remove(&p.address);
+                self.private_ips.remove(p.address.as_str());
             }
             for eip in self.eips.values_mut() {
                 if eip.network_interface_id.as_deref() == Some(eni_id) {
                     clear_association(eip);
                 }
             }
-            if let Some(s) = self.subnets.get_mut(&e.eni.subnet_id) {
+            if let Some(s) = self.subnets.get_mut(e.eni.subnet_id.as_str()) {
                 s.subnet.available_ips += e.eni.private_ips.len() as i32;
             }
         }
@@ -150,7 +150,7 @@ impl Region {
             })
             .map(|e| {
                 (
-                    e.eni.id.clone(),
+                    e.eni.id.to_string(),
                     e.primary_of.as_deref() == Some(instance_id)
                         || e.eni
                             .attachment
@@ -202,7 +202,7 @@ impl Region {
             .primary_private_ip()
             .map(str::to_string)
             .unwrap_or_default();
-        Ok((e.eni.id.clone(), ip))
+        Ok((e.eni.id.to_string(), ip))
     }
 }
 
@@ -275,7 +275,7 @@ impl World {
                 let e = r.enis.get(eni_id).ok_or_else(|| eni_not_found(eni_id))?;
                 let ip = match private_ip {
                     Some(ip) => {
-                        if !e.eni.private_ips.iter().any(|p| &p.address == ip) {
+                        if !e.eni.private_ips.iter().any(|p| p.address == ip) {
                             return Err(err(
                                 "InvalidParameterValue",
                                 format!(
@@ -309,7 +309,7 @@ impl World {
             return Err(dry_ok());
         }
         if same_target && let Some(a) = &eip.association_id {
-            return Ok(a.clone());
+            return Ok(a.to_string());
         }
         let assoc = ids::ec2_id(&mut self.rng, "eipassoc");
         let r = self.region_mut(region)?;
@@ -323,9 +323,9 @@ impl World {
             }
         }
         if let Some(eip) = r.eips.get_mut(allocation_id) {
-            eip.association_id = Some(assoc.clone());
-            eip.network_interface_id = Some(eni_id);
-            eip.private_ip = Some(private_ip);
+            eip.association_id = Some(assoc.clone().into());
+            eip.network_interface_id = Some(eni_id.into());
+            eip.private_ip = Some(private_ip.into());
         }
         Ok(assoc)
     }
@@ -419,8 +419,8 @@ impl World {
         e.ver += 1;
         e.eni.status = "in-use".into();
         e.eni.attachment = Some(EniAttachment {
-            attachment_id: attachment_id.clone(),
-            instance_id: Some(instance_id.to_string()),
+            attachment_id: attachment_id.clone().into(),
+            instance_id: Some(instance_id.into()),
             device_index,
             status: "attaching".into(),
             delete_on_termination: false,
@@ -478,7 +478,7 @@ impl World {
             .attachment
             .as_ref()
             .map(|a| (a.device_index, a.status.clone()))
-            .unwrap_or((0, String::new()));
+            .unwrap_or((0, String::new().into()));
         if index == 0 {
             return Err(err(
                 "OperationNotPermitted",
@@ -493,7 +493,7 @@ impl World {
         }
         let at = self.after(timing::ENI_DETACH, 0.0);
         let r = self.region_mut(region)?;
-        let Some(e) = r.enis.get_mut(&eni_id) else {
+        let Some(e) = r.enis.get_mut(eni_id.as_str()) else {
             return Ok(());
         };
         e.ver += 1;
@@ -505,7 +505,7 @@ impl World {
             at,
             Tr::EniDetached {
                 region: region.into(),
-                id: eni_id,
+                id: eni_id.to_string(),
                 ver,
             },
         );
@@ -545,7 +545,7 @@ impl World {
         let e = r.enis.get(eni_id).ok_or_else(|| eni_not_found(eni_id))?;
         let cidr = r
             .subnets
-            .get(&e.eni.subnet_id)
+            .get(e.eni.subnet_id.as_str())
             .map(|s| s.cidr)
             .ok_or_else(|| err("InvalidSubnetID.NotFound", e.eni.subnet_id.clone()))?;
         let subnet_id = e.eni.subnet_id.clone();
@@ -579,16 +579,16 @@ impl World {
                     if eip.network_interface_id.as_deref() == Some(from.as_str())
                         && eip.private_ip.as_deref() == Some(ip.as_str())
                     {
-                        eip.network_interface_id = Some(eni_id.to_string());
+                        eip.network_interface_id = Some(eni_id.into());
                     }
                 }
-            } else if let Some(s) = r.subnets.get_mut(&subnet_id) {
+            } else if let Some(s) = r.subnets.get_mut(subnet_id.as_str()) {
                 s.subnet.available_ips = (s.subnet.available_ips - 1).max(0);
             }
             r.private_ips.insert(ip.clone(), eni_id.to_string());
             if let Some(e) = r.enis.get_mut(eni_id) {
                 e.eni.private_ips.push(PrivateIp {
-                    address: ip,
+                    address: ip.into(),
                     primary: false,
                     public_ip: None,
                 });
@@ -610,7 +610,7 @@ impl World {
                 .eni
                 .private_ips
                 .iter()
-                .any(|p| &p.address == ip && !p.primary)
+                .any(|p| p.address == ip && !p.primary)
             {
                 return Err(err(
                     "InvalidParameterValue",
@@ -632,9 +632,11 @@ impl World {
             }
         }
         if let Some(e) = r.enis.get_mut(eni_id) {
-            e.eni.private_ips.retain(|p| !ips.contains(&p.address));
+            e.eni
+                .private_ips
+                .retain(|p| !ips.iter().any(|ip| *ip == p.address));
         }
-        if let Some(s) = r.subnets.get_mut(&subnet_id) {
+        if let Some(s) = r.subnets.get_mut(subnet_id.as_str()) {
             s.subnet.available_ips += ips.len() as i32;
         }
         Ok(())

@@ -55,7 +55,7 @@ impl World {
                         device_name: a.device.clone(),
                         volume_id: v.vol.id.clone(),
                         delete_on_termination: a.delete_on_termination,
-                        status: a.state.as_str().to_string(),
+                        status: a.state.as_str().into(),
                     });
             }
         }
@@ -66,7 +66,7 @@ impl World {
         };
         for rec in recs {
             let mut i = rec.inst.clone();
-            i.name = named(&i.tags);
+            i.name = named(&i.tags).map(Into::into);
             i.status_checks = rec.status_checks(now);
             i.events = rec.events.clone();
             let mut enis = enis_of.remove(i.id.as_str()).unwrap_or_default();
@@ -74,15 +74,15 @@ impl World {
             i.network_interface_ids = enis.iter().map(|(_, e)| e.id.clone()).collect();
             let primary = enis.iter().find(|(d, _)| *d == 0).map(|(_, e)| *e);
             if let Some(p) = primary {
-                i.private_ip = p.primary_private_ip().map(str::to_string);
+                i.private_ip = p.primary_private_ip().map(str::to_string).map(Into::into);
             }
             let eip = primary.and_then(|p| {
                 p.primary_private_ip()
                     .and_then(|ip| eip_of.get(&(p.id.as_str(), ip)))
             });
             i.public_ip = match eip {
-                Some(ip) => Some(ip.to_string()),
-                None => rec.public_ip.clone(),
+                Some(ip) => Some((*ip).into()),
+                None => rec.public_ip.clone().map(Into::into),
             };
             let mut devices = bdm.remove(i.id.as_str()).unwrap_or_default();
             devices.sort_by(|a, b| a.device_name.cmp(&b.device_name));
@@ -99,7 +99,7 @@ impl World {
             .values()
             .map(|v| {
                 let mut vol = v.vol.clone();
-                vol.name = named(&vol.tags);
+                vol.name = named(&vol.tags).map(Into::into);
                 vol
             })
             .collect())
@@ -113,7 +113,7 @@ impl World {
             .values()
             .map(|s| {
                 let mut snap = s.snap.clone();
-                snap.name = named(&snap.tags);
+                snap.name = named(&snap.tags).map(Into::into);
                 snap.progress = s.progress(now);
                 snap
             })
@@ -129,7 +129,7 @@ impl World {
                 a.instance_id = a
                     .network_interface_id
                     .as_ref()
-                    .and_then(|n| r.enis.get(n))
+                    .and_then(|n| r.enis.get(n.as_str()))
                     .and_then(|e| e.eni.attachment.as_ref())
                     .and_then(|at| at.instance_id.clone());
                 a
@@ -152,7 +152,8 @@ impl World {
                 for p in n.private_ips.iter_mut() {
                     p.public_ip = eip_of
                         .get(&(e.eni.id.as_str(), p.address.as_str()))
-                        .map(|s| s.to_string());
+                        .map(|s| s.to_string())
+                        .map(Into::into);
                 }
                 n
             })
@@ -172,15 +173,15 @@ impl World {
         Ok(r.targets_at(tg, self.now)
             .into_iter()
             .map(|(reg, e)| TargetHealth {
-                region: region.to_string(),
-                target_group_arn: arn.to_string(),
-                target_id: reg.target_id.clone(),
+                region: region.into(),
+                target_group_arn: arn.into(),
+                target_id: reg.target_id.clone().into(),
                 port: reg.port,
                 // ELB reports an AZ only for IP targets; the inventory fills it from the instance.
                 az: None,
                 state: e.state,
-                reason: e.reason.map(str::to_string),
-                description: e.description.map(str::to_string),
+                reason: e.reason.map(str::to_string).map(Into::into),
+                description: e.description.map(str::to_string).map(Into::into),
             })
             .collect())
     }
@@ -207,8 +208,8 @@ impl CloudRead for SimRead {
 
     async fn identity(&self) -> CloudResult<Identity> {
         read_list!(self, ["GetCallerIdentity"], |w, _r| Ok(Identity {
-            account: w.account.clone(),
-            arn: format!("arn:aws:iam::{}:user/opsdeck-demo", w.account),
+            account: w.account.clone().into(),
+            arn: format!("arn:aws:iam::{}:user/opsdeck-demo", w.account).into(),
             user_id: "AIDASIMULATEDDEMOUSER".into(),
             expires_at: None,
         }))
@@ -255,7 +256,7 @@ impl CloudRead for SimRead {
             .get(id)
             .map(|v| {
                 let mut vol = v.vol.clone();
-                vol.name = named(&vol.tags);
+                vol.name = named(&vol.tags).map(Into::into);
                 vol
             })))
     }
@@ -276,7 +277,7 @@ impl CloudRead for SimRead {
             .get(id)
             .map(|s| {
                 let mut snap = s.snap.clone();
-                snap.name = named(&snap.tags);
+                snap.name = named(&snap.tags).map(Into::into);
                 snap.progress = s.progress(now.max(w.now));
                 snap
             })))

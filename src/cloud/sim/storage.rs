@@ -47,7 +47,7 @@ impl Region {
                     .attachments
                     .iter()
                     .find(|a| a.instance_id == instance_id)
-                    .map(|a| (v.vol.id.clone(), a.delete_on_termination))
+                    .map(|a| (v.vol.id.to_string(), a.delete_on_termination))
             })
             .collect();
         for (id, delete) in attached {
@@ -141,11 +141,11 @@ impl World {
             VolumeRec {
                 vol: Volume {
                     region: region.into(),
-                    id: id.clone(),
+                    id: id.clone().into(),
                     name: None,
-                    az: spec.az.clone(),
+                    az: spec.az.clone().into(),
                     size_gib: size,
-                    volume_type: spec.volume_type.clone(),
+                    volume_type: spec.volume_type.clone().into(),
                     iops: spec.iops.or(if spec.volume_type == "gp3" {
                         Some(3000)
                     } else {
@@ -153,7 +153,7 @@ impl World {
                     }),
                     state: VolumeState::Creating,
                     attachments: vec![],
-                    snapshot_id: spec.snapshot_id.clone(),
+                    snapshot_id: spec.snapshot_id.clone().map(Into::into),
                     encrypted: false,
                     create_time: Some(now),
                     tags: spec
@@ -329,7 +329,7 @@ impl World {
                 format!("The volume '{volume_id}' is not attached to instance '{instance_id}'"),
             ));
         }
-        let instance_running = r.instances.get(&att.instance_id).is_some_and(|i| {
+        let instance_running = r.instances.get(att.instance_id.as_str()).is_some_and(|i| {
             matches!(
                 i.inst.state,
                 InstanceState::Running | InstanceState::Pending
@@ -483,9 +483,9 @@ impl World {
             SnapshotRec {
                 snap: Snapshot {
                     region: region.into(),
-                    id: id.clone(),
+                    id: id.clone().into(),
                     name: None,
-                    volume_id,
+                    volume_id: volume_id.map(Into::into),
                     volume_size_gib: size_gib,
                     state: if done {
                         SnapshotState::Completed
@@ -494,7 +494,7 @@ impl World {
                     },
                     progress: if done { 100 } else { 0 },
                     start_time: Some(started),
-                    description,
+                    description: description.into(),
                     tags,
                 },
                 started,
@@ -670,6 +670,7 @@ impl World {
             .values()
             .filter(|i| i.state == ImageState::Pending && i.snapshot_ids.iter().any(|s| s == id))
             .map(|i| i.id.clone())
+            .map(Into::into)
             .collect();
         for img in waiting {
             self.queue.push(
@@ -738,7 +739,7 @@ impl World {
                     .find(|a| a.instance_id == instance_id)
                     .map(|a| {
                         (
-                            v.vol.id.clone(),
+                            v.vol.id.to_string(),
                             v.vol.size_gib,
                             Some(a.device.as_str()) == root.as_deref(),
                         )
@@ -760,16 +761,17 @@ impl World {
                 now,
                 now + secs(snapshot_duration(*size)),
             )?;
-            snapshot_ids.push(sid);
+            snapshot_ids.push(sid.into());
         }
         let r = self.region_mut(region)?;
         r.images.insert(
             image_id.clone(),
             Image {
                 region: region.into(),
-                id: image_id.clone(),
+                id: image_id.clone().into(),
                 name: name.into(),
-                description: Some(description.to_string()).filter(|d| !d.is_empty()),
+                description: (Some(description.to_string()).filter(|d| !d.is_empty()))
+                    .map(Into::into),
                 state: ImageState::Pending,
                 creation_date: Some(now),
                 root_device_name: root,
@@ -804,7 +806,7 @@ impl World {
         let ready = r.images.get(id).is_some_and(|i| {
             i.snapshot_ids.iter().all(|s| {
                 r.snapshots
-                    .get(s)
+                    .get(s.as_str())
                     .is_none_or(|s| s.snap.state == SnapshotState::Completed)
             })
         });

@@ -252,7 +252,7 @@ fn health_lines(s: &AppState, ui: &RunbookUi, theme: &Theme) -> Vec<Line<'static
         .map(|arn| {
             let name = ctx
                 .target_group(arn)
-                .map_or_else(|| arn.clone(), |g| g.name.clone());
+                .map_or_else(|| arn.clone(), |g| g.name.to_string());
             let mut spans = vec![Span::styled(format!("health {name}: "), theme.dim())];
             spans.extend(health::spans(ctx.tg_health_by_az(arn), " healthy", theme));
             Line::from(spans)
