@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 const SIZES: [usize; 2] = [10_000, 100_000];
 
 /// Counts live heap bytes, so the memory report measures what the console holds, apart from the
-/// simulator that produced the data.
+/// simulator that produced the data. Over mimalloc, the binary's allocator, so RSS is comparable.
 struct Counting;
 
 static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -29,16 +29,16 @@ static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::ne
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
         LIVE.fetch_add(l.size(), std::sync::atomic::Ordering::Relaxed);
-        unsafe { std::alloc::System.alloc(l) }
+        unsafe { mimalloc::MiMalloc.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
         LIVE.fetch_sub(l.size(), std::sync::atomic::Ordering::Relaxed);
-        unsafe { std::alloc::System.dealloc(p, l) }
+        unsafe { mimalloc::MiMalloc.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: std::alloc::Layout, new: usize) -> *mut u8 {
         LIVE.fetch_add(new, std::sync::atomic::Ordering::Relaxed);
         LIVE.fetch_sub(l.size(), std::sync::atomic::Ordering::Relaxed);
-        unsafe { std::alloc::System.realloc(p, l, new) }
+        unsafe { mimalloc::MiMalloc.realloc(p, l, new) }
     }
 }
 

@@ -2,6 +2,12 @@ use clap::Parser;
 use opsdeck::cli::{self, Cli};
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: a refresh builds a whole new inventory on a
+/// blocking-pool thread while the old one is still shown, and glibc's per-thread arenas kept the
+/// freed half resident (RSS about 3x the live heap at 100k resources); mimalloc returns it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     opsdeck::terminal::install_panic_hook();
     let cli = Cli::parse();

@@ -30,7 +30,7 @@ impl Default for FetchOptions {
     }
 }
 
-/// Fetches every region and merges them (the identity comes from the first region that answers).
+/// Fetches every region and merges them (the identity is asked of the first region).
 pub async fn fetch_inventory(regions: &[Arc<dyn CloudRead>], opts: &FetchOptions) -> Inventory {
     let per_region =
         futures::future::join_all(regions.iter().map(|r| fetch_region(r.as_ref(), opts))).await;
