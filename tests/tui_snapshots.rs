@@ -309,11 +309,14 @@ async fn production_profile_frame_is_red() {
     assert!(t.backend().to_string().contains(" prod "));
 }
 
-#[tokio::test(start_paused = true)]
-async fn failing_region_banner_keeps_data() {
+/// The demo, five minutes after its first refresh, with eu-west-1 failing in the second (two
+/// lists refused for expired credentials, each with AWS's message and request id).
+async fn demo_with_failed_region() -> AppState {
     let mut s = demo(false).await;
     let before = s.data.inv.instances.len();
-    let fx = app::update(&mut s, Input::Key(Key::ctrl('r')));
+    let later = epoch() + chrono::Duration::minutes(5);
+    // The auto-refresh is due: the tick starts it.
+    let fx = app::update(&mut s, Input::Tick(later));
     let generation = match fx.first() {
         Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("{other:?}"),
@@ -324,7 +327,8 @@ async fn failing_region_banner_keeps_data() {
     for r in &mut inv.regions {
         if r.region == "eu-west-1" {
             r.error = Some(
-                "instances: credentials missing, invalid or expired [ExpiredToken]: The security token included in the request is expired".into(),
+                "instances: credentials missing, invalid or expired [ExpiredToken]: The security token included in the request is expired (request 5f1c2d3e-aaaa-bbbb-cccc-0123456789ab); \
+                 volumes: credentials missing, invalid or expired [ExpiredToken]: The security token included in the request is expired (request 6a7b8c9d-aaaa-bbbb-cccc-0123456789ab)".into(),
             );
         }
     }
@@ -338,12 +342,86 @@ async fn failing_region_banner_keeps_data() {
         }),
     );
     assert_eq!(s.data.inv.instances.len(), before, "last data kept");
-    let text = screen(&mut s, 160, 48, &color());
+    s
+}
+
+#[tokio::test(start_paused = true)]
+async fn failing_region_banner_keeps_data() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = demo_with_failed_region().await;
+        let text = screen(&mut s, w, h, &color());
+        let lines: Vec<&str> = text.lines().collect();
+        // The header's age is the failed region's (its rows are 5 minutes old), not the refresh's.
+        assert!(lines[0].contains("data 5m old"), "{w}x{h}: {}", lines[0]);
+        // Region, AWS code, data age and next retry come first: they fit even at 80 columns.
+        let banner = lines[1];
+        assert!(
+            banner.contains(
+                "eu-west-1 [ExpiredToken] · showing data from 5m ago · next retry 00:05:05"
+            ),
+            "{w}x{h}: {banner}"
+        );
+        if w >= 160 {
+            assert!(
+                banner.contains(
+                    "instances: credentials missing, invalid or expired (+1 more failed)"
+                ),
+                "{banner}"
+            );
+        }
+        assert!(
+            !banner.contains("request"),
+            "request ids stay in the log: {banner}"
+        );
+        snap!(format!("region_failed_{w}x{h}"), text);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn more_banners_than_room_are_counted_not_dropped() {
+    use opsdeck::app::runbooks::RunSummary;
+    use opsdeck::runbook::journal::RunStatus;
+    let regions = ["us-east-1", "eu-west-1", "ap-south-1", "eu-central-1"];
+    let mut inv = opsdeck::app::sample::inventory(8, &regions[..1], epoch());
+    for r in &regions[1..] {
+        inv.regions.push(opsdeck::domain::RegionStatus {
+            region: r.to_string(),
+            fetched_at: Some(epoch()),
+            error: Some(
+                "AWS is throttling requests [Throttling]: Rate exceeded (12 calls failed)".into(),
+            ),
+        });
+    }
+    let names: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+    let mut s = state_with(inv, session(&names, false, None));
+    app::update(
+        &mut s,
+        Input::Msg(Msg::Runs {
+            runs: vec![RunSummary {
+                run_id: "20260101T000000-snapshot-1a2b3c".into(),
+                runbook: "snapshot".into(),
+                region: "us-east-1".into(),
+                status: Some(RunStatus::Unfinished),
+                done: 1,
+                steps: 2,
+                started_at: Some(epoch()),
+                note: None,
+            }],
+        }),
+    );
+    let text = screen(&mut s, 80, 24, &color());
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains("unfinished run"), "{text}");
     assert!(
-        text.contains("eu-west-1: instances: credentials missing"),
+        lines[2].contains("eu-west-1 [Throttling] · no data yet · next retry"),
         "{text}"
     );
-    snap!("region_failed_160x48", text);
+    assert!(
+        lines[3].contains("+2 more: ap-south-1 [Throttling] · eu-central-1 [Throttling]"),
+        "{text}"
+    );
+    let text = screen(&mut s, 160, 48, &color());
+    assert!(text.contains("(12 calls)"), "{text}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -65,7 +65,8 @@ pub struct DataState {
     pub index: Arc<InvIndex>,
     /// Bumped on every new inventory: table models built for an older version are rebuilt.
     pub version: u64,
-    /// When the last refresh answered.
+    /// When the last refresh answered (with or without errors): whether anything was loaded.
+    /// Not the data's age: a failed region keeps older rows (`good_at` says how old).
     pub fetched_at: Option<Timestamp>,
     /// Per region: when it last answered without error (its data's real age).
     pub good_at: BTreeMap<String, Timestamp>,
@@ -413,6 +414,33 @@ impl AppState {
 
     pub fn view(&self, key: &ViewKey) -> Option<&TableView> {
         self.tables.views.get(key)
+    }
+
+    /// The regions whose rows are on screen: the `:region` one, else every region of the session
+    /// and of the inventory.
+    pub fn regions_on_screen(&self) -> Vec<&str> {
+        if let Some(r) = &self.tables.region_filter {
+            return vec![r.as_str()];
+        }
+        let mut out: Vec<&str> = Vec::new();
+        let session = self.session.info.iter().flat_map(|i| i.regions.iter());
+        for r in session.chain(self.data.inv.regions.iter().map(|r| &r.region)) {
+            if !out.contains(&r.as_str()) {
+                out.push(r.as_str());
+            }
+        }
+        out
+    }
+
+    /// When the oldest good data on screen was read: over the regions on screen, the earliest of
+    /// the times each last answered without error. A failing region's rows are as old as that, even
+    /// when the other regions refreshed a moment ago. `None` while no region on screen ever
+    /// answered cleanly.
+    pub fn data_as_of(&self) -> Option<Timestamp> {
+        self.regions_on_screen()
+            .into_iter()
+            .filter_map(|r| self.data.good_at.get(r).copied())
+            .min()
     }
 
     pub fn multi_region(&self) -> bool {

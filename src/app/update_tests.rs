@@ -463,6 +463,53 @@ fn failed_region_keeps_its_last_data_and_backs_off() {
     assert_eq!((next - later).num_seconds(), 5, "retry soon, then back off");
 }
 
+/// An inventory of `regions` in which `failed` answered with an error (and no rows).
+fn with_failed(
+    n: usize,
+    regions: &[&str],
+    failed: &str,
+    at: Timestamp,
+) -> crate::domain::Inventory {
+    let ok: Vec<&str> = regions.iter().copied().filter(|r| *r != failed).collect();
+    let mut inv = sample::inventory(n, &ok, at);
+    inv.regions.push(crate::domain::RegionStatus {
+        region: failed.into(),
+        fetched_at: Some(at),
+        error: Some("instances: AWS is throttling requests [Throttling]: Rate exceeded".into()),
+    });
+    inv
+}
+
+#[test]
+fn data_age_is_the_oldest_good_data_on_screen() {
+    let regions = ["us-east-1", "eu-west-1"];
+    let mut s = loaded(10, &regions, false);
+    assert_eq!(s.data_as_of(), Some(t0()));
+    // Five minutes on, eu-west-1 fails: its rows stay, and they are five minutes old.
+    let later = t0() + chrono::Duration::minutes(5);
+    let g = generation_of(&update(&mut s, Input::Tick(later)));
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(with_failed(5, &regions, "eu-west-1", later)),
+            index: None,
+            model: None,
+        }),
+    );
+    assert_eq!(s.data.fetched_at, Some(later), "the refresh did answer");
+    assert_eq!(
+        s.data_as_of(),
+        Some(t0()),
+        "the header must not call eu-west-1's kept rows fresh"
+    );
+    // Showing only the healthy region: its data is fresh.
+    command(&mut s, "region us-east-1");
+    assert_eq!(s.data_as_of(), Some(later));
+    command(&mut s, "region eu-west-1");
+    assert_eq!(s.data_as_of(), Some(t0()));
+}
+
 #[test]
 fn ticks_redraw_only_when_the_minute_turns() {
     let mut s = loaded(3, &["us-east-1"], false);
