@@ -377,6 +377,50 @@ async fn failing_region_banner_keeps_data() {
     }
 }
 
+/// Auto-refresh on, nothing changing: a background refresh, from its start to its answer, leaves
+/// every cell as it was (so the terminal gets no bytes); one the operator asks for shows.
+#[tokio::test(start_paused = true)]
+async fn a_background_refresh_changes_nothing_on_screen() {
+    let mut s = demo(false).await;
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut draw = |s: &mut AppState| {
+        t.draw(|f| render::draw(f, s, &color())).unwrap();
+        t.backend().buffer().clone()
+    };
+    let due = s.data.next_refresh.expect("auto-refresh is on by default");
+    app::update(&mut s, Input::Tick(due - chrono::Duration::seconds(1)));
+    let before = draw(&mut s);
+    s.dirty = false; // as the loop does after a frame
+    let fx = app::update(&mut s, Input::Tick(due));
+    let generation = match fx.first() {
+        Some(app::Effect::Fetch { generation, .. }) => *generation,
+        other => panic!("the auto-refresh starts: {other:?}"),
+    };
+    assert!(!s.dirty, "nothing to redraw when it starts");
+    assert_eq!(draw(&mut s), before, "a refresh in flight changes no cell");
+    app::update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation,
+            inv: Box::new(demo_inventory().await),
+            index: None,
+            model: None,
+        }),
+    );
+    assert_eq!(
+        draw(&mut s),
+        before,
+        "the same data answered: no cell changed"
+    );
+    // ctrl-r is the operator's: the header says it runs.
+    app::update(&mut s, Input::Key(Key::ctrl('r')));
+    let after = draw(&mut s);
+    let header: String = (0..160)
+        .map(|x| after[(x, 0)].symbol().to_string())
+        .collect();
+    assert!(header.contains("· refreshing…"), "{header}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn more_banners_than_room_are_counted_not_dropped() {
     use opsdeck::app::runbooks::RunSummary;

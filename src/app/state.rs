@@ -58,6 +58,9 @@ impl SessionState {
     }
 }
 
+/// A background refresh shows in the header once it has run this long.
+pub const SLOW_REFRESH_SECONDS: i64 = 5;
+
 /// The inventory and how fresh it is.
 #[derive(Debug, Clone, Default)]
 pub struct DataState {
@@ -71,6 +74,11 @@ pub struct DataState {
     /// Per region: when it last answered without error (its data's real age).
     pub good_at: BTreeMap<String, Timestamp>,
     pub fetching: bool,
+    /// When the refresh in flight started.
+    pub fetch_started: Option<Timestamp>,
+    /// The operator asked for the refresh in flight (ctrl-r, `:refresh`): the header says so. A
+    /// background refresh changes nothing on screen unless it is slow (`SLOW_REFRESH_SECONDS`).
+    pub fetch_asked: bool,
     pub fetch_gen: u64,
     pub failures: u32,
     pub next_refresh: Option<Timestamp>,
@@ -87,6 +95,16 @@ impl DataState {
 
     pub fn loaded(&self) -> bool {
         self.fetched_at.is_some()
+    }
+
+    /// Whether the header shows the refresh in flight: one the operator asked for at once, a
+    /// background one only once it is slow (an idle screen with auto-refresh on writes nothing).
+    pub fn refresh_shown(&self, now: Timestamp) -> bool {
+        self.fetching
+            && (self.fetch_asked
+                || self
+                    .fetch_started
+                    .is_some_and(|t| (now - t).num_seconds() >= SLOW_REFRESH_SECONDS))
     }
 }
 

@@ -529,10 +529,79 @@ fn auto_refresh_follows_the_config() {
     assert!(update(&mut s, Input::Tick(due - chrono::Duration::seconds(1))).is_empty());
     let fx = update(&mut s, Input::Tick(due));
     assert!(matches!(fx.as_slice(), [Effect::Fetch { .. }]));
-    // ctrl-r while a refresh runs supersedes it: the older answer will be dropped.
-    let g1 = generation_of(&fx);
+    // ctrl-r while the background refresh runs joins it rather than starting another.
     let fx = update(&mut s, Input::Key(Key::ctrl('r')));
-    assert!(generation_of(&fx) > g1);
+    assert!(fx.is_empty(), "{fx:?}");
+}
+
+fn status_text(s: &AppState) -> String {
+    s.status
+        .as_ref()
+        .map(|st| st.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn refresh_keys_join_the_refresh_in_flight() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    let fx = update(&mut s, Input::Key(Key::ctrl('r')));
+    let g = generation_of(&fx);
+    assert_eq!(status_text(&s), "refreshing…");
+    // Pressing again (or :refresh) while it runs sends nothing more to AWS.
+    for _ in 0..5 {
+        let fx = update(&mut s, Input::Key(Key::ctrl('r')));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(status_text(&s), "refresh already running");
+    }
+    assert!(command(&mut s, "refresh").is_empty());
+    assert_eq!(
+        s.data.fetch_gen, g,
+        "the first refresh is still the one awaited"
+    );
+    // Its answer is taken; the next press refreshes again.
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(sample::inventory(4, &["us-east-1"], t0())),
+            index: None,
+            model: None,
+        }),
+    );
+    assert!(!s.data.fetching);
+    let g2 = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+    assert!(g2 > g);
+    // A refresh that never answers does not block ctrl-r for ever.
+    let stuck = t0() + chrono::Duration::seconds(121);
+    assert!(update(&mut s, Input::Tick(stuck)).is_empty());
+    let g3 = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+    assert!(g3 > g2, "a stuck refresh is replaced");
+}
+
+#[test]
+fn only_asked_or_slow_refreshes_show_in_the_header() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    let due = s.data.next_refresh.expect("auto-refresh on");
+    // Up to the second before (the minute turns on the way: that redraw is not the refresh's).
+    assert!(update(&mut s, Input::Tick(due - chrono::Duration::seconds(1))).is_empty());
+    s.dirty = false;
+    let fx = update(&mut s, Input::Tick(due));
+    assert!(matches!(fx.as_slice(), [Effect::Fetch { .. }]));
+    assert!(
+        !s.dirty,
+        "a background refresh starting changes nothing on screen"
+    );
+    assert!(!s.data.refresh_shown(s.clock));
+    // Once it is slow, it shows (one redraw when it turns slow).
+    update(&mut s, Input::Tick(due + chrono::Duration::seconds(4)));
+    assert!(!s.dirty);
+    update(&mut s, Input::Tick(due + chrono::Duration::seconds(5)));
+    assert!(s.dirty, "the slow refresh is drawn");
+    assert!(s.data.refresh_shown(s.clock));
+    // The operator's ctrl-r joins it and shows at once.
+    let mut s = loaded(4, &["us-east-1"], false);
+    update(&mut s, Input::Key(Key::ctrl('r')));
+    assert!(s.data.refresh_shown(s.clock));
 }
 
 #[test]

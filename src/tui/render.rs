@@ -283,7 +283,7 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         (false, _) if s.session.info.is_some() => "loading inventory…".into(),
         (false, _) => String::new(),
     };
-    if s.data.fetching && s.data.fetched_at.is_some() {
+    if s.data.loaded() && s.data.refresh_shown(s.clock) {
         right.push_str(" · refreshing…");
     }
     right.push(' ');
