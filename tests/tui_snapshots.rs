@@ -243,6 +243,55 @@ async fn load_balancer_to_targets() {
         special(s, KeyCode::Enter);
     })
     .await;
+    // Under one group, its name is the title: no TARGET GROUP column; state and reason whole.
+    let mut s = demo(false).await;
+    command(&mut s, "lb");
+    special(&mut s, KeyCode::Enter);
+    special(&mut s, KeyCode::Enter);
+    let text = screen(&mut s, 80, 24, &color());
+    assert!(!text.contains("TARGET GROUP"), "{text}");
+    assert!(
+        text.contains("REASON") && text.contains(" healthy "),
+        "{text}"
+    );
+}
+
+/// At 80 columns the footer keeps, whole, the way back, refresh and quit on every screen.
+#[tokio::test(start_paused = true)]
+async fn narrow_footer_keeps_back_refresh_and_quit() {
+    let mut s = demo(false).await;
+    type Step = (&'static str, fn(&mut AppState), bool);
+    let steps: [Step; 6] = [
+        ("instances", |_| {}, false),
+        ("describe", |s| special(s, KeyCode::Enter), true),
+        ("xray", |s| press(s, "x"), true),
+        ("help", |s| press(s, "?"), true),
+        ("az map", |s| command(s, "az"), true),
+        (
+            "targets of a group",
+            |s| {
+                command(s, "tg");
+                special(s, KeyCode::Enter);
+            },
+            true,
+        ),
+    ];
+    for (what, go, back) in steps {
+        command(&mut s, "instances");
+        go(&mut s);
+        let text = screen(&mut s, 80, 24, &color());
+        let footer = text.lines().last().unwrap_or_default().trim_matches('"');
+        assert!(footer.contains("<ctrl-r>refresh"), "{what}: {footer}");
+        assert!(footer.contains("<q>quit"), "{what}: {footer}");
+        assert!(footer.contains("<?>help"), "{what}: {footer}");
+        assert_eq!(footer.contains("<esc>back"), back, "{what}: {footer}");
+        // No key cut in the middle: the footer ends with a whole label.
+        let last = footer.trim_end().rsplit('>').next().unwrap_or_default();
+        assert!(
+            last.chars().all(|c| c.is_ascii_lowercase() || c == ' '),
+            "{what}: {footer}"
+        );
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -474,15 +474,59 @@ impl CellCtx for IndexedCtx<'_> {
     }
 }
 
-/// One column: a title, a preferred width, and how to compute a row's cell.
+/// One column: a title, a preferred width, how it gives way on a narrow terminal, and how to
+/// compute a row's cell.
 pub struct Column {
     pub title: &'static str,
+    /// The width it gets when there is room.
     pub width: u16,
+    /// The narrowest it is drawn: below that it is hidden rather than cut to nothing (h/l scroll
+    /// to it).
+    pub min: u16,
+    /// Which columns give way first when the terminal is narrow: the highest number first. The
+    /// first column always stays.
+    pub priority: u8,
+    /// It names the parent of a scoped table (the target group of "Targets of web-tg"), where
+    /// every row would repeat the title: hidden there.
+    pub names_scope: bool,
     pub cell: fn(&dyn CellCtx, usize) -> String,
 }
 
-const fn col(title: &'static str, width: u16, cell: fn(&dyn CellCtx, usize) -> String) -> Column {
-    Column { title, width, cell }
+/// The priority of a column that says nothing else.
+pub const DEFAULT_PRIORITY: u8 = 3;
+
+pub(crate) const fn col(
+    title: &'static str,
+    width: u16,
+    cell: fn(&dyn CellCtx, usize) -> String,
+) -> Column {
+    Column {
+        title,
+        width,
+        min: width,
+        priority: DEFAULT_PRIORITY,
+        names_scope: false,
+        cell,
+    }
+}
+
+impl Column {
+    /// Drawn down to `min` cells; hidden before the columns of a lower `priority` number.
+    pub(crate) const fn fit(self, min: u16, priority: u8) -> Column {
+        Column {
+            min,
+            priority,
+            ..self
+        }
+    }
+
+    /// Hidden in a table scoped to the parent it names.
+    pub(crate) const fn names_scope(self) -> Column {
+        Column {
+            names_scope: true,
+            ..self
+        }
+    }
 }
 
 /// The scheduled-event marker shown in the instances table.
@@ -518,52 +562,63 @@ fn tg_health_summary(c: &dyn CellCtx, tg: &TargetGroup) -> String {
 }
 
 static INSTANCE_COLUMNS: &[Column] = &[
-    col("ID", 20, |c, r| c.inv().instances[r].id.clone()),
+    col("ID", 20, |c, r| c.inv().instances[r].id.clone()).fit(19, 0),
     col("NAME", 16, |c, r| {
         c.inv().instances[r].display_name().to_string()
-    }),
+    })
+    .fit(10, 1),
     col("STATE", 10, |c, r| {
         c.inv().instances[r].state.as_str().into()
-    }),
+    })
+    .fit(7, 1),
     col("TYPE", 10, |c, r| {
         c.inv().instances[r].instance_type.clone()
-    }),
-    col("AZ", 11, |c, r| c.inv().instances[r].az.clone()),
+    })
+    .fit(9, 4),
+    col("AZ", 11, |c, r| c.inv().instances[r].az.clone()).fit(10, 3),
     col("PRIVATE IP", 15, |c, r| {
         f::opt(c.inv().instances[r].private_ip.as_deref())
-    }),
+    })
+    .fit(13, 5),
     col("PUBLIC IP", 15, |c, r| {
         f::opt(c.inv().instances[r].public_ip.as_deref())
-    }),
+    })
+    .fit(15, 6),
     col("CHECKS", 8, |c, r| {
         c.inv().instances[r].status_checks.summary()
-    }),
-    col("CPU", 14, |c, r| cpu(c, &c.inv().instances[r])),
+    })
+    .fit(8, 2),
+    col("CPU", 14, |c, r| cpu(c, &c.inv().instances[r])).fit(13, 2),
     col("EVENT", 22, |c, r| {
         event_marker(&c.inv().instances[r], c.now())
-    }),
+    })
+    .fit(14, 2),
 ];
 
 static VOLUME_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().volumes[r].id.clone()),
+    col("ID", 21, |c, r| c.inv().volumes[r].id.clone()).fit(21, 0),
     col("NAME", 14, |c, r| {
         f::opt(c.inv().volumes[r].name.as_deref())
-    }),
-    col("AZ", 11, |c, r| c.inv().volumes[r].az.clone()),
+    })
+    .fit(8, 2),
+    col("AZ", 11, |c, r| c.inv().volumes[r].az.clone()).fit(10, 2),
     col("SIZE", 6, |c, r| {
         format!("{}G", c.inv().volumes[r].size_gib)
-    }),
-    col("TYPE", 5, |c, r| c.inv().volumes[r].volume_type.clone()),
+    })
+    .fit(5, 2),
+    col("TYPE", 5, |c, r| c.inv().volumes[r].volume_type.clone()).fit(4, 3),
     col("IOPS", 6, |c, r| {
         c.inv().volumes[r]
             .iops
             .map(|i| i.to_string())
             .unwrap_or_else(|| "-".into())
-    }),
-    col("STATE", 9, |c, r| c.inv().volumes[r].state.as_str().into()),
+    })
+    .fit(5, 4),
+    col("STATE", 9, |c, r| c.inv().volumes[r].state.as_str().into()).fit(9, 1),
     col("ATTACHED TO", 20, |c, r| {
         f::opt(c.inv().volumes[r].attached_instance())
-    }),
+    })
+    .fit(19, 1),
     col("DEVICE", 10, |c, r| {
         f::opt(
             c.inv().volumes[r]
@@ -571,61 +626,73 @@ static VOLUME_COLUMNS: &[Column] = &[
                 .first()
                 .map(|a| a.device.as_str()),
         )
-    }),
+    })
+    .fit(9, 4),
     col("LAST SNAPSHOT", 13, |c, r| {
         f::age(
             c.newest_completed_snapshot(&c.inv().volumes[r].id)
                 .and_then(|s| s.start_time),
             c.now(),
         )
-    }),
+    })
+    .fit(8, 2),
 ];
 
 static SNAPSHOT_COLUMNS: &[Column] = &[
-    col("ID", 22, |c, r| c.inv().snapshots[r].id.clone()),
+    col("ID", 22, |c, r| c.inv().snapshots[r].id.clone()).fit(22, 0),
     col("VOLUME", 21, |c, r| {
         f::opt(c.inv().snapshots[r].volume_id.as_deref())
-    }),
+    })
+    .fit(21, 2),
     col("SIZE", 6, |c, r| {
         format!("{}G", c.inv().snapshots[r].volume_size_gib)
-    }),
+    })
+    .fit(5, 3),
     col("STATE", 9, |c, r| {
         c.inv().snapshots[r].state.as_str().into()
-    }),
+    })
+    .fit(9, 1),
     col("PROGRESS", 11, |c, r| {
         let p = c.inv().snapshots[r].progress;
         format!("{} {p:>3}%", f::bar(p, 5))
-    }),
+    })
+    .fit(11, 1),
     col("STARTED", 16, |c, r| {
         f::time(c.inv().snapshots[r].start_time)
-    }),
+    })
+    .fit(16, 4),
     col("AGE", 7, |c, r| {
         f::age(c.inv().snapshots[r].start_time, c.now())
-    }),
+    })
+    .fit(5, 2),
     col("DESCRIPTION", 30, |c, r| {
         c.inv().snapshots[r].description.clone()
-    }),
+    })
+    .fit(12, 5),
 ];
 
 static IMAGE_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().images[r].id.clone()),
-    col("NAME", 24, |c, r| c.inv().images[r].name.clone()),
-    col("STATE", 10, |c, r| c.inv().images[r].state.as_str().into()),
+    col("ID", 21, |c, r| c.inv().images[r].id.clone()).fit(21, 0),
+    col("NAME", 24, |c, r| c.inv().images[r].name.clone()).fit(12, 1),
+    col("STATE", 10, |c, r| c.inv().images[r].state.as_str().into()).fit(9, 1),
     col("CREATED", 16, |c, r| {
         f::time(c.inv().images[r].creation_date)
-    }),
+    })
+    .fit(16, 2),
     col("SNAPSHOTS", 22, |c, r| {
         c.inv().images[r].snapshot_ids.join(",")
-    }),
+    })
+    .fit(22, 3),
 ];
 
 static LB_COLUMNS: &[Column] = &[
-    col("NAME", 20, |c, r| c.inv().load_balancers[r].name.clone()),
-    col("TYPE", 11, |c, r| c.inv().load_balancers[r].lb_type.clone()),
+    col("NAME", 20, |c, r| c.inv().load_balancers[r].name.clone()).fit(12, 0),
+    col("TYPE", 11, |c, r| c.inv().load_balancers[r].lb_type.clone()).fit(11, 2),
     col("SCHEME", 15, |c, r| {
         c.inv().load_balancers[r].scheme.clone()
-    }),
-    col("STATE", 8, |c, r| c.inv().load_balancers[r].state.clone()),
+    })
+    .fit(8, 4),
+    col("STATE", 8, |c, r| c.inv().load_balancers[r].state.clone()).fit(6, 1),
     col("AZS", 24, |c, r| {
         c.inv().load_balancers[r]
             .zones
@@ -633,27 +700,32 @@ static LB_COLUMNS: &[Column] = &[
             .map(|z| z.az.as_str())
             .collect::<Vec<_>>()
             .join(",")
-    }),
-    col("DNS", 40, |c, r| c.inv().load_balancers[r].dns_name.clone()),
+    })
+    .fit(12, 1),
+    col("DNS", 40, |c, r| c.inv().load_balancers[r].dns_name.clone()).fit(20, 4),
 ];
 
 static TG_COLUMNS: &[Column] = &[
-    col("NAME", 20, |c, r| c.inv().target_groups[r].name.clone()),
+    col("NAME", 20, |c, r| c.inv().target_groups[r].name.clone()).fit(12, 0),
     col("PROTO", 6, |c, r| {
         f::opt(c.inv().target_groups[r].protocol.as_deref())
-    }),
+    })
+    .fit(5, 3),
     col("PORT", 5, |c, r| {
         c.inv().target_groups[r]
             .port
             .map(|p| p.to_string())
             .unwrap_or_else(|| "-".into())
-    }),
+    })
+    .fit(4, 3),
     col("TARGET TYPE", 11, |c, r| {
         c.inv().target_groups[r].target_type.clone()
-    }),
+    })
+    .fit(8, 4),
     col("HEALTHY/AZ", 30, |c, r| {
         tg_health_summary(c, &c.inv().target_groups[r])
-    }),
+    })
+    .fit(29, 1),
     col("LOAD BALANCER", 20, |c, r| {
         let tg = &c.inv().target_groups[r];
         tg.load_balancer_arns
@@ -665,7 +737,9 @@ static TG_COLUMNS: &[Column] = &[
             })
             .collect::<Vec<_>>()
             .join(",")
-    }),
+    })
+    .fit(13, 2)
+    .names_scope(),
 ];
 
 static TARGET_COLUMNS: &[Column] = &[
@@ -674,59 +748,74 @@ static TARGET_COLUMNS: &[Column] = &[
         c.target_group(&t.target_group_arn)
             .map(|g| g.name.clone())
             .unwrap_or_else(|| t.target_group_arn.clone())
-    }),
+    })
+    .fit(12, 2)
+    .names_scope(),
     col("TARGET", 20, |c, r| {
         c.inv().target_health[r].target_id.clone()
-    }),
+    })
+    .fit(19, 0),
     col("NAME", 14, |c, r| {
         c.instance(&c.inv().target_health[r].target_id)
             .map(|i| i.display_name().to_string())
             .unwrap_or_default()
-    }),
+    })
+    .fit(8, 2),
     col("PORT", 5, |c, r| {
         c.inv().target_health[r]
             .port
             .map(|p| p.to_string())
             .unwrap_or_else(|| "-".into())
-    }),
+    })
+    .fit(4, 3),
     col("AZ", 11, |c, r| {
         f::opt(c.inv().target_health[r].az.as_deref())
-    }),
+    })
+    .fit(10, 1),
     col("STATE", 10, |c, r| {
         c.inv().target_health[r].state.as_str().into()
-    }),
+    })
+    .fit(9, 1),
     col("REASON", 24, |c, r| {
         f::opt(c.inv().target_health[r].reason.as_deref())
-    }),
+    })
+    .fit(12, 1),
 ];
 
 static EIP_COLUMNS: &[Column] = &[
     col("PUBLIC IP", 15, |c, r| {
         c.inv().elastic_ips[r].public_ip.clone()
-    }),
+    })
+    .fit(15, 0),
     col("ALLOCATION", 26, |c, r| {
         c.inv().elastic_ips[r].allocation_id.clone()
-    }),
+    })
+    .fit(26, 2),
     col("INSTANCE", 20, |c, r| {
         f::opt(c.inv().elastic_ips[r].instance_id.as_deref())
-    }),
+    })
+    .fit(19, 1),
     col("ENI", 21, |c, r| {
         f::opt(c.inv().elastic_ips[r].network_interface_id.as_deref())
-    }),
+    })
+    .fit(21, 3),
     col("PRIVATE IP", 15, |c, r| {
         f::opt(c.inv().elastic_ips[r].private_ip.as_deref())
-    }),
+    })
+    .fit(13, 2),
 ];
 
 static ENI_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().network_interfaces[r].id.clone()),
-    col("AZ", 11, |c, r| c.inv().network_interfaces[r].az.clone()),
+    col("ID", 21, |c, r| c.inv().network_interfaces[r].id.clone()).fit(21, 0),
+    col("AZ", 11, |c, r| c.inv().network_interfaces[r].az.clone()).fit(10, 2),
     col("SUBNET", 24, |c, r| {
         c.inv().network_interfaces[r].subnet_id.clone()
-    }),
+    })
+    .fit(24, 4),
     col("STATUS", 9, |c, r| {
         c.inv().network_interfaces[r].status.clone()
-    }),
+    })
+    .fit(9, 1),
     col("INSTANCE", 20, |c, r| {
         f::opt(
             c.inv().network_interfaces[r]
@@ -734,39 +823,47 @@ static ENI_COLUMNS: &[Column] = &[
                 .as_ref()
                 .and_then(|a| a.instance_id.as_deref()),
         )
-    }),
+    })
+    .fit(19, 1),
     col("PRIMARY IP", 15, |c, r| {
         f::opt(c.inv().network_interfaces[r].primary_private_ip())
-    }),
+    })
+    .fit(13, 2),
     col("SECONDARY IPS", 24, |c, r| {
         c.inv().network_interfaces[r]
             .secondary_private_ips()
             .collect::<Vec<_>>()
             .join(",")
-    }),
+    })
+    .fit(13, 1),
 ];
 
 static EVENT_COLUMNS: &[Column] = &[
-    col("RESOURCE", 21, |c, r| c.inv().events[r].resource_id.clone()),
+    col("RESOURCE", 21, |c, r| c.inv().events[r].resource_id.clone()).fit(21, 0),
     col("NAME", 14, |c, r| {
         c.instance(&c.inv().events[r].resource_id)
             .map(|i| i.display_name().to_string())
             .unwrap_or_default()
-    }),
-    col("CODE", 19, |c, r| c.inv().events[r].raw_code.clone()),
+    })
+    .fit(8, 2),
+    col("CODE", 19, |c, r| c.inv().events[r].raw_code.clone()).fit(15, 1),
     col("NOT BEFORE", 16, |c, r| {
         f::time(c.inv().events[r].not_before)
-    }),
+    })
+    .fit(16, 3),
     col("TIME LEFT", 12, |c, r| {
         f::time_left(c.inv().events[r].not_before, c.now())
-    }),
+    })
+    .fit(9, 1),
     col("DEADLINE", 16, |c, r| {
         f::time(c.inv().events[r].not_before_deadline)
-    }),
-    col("PLAN", 24, |c, r| event_plan(c, r)),
+    })
+    .fit(16, 4),
+    col("PLAN", 24, |c, r| event_plan(c, r)).fit(13, 1),
     col("DESCRIPTION", 30, |c, r| {
         c.inv().events[r].description.clone()
-    }),
+    })
+    .fit(12, 5),
 ];
 
 /// The events view as a maintenance planner: whether the event would hurt a service as things
@@ -795,11 +892,12 @@ fn event_plan(c: &dyn CellCtx, r: usize) -> String {
 }
 
 static ALARM_COLUMNS: &[Column] = &[
-    col("NAME", 24, |c, r| c.inv().alarms[r].name.clone()),
-    col("STATE", 17, |c, r| c.inv().alarms[r].state.as_str().into()),
+    col("NAME", 24, |c, r| c.inv().alarms[r].name.clone()).fit(16, 0),
+    col("STATE", 17, |c, r| c.inv().alarms[r].state.as_str().into()).fit(8, 1),
     col("METRIC", 18, |c, r| {
         f::opt(c.inv().alarms[r].metric.as_deref())
-    }),
+    })
+    .fit(16, 2),
     col("DIMENSIONS", 28, |c, r| {
         c.inv().alarms[r]
             .dimensions
@@ -807,37 +905,44 @@ static ALARM_COLUMNS: &[Column] = &[
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(",")
-    }),
+    })
+    .fit(16, 3),
     col("THRESHOLD", 9, |c, r| {
         c.inv().alarms[r]
             .threshold
             .map(|t| format!("{t}"))
             .unwrap_or_else(|| "-".into())
-    }),
-    col("UPDATED", 16, |c, r| f::time(c.inv().alarms[r].updated)),
+    })
+    .fit(6, 3),
+    col("UPDATED", 16, |c, r| f::time(c.inv().alarms[r].updated)).fit(16, 4),
 ];
 
 static ZONE_COLUMNS: &[Column] = &[
     col("ZONE", 12, |c, r| {
         c.inv().availability_zones[r].name.clone()
-    }),
+    })
+    .fit(10, 0),
     col("ZONE ID", 9, |c, r| {
         f::opt(c.inv().availability_zones[r].zone_id.as_deref())
-    }),
+    })
+    .fit(8, 2),
     col("STATE", 11, |c, r| {
         c.inv().availability_zones[r].state.as_str().into()
-    }),
+    })
+    .fit(9, 1),
     col("REGION", 14, |c, r| {
         c.inv().availability_zones[r].region.clone()
-    }),
+    })
+    .fit(12, 1),
 ];
 
 static SUBNET_COLUMNS: &[Column] = &[
-    col("ID", 24, |c, r| c.inv().subnets[r].id.clone()),
-    col("VPC", 21, |c, r| c.inv().subnets[r].vpc_id.clone()),
-    col("AZ", 11, |c, r| c.inv().subnets[r].az.clone()),
-    col("CIDR", 18, |c, r| c.inv().subnets[r].cidr.clone()),
+    col("ID", 24, |c, r| c.inv().subnets[r].id.clone()).fit(24, 0),
+    col("VPC", 21, |c, r| c.inv().subnets[r].vpc_id.clone()).fit(21, 3),
+    col("AZ", 11, |c, r| c.inv().subnets[r].az.clone()).fit(10, 1),
+    col("CIDR", 18, |c, r| c.inv().subnets[r].cidr.clone()).fit(14, 2),
     col("FREE IPS", 8, |c, r| {
         c.inv().subnets[r].available_ips.to_string()
-    }),
+    })
+    .fit(8, 2),
 ];

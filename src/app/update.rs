@@ -438,6 +438,9 @@ pub fn build_model(req: ModelRequest, inv: &Inventory, index: &InvIndex) -> Buil
     };
     let rows = scope_rows(req.key.kind, &req.key.scope, &ctx, req.region.as_deref());
     let mut model = TableModel::build(req.key.kind, &ctx, rows, multi);
+    if req.key.scope != Scope::All {
+        model.hide_scope_columns();
+    }
     model.set_sort(req.sort);
     model.set_filter(&req.filter);
     let selected = req.selected_id.as_deref().and_then(|id| {
@@ -654,6 +657,9 @@ fn ensure_table(s: &mut AppState, key: &ViewKey) -> Option<Effect> {
     let view = s.tables.views.get_mut(key)?;
     let rows = scope_rows(key.kind, &key.scope, &ctx, region.as_deref());
     let mut model = TableModel::build(key.kind, &ctx, rows, multi);
+    if key.scope != Scope::All {
+        model.hide_scope_columns();
+    }
     model.set_sort(view.sort);
     model.set_filter(&view.filter);
     let pos = view.selected_id.as_deref().and_then(|id| {
@@ -1367,10 +1373,13 @@ fn sort(s: &mut AppState, reverse: bool) {
     let Some(view) = s.tables.views.get_mut(&key) else {
         return;
     };
-    let ncols = view.model.as_ref().map_or(0, |m| m.ncols());
-    if ncols == 0 {
+    // The columns drawn (not those hidden under a scope), in order.
+    let cols: Vec<usize> = view.model.as_ref().map_or(Vec::new(), |m| {
+        (0..m.ncols()).filter(|&c| m.shown(c)).collect()
+    });
+    let Some(&first) = cols.first() else {
         return;
-    }
+    };
     view.sort = if reverse {
         Some(match view.sort {
             Some(so) => Sort {
@@ -1378,21 +1387,20 @@ fn sort(s: &mut AppState, reverse: bool) {
                 descending: !so.descending,
             },
             None => Sort {
-                col: 0,
+                col: first,
                 descending: true,
             },
         })
     } else {
         match view.sort {
             None => Some(Sort {
-                col: 0,
+                col: first,
                 descending: false,
             }),
-            Some(so) if so.col + 1 < ncols => Some(Sort {
-                col: so.col + 1,
+            Some(so) => cols.iter().find(|&&c| c > so.col).map(|&col| Sort {
+                col,
                 descending: so.descending,
             }),
-            Some(_) => None,
         }
     };
     let title = view.sort.and_then(|so| {

@@ -373,13 +373,21 @@ fn draw_status(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         .set_line(area.x, area.y, &line, area.width);
 }
 
-/// The keys that apply to the screen on top, mutating ones greyed in a read-only session.
+/// The keys that apply to the screen on top, most important first (a narrow footer keeps the
+/// way back, help, refresh and quit), mutating ones greyed in a read-only session.
 pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
     let ro = s.session.read_only() || s.session.info.is_none();
     let mut keys: Vec<Action> = Vec::new();
+    let table = matches!(s.nav.top(), Screen::Table(_));
+    if !table || s.nav.stack.len() > 1 {
+        keys.push(Action::Back);
+    }
+    if table {
+        keys.extend([Action::Command, Action::Filter]);
+    }
+    keys.extend([Action::Help, Action::Refresh, Action::Quit]);
     match s.nav.top() {
         Screen::Table(key) => {
-            keys.extend([Action::Command, Action::Filter, Action::Help]);
             keys.push(match key.kind {
                 ResourceKind::LoadBalancers | ResourceKind::TargetGroups | ResourceKind::Zones => {
                     Action::Enter
@@ -421,47 +429,40 @@ pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
             });
             keys.extend([Action::ExportCsv, Action::AzMap]);
         }
-        Screen::Describe(_) | Screen::Help(_) => {
-            keys.extend([Action::Down, Action::Up, Action::Back])
-        }
-        Screen::Xray(_) => keys.extend([
-            Action::Enter,
-            Action::Describe,
-            Action::CopyId,
-            Action::Back,
-        ]),
-        Screen::AzMap(_) => keys.extend([Action::Left, Action::Right, Action::Down, Action::Back]),
+        Screen::Describe(_) | Screen::Help(_) => keys.extend([Action::Down, Action::Up]),
+        Screen::Xray(_) => keys.extend([Action::Enter, Action::Describe, Action::CopyId]),
+        Screen::AzMap(_) => keys.extend([Action::Left, Action::Right, Action::Down]),
         // The runbook screen's own keys (y, c, u…) are on the screen itself, where they apply.
-        Screen::Runbook(_) => keys.extend([Action::Down, Action::Up, Action::Back]),
+        Screen::Runbook(_) => keys.extend([Action::Down, Action::Up]),
         Screen::Runbooks(_) | Screen::Runs(_) => {
-            keys.extend([Action::Enter, Action::Down, Action::Up, Action::Back])
+            keys.extend([Action::Enter, Action::Down, Action::Up])
         }
     }
-    if (!matches!(s.nav.top(), Screen::Table(_)) || s.nav.stack.len() > 1)
-        && !keys.contains(&Action::Back)
-    {
-        keys.push(Action::Back);
-    }
-    if !keys.contains(&Action::Help) {
-        keys.push(Action::Help);
-    }
-    keys.extend([Action::Refresh, Action::Quit]);
     keys.into_iter()
         .map(|a| (a, !(a.mutates() && ro)))
         .collect()
 }
 
+/// The footer: whole `<key>label` entries in order of importance, as many as fit.
 fn draw_footer(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     let mut spans = Vec::new();
+    let mut used = 0usize;
     for (a, enabled) in footer_keys(s) {
-        let k = s.prefs.keymap.first(a);
+        let k = format!("<{}>", s.prefs.keymap.first(a));
+        let label = format!("{} ", a.label());
+        let w = k.chars().count() + label.chars().count();
+        // The trailing space may fall off the edge; the entry itself may not.
+        if used + w - 1 > usize::from(area.width) {
+            break;
+        }
+        used += w;
         let (ks, ls) = if enabled {
             (theme.key(), Style::new())
         } else {
             (theme.dim(), theme.dim())
         };
-        spans.push(Span::styled(format!("<{k}>"), ks));
-        spans.push(Span::styled(format!("{} ", a.label()), ls));
+        spans.push(Span::styled(k, ks));
+        spans.push(Span::styled(label, ls));
     }
     frame
         .buffer_mut()
