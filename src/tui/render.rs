@@ -65,6 +65,23 @@ pub fn draw(frame: &mut Frame, s: &mut AppState, base: &Theme) {
     if s.dialog.is_some() {
         draw_dialog(frame, area, s, &theme);
     }
+    if theme.ascii {
+        asciify(frame.buffer_mut());
+    }
+}
+
+/// `--ascii`: every cell as plain ASCII, whichever widget drew it (a border, a glyph in a view, a
+/// name tag in another script). Views draw ASCII themselves where they can; this is the guarantee.
+pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        let sym = cell.symbol();
+        if !sym.is_ascii() {
+            // One cell, one character: a combining mark goes with its letter; a wide character's
+            // second cell is already blank.
+            let c = sym.chars().next().map_or(' ', f::ascii_char);
+            cell.set_char(c);
+        }
+    }
 }
 
 /// Minutes between two times, both floored to the minute: changes only when the clock's minute
