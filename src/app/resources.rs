@@ -215,15 +215,7 @@ impl ResourceKind {
                     t.target_group_arn
                 )
             }
-            Self::Events => {
-                let e = &inv.events[i];
-                format!(
-                    "{}|{}|{}",
-                    e.resource_id,
-                    e.raw_code,
-                    e.event_id.as_deref().unwrap_or("")
-                )
-            }
+            Self::Events => event_uid(&inv.events[i]),
             Self::Findings => {
                 let f = &c.findings()[i];
                 format!("{}|{}", f.kind.as_str(), f.resources.join(","))
@@ -258,6 +250,17 @@ impl ResourceKind {
             Self::Findings => super::findings::COLUMNS,
         }
     }
+}
+
+/// The `row_uid` of a scheduled event (one instance can have several): what describe and xray
+/// name it by.
+pub fn event_uid(e: &ScheduledEvent) -> String {
+    format!(
+        "{}|{}|{}",
+        e.resource_id,
+        e.raw_code,
+        e.event_id.as_deref().unwrap_or("")
+    )
 }
 
 /// What a cell function sees: the inventory, the row, and the time to measure ages against.

@@ -829,3 +829,63 @@ fn a_large_table_is_built_by_a_task() {
     assert_eq!(top_view(&s).len(), 20_000);
     assert!(top_view(&s).building.is_none());
 }
+
+#[test]
+fn xray_event_lines_open_their_own_event() {
+    let mut s = loaded(8, &["us-east-1"], false);
+    // Instance 3 gets a second event: two lines in its xray.
+    let mut inv = sample::inventory(8, &["us-east-1"], t0());
+    let mut second = inv.instances[3].events[0].clone();
+    second.raw_code = "instance-retirement".into();
+    second.event_id = Some("instance-event-second".into());
+    second.not_before = second.not_before.map(|t| t + chrono::Duration::days(3));
+    inv.instances[3].events.push(second);
+    inv.fill_derived();
+    let id = inv.instances[3].id.clone();
+    let g = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(inv),
+            index: None,
+            model: None,
+        }),
+    );
+    keys(&mut s, "jjjx");
+    let Screen::Xray(x) = s.nav.top() else {
+        panic!("xray expected");
+    };
+    assert_eq!(x.instance_id, id);
+    let lines: Vec<usize> = x
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(&i.target, Some((ResourceKind::Events, _))))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(lines.len(), 2, "{:?}", x.items);
+    let mut opened = Vec::new();
+    for line in lines {
+        if let Screen::Xray(x) = s.nav.top_mut() {
+            x.selected = line;
+        }
+        key(&mut s, KeyCode::Enter);
+        let Screen::Describe(d) = s.nav.top() else {
+            panic!("describe expected");
+        };
+        let code = d
+            .lines
+            .iter()
+            .find(|l| l.starts_with("raw_code: "))
+            .cloned()
+            .unwrap_or_default();
+        opened.push(code);
+        key(&mut s, KeyCode::Esc);
+    }
+    assert_eq!(
+        opened,
+        ["raw_code: system-reboot", "raw_code: instance-retirement"],
+        "each line opens its own event"
+    );
+}
