@@ -6,34 +6,88 @@ mod support;
 
 use opsdeck::app;
 use opsdeck::app::keys::{Key, KeyCode};
+use opsdeck::app::resources::ResourceKind;
 use support::console::{Harness, sim};
+
+/// Every mutating key, with the footer label its refusal names.
+const MUTATING: [(&str, &str); 8] = [
+    ("U", "start"),
+    ("O", "stop"),
+    ("B", "reboot"),
+    ("N", "snapshot"),
+    ("I", "image"),
+    ("R", "register"),
+    ("X", "deregister"),
+    ("D", "detach"),
+];
+
+fn status_of(h: &Harness) -> String {
+    h.state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_console_never_mutates() {
     let sim = sim();
     let mut h = Harness::start(sim.clone(), true).await;
-    for view in [
-        "instances",
-        "volumes",
-        "targets",
-        "snapshots",
-        "lb",
-        "eni",
-        "eip",
-    ] {
+    // Every table, then the AZ map, the runbook chooser and the runs: a mutating key is refused
+    // the same way on each, never opening a dialog.
+    let mut views: Vec<&str> = ResourceKind::VIEWS
+        .iter()
+        .map(|k| k.commands()[0])
+        .collect();
+    views.extend(["az", "runbooks", "runs"]);
+    let mut refused = 0;
+    for view in views {
         h.command(view).await;
         for row in 0..3 {
-            for k in ["U", "O", "B", "I", "N", "D", "R", "X"] {
+            for (k, label) in MUTATING {
                 h.text(k).await;
+                assert!(
+                    h.state.dialog.is_none(),
+                    ":{view} row {row}: {k} opened a dialog"
+                );
+                assert_eq!(
+                    status_of(&h),
+                    format!("read-only session: {label} is not available"),
+                    ":{view} row {row}: {k}"
+                );
+                refused += 1;
                 // Whatever a dialog would want: the id typed, enter, then esc.
                 h.text("i-").await;
                 h.key(Key::plain(KeyCode::Enter)).await;
                 h.key(Key::plain(KeyCode::Esc)).await;
+                h.command(view).await;
+                for _ in 0..row {
+                    h.text("j").await;
+                }
             }
-            let _ = row;
             h.text("j").await;
         }
     }
+    assert_eq!(
+        refused,
+        (ResourceKind::VIEWS.len() + 3) * 3 * MUTATING.len()
+    );
+
+    // Runbooks show their plan only: `y` is refused, from a finding and from an instance.
+    h.command("findings").await;
+    h.text("/single-az").await;
+    h.key(Key::plain(KeyCode::Enter)).await;
+    h.text("r").await;
+    assert_read_only_plan(&mut h, "a finding's fix").await;
+    h.command("instances").await;
+    h.text("r").await;
+    assert!(
+        matches!(h.state.nav.top(), app::Screen::Runbooks(_)),
+        "r on an instance offers its runbooks"
+    );
+    h.key(Key::plain(KeyCode::Enter)).await;
+    assert_read_only_plan(&mut h, "an instance's runbook").await;
+
     h.key(Key::ctrl('r')).await;
     let calls = sim.calls();
     assert!(!calls.is_empty(), "the console did read");
@@ -42,6 +96,26 @@ async fn read_only_console_never_mutates() {
         mutating.is_empty(),
         "a read-only console made mutating calls: {mutating:?}"
     );
+}
+
+/// The runbook screen shows a plan that cannot run: `y` (approve) is refused in words.
+async fn assert_read_only_plan(h: &mut Harness, what: &str) {
+    assert!(
+        matches!(h.state.nav.top(), app::Screen::Runbook(_)),
+        "{what}: the runbook screen"
+    );
+    let phase = h.state.runbook.as_ref().map(|u| u.phase.clone());
+    assert!(
+        matches!(phase, Some(app::runbook_screen::Phase::ReadOnly)),
+        "{what}: {phase:?}"
+    );
+    h.text("y").await;
+    assert_eq!(
+        status_of(h),
+        "read-only session: this plan cannot run here (it has no writer)",
+        "{what}"
+    );
+    h.key(Key::plain(KeyCode::Esc)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -29,20 +29,69 @@ async fn a_read_only_console_session_sends_no_mutating_request() {
     t.wait_for("web-1", "the instances from moto");
     t.wait_for("READ-ONLY", "the read-only badge");
 
-    // Every mutating key on instances, volumes, target groups and targets; confirm whatever asks.
-    let mutating = ["U", "O", "B", "N", "I", "R", "X", "D"];
-    for view in [":instances", ":volumes", ":tg", ":targets", ":snapshots"] {
+    // Every view; on each, every mutating key is refused in words (and whatever a dialog would
+    // want is answered: a dialog that opened anyway would send its call).
+    let mutating = [
+        ("U", "start"),
+        ("O", "stop"),
+        ("B", "reboot"),
+        ("N", "snapshot"),
+        ("I", "image"),
+        ("R", "register"),
+        ("X", "deregister"),
+        ("D", "detach"),
+    ];
+    let views = [
+        ":instances",
+        ":volumes",
+        ":snapshots",
+        ":amis",
+        ":lb",
+        ":tg",
+        ":targets",
+        ":eip",
+        ":eni",
+        ":events",
+        ":alarms",
+        ":findings",
+        ":az",
+    ];
+    let mut screen = String::new();
+    for view in views {
         t.type_text(view);
         t.keys(&["Enter"]);
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        for k in mutating {
+        for (k, label) in mutating {
             t.type_text(k);
-            t.keys(&["y", "Enter"]);
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            t.keys(&["Escape"]);
+            // The status line holds only the latest message: the previous key's was another.
+            screen = t.wait_for(
+                &format!("read-only session: {label} is not available"),
+                &format!("{view}: {k} is refused"),
+            );
+            assert!(
+                !screen.contains("Confirm:"),
+                "{view}: {k} opened a dialog:\n{screen}"
+            );
+            t.keys(&["y", "Enter", "Escape"]);
+            t.type_text(view);
+            t.keys(&["Enter"]);
         }
     }
-    let screen = t.wait_for("read-only", "the refusal message or badge");
+    // A runbook shows its plan only, and `y` (approve) is refused.
+    t.type_text(":instances");
+    t.keys(&["Enter"]);
+    t.type_text("r");
+    t.wait_for("Runbooks for instance", "r offers the instance's runbooks");
+    t.keys(&["Enter"]);
+    t.wait_for(
+        "this is the plan only; it cannot run here",
+        "a read-only session only shows the plan",
+    );
+    t.type_text("y");
+    t.wait_for(
+        "this plan cannot run here (it has no writer)",
+        "approving is refused",
+    );
+    t.keys(&["Escape"]);
     // The refresh runs as a task: wait until its reads reached moto before quitting (quitting
     // cancels whatever is still in flight).
     let before = describe_instances_calls();

@@ -243,6 +243,55 @@ async fn load_balancer_to_targets() {
         special(s, KeyCode::Enter);
     })
     .await;
+    // Under one group, its name is the title: no TARGET GROUP column; state and reason whole.
+    let mut s = demo(false).await;
+    command(&mut s, "lb");
+    special(&mut s, KeyCode::Enter);
+    special(&mut s, KeyCode::Enter);
+    let text = screen(&mut s, 80, 24, &color());
+    assert!(!text.contains("TARGET GROUP"), "{text}");
+    assert!(
+        text.contains("REASON") && text.contains(" healthy "),
+        "{text}"
+    );
+}
+
+/// At 80 columns the footer keeps, whole, the way back, refresh and quit on every screen.
+#[tokio::test(start_paused = true)]
+async fn narrow_footer_keeps_back_refresh_and_quit() {
+    let mut s = demo(false).await;
+    type Step = (&'static str, fn(&mut AppState), bool);
+    let steps: [Step; 6] = [
+        ("instances", |_| {}, false),
+        ("describe", |s| special(s, KeyCode::Enter), true),
+        ("xray", |s| press(s, "x"), true),
+        ("help", |s| press(s, "?"), true),
+        ("az map", |s| command(s, "az"), true),
+        (
+            "targets of a group",
+            |s| {
+                command(s, "tg");
+                special(s, KeyCode::Enter);
+            },
+            true,
+        ),
+    ];
+    for (what, go, back) in steps {
+        command(&mut s, "instances");
+        go(&mut s);
+        let text = screen(&mut s, 80, 24, &color());
+        let footer = text.lines().last().unwrap_or_default().trim_matches('"');
+        assert!(footer.contains("<ctrl-r>refresh"), "{what}: {footer}");
+        assert!(footer.contains("<q>quit"), "{what}: {footer}");
+        assert!(footer.contains("<?>help"), "{what}: {footer}");
+        assert_eq!(footer.contains("<esc>back"), back, "{what}: {footer}");
+        // No key cut in the middle: the footer ends with a whole label.
+        let last = footer.trim_end().rsplit('>').next().unwrap_or_default();
+        assert!(
+            last.chars().all(|c| c.is_ascii_lowercase() || c == ' '),
+            "{what}: {footer}"
+        );
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -309,11 +358,14 @@ async fn production_profile_frame_is_red() {
     assert!(t.backend().to_string().contains(" prod "));
 }
 
-#[tokio::test(start_paused = true)]
-async fn failing_region_banner_keeps_data() {
+/// The demo, five minutes after its first refresh, with eu-west-1 failing in the second (two
+/// lists refused for expired credentials, each with AWS's message and request id).
+async fn demo_with_failed_region() -> AppState {
     let mut s = demo(false).await;
     let before = s.data.inv.instances.len();
-    let fx = app::update(&mut s, Input::Key(Key::ctrl('r')));
+    let later = epoch() + chrono::Duration::minutes(5);
+    // The auto-refresh is due: the tick starts it.
+    let fx = app::update(&mut s, Input::Tick(later));
     let generation = match fx.first() {
         Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("{other:?}"),
@@ -324,7 +376,8 @@ async fn failing_region_banner_keeps_data() {
     for r in &mut inv.regions {
         if r.region == "eu-west-1" {
             r.error = Some(
-                "instances: credentials missing, invalid or expired [ExpiredToken]: The security token included in the request is expired".into(),
+                "instances: credentials missing, invalid or expired [ExpiredToken]: The security token included in the request is expired (request 5f1c2d3e-aaaa-bbbb-cccc-0123456789ab); \
+                 volumes: credentials missing, invalid or expired [ExpiredToken]: The security token included in the request is expired (request 6a7b8c9d-aaaa-bbbb-cccc-0123456789ab)".into(),
             );
         }
     }
@@ -338,12 +391,130 @@ async fn failing_region_banner_keeps_data() {
         }),
     );
     assert_eq!(s.data.inv.instances.len(), before, "last data kept");
-    let text = screen(&mut s, 160, 48, &color());
+    s
+}
+
+#[tokio::test(start_paused = true)]
+async fn failing_region_banner_keeps_data() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = demo_with_failed_region().await;
+        let text = screen(&mut s, w, h, &color());
+        let lines: Vec<&str> = text.lines().collect();
+        // The header's age is the failed region's (its rows are 5 minutes old), not the refresh's.
+        assert!(lines[0].contains("data 5m old"), "{w}x{h}: {}", lines[0]);
+        // Region, AWS code, data age and next retry come first: they fit even at 80 columns.
+        let banner = lines[1];
+        assert!(
+            banner.contains(
+                "eu-west-1 [ExpiredToken] · showing data from 5m ago · next retry 00:05:05"
+            ),
+            "{w}x{h}: {banner}"
+        );
+        if w >= 160 {
+            assert!(
+                banner.contains(
+                    "instances: credentials missing, invalid or expired (+1 more failed)"
+                ),
+                "{banner}"
+            );
+        }
+        assert!(
+            !banner.contains("request"),
+            "request ids stay in the log: {banner}"
+        );
+        snap!(format!("region_failed_{w}x{h}"), text);
+    }
+}
+
+/// Auto-refresh on, nothing changing: a background refresh, from its start to its answer, leaves
+/// every cell as it was (so the terminal gets no bytes); one the operator asks for shows.
+#[tokio::test(start_paused = true)]
+async fn a_background_refresh_changes_nothing_on_screen() {
+    let mut s = demo(false).await;
+    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut draw = |s: &mut AppState| {
+        t.draw(|f| render::draw(f, s, &color())).unwrap();
+        t.backend().buffer().clone()
+    };
+    let due = s.data.next_refresh.expect("auto-refresh is on by default");
+    app::update(&mut s, Input::Tick(due - chrono::Duration::seconds(1)));
+    let before = draw(&mut s);
+    s.dirty = false; // as the loop does after a frame
+    let fx = app::update(&mut s, Input::Tick(due));
+    let generation = match fx.first() {
+        Some(app::Effect::Fetch { generation, .. }) => *generation,
+        other => panic!("the auto-refresh starts: {other:?}"),
+    };
+    assert!(!s.dirty, "nothing to redraw when it starts");
+    assert_eq!(draw(&mut s), before, "a refresh in flight changes no cell");
+    app::update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation,
+            inv: Box::new(demo_inventory().await),
+            index: None,
+            model: None,
+        }),
+    );
+    assert_eq!(
+        draw(&mut s),
+        before,
+        "the same data answered: no cell changed"
+    );
+    // ctrl-r is the operator's: the header says it runs.
+    app::update(&mut s, Input::Key(Key::ctrl('r')));
+    let after = draw(&mut s);
+    let header: String = (0..160)
+        .map(|x| after[(x, 0)].symbol().to_string())
+        .collect();
+    assert!(header.contains("· refreshing…"), "{header}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn more_banners_than_room_are_counted_not_dropped() {
+    use opsdeck::app::runbooks::RunSummary;
+    use opsdeck::runbook::journal::RunStatus;
+    let regions = ["us-east-1", "eu-west-1", "ap-south-1", "eu-central-1"];
+    let mut inv = opsdeck::app::sample::inventory(8, &regions[..1], epoch());
+    for r in &regions[1..] {
+        inv.regions.push(opsdeck::domain::RegionStatus {
+            region: r.to_string(),
+            fetched_at: Some(epoch()),
+            error: Some(
+                "AWS is throttling requests [Throttling]: Rate exceeded (12 calls failed)".into(),
+            ),
+        });
+    }
+    let names: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+    let mut s = state_with(inv, session(&names, false, None));
+    app::update(
+        &mut s,
+        Input::Msg(Msg::Runs {
+            runs: vec![RunSummary {
+                run_id: "20260101T000000-snapshot-1a2b3c".into(),
+                runbook: "snapshot".into(),
+                region: "us-east-1".into(),
+                status: Some(RunStatus::Unfinished),
+                done: 1,
+                steps: 2,
+                started_at: Some(epoch()),
+                note: None,
+            }],
+        }),
+    );
+    let text = screen(&mut s, 80, 24, &color());
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains("unfinished run"), "{text}");
     assert!(
-        text.contains("eu-west-1: instances: credentials missing"),
+        lines[2].contains("eu-west-1 [Throttling] · no data yet · next retry"),
         "{text}"
     );
-    snap!("region_failed_160x48", text);
+    assert!(
+        lines[3].contains("+2 more: ap-south-1 [Throttling] · eu-central-1 [Throttling]"),
+        "{text}"
+    );
+    let text = screen(&mut s, 160, 48, &color());
+    assert!(text.contains("(12 calls)"), "{text}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -592,4 +763,137 @@ async fn unfinished_run_banner_and_runs_view() {
         app::update(s, Input::Msg(Msg::Runs { runs: runs() }));
     })
     .await;
+}
+
+/// `--ascii` on every screen: every cell is ASCII, and no glyph the console draws falls back to
+/// `?` (where the Unicode screen has no `?`, the ASCII one has none either).
+#[tokio::test(start_paused = true)]
+async fn ascii_mode_draws_every_screen_in_ascii() {
+    use opsdeck::app::runbooks::RunSummary;
+    use opsdeck::runbook::journal::RunStatus;
+    type Setup = Box<dyn Fn(&mut AppState)>;
+    let views = [
+        "instances",
+        "volumes",
+        "snapshots",
+        "amis",
+        "lb",
+        "tg",
+        "targets",
+        "eip",
+        "eni",
+        "events",
+        "alarms",
+        "zones",
+        "subnets",
+        "findings",
+    ];
+    let mut screens: Vec<(String, Setup)> = views
+        .iter()
+        .map(|v| {
+            let v = v.to_string();
+            (
+                v.clone(),
+                Box::new(move |s: &mut AppState| command(s, &v)) as Setup,
+            )
+        })
+        .collect();
+    let more: Vec<(&str, Setup)> = vec![
+        ("sorted", Box::new(|s| press(s, "sS"))),
+        ("filter typed", Box::new(|s| press(s, "/web"))),
+        ("command line", Box::new(|s| press(s, ":vo"))),
+        ("describe", Box::new(|s| special(s, KeyCode::Enter))),
+        ("xray", Box::new(|s| press(s, "x"))),
+        ("az map", Box::new(|s| command(s, "az"))),
+        ("help", Box::new(|s| press(s, "?"))),
+        (
+            "targets of a group",
+            Box::new(|s| {
+                command(s, "lb");
+                special(s, KeyCode::Enter);
+                special(s, KeyCode::Enter);
+            }),
+        ),
+        (
+            "confirm stop",
+            Box::new(|s| {
+                let fx = app::update(s, Input::Key(Key::ch('O')));
+                if let Some(app::Effect::DryRun { generation, .. }) = fx.first() {
+                    let generation = *generation;
+                    app::update(
+                        s,
+                        Input::Msg(Msg::DryRun {
+                            generation,
+                            result: Err("not permitted [UnauthorizedOperation] — denied".into()),
+                        }),
+                    );
+                }
+            }),
+        ),
+        (
+            "banners",
+            Box::new(|s| {
+                app::update(
+                    s,
+                    Input::Msg(Msg::Runs {
+                        runs: vec![RunSummary {
+                            run_id: "20260101T000000-snapshot-1a2b3c".into(),
+                            runbook: "snapshot".into(),
+                            region: "us-east-1".into(),
+                            status: Some(RunStatus::Unfinished),
+                            done: 1,
+                            steps: 2,
+                            started_at: Some(epoch()),
+                            note: None,
+                        }],
+                    }),
+                );
+            }),
+        ),
+        ("runs", Box::new(|s| command(s, "runs"))),
+        ("runbooks", Box::new(|s| command(s, "runbooks"))),
+        (
+            "runbook plan",
+            Box::new(|s| plan_from_catalog(s, "remove-spof", "single-az")),
+        ),
+        (
+            "runbook running",
+            Box::new(|s| {
+                plan_from_catalog(s, "remove-spof", "single-az");
+                start_run(s);
+            }),
+        ),
+        (
+            "runbook running, seen from a table",
+            Box::new(|s| {
+                plan_from_catalog(s, "remove-spof", "single-az");
+                start_run(s);
+                command(s, "instances");
+            }),
+        ),
+    ];
+    screens.extend(more.into_iter().map(|(n, f)| (n.to_string(), f)));
+    let plain = Theme::new(false, false);
+    let ascii = Theme::new(false, true);
+    let mut checked = 0;
+    for (name, setup) in &screens {
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            // A failing region too, so its banner is drawn on every screen.
+            let mut s = demo_with_failed_region().await;
+            setup(&mut s);
+            let unicode = screen(&mut s, w, h, &plain);
+            let text = screen(&mut s, w, h, &ascii);
+            assert!(text.is_ascii(), "{name} {w}x{h}: not ASCII:\n{text}");
+            for (lu, la) in unicode.lines().zip(text.lines()) {
+                for (cu, ca) in lu.chars().zip(la.chars()) {
+                    assert!(
+                        ca != '?' || cu == '?',
+                        "{name} {w}x{h}: `{cu}` has no ASCII look-alike:\n{lu}\n{la}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 * screens.len());
 }

@@ -1,7 +1,7 @@
 //! The console's side of the analysis: findings computed once per inventory (with the index, off
 //! the loop), their table columns (data, like every resource kind), and which zones each concerns.
 
-use super::resources::{CellCtx, Column};
+use super::resources::{CellCtx, Column, col};
 use crate::analysis::{AnalysisOptions, Finding, find_all};
 use crate::domain::{Inventory, Timestamp};
 use std::collections::BTreeSet;
@@ -18,47 +18,34 @@ fn finding(c: &dyn CellCtx, r: usize) -> Option<&Finding> {
 }
 
 pub static COLUMNS: &[Column] = &[
-    Column {
-        title: "SEVERITY",
-        width: 8,
-        cell: |c, r| {
-            finding(c, r)
-                .map(|f| f.severity.as_str().into())
-                .unwrap_or_default()
-        },
-    },
-    Column {
-        title: "KIND",
-        width: 27,
-        cell: |c, r| {
-            finding(c, r)
-                .map(|f| f.kind.as_str().into())
-                .unwrap_or_default()
-        },
-    },
-    Column {
-        title: "MESSAGE",
-        width: 70,
-        cell: |c, r| finding(c, r).map(|f| f.message.clone()).unwrap_or_default(),
-    },
-    Column {
-        title: "FIX",
-        width: 52,
-        cell: |c, r| {
-            finding(c, r)
-                .map(|f| f.fix.clone().unwrap_or_else(|| "-".into()))
-                .unwrap_or_default()
-        },
-    },
-    Column {
-        title: "RESOURCES",
-        width: 30,
-        cell: |c, r| {
-            finding(c, r)
-                .map(|f| f.resources.join(" "))
-                .unwrap_or_default()
-        },
-    },
+    col("SEVERITY", 8, |c, r| {
+        finding(c, r)
+            .map(|f| f.severity.as_str().into())
+            .unwrap_or_default()
+    })
+    .fit(8, 0),
+    col("KIND", 27, |c, r| {
+        finding(c, r)
+            .map(|f| f.kind.as_str().into())
+            .unwrap_or_default()
+    })
+    .fit(16, 1),
+    col("MESSAGE", 70, |c, r| {
+        finding(c, r).map(|f| f.message.clone()).unwrap_or_default()
+    })
+    .fit(30, 1),
+    col("FIX", 52, |c, r| {
+        finding(c, r)
+            .map(|f| f.fix.clone().unwrap_or_else(|| "-".into()))
+            .unwrap_or_default()
+    })
+    .fit(20, 2),
+    col("RESOURCES", 30, |c, r| {
+        finding(c, r)
+            .map(|f| f.resources.join(" "))
+            .unwrap_or_default()
+    })
+    .fit(19, 3),
 ];
 
 /// The zones a finding is about: where its instances and volumes live, where its group's targets

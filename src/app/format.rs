@@ -36,36 +36,42 @@ pub fn bar(pct: u8, width: usize) -> String {
     s
 }
 
+/// One character as plain ASCII: the console's drawing characters by look-alikes, anything else
+/// not ASCII (a name tag in another script) by `?`.
+pub fn ascii_char(c: char) -> char {
+    match c {
+        c if c.is_ascii() => c,
+        '▁' => '_',
+        '▂' | '▃' => '.',
+        '▄' | '▅' => '-',
+        '▆' | '▇' => '=',
+        '█' => '#',
+        '░' | '▒' | '▓' => '.',
+        '…' => '~',
+        '·' | '•' | '●' | '◐' | '◑' | '○' | '◌' => '*',
+        '│' | '┃' | '║' => '|',
+        '─' | '━' | '═' | '—' | '–' | '‒' | '−' => '-',
+        '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╰' | '╯' => {
+            '+'
+        }
+        '▲' | '↑' => '^',
+        '▼' | '↓' => 'v',
+        '→' | '▶' | '›' | '»' | '≥' | '⇒' => '>',
+        '←' | '◀' | '‹' | '«' | '≤' => '<',
+        '✓' | '✔' | '±' => '+',
+        '✗' | '✖' | '×' => 'x',
+        '⚠' => '!',
+        '\u{a0}' => ' ',
+        _ => '?',
+    }
+}
+
 /// Replaces the console's drawing characters by plain ASCII (`--ascii`, poor terminals).
 pub fn to_ascii(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() {
         return std::borrow::Cow::Borrowed(s);
     }
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                '▁' => '_',
-                '▂' | '▃' => '.',
-                '▄' | '▅' => '-',
-                '▆' | '▇' => '=',
-                '█' => '#',
-                '░' => '.',
-                '…' => '~',
-                '·' | '•' | '●' => '*',
-                '│' | '┃' => '|',
-                '─' | '━' => '-',
-                '▲' | '↑' => '^',
-                '▼' | '↓' => 'v',
-                '→' | '▶' => '>',
-                '←' => '<',
-                '✓' => '+',
-                '✗' | '✖' => 'x',
-                '⚠' => '!',
-                c if c.is_ascii() => c,
-                _ => '?',
-            })
-            .collect(),
-    )
+    std::borrow::Cow::Owned(s.chars().map(ascii_char).collect())
 }
 
 #[cfg(test)]
@@ -103,5 +109,6 @@ mod tests {
         assert_eq!(bar(100, 5), "█████");
         assert_eq!(bar(60, 5), "███░░");
         assert_eq!(to_ascii("▁█░ ok"), "_#. ok");
+        assert_eq!(to_ascii("a — b – c › d ◐ e × f"), "a - b - c > d * e x f");
     }
 }

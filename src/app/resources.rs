@@ -215,15 +215,7 @@ impl ResourceKind {
                     t.target_group_arn
                 )
             }
-            Self::Events => {
-                let e = &inv.events[i];
-                format!(
-                    "{}|{}|{}",
-                    e.resource_id,
-                    e.raw_code,
-                    e.event_id.as_deref().unwrap_or("")
-                )
-            }
+            Self::Events => event_uid(&inv.events[i]),
             Self::Findings => {
                 let f = &c.findings()[i];
                 format!("{}|{}", f.kind.as_str(), f.resources.join(","))
@@ -258,6 +250,17 @@ impl ResourceKind {
             Self::Findings => super::findings::COLUMNS,
         }
     }
+}
+
+/// The `row_uid` of a scheduled event (one instance can have several): what describe and xray
+/// name it by.
+pub fn event_uid(e: &ScheduledEvent) -> String {
+    format!(
+        "{}|{}|{}",
+        e.resource_id,
+        e.raw_code,
+        e.event_id.as_deref().unwrap_or("")
+    )
 }
 
 /// What a cell function sees: the inventory, the row, and the time to measure ages against.
@@ -474,15 +477,59 @@ impl CellCtx for IndexedCtx<'_> {
     }
 }
 
-/// One column: a title, a preferred width, and how to compute a row's cell.
+/// One column: a title, a preferred width, how it gives way on a narrow terminal, and how to
+/// compute a row's cell.
 pub struct Column {
     pub title: &'static str,
+    /// The width it gets when there is room.
     pub width: u16,
+    /// The narrowest it is drawn: below that it is hidden rather than cut to nothing (h/l scroll
+    /// to it).
+    pub min: u16,
+    /// Which columns give way first when the terminal is narrow: the highest number first. The
+    /// first column always stays.
+    pub priority: u8,
+    /// It names the parent of a scoped table (the target group of "Targets of web-tg"), where
+    /// every row would repeat the title: hidden there.
+    pub names_scope: bool,
     pub cell: fn(&dyn CellCtx, usize) -> String,
 }
 
-const fn col(title: &'static str, width: u16, cell: fn(&dyn CellCtx, usize) -> String) -> Column {
-    Column { title, width, cell }
+/// The priority of a column that says nothing else.
+pub const DEFAULT_PRIORITY: u8 = 3;
+
+pub(crate) const fn col(
+    title: &'static str,
+    width: u16,
+    cell: fn(&dyn CellCtx, usize) -> String,
+) -> Column {
+    Column {
+        title,
+        width,
+        min: width,
+        priority: DEFAULT_PRIORITY,
+        names_scope: false,
+        cell,
+    }
+}
+
+impl Column {
+    /// Drawn down to `min` cells; hidden before the columns of a lower `priority` number.
+    pub(crate) const fn fit(self, min: u16, priority: u8) -> Column {
+        Column {
+            min,
+            priority,
+            ..self
+        }
+    }
+
+    /// Hidden in a table scoped to the parent it names.
+    pub(crate) const fn names_scope(self) -> Column {
+        Column {
+            names_scope: true,
+            ..self
+        }
+    }
 }
 
 /// The scheduled-event marker shown in the instances table.
@@ -518,52 +565,63 @@ fn tg_health_summary(c: &dyn CellCtx, tg: &TargetGroup) -> String {
 }
 
 static INSTANCE_COLUMNS: &[Column] = &[
-    col("ID", 20, |c, r| c.inv().instances[r].id.to_string()),
+    col("ID", 20, |c, r| c.inv().instances[r].id.to_string()).fit(19, 0),
     col("NAME", 16, |c, r| {
         c.inv().instances[r].display_name().to_string()
-    }),
+    })
+    .fit(10, 1),
     col("STATE", 10, |c, r| {
         c.inv().instances[r].state.as_str().into()
-    }),
+    })
+    .fit(7, 1),
     col("TYPE", 10, |c, r| {
         c.inv().instances[r].instance_type.to_string()
-    }),
-    col("AZ", 11, |c, r| c.inv().instances[r].az.to_string()),
+    })
+    .fit(9, 4),
+    col("AZ", 11, |c, r| c.inv().instances[r].az.to_string()).fit(10, 3),
     col("PRIVATE IP", 15, |c, r| {
         f::opt(c.inv().instances[r].private_ip.as_deref())
-    }),
+    })
+    .fit(13, 5),
     col("PUBLIC IP", 15, |c, r| {
         f::opt(c.inv().instances[r].public_ip.as_deref())
-    }),
+    })
+    .fit(15, 6),
     col("CHECKS", 8, |c, r| {
         c.inv().instances[r].status_checks.summary()
-    }),
-    col("CPU", 14, |c, r| cpu(c, &c.inv().instances[r])),
+    })
+    .fit(8, 2),
+    col("CPU", 14, |c, r| cpu(c, &c.inv().instances[r])).fit(13, 2),
     col("EVENT", 22, |c, r| {
         event_marker(&c.inv().instances[r], c.now())
-    }),
+    })
+    .fit(14, 2),
 ];
 
 static VOLUME_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().volumes[r].id.to_string()),
+    col("ID", 21, |c, r| c.inv().volumes[r].id.to_string()).fit(21, 0),
     col("NAME", 14, |c, r| {
         f::opt(c.inv().volumes[r].name.as_deref())
-    }),
-    col("AZ", 11, |c, r| c.inv().volumes[r].az.to_string()),
+    })
+    .fit(8, 2),
+    col("AZ", 11, |c, r| c.inv().volumes[r].az.to_string()).fit(10, 2),
     col("SIZE", 6, |c, r| {
         format!("{}G", c.inv().volumes[r].size_gib)
-    }),
-    col("TYPE", 5, |c, r| c.inv().volumes[r].volume_type.to_string()),
+    })
+    .fit(5, 2),
+    col("TYPE", 5, |c, r| c.inv().volumes[r].volume_type.to_string()).fit(4, 3),
     col("IOPS", 6, |c, r| {
         c.inv().volumes[r]
             .iops
             .map(|i| i.to_string())
             .unwrap_or_else(|| "-".into())
-    }),
-    col("STATE", 9, |c, r| c.inv().volumes[r].state.as_str().into()),
+    })
+    .fit(5, 4),
+    col("STATE", 9, |c, r| c.inv().volumes[r].state.as_str().into()).fit(9, 1),
     col("ATTACHED TO", 20, |c, r| {
         f::opt(c.inv().volumes[r].attached_instance())
-    }),
+    })
+    .fit(19, 1),
     col("DEVICE", 10, |c, r| {
         f::opt(
             c.inv().volumes[r]
@@ -571,67 +629,82 @@ static VOLUME_COLUMNS: &[Column] = &[
                 .first()
                 .map(|a| a.device.as_str()),
         )
-    }),
+    })
+    .fit(9, 4),
     col("LAST SNAPSHOT", 13, |c, r| {
         f::age(
             c.newest_completed_snapshot(&c.inv().volumes[r].id)
                 .and_then(|s| s.start_time),
             c.now(),
         )
-    }),
+    })
+    .fit(8, 2),
 ];
 
 static SNAPSHOT_COLUMNS: &[Column] = &[
-    col("ID", 22, |c, r| c.inv().snapshots[r].id.to_string()),
+    col("ID", 22, |c, r| c.inv().snapshots[r].id.to_string()).fit(22, 0),
     col("VOLUME", 21, |c, r| {
         f::opt(c.inv().snapshots[r].volume_id.as_deref())
-    }),
+    })
+    .fit(21, 2),
     col("SIZE", 6, |c, r| {
         format!("{}G", c.inv().snapshots[r].volume_size_gib)
-    }),
+    })
+    .fit(5, 3),
     col("STATE", 9, |c, r| {
         c.inv().snapshots[r].state.as_str().into()
-    }),
+    })
+    .fit(9, 1),
     col("PROGRESS", 11, |c, r| {
         let p = c.inv().snapshots[r].progress;
         format!("{} {p:>3}%", f::bar(p, 5))
-    }),
+    })
+    .fit(11, 1),
     col("STARTED", 16, |c, r| {
         f::time(c.inv().snapshots[r].start_time)
-    }),
+    })
+    .fit(16, 4),
     col("AGE", 7, |c, r| {
         f::age(c.inv().snapshots[r].start_time, c.now())
-    }),
+    })
+    .fit(5, 2),
     col("DESCRIPTION", 30, |c, r| {
         c.inv().snapshots[r].description.to_string()
-    }),
+    })
+    .fit(12, 5),
 ];
 
 static IMAGE_COLUMNS: &[Column] = &[
-    col("ID", 21, |c, r| c.inv().images[r].id.to_string()),
-    col("NAME", 24, |c, r| c.inv().images[r].name.to_string()),
-    col("STATE", 10, |c, r| c.inv().images[r].state.as_str().into()),
+    col("ID", 21, |c, r| c.inv().images[r].id.to_string()).fit(21, 0),
+    col("NAME", 24, |c, r| c.inv().images[r].name.to_string()).fit(12, 1),
+    col("STATE", 10, |c, r| c.inv().images[r].state.as_str().into()).fit(9, 1),
     col("CREATED", 16, |c, r| {
         f::time(c.inv().images[r].creation_date)
-    }),
+    })
+    .fit(16, 2),
     col("SNAPSHOTS", 22, |c, r| {
         c.inv().images[r].snapshot_ids.join(",")
-    }),
+    })
+    .fit(22, 3),
 ];
 
 static LB_COLUMNS: &[Column] = &[
     col("NAME", 20, |c, r| {
         c.inv().load_balancers[r].name.to_string()
-    }),
+    })
+    .fit(12, 0),
     col("TYPE", 11, |c, r| {
         c.inv().load_balancers[r].lb_type.to_string()
-    }),
+    })
+    .fit(11, 2),
     col("SCHEME", 15, |c, r| {
         c.inv().load_balancers[r].scheme.to_string()
-    }),
+    })
+    .fit(8, 4),
     col("STATE", 8, |c, r| {
         c.inv().load_balancers[r].state.to_string()
-    }),
+    })
+    .fit(6, 1),
     col("AZS", 24, |c, r| {
         c.inv().load_balancers[r]
             .zones
@@ -639,29 +712,35 @@ static LB_COLUMNS: &[Column] = &[
             .map(|z| z.az.as_str())
             .collect::<Vec<_>>()
             .join(",")
-    }),
+    })
+    .fit(12, 1),
     col("DNS", 40, |c, r| {
         c.inv().load_balancers[r].dns_name.to_string()
-    }),
+    })
+    .fit(20, 4),
 ];
 
 static TG_COLUMNS: &[Column] = &[
-    col("NAME", 20, |c, r| c.inv().target_groups[r].name.to_string()),
+    col("NAME", 20, |c, r| c.inv().target_groups[r].name.to_string()).fit(12, 0),
     col("PROTO", 6, |c, r| {
         f::opt(c.inv().target_groups[r].protocol.as_deref())
-    }),
+    })
+    .fit(5, 3),
     col("PORT", 5, |c, r| {
         c.inv().target_groups[r]
             .port
             .map(|p| p.to_string())
             .unwrap_or_else(|| "-".into())
-    }),
+    })
+    .fit(4, 3),
     col("TARGET TYPE", 11, |c, r| {
         c.inv().target_groups[r].target_type.to_string()
-    }),
+    })
+    .fit(8, 4),
     col("HEALTHY/AZ", 30, |c, r| {
         tg_health_summary(c, &c.inv().target_groups[r])
-    }),
+    })
+    .fit(29, 1),
     col("LOAD BALANCER", 20, |c, r| {
         let tg = &c.inv().target_groups[r];
         tg.load_balancer_arns
@@ -673,7 +752,9 @@ static TG_COLUMNS: &[Column] = &[
             })
             .collect::<Vec<_>>()
             .join(",")
-    }),
+    })
+    .fit(13, 2)
+    .names_scope(),
 ];
 
 static TARGET_COLUMNS: &[Column] = &[
@@ -683,63 +764,80 @@ static TARGET_COLUMNS: &[Column] = &[
             .map(|g| g.name.clone())
             .unwrap_or_else(|| t.target_group_arn.clone())
             .to_string()
-    }),
+    })
+    .fit(12, 2)
+    .names_scope(),
     col("TARGET", 20, |c, r| {
         c.inv().target_health[r].target_id.to_string()
-    }),
+    })
+    .fit(19, 0),
     col("NAME", 14, |c, r| {
         c.instance(&c.inv().target_health[r].target_id)
             .map(|i| i.display_name().to_string())
             .unwrap_or_default()
-    }),
+    })
+    .fit(8, 2),
     col("PORT", 5, |c, r| {
         c.inv().target_health[r]
             .port
             .map(|p| p.to_string())
             .unwrap_or_else(|| "-".into())
-    }),
+    })
+    .fit(4, 3),
     col("AZ", 11, |c, r| {
         f::opt(c.inv().target_health[r].az.as_deref())
-    }),
+    })
+    .fit(10, 1),
     col("STATE", 10, |c, r| {
         c.inv().target_health[r].state.as_str().into()
-    }),
+    })
+    .fit(9, 1),
     col("REASON", 24, |c, r| {
         f::opt(c.inv().target_health[r].reason.as_deref())
-    }),
+    })
+    .fit(12, 1),
 ];
 
 static EIP_COLUMNS: &[Column] = &[
     col("PUBLIC IP", 15, |c, r| {
         c.inv().elastic_ips[r].public_ip.to_string()
-    }),
+    })
+    .fit(15, 0),
     col("ALLOCATION", 26, |c, r| {
         c.inv().elastic_ips[r].allocation_id.to_string()
-    }),
+    })
+    .fit(26, 2),
     col("INSTANCE", 20, |c, r| {
         f::opt(c.inv().elastic_ips[r].instance_id.as_deref())
-    }),
+    })
+    .fit(19, 1),
     col("ENI", 21, |c, r| {
         f::opt(c.inv().elastic_ips[r].network_interface_id.as_deref())
-    }),
+    })
+    .fit(21, 3),
     col("PRIVATE IP", 15, |c, r| {
         f::opt(c.inv().elastic_ips[r].private_ip.as_deref())
-    }),
+    })
+    .fit(13, 2),
 ];
 
 static ENI_COLUMNS: &[Column] = &[
     col("ID", 21, |c, r| {
         c.inv().network_interfaces[r].id.to_string()
-    }),
+    })
+    .fit(21, 0),
     col("AZ", 11, |c, r| {
         c.inv().network_interfaces[r].az.to_string()
-    }),
+    })
+    .fit(10, 2),
     col("SUBNET", 24, |c, r| {
         c.inv().network_interfaces[r].subnet_id.to_string()
-    }),
+    })
+    .fit(24, 4),
     col("STATUS", 9, |c, r| {
         c.inv().network_interfaces[r].status.to_string()
-    }),
+    })
+    .fit(9, 1),
     col("INSTANCE", 20, |c, r| {
         f::opt(
             c.inv().network_interfaces[r]
@@ -747,41 +845,50 @@ static ENI_COLUMNS: &[Column] = &[
                 .as_ref()
                 .and_then(|a| a.instance_id.as_deref()),
         )
-    }),
+    })
+    .fit(19, 1),
     col("PRIMARY IP", 15, |c, r| {
         f::opt(c.inv().network_interfaces[r].primary_private_ip())
-    }),
+    })
+    .fit(13, 2),
     col("SECONDARY IPS", 24, |c, r| {
         c.inv().network_interfaces[r]
             .secondary_private_ips()
             .collect::<Vec<_>>()
             .join(",")
-    }),
+    })
+    .fit(13, 1),
 ];
 
 static EVENT_COLUMNS: &[Column] = &[
     col("RESOURCE", 21, |c, r| {
         c.inv().events[r].resource_id.to_string()
-    }),
+    })
+    .fit(21, 0),
     col("NAME", 14, |c, r| {
         c.instance(&c.inv().events[r].resource_id)
             .map(|i| i.display_name().to_string())
             .unwrap_or_default()
-    }),
-    col("CODE", 19, |c, r| c.inv().events[r].raw_code.to_string()),
+    })
+    .fit(8, 2),
+    col("CODE", 19, |c, r| c.inv().events[r].raw_code.to_string()).fit(15, 1),
     col("NOT BEFORE", 16, |c, r| {
         f::time(c.inv().events[r].not_before)
-    }),
+    })
+    .fit(16, 3),
     col("TIME LEFT", 12, |c, r| {
         f::time_left(c.inv().events[r].not_before, c.now())
-    }),
+    })
+    .fit(9, 1),
     col("DEADLINE", 16, |c, r| {
         f::time(c.inv().events[r].not_before_deadline)
-    }),
-    col("PLAN", 24, |c, r| event_plan(c, r)),
+    })
+    .fit(16, 4),
+    col("PLAN", 24, |c, r| event_plan(c, r)).fit(13, 1),
     col("DESCRIPTION", 30, |c, r| {
         c.inv().events[r].description.to_string()
-    }),
+    })
+    .fit(12, 5),
 ];
 
 /// The events view as a maintenance planner: whether the event would hurt a service as things
@@ -810,11 +917,12 @@ fn event_plan(c: &dyn CellCtx, r: usize) -> String {
 }
 
 static ALARM_COLUMNS: &[Column] = &[
-    col("NAME", 24, |c, r| c.inv().alarms[r].name.to_string()),
-    col("STATE", 17, |c, r| c.inv().alarms[r].state.as_str().into()),
+    col("NAME", 24, |c, r| c.inv().alarms[r].name.to_string()).fit(16, 0),
+    col("STATE", 17, |c, r| c.inv().alarms[r].state.as_str().into()).fit(8, 1),
     col("METRIC", 18, |c, r| {
         f::opt(c.inv().alarms[r].metric.as_deref())
-    }),
+    })
+    .fit(16, 2),
     col("DIMENSIONS", 28, |c, r| {
         c.inv().alarms[r]
             .dimensions
@@ -822,37 +930,44 @@ static ALARM_COLUMNS: &[Column] = &[
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(",")
-    }),
+    })
+    .fit(16, 3),
     col("THRESHOLD", 9, |c, r| {
         c.inv().alarms[r]
             .threshold
             .map(|t| format!("{t}"))
             .unwrap_or_else(|| "-".into())
-    }),
-    col("UPDATED", 16, |c, r| f::time(c.inv().alarms[r].updated)),
+    })
+    .fit(6, 3),
+    col("UPDATED", 16, |c, r| f::time(c.inv().alarms[r].updated)).fit(16, 4),
 ];
 
 static ZONE_COLUMNS: &[Column] = &[
     col("ZONE", 12, |c, r| {
         c.inv().availability_zones[r].name.to_string()
-    }),
+    })
+    .fit(10, 0),
     col("ZONE ID", 9, |c, r| {
         f::opt(c.inv().availability_zones[r].zone_id.as_deref())
-    }),
+    })
+    .fit(8, 2),
     col("STATE", 11, |c, r| {
         c.inv().availability_zones[r].state.as_str().into()
-    }),
+    })
+    .fit(9, 1),
     col("REGION", 14, |c, r| {
         c.inv().availability_zones[r].region.to_string()
-    }),
+    })
+    .fit(12, 1),
 ];
 
 static SUBNET_COLUMNS: &[Column] = &[
-    col("ID", 24, |c, r| c.inv().subnets[r].id.to_string()),
-    col("VPC", 21, |c, r| c.inv().subnets[r].vpc_id.to_string()),
-    col("AZ", 11, |c, r| c.inv().subnets[r].az.to_string()),
-    col("CIDR", 18, |c, r| c.inv().subnets[r].cidr.to_string()),
+    col("ID", 24, |c, r| c.inv().subnets[r].id.to_string()).fit(24, 0),
+    col("VPC", 21, |c, r| c.inv().subnets[r].vpc_id.to_string()).fit(21, 3),
+    col("AZ", 11, |c, r| c.inv().subnets[r].az.to_string()).fit(10, 1),
+    col("CIDR", 18, |c, r| c.inv().subnets[r].cidr.to_string()).fit(14, 2),
     col("FREE IPS", 8, |c, r| {
         c.inv().subnets[r].available_ips.to_string()
-    }),
+    })
+    .fit(8, 2),
 ];

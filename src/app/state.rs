@@ -58,6 +58,9 @@ impl SessionState {
     }
 }
 
+/// A background refresh shows in the header once it has run this long.
+pub const SLOW_REFRESH_SECONDS: i64 = 5;
+
 /// The inventory and how fresh it is.
 #[derive(Debug, Clone, Default)]
 pub struct DataState {
@@ -65,11 +68,17 @@ pub struct DataState {
     pub index: Arc<InvIndex>,
     /// Bumped on every new inventory: table models built for an older version are rebuilt.
     pub version: u64,
-    /// When the last refresh answered.
+    /// When the last refresh answered (with or without errors): whether anything was loaded.
+    /// Not the data's age: a failed region keeps older rows (`good_at` says how old).
     pub fetched_at: Option<Timestamp>,
     /// Per region: when it last answered without error (its data's real age).
     pub good_at: BTreeMap<String, Timestamp>,
     pub fetching: bool,
+    /// When the refresh in flight started.
+    pub fetch_started: Option<Timestamp>,
+    /// The operator asked for the refresh in flight (ctrl-r, `:refresh`): the header says so. A
+    /// background refresh changes nothing on screen unless it is slow (`SLOW_REFRESH_SECONDS`).
+    pub fetch_asked: bool,
     pub fetch_gen: u64,
     pub failures: u32,
     pub next_refresh: Option<Timestamp>,
@@ -86,6 +95,16 @@ impl DataState {
 
     pub fn loaded(&self) -> bool {
         self.fetched_at.is_some()
+    }
+
+    /// Whether the header shows the refresh in flight: one the operator asked for at once, a
+    /// background one only once it is slow (an idle screen with auto-refresh on writes nothing).
+    pub fn refresh_shown(&self, now: Timestamp) -> bool {
+        self.fetching
+            && (self.fetch_asked
+                || self
+                    .fetch_started
+                    .is_some_and(|t| (now - t).num_seconds() >= SLOW_REFRESH_SECONDS))
     }
 }
 
@@ -413,6 +432,33 @@ impl AppState {
 
     pub fn view(&self, key: &ViewKey) -> Option<&TableView> {
         self.tables.views.get(key)
+    }
+
+    /// The regions whose rows are on screen: the `:region` one, else every region of the session
+    /// and of the inventory.
+    pub fn regions_on_screen(&self) -> Vec<&str> {
+        if let Some(r) = &self.tables.region_filter {
+            return vec![r.as_str()];
+        }
+        let mut out: Vec<&str> = Vec::new();
+        let session = self.session.info.iter().flat_map(|i| i.regions.iter());
+        for r in session.chain(self.data.inv.regions.iter().map(|r| &r.region)) {
+            if !out.contains(&r.as_str()) {
+                out.push(r.as_str());
+            }
+        }
+        out
+    }
+
+    /// When the oldest good data on screen was read: over the regions on screen, the earliest of
+    /// the times each last answered without error. A failing region's rows are as old as that, even
+    /// when the other regions refreshed a moment ago. `None` while no region on screen ever
+    /// answered cleanly.
+    pub fn data_as_of(&self) -> Option<Timestamp> {
+        self.regions_on_screen()
+            .into_iter()
+            .filter_map(|r| self.data.good_at.get(r).copied())
+            .min()
     }
 
     pub fn multi_region(&self) -> bool {

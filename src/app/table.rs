@@ -111,6 +111,12 @@ pub struct TableModel {
     pub kind: ResourceKind,
     pub titles: Vec<String>,
     pub widths: Vec<u16>,
+    /// Per column: the narrowest it is drawn (`Column::min`).
+    pub mins: Vec<u16>,
+    /// Per column: which give way first on a narrow terminal, highest first (`Column::priority`).
+    pub priorities: Vec<u8>,
+    /// Per column: not drawn at all (it names the scope the table is under). Filters still see it.
+    pub hidden: Vec<bool>,
     /// Whether the last column is the region (several regions in view).
     pub with_region: bool,
     /// Inventory row of each base position.
@@ -141,10 +147,16 @@ impl TableModel {
         let cols = kind.columns();
         let mut titles: Vec<String> = cols.iter().map(|c| c.title.to_string()).collect();
         let mut widths: Vec<u16> = cols.iter().map(|c| c.width).collect();
+        let mut mins: Vec<u16> = cols.iter().map(|c| c.min).collect();
+        let mut priorities: Vec<u8> = cols.iter().map(|c| c.priority).collect();
         if with_region {
             titles.push("REGION".into());
             widths.push(14);
+            // `eu-central-1` whole; `ap-southeast-2` loses its last two characters at worst.
+            mins.push(12);
+            priorities.push(super::resources::DEFAULT_PRIORITY);
         }
+        let hidden = vec![false; titles.len()];
         let mut hay = String::with_capacity(rows.len() * 96);
         let mut starts = Vec::with_capacity(rows.len() + 1);
         let mut cell = String::new();
@@ -171,6 +183,9 @@ impl TableModel {
             kind,
             titles,
             widths,
+            mins,
+            priorities,
+            hidden,
             with_region,
             base: rows,
             hay,
@@ -200,6 +215,28 @@ impl TableModel {
 
     pub fn ncols(&self) -> usize {
         self.titles.len()
+    }
+
+    /// Hides the columns that name the parent a scoped table is under (`Column::names_scope`),
+    /// and the region (one parent is in one region).
+    pub fn hide_scope_columns(&mut self) {
+        for (c, col) in self.kind.columns().iter().enumerate() {
+            if col.names_scope
+                && let Some(h) = self.hidden.get_mut(c)
+            {
+                *h = true;
+            }
+        }
+        if self.with_region
+            && let Some(h) = self.hidden.last_mut()
+        {
+            *h = true;
+        }
+    }
+
+    /// Whether column `c` is drawn at all (it may still give way on a narrow terminal).
+    pub fn shown(&self, c: usize) -> bool {
+        c < self.ncols() && !self.hidden[c]
     }
 
     /// The inventory row shown at position `i`.

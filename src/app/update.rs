@@ -17,6 +17,9 @@ use chrono::Duration;
 use std::sync::Arc;
 
 const STATUS_SECONDS: i64 = 6;
+/// A refresh in flight this long is presumed stuck: ctrl-r then starts another (the older one's
+/// answer is dropped by its generation). Before that, ctrl-r joins the one in flight.
+const STUCK_REFRESH_SECONDS: i64 = 120;
 const MAX_BACKOFF_SECONDS: i64 = 300;
 
 /// What the console does first: connect (the first frame is drawn before any answer).
@@ -96,6 +99,16 @@ fn on_tick(s: &mut AppState, now: Timestamp) -> Vec<Effect> {
     {
         s.dirty = true;
     }
+    // A background refresh appears in the header only once it is slow.
+    if s.data.fetching
+        && !s.data.fetch_asked
+        && let Some(t) = s.data.fetch_started
+    {
+        let slow = Duration::seconds(SLOW_REFRESH_SECONDS);
+        if before - t < slow && now - t >= slow {
+            s.dirty = true;
+        }
+    }
     if let Some(st) = &s.status
         && st.until <= now
     {
@@ -137,7 +150,10 @@ pub(super) fn start_fetch(s: &mut AppState) -> Vec<Effect> {
     let generation = s.next_gen_id();
     s.data.fetch_gen = generation;
     s.data.fetching = true;
-    s.dirty = true;
+    s.data.fetch_started = Some(s.clock);
+    // Nothing to redraw: a refresh the operator did not ask for changes nothing on screen until
+    // it answers (callers that show something mark the state dirty themselves).
+    s.data.fetch_asked = false;
     let model = model_request(s);
     vec![Effect::Fetch { generation, model }]
 }
@@ -219,6 +235,7 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             s.data.fetching = false;
+            s.data.fetch_asked = false;
             let carried = accept_inventory(s, *inv, index.map(|i| *i));
             if let Some(built) = model
                 && !carried
@@ -330,6 +347,7 @@ fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             }
             if generation == s.data.fetch_gen {
                 s.data.fetching = false;
+                s.data.fetch_asked = false;
                 s.data.failures += 1;
                 schedule_next(s);
             }
@@ -420,6 +438,9 @@ pub fn build_model(req: ModelRequest, inv: &Inventory, index: &InvIndex) -> Buil
     };
     let rows = scope_rows(req.key.kind, &req.key.scope, &ctx, req.region.as_deref());
     let mut model = TableModel::build(req.key.kind, &ctx, rows, multi);
+    if req.key.scope != Scope::All {
+        model.hide_scope_columns();
+    }
     model.set_sort(req.sort);
     model.set_filter(&req.filter);
     let selected = req.selected_id.as_deref().and_then(|id| {
@@ -636,6 +657,9 @@ fn ensure_table(s: &mut AppState, key: &ViewKey) -> Option<Effect> {
     let view = s.tables.views.get_mut(key)?;
     let rows = scope_rows(key.kind, &key.scope, &ctx, region.as_deref());
     let mut model = TableModel::build(key.kind, &ctx, rows, multi);
+    if key.scope != Scope::All {
+        model.hide_scope_columns();
+    }
     model.set_sort(view.sort);
     model.set_filter(&view.filter);
     let pos = view.selected_id.as_deref().and_then(|id| {
@@ -1051,16 +1075,29 @@ fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Refresh => {
-            status(s, StatusLevel::Info, "refreshing…");
             if s.session.info.is_none() {
                 if s.session.connecting {
-                    Vec::new()
-                } else {
-                    connect(s)
+                    status(s, StatusLevel::Info, "already connecting…");
+                    return Vec::new();
                 }
-            } else {
-                start_fetch(s)
+                status(s, StatusLevel::Info, "refreshing…");
+                return connect(s);
             }
+            // Pressing again while a refresh runs joins it: with AWS throttling, every extra full
+            // refresh would add to the load that slows them all.
+            let running = s.data.fetching
+                && s.data
+                    .fetch_started
+                    .is_some_and(|t| (s.clock - t).num_seconds() < STUCK_REFRESH_SECONDS);
+            if running {
+                s.data.fetch_asked = true;
+                status(s, StatusLevel::Info, "refresh already running");
+                return Vec::new();
+            }
+            status(s, StatusLevel::Info, "refreshing…");
+            let fx = start_fetch(s);
+            s.data.fetch_asked = true;
+            fx
         }
         Action::Up => move_sel(s, -1),
         Action::Down => move_sel(s, 1),
@@ -1338,10 +1375,13 @@ fn sort(s: &mut AppState, reverse: bool) {
     let Some(view) = s.tables.views.get_mut(&key) else {
         return;
     };
-    let ncols = view.model.as_ref().map_or(0, |m| m.ncols());
-    if ncols == 0 {
+    // The columns drawn (not those hidden under a scope), in order.
+    let cols: Vec<usize> = view.model.as_ref().map_or(Vec::new(), |m| {
+        (0..m.ncols()).filter(|&c| m.shown(c)).collect()
+    });
+    let Some(&first) = cols.first() else {
         return;
-    }
+    };
     view.sort = if reverse {
         Some(match view.sort {
             Some(so) => Sort {
@@ -1349,21 +1389,20 @@ fn sort(s: &mut AppState, reverse: bool) {
                 descending: !so.descending,
             },
             None => Sort {
-                col: 0,
+                col: first,
                 descending: true,
             },
         })
     } else {
         match view.sort {
             None => Some(Sort {
-                col: 0,
+                col: first,
                 descending: false,
             }),
-            Some(so) if so.col + 1 < ncols => Some(Sort {
-                col: so.col + 1,
+            Some(so) => cols.iter().find(|&&c| c > so.col).map(|&col| Sort {
+                col,
                 descending: so.descending,
             }),
-            Some(_) => None,
         }
     };
     let title = view.sort.and_then(|so| {

@@ -463,6 +463,53 @@ fn failed_region_keeps_its_last_data_and_backs_off() {
     assert_eq!((next - later).num_seconds(), 5, "retry soon, then back off");
 }
 
+/// An inventory of `regions` in which `failed` answered with an error (and no rows).
+fn with_failed(
+    n: usize,
+    regions: &[&str],
+    failed: &str,
+    at: Timestamp,
+) -> crate::domain::Inventory {
+    let ok: Vec<&str> = regions.iter().copied().filter(|r| *r != failed).collect();
+    let mut inv = sample::inventory(n, &ok, at);
+    inv.regions.push(crate::domain::RegionStatus {
+        region: failed.into(),
+        fetched_at: Some(at),
+        error: Some("instances: AWS is throttling requests [Throttling]: Rate exceeded".into()),
+    });
+    inv
+}
+
+#[test]
+fn data_age_is_the_oldest_good_data_on_screen() {
+    let regions = ["us-east-1", "eu-west-1"];
+    let mut s = loaded(10, &regions, false);
+    assert_eq!(s.data_as_of(), Some(t0()));
+    // Five minutes on, eu-west-1 fails: its rows stay, and they are five minutes old.
+    let later = t0() + chrono::Duration::minutes(5);
+    let g = generation_of(&update(&mut s, Input::Tick(later)));
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(with_failed(5, &regions, "eu-west-1", later)),
+            index: None,
+            model: None,
+        }),
+    );
+    assert_eq!(s.data.fetched_at, Some(later), "the refresh did answer");
+    assert_eq!(
+        s.data_as_of(),
+        Some(t0()),
+        "the header must not call eu-west-1's kept rows fresh"
+    );
+    // Showing only the healthy region: its data is fresh.
+    command(&mut s, "region us-east-1");
+    assert_eq!(s.data_as_of(), Some(later));
+    command(&mut s, "region eu-west-1");
+    assert_eq!(s.data_as_of(), Some(t0()));
+}
+
 #[test]
 fn ticks_redraw_only_when_the_minute_turns() {
     let mut s = loaded(3, &["us-east-1"], false);
@@ -482,10 +529,79 @@ fn auto_refresh_follows_the_config() {
     assert!(update(&mut s, Input::Tick(due - chrono::Duration::seconds(1))).is_empty());
     let fx = update(&mut s, Input::Tick(due));
     assert!(matches!(fx.as_slice(), [Effect::Fetch { .. }]));
-    // ctrl-r while a refresh runs supersedes it: the older answer will be dropped.
-    let g1 = generation_of(&fx);
+    // ctrl-r while the background refresh runs joins it rather than starting another.
     let fx = update(&mut s, Input::Key(Key::ctrl('r')));
-    assert!(generation_of(&fx) > g1);
+    assert!(fx.is_empty(), "{fx:?}");
+}
+
+fn status_text(s: &AppState) -> String {
+    s.status
+        .as_ref()
+        .map(|st| st.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn refresh_keys_join_the_refresh_in_flight() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    let fx = update(&mut s, Input::Key(Key::ctrl('r')));
+    let g = generation_of(&fx);
+    assert_eq!(status_text(&s), "refreshing…");
+    // Pressing again (or :refresh) while it runs sends nothing more to AWS.
+    for _ in 0..5 {
+        let fx = update(&mut s, Input::Key(Key::ctrl('r')));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(status_text(&s), "refresh already running");
+    }
+    assert!(command(&mut s, "refresh").is_empty());
+    assert_eq!(
+        s.data.fetch_gen, g,
+        "the first refresh is still the one awaited"
+    );
+    // Its answer is taken; the next press refreshes again.
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(sample::inventory(4, &["us-east-1"], t0())),
+            index: None,
+            model: None,
+        }),
+    );
+    assert!(!s.data.fetching);
+    let g2 = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+    assert!(g2 > g);
+    // A refresh that never answers does not block ctrl-r for ever.
+    let stuck = t0() + chrono::Duration::seconds(121);
+    assert!(update(&mut s, Input::Tick(stuck)).is_empty());
+    let g3 = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+    assert!(g3 > g2, "a stuck refresh is replaced");
+}
+
+#[test]
+fn only_asked_or_slow_refreshes_show_in_the_header() {
+    let mut s = loaded(4, &["us-east-1"], false);
+    let due = s.data.next_refresh.expect("auto-refresh on");
+    // Up to the second before (the minute turns on the way: that redraw is not the refresh's).
+    assert!(update(&mut s, Input::Tick(due - chrono::Duration::seconds(1))).is_empty());
+    s.dirty = false;
+    let fx = update(&mut s, Input::Tick(due));
+    assert!(matches!(fx.as_slice(), [Effect::Fetch { .. }]));
+    assert!(
+        !s.dirty,
+        "a background refresh starting changes nothing on screen"
+    );
+    assert!(!s.data.refresh_shown(s.clock));
+    // Once it is slow, it shows (one redraw when it turns slow).
+    update(&mut s, Input::Tick(due + chrono::Duration::seconds(4)));
+    assert!(!s.dirty);
+    update(&mut s, Input::Tick(due + chrono::Duration::seconds(5)));
+    assert!(s.dirty, "the slow refresh is drawn");
+    assert!(s.data.refresh_shown(s.clock));
+    // The operator's ctrl-r joins it and shows at once.
+    let mut s = loaded(4, &["us-east-1"], false);
+    update(&mut s, Input::Key(Key::ctrl('r')));
+    assert!(s.data.refresh_shown(s.clock));
 }
 
 #[test]
@@ -712,4 +828,64 @@ fn a_large_table_is_built_by_a_task() {
     );
     assert_eq!(top_view(&s).len(), 20_000);
     assert!(top_view(&s).building.is_none());
+}
+
+#[test]
+fn xray_event_lines_open_their_own_event() {
+    let mut s = loaded(8, &["us-east-1"], false);
+    // Instance 3 gets a second event: two lines in its xray.
+    let mut inv = sample::inventory(8, &["us-east-1"], t0());
+    let mut second = inv.instances[3].events[0].clone();
+    second.raw_code = "instance-retirement".into();
+    second.event_id = Some("instance-event-second".into());
+    second.not_before = second.not_before.map(|t| t + chrono::Duration::days(3));
+    inv.instances[3].events.push(second);
+    inv.fill_derived();
+    let id = inv.instances[3].id.clone();
+    let g = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: g,
+            inv: Box::new(inv),
+            index: None,
+            model: None,
+        }),
+    );
+    keys(&mut s, "jjjx");
+    let Screen::Xray(x) = s.nav.top() else {
+        panic!("xray expected");
+    };
+    assert_eq!(x.instance_id, id);
+    let lines: Vec<usize> = x
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(&i.target, Some((ResourceKind::Events, _))))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(lines.len(), 2, "{:?}", x.items);
+    let mut opened = Vec::new();
+    for line in lines {
+        if let Screen::Xray(x) = s.nav.top_mut() {
+            x.selected = line;
+        }
+        key(&mut s, KeyCode::Enter);
+        let Screen::Describe(d) = s.nav.top() else {
+            panic!("describe expected");
+        };
+        let code = d
+            .lines
+            .iter()
+            .find(|l| l.starts_with("raw_code: "))
+            .cloned()
+            .unwrap_or_default();
+        opened.push(code);
+        key(&mut s, KeyCode::Esc);
+    }
+    assert_eq!(
+        opened,
+        ["raw_code: system-reboot", "raw_code: instance-retirement"],
+        "each line opens its own event"
+    );
 }

@@ -206,7 +206,8 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
             } else {
                 Level::Warn
             },
-            Some((ResourceKind::Events, e.resource_id.to_string())),
+            // The event itself, not its instance: with two events, each opens its own.
+            Some((ResourceKind::Events, super::resources::event_uid(e))),
         ));
     }
 

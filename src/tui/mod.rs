@@ -63,9 +63,27 @@ fn setup(mouse: bool) -> anyhow::Result<Term> {
 
 /// OSC 52: the terminal (or tmux, or the SSH client's terminal) puts `text` on the clipboard.
 pub fn osc52(text: &str) -> String {
+    osc52_for(
+        text,
+        std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()),
+    )
+}
+
+/// The OSC 52 bytes for `text`; inside tmux (`in_tmux`), the same sequence once more wrapped in
+/// tmux's passthrough (`ESC P tmux; … ESC \`, every ESC inside doubled). tmux's default
+/// `set-clipboard external` ignores the plain sequence from applications; the wrapped one goes
+/// straight to the outer terminal (by default before tmux 3.3, with `allow-passthrough on`
+/// since). With `set-clipboard on` the plain one works. Sending both covers either setting; a
+/// terminal given both sets the same clipboard twice.
+pub fn osc52_for(text: &str, in_tmux: bool) -> String {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    format!("\x1b]52;c;{b64}\x07")
+    let plain = format!("\x1b]52;c;{b64}\x07");
+    if !in_tmux {
+        return plain;
+    }
+    let wrapped = format!("\x1bPtmux;{}\x1b\\", plain.replace('\x1b', "\x1b\x1b"));
+    plain + &wrapped
 }
 
 fn draw(term: &mut Term, s: &mut AppState, theme: &Theme) -> anyhow::Result<()> {
@@ -229,4 +247,29 @@ fn apply<B: Backend + Write>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::osc52_for;
+
+    #[test]
+    fn osc52_outside_tmux_is_the_plain_sequence() {
+        // "i-0abc" in base64 is "aS0wYWJj".
+        assert_eq!(osc52_for("i-0abc", false), "\x1b]52;c;aS0wYWJj\x07");
+    }
+
+    #[test]
+    fn osc52_inside_tmux_adds_the_passthrough_with_escapes_doubled() {
+        let bytes = osc52_for("i-0abc", true);
+        assert_eq!(
+            bytes,
+            "\x1b]52;c;aS0wYWJj\x07\x1bPtmux;\x1b\x1b]52;c;aS0wYWJj\x07\x1b\\"
+        );
+        // The passthrough ends at the first lone ESC \\: the only one is the last.
+        let wrapped = &bytes["\x1b]52;c;aS0wYWJj\x07".len()..];
+        assert!(wrapped.starts_with("\x1bPtmux;"));
+        assert_eq!(wrapped.matches("\x1b\\").count(), 1);
+        assert!(wrapped.ends_with("\x1b\\"));
+    }
 }

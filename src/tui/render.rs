@@ -36,9 +36,9 @@ pub fn draw(frame: &mut Frame, s: &mut AppState, base: &Theme) {
         .and_then(|i| i.color.as_deref())
         .and_then(parse_color);
 
-    let banners = banners(s);
     let room = usize::from(area.height).saturating_sub(6);
-    let nb = banners.len().min(3).min(room) as u16;
+    let banners = fit_banners(banners(s), MAX_BANNERS.min(room));
+    let nb = banners.len() as u16;
     let [header, banner_area, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(nb),
@@ -65,6 +65,23 @@ pub fn draw(frame: &mut Frame, s: &mut AppState, base: &Theme) {
     if s.dialog.is_some() {
         draw_dialog(frame, area, s, &theme);
     }
+    if theme.ascii {
+        asciify(frame.buffer_mut());
+    }
+}
+
+/// `--ascii`: every cell as plain ASCII, whichever widget drew it (a border, a glyph in a view, a
+/// name tag in another script). Views draw ASCII themselves where they can; this is the guarantee.
+pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        let sym = cell.symbol();
+        if !sym.is_ascii() {
+            // One cell, one character: a combining mark goes with its letter; a wide character's
+            // second cell is already blank.
+            let c = sym.chars().next().map_or(' ', f::ascii_char);
+            cell.set_char(c);
+        }
+    }
 }
 
 /// Minutes between two times, both floored to the minute: changes only when the clock's minute
@@ -81,19 +98,93 @@ fn age_text(mins: i64) -> String {
     }
 }
 
-fn banners(s: &AppState) -> Vec<(String, bool)> {
+/// One banner line: its text, whether it is bad news, and a few words naming it for the
+/// "+N more" line when there is no room for it.
+struct Banner {
+    text: String,
+    bad: bool,
+    short: String,
+}
+
+/// At most this many banner lines; more are summed up on the last one.
+const MAX_BANNERS: usize = 3;
+
+/// The banner lines that fit in `slots`: the first ones as they are, and when some do not fit, a
+/// last line that says how many more there are and names them (never dropped silently).
+fn fit_banners(mut all: Vec<Banner>, slots: usize) -> Vec<(String, bool)> {
+    if all.len() <= slots {
+        return all.into_iter().map(|b| (b.text, b.bad)).collect();
+    }
+    if slots == 0 {
+        return Vec::new();
+    }
+    let hidden = all.split_off(slots - 1);
+    let names: Vec<&str> = hidden.iter().map(|b| b.short.as_str()).collect();
+    let more = (
+        format!("+{} more: {}", hidden.len(), names.join(" · ")),
+        hidden.iter().any(|b| b.bad),
+    );
+    all.into_iter()
+        .map(|b| (b.text, b.bad))
+        .chain(std::iter::once(more))
+        .collect()
+}
+
+/// When the next refresh (or reconnect) goes out, as a clock time: it stays true on an idle
+/// screen, where a countdown would go stale (nothing is redrawn between minutes).
+fn next_retry(s: &AppState) -> String {
+    if s.data.fetching || s.session.connecting {
+        return "retrying now".into();
+    }
+    match s.data.next_refresh {
+        Some(t) => format!("next retry {}", t.format("%H:%M:%S")),
+        None => "ctrl-r retries".into(),
+    }
+}
+
+/// A region's error as the fetch words it (`what: plain words [Code]: AWS message (request id)`,
+/// `; ` between failed lists, or `plain words [Code]: … (N calls failed)` when all failed alike),
+/// cut down for a banner: the AWS code, the first failure in plain words, and how many more.
+fn region_reason(err: &str) -> (Option<&str>, String) {
+    let code = err
+        .find('[')
+        .and_then(|i| err[i + 1..].find(']').map(|j| &err[i + 1..i + 1 + j]));
+    let first = err.split("; ").next().unwrap_or(err);
+    let mut reason = first.split(" [").next().unwrap_or(first).trim().to_string();
+    let lists = err.split("; ").count();
+    if lists > 1 {
+        reason.push_str(&format!(" (+{} more failed)", lists - 1));
+    } else if let Some(i) = err.rfind(" calls failed)")
+        && let Some(open) = err[..i].rfind('(')
+    {
+        reason.push_str(&format!(" ({} calls)", &err[open + 1..i]));
+    }
+    (code, reason)
+}
+
+fn banners(s: &AppState) -> Vec<Banner> {
     let mut out = Vec::new();
     let on_runbook = matches!(s.nav.top(), Screen::Runbook(_));
     if let Some(ui) = s.runbook.as_ref().filter(|u| !on_runbook && u.active()) {
         let what = ui.plan.as_ref().map_or("a runbook", |p| p.runbook.as_str());
-        let text = match ui.ask {
-            Some(step) => format!(
-                "{what} waits for your approval of step {} — :runbooks returns to it",
-                step + 1
+        let (text, short) = match ui.ask {
+            Some(step) => (
+                format!(
+                    "{what} waits for your approval of step {} — :runbooks returns to it",
+                    step + 1
+                ),
+                format!("{what} waits for approval"),
             ),
-            None => format!("{what} is running — :runbooks returns to it"),
+            None => (
+                format!("{what} is running — :runbooks returns to it"),
+                format!("{what} running"),
+            ),
         };
-        out.push((text, ui.ask.is_some()));
+        out.push(Banner {
+            text,
+            bad: ui.ask.is_some(),
+            short,
+        });
     }
     let active = s.runbook.as_ref().and_then(|u| u.run_id.as_deref());
     let open: Vec<_> = s.runs.open(active).collect();
@@ -105,8 +196,8 @@ fn banners(s: &AppState) -> Vec<(String, bool)> {
         } else {
             String::new()
         };
-        out.push((
-            format!(
+        out.push(Banner {
+            text: format!(
                 "unfinished run {} ({}, {}, {}/{} steps){more} — :runs to resume, roll back or abandon",
                 first.run_id,
                 first.runbook,
@@ -114,21 +205,16 @@ fn banners(s: &AppState) -> Vec<(String, bool)> {
                 first.done,
                 first.steps
             ),
-            true,
-        ));
+            bad: true,
+            short: "unfinished run (:runs)".into(),
+        });
     }
     if let Some(e) = &s.session.error {
-        let retry = s
-            .data
-            .next_refresh
-            .map(|t| {
-                format!(
-                    "retrying in {}",
-                    f::duration_secs((t - s.clock).num_seconds().max(0))
-                )
-            })
-            .unwrap_or_else(|| "ctrl-r retries".into());
-        out.push((format!("cannot connect: {e} — {retry}"), true));
+        out.push(Banner {
+            text: format!("cannot connect · {} · {e}", next_retry(s)),
+            bad: true,
+            short: "cannot connect".into(),
+        });
     }
     for r in &s.data.inv.regions {
         if let Some(e) = &r.error {
@@ -145,10 +231,18 @@ fn banners(s: &AppState) -> Vec<(String, bool)> {
                 }
                 None => "no data yet".into(),
             };
-            out.push((
-                format!("{}: {e} — {age}; retrying with backoff", r.region),
-                true,
-            ));
+            // What an operator needs first: which region, AWS's code, how old its rows are and
+            // when it is tried again; the reason in plain words last (the log has every detail).
+            let (code, reason) = region_reason(e);
+            let name = match code {
+                Some(c) => format!("{} [{c}]", r.region),
+                None => r.region.clone(),
+            };
+            out.push(Banner {
+                text: format!("{name} · {age} · {} · {reason}", next_retry(s)),
+                bad: true,
+                short: name,
+            });
         }
     }
     out
@@ -198,12 +292,15 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             ));
         }
     }
-    let mut right = match s.data.fetched_at {
-        Some(t) => format!("data {} old", age_text(minutes_between(t, s.clock))),
-        None if s.session.info.is_some() => "loading inventory…".into(),
-        None => String::new(),
+    // The age of the oldest good data on screen: a failing region's kept rows, not the last
+    // refresh that answered.
+    let mut right = match (s.data.loaded(), s.data_as_of()) {
+        (true, Some(t)) => format!("data {} old", age_text(minutes_between(t, s.clock))),
+        (true, None) => "no good data yet".into(),
+        (false, _) if s.session.info.is_some() => "loading inventory…".into(),
+        (false, _) => String::new(),
     };
-    if s.data.fetching && s.data.fetched_at.is_some() {
+    if s.data.loaded() && s.data.refresh_shown(s.clock) {
         right.push_str(" · refreshing…");
     }
     right.push(' ');
@@ -293,13 +390,21 @@ fn draw_status(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         .set_line(area.x, area.y, &line, area.width);
 }
 
-/// The keys that apply to the screen on top, mutating ones greyed in a read-only session.
+/// The keys that apply to the screen on top, most important first (a narrow footer keeps the
+/// way back, help, refresh and quit), mutating ones greyed in a read-only session.
 pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
     let ro = s.session.read_only() || s.session.info.is_none();
     let mut keys: Vec<Action> = Vec::new();
+    let table = matches!(s.nav.top(), Screen::Table(_));
+    if !table || s.nav.stack.len() > 1 {
+        keys.push(Action::Back);
+    }
+    if table {
+        keys.extend([Action::Command, Action::Filter]);
+    }
+    keys.extend([Action::Help, Action::Refresh, Action::Quit]);
     match s.nav.top() {
         Screen::Table(key) => {
-            keys.extend([Action::Command, Action::Filter, Action::Help]);
             keys.push(match key.kind {
                 ResourceKind::LoadBalancers | ResourceKind::TargetGroups | ResourceKind::Zones => {
                     Action::Enter
@@ -341,47 +446,40 @@ pub fn footer_keys(s: &AppState) -> Vec<(Action, bool)> {
             });
             keys.extend([Action::ExportCsv, Action::AzMap]);
         }
-        Screen::Describe(_) | Screen::Help(_) => {
-            keys.extend([Action::Down, Action::Up, Action::Back])
-        }
-        Screen::Xray(_) => keys.extend([
-            Action::Enter,
-            Action::Describe,
-            Action::CopyId,
-            Action::Back,
-        ]),
-        Screen::AzMap(_) => keys.extend([Action::Left, Action::Right, Action::Down, Action::Back]),
+        Screen::Describe(_) | Screen::Help(_) => keys.extend([Action::Down, Action::Up]),
+        Screen::Xray(_) => keys.extend([Action::Enter, Action::Describe, Action::CopyId]),
+        Screen::AzMap(_) => keys.extend([Action::Left, Action::Right, Action::Down]),
         // The runbook screen's own keys (y, c, u…) are on the screen itself, where they apply.
-        Screen::Runbook(_) => keys.extend([Action::Down, Action::Up, Action::Back]),
+        Screen::Runbook(_) => keys.extend([Action::Down, Action::Up]),
         Screen::Runbooks(_) | Screen::Runs(_) => {
-            keys.extend([Action::Enter, Action::Down, Action::Up, Action::Back])
+            keys.extend([Action::Enter, Action::Down, Action::Up])
         }
     }
-    if (!matches!(s.nav.top(), Screen::Table(_)) || s.nav.stack.len() > 1)
-        && !keys.contains(&Action::Back)
-    {
-        keys.push(Action::Back);
-    }
-    if !keys.contains(&Action::Help) {
-        keys.push(Action::Help);
-    }
-    keys.extend([Action::Refresh, Action::Quit]);
     keys.into_iter()
         .map(|a| (a, !(a.mutates() && ro)))
         .collect()
 }
 
+/// The footer: whole `<key>label` entries in order of importance, as many as fit.
 fn draw_footer(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     let mut spans = Vec::new();
+    let mut used = 0usize;
     for (a, enabled) in footer_keys(s) {
-        let k = s.prefs.keymap.first(a);
+        let k = format!("<{}>", s.prefs.keymap.first(a));
+        let label = format!("{} ", a.label());
+        let w = k.chars().count() + label.chars().count();
+        // The trailing space may fall off the edge; the entry itself may not.
+        if used + w - 1 > usize::from(area.width) {
+            break;
+        }
+        used += w;
         let (ks, ls) = if enabled {
             (theme.key(), Style::new())
         } else {
             (theme.dim(), theme.dim())
         };
-        spans.push(Span::styled(format!("<{k}>"), ks));
-        spans.push(Span::styled(format!("{} ", a.label()), ls));
+        spans.push(Span::styled(k, ks));
+        spans.push(Span::styled(label, ls));
     }
     frame
         .buffer_mut()
