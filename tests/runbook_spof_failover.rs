@@ -937,3 +937,61 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
         "nothing changed"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// A snapshot set is one point in time: every CreateSnapshot of the set is made before any of them
+// completes, whatever the API's throttling.
+
+/// The snapshots run "t" made, with their start times.
+fn snapshots_of_run(inv: &Inventory) -> Vec<(String, Timestamp)> {
+    inv.snapshots
+        .iter()
+        .filter(|s| s.tags.get("opsdeck:run").map(String::as_str) == Some("t"))
+        .map(|s| (s.id.clone(), s.start_time.expect("a start time")))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_set_is_taken_at_one_point_in_time() {
+    for throttled in [false, true] {
+        let w = demo();
+        let db = id(&w, "db-1");
+        let inv = inventory(&w).await;
+        let vols = inv.volumes_of_instance(&db).len();
+        assert!(vols >= 2, "db-1 has a root and a data volume");
+        let plan = backup::snapshot_plan(&inv, &db, None).expect("plan");
+        if throttled {
+            w.sim.throttle("*", 0.3);
+        }
+        run(&w, &plan, None).await;
+        let after = inventory(&w).await;
+        let taken = snapshots_of_run(&after);
+        assert_eq!(taken.len(), vols, "one snapshot per volume: {taken:?}");
+        let first = taken.iter().map(|t| t.1).min().expect("some");
+        let last = taken.iter().map(|t| t.1).max().expect("some");
+        if throttled {
+            // Retries of a throttled call are made at once, not after the others complete.
+            assert!(
+                last - first < chrono::Duration::seconds(30),
+                "throttled, the set still starts within seconds: {taken:?}"
+            );
+        } else {
+            assert_eq!(first, last, "every volume at the same instant: {taken:?}");
+        }
+        // Every call of the set was made before the first of them completed (a snapshot takes a
+        // minute or more in the simulator).
+        let calls = w.sim.calls();
+        let made_at: Vec<_> = calls
+            .iter()
+            .filter(|c| c.action == "CreateSnapshot" && !c.dry_run && c.error.is_none())
+            .map(|c| c.at)
+            .collect();
+        assert_eq!(made_at.len(), vols, "no duplicate snapshot");
+        assert!(
+            made_at
+                .iter()
+                .all(|t| *t - first < chrono::Duration::seconds(30)),
+            "all calls in one burst: {made_at:?}"
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! resumed step whose call may or may not have happened is re-observed, never blindly repeated.
 
 use super::journal::Outputs;
-use super::plan::{Action, AddressMove, Val};
+use super::plan::{Action, AddressMove, SnapshotOf, Val};
 use crate::analysis::{Floor, check_removal};
 use crate::cloud::{CloudError, CloudRead, CloudResult, CloudWrite, LaunchSpec, VolumeSpec};
 use crate::domain::*;
@@ -337,6 +337,58 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 None => pending_or_act("waiting for the snapshot to show"),
             }
         }
+        Action::CreateSnapshotSet { snapshots } => {
+            let all = read.snapshots().await?;
+            let mut found = Outputs::new();
+            for want in snapshots {
+                if let Some(s) = all.iter().find(|s| made_by(&s.tags, ctx, &want.output)) {
+                    if s.state == SnapshotState::Error {
+                        return Err(CloudError::invalid_state(
+                            "SnapshotError",
+                            format!("{} (of {}) is {}", s.id, want.volume, s.state.as_str()),
+                        ));
+                    }
+                    found.insert(want.output.clone(), s.id.clone());
+                }
+            }
+            if found.len() == snapshots.len() {
+                Seen::Done(found)
+            } else if acted {
+                Seen::Pending(format!(
+                    "{} of {} snapshots show so far",
+                    found.len(),
+                    snapshots.len()
+                ))
+            } else {
+                // Nothing made yet, or a burst cut short: `act` makes only the missing ones.
+                Seen::Act
+            }
+        }
+        Action::WaitSnapshots { outputs } => {
+            let mut waiting = Vec::new();
+            for k in outputs {
+                let id = resolve(&Val::Output(k.clone()), ctx.outputs)?;
+                let s = read
+                    .snapshot(&id)
+                    .await?
+                    .ok_or_else(|| CloudError::not_found("InvalidSnapshot.NotFound", id.clone()))?;
+                match s.state {
+                    SnapshotState::Completed => {}
+                    SnapshotState::Pending => waiting.push(format!("{} {}%", s.id, s.progress)),
+                    other => {
+                        return Err(CloudError::invalid_state(
+                            "SnapshotError",
+                            format!("{} is {}", s.id, other.as_str()),
+                        ));
+                    }
+                }
+            }
+            if waiting.is_empty() {
+                Seen::Done(Outputs::new())
+            } else {
+                Seen::Pending(format!("snapshots {}", waiting.join(", ")))
+            }
+        }
         Action::RestoreVolume { output, .. } => {
             match read
                 .volumes()
@@ -620,6 +672,10 @@ pub async fn act(
                 .await?;
             (w.request_id, one(output, w.value))
         }
+        Action::CreateSnapshotSet { snapshots } => {
+            create_snapshot_set(ctx, write, snapshots, dry_run).await?
+        }
+        Action::WaitSnapshots { .. } => (None, Outputs::new()),
         Action::RestoreVolume {
             snapshot,
             az,
@@ -753,6 +809,69 @@ pub async fn act(
             none(write.deregister_image(&resolve(image, o)?, dry_run).await?)
         }
     })
+}
+
+/// Starts every snapshot of the set back to back, so they share one point in time (what the set is
+/// for). One already made by this run (found by its tags) is not made again. A call refused as
+/// transient (throttling, 5xx) is retried at once, after checking it did not land, instead of
+/// leaving the rest of the set for the engine's next poll seconds later.
+async fn create_snapshot_set(
+    ctx: &Ctx<'_>,
+    write: &dyn CloudWrite,
+    snapshots: &[SnapshotOf],
+    dry_run: bool,
+) -> CloudResult<(Option<String>, Outputs)> {
+    if dry_run {
+        for s in snapshots {
+            match write
+                .create_snapshot(&s.volume, &s.description, &run_tags(ctx, &s.output), true)
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.kind == crate::cloud::ErrorKind::DryRunOk => {}
+                Err(e) => return Err(e),
+            }
+        }
+        return Err(CloudError::dry_run_ok(format!(
+            "every CreateSnapshot of the set ({}) would succeed",
+            snapshots.len()
+        )));
+    }
+    let mut existing = ctx.read.snapshots().await?;
+    let mut out = Outputs::new();
+    let mut request_ids = Vec::new();
+    for s in snapshots {
+        let mut delay = std::time::Duration::from_millis(100);
+        let mut tries = 0;
+        loop {
+            if let Some(have) = existing.iter().find(|x| made_by(&x.tags, ctx, &s.output)) {
+                out.insert(s.output.clone(), have.id.clone());
+                break;
+            }
+            match write
+                .create_snapshot(&s.volume, &s.description, &run_tags(ctx, &s.output), false)
+                .await
+            {
+                Ok(w) => {
+                    request_ids.extend(w.request_id);
+                    out.insert(s.output.clone(), w.value);
+                    break;
+                }
+                Err(e) if e.is_transient() && tries < 8 => {
+                    tries += 1;
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(std::time::Duration::from_secs(2));
+                    // A 5xx may hide a call that landed: look before calling again.
+                    if let Ok(now) = ctx.read.snapshots().await {
+                        existing = now;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let request_id = (!request_ids.is_empty()).then(|| request_ids.join(","));
+    Ok((request_id, out))
 }
 
 /// Whether a dry run of this step can be tried before the run (its inputs are all known now).

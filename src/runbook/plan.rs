@@ -38,6 +38,14 @@ pub enum AddressMove {
     },
 }
 
+/// One snapshot of a consistent set: the volume, its description and the output naming its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotOf {
+    pub volume: String,
+    pub description: String,
+    pub output: String,
+}
+
 /// What a step does. Each action knows how to observe whether it is already done, act, and wait
 /// until its effect holds (see `actions.rs`), which is what makes resuming safe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +96,16 @@ pub enum Action {
         volume: String,
         description: String,
         output: String,
+    },
+    /// Starts a snapshot of every volume of the set in one burst, so they share one point in time;
+    /// done once each of them shows (pending or completed). `WaitSnapshots` waits for completion.
+    CreateSnapshotSet {
+        snapshots: Vec<SnapshotOf>,
+    },
+    /// Waits until the snapshots an earlier step produced (these outputs) are completed. Calls
+    /// nothing that changes anything.
+    WaitSnapshots {
+        outputs: Vec<String>,
     },
     RestoreVolume {
         snapshot: Val,
@@ -152,6 +170,10 @@ impl Action {
             Action::CreateImage { .. } => "ec2:CreateImage, DescribeImages",
             Action::LaunchClone { .. } => "ec2:RunInstances (client token), DescribeInstanceStatus",
             Action::CreateSnapshot { .. } => "ec2:CreateSnapshot, DescribeSnapshots",
+            Action::CreateSnapshotSet { .. } => {
+                "ec2:CreateSnapshot (every volume at once), DescribeSnapshots"
+            }
+            Action::WaitSnapshots { .. } => "DescribeSnapshots",
             Action::RestoreVolume { .. } => "ec2:CreateVolume, DescribeVolumes",
             Action::AttachVolume { .. } => "ec2:AttachVolume, DescribeVolumes",
             Action::DetachVolume { .. } => "ec2:DetachVolume, DescribeVolumes",
@@ -172,7 +194,10 @@ impl Action {
 
     /// Whether the step changes anything (and so needs approval and a dry run).
     pub fn is_mutating(&self) -> bool {
-        !matches!(self, Action::CapacityGuard { .. })
+        !matches!(
+            self,
+            Action::CapacityGuard { .. } | Action::WaitSnapshots { .. }
+        )
     }
 
     /// Destructive steps need the resource id typed to approve them.
@@ -225,6 +250,8 @@ impl Step {
             Action::CreateImage { .. } => "create_image",
             Action::LaunchClone { .. } => "launch_clone",
             Action::CreateSnapshot { .. } => "create_snapshot",
+            Action::CreateSnapshotSet { .. } => "create_snapshot_set",
+            Action::WaitSnapshots { .. } => "wait_snapshots",
             Action::RestoreVolume { .. } => "restore_volume",
             Action::AttachVolume { .. } => "attach_volume",
             Action::DetachVolume { .. } => "detach_volume",
