@@ -69,6 +69,27 @@ async fn must_eni(read: &dyn CloudRead, id: &str) -> CloudResult<NetworkInterfac
         .ok_or_else(|| CloudError::not_found("InvalidNetworkInterfaceID.NotFound", id))
 }
 
+async fn must_eip(read: &dyn CloudRead, allocation_id: &str) -> CloudResult<ElasticIp> {
+    read.elastic_ips()
+        .await?
+        .into_iter()
+        .find(|e| e.allocation_id == allocation_id)
+        .ok_or_else(|| CloudError::not_found("InvalidAllocationID.NotFound", allocation_id))
+}
+
+/// Whether an Elastic IP points at `target` now (a named private address must match too).
+fn points_at(eip: &ElasticIp, target: &AddressMove, outputs: &Outputs) -> CloudResult<bool> {
+    Ok(match target {
+        AddressMove::Instance(v) => {
+            eip.instance_id.as_deref() == Some(resolve(v, outputs)?.as_str())
+        }
+        AddressMove::NetworkInterface { eni_id, private_ip } => {
+            eip.network_interface_id.as_ref() == Some(eni_id)
+                && (private_ip.is_none() || eip.private_ip == *private_ip)
+        }
+    })
+}
+
 /// The attachment that holds the interface now (a `detached` one no longer does).
 fn live_attachment(n: &NetworkInterface) -> Option<&EniAttachment> {
     n.attachment.as_ref().filter(|a| a.status != "detached")
@@ -465,28 +486,26 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             allocation_id,
             target,
             output,
+            ..
         } => {
-            let eip = read
-                .elastic_ips()
-                .await?
-                .into_iter()
-                .find(|e| &e.allocation_id == allocation_id)
-                .ok_or_else(|| {
-                    CloudError::not_found("InvalidAllocationID.NotFound", allocation_id.clone())
-                })?;
+            let eip = must_eip(read, allocation_id).await?;
             // Verified by reading the association back, never assumed from the call's answer.
-            let points_at = match target {
-                AddressMove::Instance(v) => {
-                    eip.instance_id.as_deref() == Some(resolve(v, ctx.outputs)?.as_str())
-                }
-                AddressMove::NetworkInterface { eni_id, .. } => {
-                    eip.network_interface_id.as_ref() == Some(eni_id)
-                }
-            };
-            if points_at {
+            if points_at(&eip, target, ctx.outputs)? {
                 Seen::Done(one(output, eip.association_id.unwrap_or_default()))
             } else {
                 pending_or_act("waiting for the association to show")
+            }
+        }
+        Action::DisassociateAddress {
+            allocation_id,
+            from,
+        } => {
+            let eip = must_eip(read, allocation_id).await?;
+            if eip.association_id.is_none() || !points_at(&eip, from, ctx.outputs)? {
+                // Associated with nothing, or re-pointed by someone else meanwhile: left alone.
+                Seen::Done(Outputs::new())
+            } else {
+                pending_or_act("waiting for the disassociation to show")
             }
         }
         Action::DetachNetworkInterface {
@@ -734,6 +753,7 @@ pub async fn act(
             allocation_id,
             target,
             output,
+            ..
         } => {
             let to = match target {
                 AddressMove::Instance(v) => crate::cloud::AddressTarget::Instance(resolve(v, o)?),
@@ -748,6 +768,24 @@ pub async fn act(
                 .associate_address(allocation_id, &to, true, dry_run)
                 .await?;
             (w.request_id, one(output, w.value))
+        }
+        Action::DisassociateAddress {
+            allocation_id,
+            from,
+        } => {
+            let eip = must_eip(ctx.read, allocation_id).await?;
+            match eip.association_id.as_deref() {
+                // Only from where the run put it: never from wherever someone moved it since.
+                Some(assoc) if points_at(&eip, from, o)? => {
+                    none(write.disassociate_address(assoc, dry_run).await?)
+                }
+                _ if dry_run => {
+                    return Err(CloudError::dry_run_ok(format!(
+                        "checked by reading ({allocation_id} is not where the run put it)"
+                    )));
+                }
+                _ => (None, Outputs::new()),
+            }
         }
         Action::DetachNetworkInterface {
             eni_id, instance, ..

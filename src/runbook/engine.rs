@@ -3,7 +3,7 @@
 
 use super::actions::{self, Ctx, Seen};
 use super::journal::{Entry, Journal, Outputs, RunState, RunStatus};
-use super::plan::{Action, Plan, Step, Val};
+use super::plan::{Action, AddressMove, AddressWas, Plan, Step, Val};
 use crate::analysis::Floor;
 use crate::cloud::{CloudRead, CloudWrite, ErrorKind, TargetRef};
 use async_trait::async_trait;
@@ -506,6 +506,34 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                 }),
                 _ => None,
             },
+            // The Elastic IP goes back where the plan found it (or is let go if it pointed nowhere),
+            // taken only from where this run put it.
+            Action::AssociateAddress {
+                allocation_id,
+                target,
+                output,
+                was: Some(was),
+            } => {
+                let now = match target {
+                    AddressMove::Instance(v) => {
+                        resolve(v).map(|i| AddressMove::Instance(Val::Lit(i)))
+                    }
+                    other => Some(other.clone()),
+                };
+                match (was, now) {
+                    (AddressWas::At(before), Some(now)) => Some(Action::AssociateAddress {
+                        allocation_id: allocation_id.clone(),
+                        target: before.clone(),
+                        output: output.clone(),
+                        was: Some(AddressWas::At(now)),
+                    }),
+                    (AddressWas::Unassociated, Some(now)) => Some(Action::DisassociateAddress {
+                        allocation_id: allocation_id.clone(),
+                        from: now,
+                    }),
+                    (_, None) => None,
+                }
+            }
             // The client-facing address goes back where it was.
             Action::AttachNetworkInterface {
                 eni_id,

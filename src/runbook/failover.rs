@@ -4,7 +4,7 @@
 //! address (Elastic IP re-association, secondary network interface move, or secondary private IP
 //! reassignment) → verify by reading it back.
 
-use super::plan::{Action, AddressMove, Plan, Step, Val};
+use super::plan::{Action, AddressMove, AddressWas, Plan, Step, Val};
 use crate::domain::*;
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -366,6 +366,19 @@ fn choose_address<'a>(
     Ok((AddressPlan::None, notes, None))
 }
 
+/// Where an Elastic IP points now, as a rollback would restore it: the exact private address of the
+/// interface when known (a secondary IP keeps its own address), else the instance.
+fn address_was(e: &ElasticIp) -> AddressWas {
+    match (&e.network_interface_id, &e.instance_id) {
+        (Some(eni), _) => AddressWas::At(AddressMove::NetworkInterface {
+            eni_id: eni.clone(),
+            private_ip: e.private_ip.clone(),
+        }),
+        (None, Some(i)) => AddressWas::At(AddressMove::Instance(Val::Lit(i.clone()))),
+        (None, None) => AddressWas::Unassociated,
+    }
+}
+
 fn mode_name(m: AddressMode) -> &'static str {
     match m {
         AddressMode::Auto => "auto",
@@ -646,6 +659,8 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
                 allocation_id: e.allocation_id.clone(),
                 target: AddressMove::Instance(new_instance.clone()),
                 output: "association".into(),
+                // Recorded for the rollback, which moves the address back there.
+                was: Some(address_was(e)),
             },
             resources: vec![e.allocation_id.clone()],
             expected_secs: 5,

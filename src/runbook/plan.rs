@@ -38,6 +38,15 @@ pub enum AddressMove {
     },
 }
 
+/// Where an Elastic IP pointed before a step moved it: what a rollback moves it back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressWas {
+    /// Associated with nothing: a rollback disassociates it.
+    Unassociated,
+    At(AddressMove),
+}
+
 /// One snapshot of a consistent set: the volume, its description and the output naming its id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotOf {
@@ -127,6 +136,16 @@ pub enum Action {
         allocation_id: String,
         target: AddressMove,
         output: String,
+        /// Where the address pointed when the plan was made (absent in journals written before it
+        /// was recorded: those have no automatic undo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        was: Option<AddressWas>,
+    },
+    /// Disassociates an Elastic IP, but only while it still points at `from` (an address someone
+    /// re-pointed meanwhile is left where it is).
+    DisassociateAddress {
+        allocation_id: String,
+        from: AddressMove,
     },
     /// Detaches a secondary network interface from `instance` only (one that moved meanwhile is left
     /// where it is). `device_index` is where it was, for the rollback.
@@ -178,6 +197,7 @@ impl Action {
             Action::AttachVolume { .. } => "ec2:AttachVolume, DescribeVolumes",
             Action::DetachVolume { .. } => "ec2:DetachVolume, DescribeVolumes",
             Action::AssociateAddress { .. } => "ec2:AssociateAddress, DescribeAddresses",
+            Action::DisassociateAddress { .. } => "ec2:DisassociateAddress, DescribeAddresses",
             Action::DetachNetworkInterface { .. } => {
                 "ec2:DetachNetworkInterface, DescribeNetworkInterfaces"
             }
@@ -209,6 +229,7 @@ impl Action {
                 | Action::DetachVolume { .. }
                 | Action::DetachNetworkInterface { .. }
                 | Action::DeleteSnapshot { .. }
+                | Action::DisassociateAddress { .. }
         )
     }
 
@@ -220,6 +241,7 @@ impl Action {
             Action::DetachVolume { volume, .. } => Some(volume.clone()),
             Action::DetachNetworkInterface { eni_id, .. } => Some(eni_id.clone()),
             Action::DeleteSnapshot { snapshot } => Some(snapshot.clone()),
+            Action::DisassociateAddress { allocation_id, .. } => Some(allocation_id.clone()),
             _ => None,
         }
     }
@@ -256,6 +278,7 @@ impl Step {
             Action::AttachVolume { .. } => "attach_volume",
             Action::DetachVolume { .. } => "detach_volume",
             Action::AssociateAddress { .. } => "associate_address",
+            Action::DisassociateAddress { .. } => "disassociate_address",
             Action::DetachNetworkInterface { .. } => "detach_network_interface",
             Action::AttachNetworkInterface { .. } => "attach_network_interface",
             Action::MovePrivateIp { .. } => "move_private_ip",
@@ -298,5 +321,20 @@ impl Plan {
         let bytes = serde_json::to_vec(self).unwrap_or_default();
         let digest = Sha256::digest(&bytes);
         digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_move_journaled_before_its_origin_was_recorded_keeps_its_checksum() {
+        // A journal written by an earlier opsdeck: no `was`. It must read, and write back the same
+        // bytes, or the plan's checksum no longer matches and the run cannot be resumed.
+        let old = r#"{"action":"associate_address","allocation_id":"eipalloc-1","target":{"instance":{"output":"replacement"}},"output":"association"}"#;
+        let a: Action = serde_json::from_str(old).expect("reads");
+        assert!(matches!(a, Action::AssociateAddress { was: None, .. }));
+        assert_eq!(serde_json::to_string(&a).expect("writes"), old);
     }
 }
