@@ -19,9 +19,20 @@ pub struct Ctx<'a> {
     pub outputs: &'a Outputs,
 }
 
+/// Whether a step's mutating call was made, as the journal tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Called {
+    No,
+    /// The call started and its answer was never journaled (a crash, a kill): it may have happened.
+    InDoubt,
+    Yes,
+}
+
 /// What the cloud says about a step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Seen {
+    /// A call in doubt shows to have been made (this is the evidence): count it as made, and wait.
+    Happened(String),
     /// Its effect holds; these are its outputs.
     Done(Outputs),
     /// On its way (draining, pending, initializing...): wait.
@@ -132,8 +143,11 @@ async fn guard_inventory(read: &dyn CloudRead, instance: &str) -> CloudResult<In
     Ok(inv)
 }
 
-pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult<Seen> {
+pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudResult<Seen> {
     let read = ctx.read;
+    // Most actions leave a lasting trace (a state, a tag, an association), so a call in doubt is
+    // judged by the same reading as one never made. A reboot leaves none: see below.
+    let acted = called == Called::Yes;
     let pending_or_act = |what: &str| {
         if acted {
             Seen::Pending(what.to_string())
@@ -218,7 +232,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                     .any(|x| x.event_id.as_ref() == Some(e) && !x.is_done())
             });
             let healthy = i.state == InstanceState::Running && i.status_checks.all_ok();
-            if acted || (event_id.is_some() && !event_open) {
+            let waiting = || {
                 if healthy && !event_open {
                     Seen::Done(Outputs::new())
                 } else {
@@ -228,8 +242,41 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                         i.status_checks.summary()
                     ))
                 }
-            } else {
-                Seen::Act
+            };
+            match called {
+                Called::Yes => waiting(),
+                // The event it was for is over: nothing left to reboot for.
+                _ if event_id.is_some() && !event_open => waiting(),
+                Called::No => Seen::Act,
+                // A reboot leaves no lasting trace: once the instance is back, "rebooted" and "never
+                // rebooted" read the same. Only a reboot still under way is evidence; without it,
+                // rebooting again could cost a second outage, so the operator decides.
+                Called::InDoubt => {
+                    let booting = i.state == InstanceState::Running
+                        && !i.status_checks.all_ok()
+                        && !i.status_checks.impaired();
+                    if booting {
+                        Seen::Happened(format!(
+                            "{instance} shows the reboot under way (status checks {})",
+                            i.status_checks.summary()
+                        ))
+                    } else {
+                        return Err(CloudError::invalid_state(
+                            "RebootInDoubt",
+                            format!(
+                                "opsdeck stopped while calling RebootInstances for {instance} and \
+                                 cannot tell whether it rebooted ({} with status checks {} now); it \
+                                 will not reboot it blindly a second time. Check the instance's \
+                                 uptime (e.g. `uptime` on it, or its system log), then run \
+                                 `opsdeck runbook resume {} --in-doubt done` if it rebooted, or \
+                                 `--in-doubt redo` to reboot it",
+                                i.state.as_str(),
+                                i.status_checks.summary(),
+                                ctx.run_id
+                            ),
+                        ));
+                    }
+                }
             }
         }
         Action::StopInstance { instance } => {
