@@ -511,7 +511,9 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudRes
             }
         }
         Action::DetachVolume {
-            volume, instance, ..
+            volume,
+            instance,
+            force,
         } => {
             let v = read
                 .volume(volume)
@@ -523,8 +525,18 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudRes
                 .find(|a| &a.instance_id == instance && a.state != AttachmentState::Detached)
             {
                 None => Seen::Done(Outputs::new()),
-                Some(a) if a.state == AttachmentState::Detaching => {
-                    Seen::Pending("detaching".into())
+                // A detach already hanging (stuck, busy) is what a forced one is for.
+                Some(a)
+                    if matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy)
+                        && *force
+                        && !acted =>
+                {
+                    Seen::Act
+                }
+                Some(a)
+                    if matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy) =>
+                {
+                    Seen::Pending(a.state.as_str().into())
                 }
                 Some(_) => pending_or_act("waiting for detaching to show"),
             }

@@ -394,6 +394,21 @@ fn is_root(i: &Instance, device: &str) -> bool {
         || matches!(device, "/dev/sda1" | "/dev/xvda" | "/dev/sda")
 }
 
+/// Why a volume cannot simply be detached now: in `error`, or a detach from `primary` already
+/// hanging (`detaching`, `busy`).
+fn stuck_reason(vol: &Volume, primary: &str) -> Option<String> {
+    if vol.state == VolumeState::Error {
+        return Some("in state error".into());
+    }
+    vol.attachments
+        .iter()
+        .find(|a| {
+            a.instance_id == primary
+                && matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy)
+        })
+        .map(|a| format!("its attachment to {primary} is {}", a.state.as_str()))
+}
+
 fn zone_down(inv: &Inventory, az: &str) -> bool {
     matches!(
         inv.zone_state(az),
@@ -490,7 +505,16 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
             inv.zone_state(&target_az).as_str()
         ));
     }
-    let restore = args.from_snapshot || target_az != vol.az || zone_down(inv, &vol.az);
+    // A volume already stuck (a detach hanging in `detaching`/`busy`) cannot be moved without force;
+    // one in `error` cannot be moved at all: both are left alone and the newest snapshot restored,
+    // unless --force-detach asks to force a stuck one free (keeping every write it holds).
+    let stuck = stuck_reason(vol, &p.id);
+    let broken = vol.state == VolumeState::Error;
+    let restore = args.from_snapshot
+        || target_az != vol.az
+        || zone_down(inv, &vol.az)
+        || broken
+        || (stuck.is_some() && !args.force_detach);
     let snapshot = if restore {
         Some(
             inv.newest_completed_snapshot(&vol.id)
@@ -565,6 +589,23 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
         Some(s) => Val::Lit(s.id.clone()),
         None => Val::Output("replacement".into()),
     };
+    match (&stuck, restore) {
+        (Some(why), true) => notes.push(format!(
+            "the data volume {} is stuck ({why}): it is left as it is and its newest completed \
+             snapshot restored instead{}",
+            vol.id,
+            if broken {
+                ""
+            } else {
+                " (--force-detach would force it free and keep every write)"
+            }
+        )),
+        (Some(why), false) => notes.push(format!(
+            "the data volume {} is stuck ({why}): the detach is forced to free it",
+            vol.id
+        )),
+        (None, _) => {}
+    }
     let moved_volume: Val = if let Some(snap) = snapshot {
         let age = snap
             .start_time
