@@ -367,11 +367,9 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 return Ok(EXIT_REFUSED);
             };
             let mut state = j.load()?;
-            if !state.status.is_open() {
-                eprintln!(
-                    "opsdeck: run {run_id} is {}: nothing to resume",
-                    state.status.as_str()
-                );
+            let session = connect().await?;
+            if let Err(why) = control::check_resume(&state, session.profile.as_deref()) {
+                eprintln!("opsdeck: refused: {why}");
                 return Ok(EXIT_REFUSED);
             }
             print_plan(&state.plan, exec.format, Some(&state))?;
@@ -395,9 +393,16 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                     }
                 }
             }
-            let session = connect().await?;
             let floor = state.plan.floor();
-            execute(&session, j, &mut state, &exec, floor).await
+            let code = execute(&session, j, &mut state, &exec, floor).await?;
+            // A resumed rollback closes the run it undid, as one run to the end does.
+            if code == 0
+                && let Err(why) = control::close_rolled_back(&journal::runs_dir(), &state.plan)
+            {
+                eprintln!("opsdeck: {why}");
+                return Ok(EXIT_FAILED);
+            }
+            Ok(code)
         }
         RunbookCommand::Rollback { run_id, exec } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
@@ -406,14 +411,25 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 return Ok(EXIT_REFUSED);
             };
             let state = j.load()?;
-            let plan = engine::rollback_plan(&state);
             let session = connect().await?;
-            let code = start(&session, plan, &exec, Floor::default()).await?;
-            if code == 0 && !exec.plan {
-                j.append(&Entry::Finished {
-                    at: chrono::Utc::now(),
-                    outcome: RunStatus::RolledBack,
-                })?;
+            let plan = match control::rollback_of(
+                &journal::runs_dir(),
+                &state,
+                session.profile.as_deref(),
+            ) {
+                Ok(plan) => plan,
+                Err(why) => {
+                    eprintln!("opsdeck: refused: {why}");
+                    return Ok(EXIT_REFUSED);
+                }
+            };
+            let code = start(&session, plan.clone(), &exec, Floor::default()).await?;
+            if code == 0
+                && !exec.plan
+                && let Err(why) = control::close_rolled_back(&journal::runs_dir(), &plan)
+            {
+                eprintln!("opsdeck: {why}");
+                return Ok(EXIT_FAILED);
             }
             Ok(code)
         }
