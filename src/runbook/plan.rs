@@ -230,6 +230,7 @@ impl Action {
                 | Action::DetachNetworkInterface { .. }
                 | Action::DeleteSnapshot { .. }
                 | Action::DisassociateAddress { .. }
+                | Action::DeregisterImage { .. }
         )
     }
 
@@ -242,6 +243,10 @@ impl Action {
             Action::DetachNetworkInterface { eni_id, .. } => Some(eni_id.clone()),
             Action::DeleteSnapshot { snapshot } => Some(snapshot.clone()),
             Action::DisassociateAddress { allocation_id, .. } => Some(allocation_id.clone()),
+            // An image made earlier in the same run has no id to type before the run: it asks plainly.
+            Action::DeregisterImage {
+                image: Val::Lit(id),
+            } => Some(id.clone()),
             _ => None,
         }
     }
@@ -336,5 +341,25 @@ mod tests {
         let a: Action = serde_json::from_str(old).expect("reads");
         assert!(matches!(a, Action::AssociateAddress { was: None, .. }));
         assert_eq!(serde_json::to_string(&a).expect("writes"), old);
+    }
+
+    #[test]
+    fn every_step_that_removes_something_is_destructive() {
+        let known = Action::DeregisterImage {
+            image: Val::lit("ami-1"),
+        };
+        assert!(known.is_destructive());
+        assert_eq!(known.confirm_id().as_deref(), Some("ami-1"));
+        let made_in_run = Action::DeregisterImage {
+            image: Val::Output("image".into()),
+        };
+        assert!(made_in_run.is_destructive());
+        assert_eq!(made_in_run.confirm_id(), None);
+        assert!(
+            Action::DeleteSnapshot {
+                snapshot: "snap-1".into()
+            }
+            .is_destructive()
+        );
     }
 }
