@@ -47,7 +47,12 @@ fn plan_run_runs_and_audit() {
     let p: Value = serde_json::from_slice(&plan.stdout).expect("plan json");
     assert_eq!(p["runbook"], "snapshot");
     let steps = p["steps"].as_array().expect("steps").len();
-    assert!(steps >= 2, "root and data volume");
+    // One step starts the whole set (root and data volume), one waits for it.
+    let volumes = p["steps"][0]["resources"]
+        .as_array()
+        .expect("the set's volumes")
+        .len();
+    assert!(volumes >= 2, "root and data volume");
     assert!(
         !home.path().join("state/runs").exists(),
         "--plan journals nothing"
@@ -102,7 +107,7 @@ fn plan_run_runs_and_audit() {
         .iter()
         .filter(|e| e["call"] == "CreateSnapshot" && e["dry_run"] == false)
         .collect();
-    assert_eq!(real.len(), steps, "each snapshot call audited once");
+    assert_eq!(real.len(), volumes, "each snapshot call audited once");
     assert!(
         entries.iter().any(|e| e["call"] == "CreateSnapshot"
             && e["dry_run"] == true
@@ -159,5 +164,165 @@ fn refusals_exit_2_before_anything_changes() {
         stderr(&resume).contains("no run no-such-run"),
         "{}",
         stderr(&resume)
+    );
+}
+
+/// A journal written as a run would leave it, in the binary's state dir.
+fn journal(
+    home: &tempfile::TempDir,
+    run_id: &str,
+    profile: Option<&str>,
+    plan: &opsdeck::runbook::plan::Plan,
+) -> opsdeck::runbook::journal::Journal {
+    opsdeck::runbook::journal::Journal::create(
+        &home.path().join("state/runs"),
+        run_id,
+        profile.map(str::to_string),
+        plan,
+    )
+    .expect("journal")
+}
+
+fn run_status(home: &tempfile::TempDir, run_id: &str) -> String {
+    let runs = opsdeck(home)
+        .args(["runs", "--format", "json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&runs.stdout).expect("runs json");
+    r.as_array()
+        .and_then(|a| a.iter().find(|x| x["run_id"] == run_id))
+        .and_then(|x| x["status"].as_str())
+        .unwrap_or_else(|| panic!("no run {run_id}"))
+        .to_string()
+}
+
+#[test]
+fn headless_resume_and_rollback_keep_the_consoles_safety_checks() {
+    use opsdeck::runbook::journal::{Entry, RunStatus};
+    use opsdeck::runbook::plan::{Action, Plan, Step};
+    let home = tempfile::tempdir().expect("tempdir");
+    let web2 = demo_instance(&home, "web-2");
+    let inv: Value = serde_json::from_slice(
+        &demo(&home, &["inventory", "--format", "json", "--no-metrics"]).stdout,
+    )
+    .expect("json");
+    let tg = inv["target_groups"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["name"] == "web-tg"))
+        .and_then(|t| t["arn"].as_str())
+        .expect("web-tg")
+        .to_string();
+    // A done run that took web-2 out of web-tg (the demo's web-2 is back in it: its undo has
+    // nothing left to call).
+    let plan = Plan {
+        runbook: "rolling-maintenance".into(),
+        region: "us-east-1".into(),
+        args: serde_json::json!({}),
+        steps: vec![Step {
+            title: format!("deregister {web2} from web-tg"),
+            action: Action::DeregisterTarget {
+                target_group_arn: tg,
+                target: opsdeck::cloud::TargetRef {
+                    id: web2.clone(),
+                    port: None,
+                },
+            },
+            resources: vec![web2.clone()],
+            expected_secs: 30,
+            timeout_secs: 600,
+        }],
+        notes: vec![],
+    };
+    let now = chrono::Utc::now();
+    let orig = journal(&home, "orig", None, &plan);
+    for e in [
+        Entry::StepStarted { at: now, step: 0 },
+        Entry::ActStarted { at: now, step: 0 },
+        Entry::ActDone {
+            at: now,
+            step: 0,
+            request_id: None,
+            outputs: Default::default(),
+        },
+        Entry::StepFinished {
+            at: now,
+            step: 0,
+            outputs: Default::default(),
+        },
+        Entry::Finished {
+            at: now,
+            outcome: RunStatus::Done,
+        },
+    ] {
+        orig.append(&e).expect("append");
+    }
+    // Its rollback, started and cut short (a crash before its first step).
+    let undo = opsdeck::runbook::engine::rollback_plan(&orig.load().expect("load"));
+    assert_eq!(undo.steps.len(), 1);
+    journal(&home, "undo", None, &undo);
+
+    // A second rollback of the same run, while the first is unfinished: resume that one instead.
+    let out = demo(&home, &["runbook", "rollback", "orig", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("undo already rolls back orig"),
+        "{}",
+        stderr(&out)
+    );
+    // No undoing the undo.
+    let out = demo(&home, &["runbook", "rollback", "undo", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("itself a rollback"),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing is in doubt to settle.
+    let out = demo(
+        &home,
+        &["runbook", "resume", "undo", "--in-doubt", "done", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no step of run undo is in doubt"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Resuming the rollback to its end closes the run it undid.
+    let out = demo(&home, &["runbook", "resume", "undo", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    assert_eq!(run_status(&home, "undo"), "done");
+    assert_eq!(run_status(&home, "orig"), "rolled-back");
+    let out = demo(&home, &["runbook", "rollback", "orig", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already rolled back"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Another profile's run (another account) is neither resumed nor rolled back from here.
+    journal(&home, "prod-run", Some("prod"), &plan);
+    for cmd in ["resume", "rollback"] {
+        let out = demo(&home, &["runbook", cmd, "prod-run", "--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("started with profile prod"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(run_status(&home, "prod-run"), "unfinished");
+    let audit = std::fs::read_to_string(home.path().join("state/audit.jsonl")).unwrap_or_default();
+    assert!(
+        !audit.lines().any(|l| l.contains("\"dry_run\":false")),
+        "nothing was changed in the cloud: {audit}"
     );
 }

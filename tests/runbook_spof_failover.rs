@@ -944,3 +944,515 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
         "nothing changed"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// A snapshot set is one point in time: every CreateSnapshot of the set is made before any of them
+// completes, whatever the API's throttling.
+
+/// The snapshots run "t" made, with their start times.
+fn snapshots_of_run(inv: &Inventory) -> Vec<(String, Timestamp)> {
+    inv.snapshots
+        .iter()
+        .filter(|s| s.tags.get("opsdeck:run") == Some("t"))
+        .map(|s| (s.id.to_string(), s.start_time.expect("a start time")))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_set_is_taken_at_one_point_in_time() {
+    for throttled in [false, true] {
+        let w = demo();
+        let db = id(&w, "db-1");
+        let inv = inventory(&w).await;
+        let vols = inv.volumes_of_instance(&db).len();
+        assert!(vols >= 2, "db-1 has a root and a data volume");
+        let plan = backup::snapshot_plan(&inv, &db, None).expect("plan");
+        if throttled {
+            w.sim.throttle("*", 0.3);
+        }
+        run(&w, &plan, None).await;
+        let after = inventory(&w).await;
+        let taken = snapshots_of_run(&after);
+        assert_eq!(taken.len(), vols, "one snapshot per volume: {taken:?}");
+        let first = taken.iter().map(|t| t.1).min().expect("some");
+        let last = taken.iter().map(|t| t.1).max().expect("some");
+        if throttled {
+            // Retries of a throttled call are made at once, not after the others complete.
+            assert!(
+                last - first < chrono::Duration::seconds(30),
+                "throttled, the set still starts within seconds: {taken:?}"
+            );
+        } else {
+            assert_eq!(first, last, "every volume at the same instant: {taken:?}");
+        }
+        // Every call of the set was made before the first of them completed (a snapshot takes a
+        // minute or more in the simulator).
+        let calls = w.sim.calls();
+        let made_at: Vec<_> = calls
+            .iter()
+            .filter(|c| c.action == "CreateSnapshot" && !c.dry_run && c.error.is_none())
+            .map(|c| c.at)
+            .collect();
+        assert_eq!(made_at.len(), vols, "no duplicate snapshot");
+        assert!(
+            made_at
+                .iter()
+                .all(|t| *t - first < chrono::Duration::seconds(30)),
+            "all calls in one burst: {made_at:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rolling back a db-failover moves the Elastic IP back: the address and the data return together.
+
+/// Where an Elastic IP points, read back: (instance, private address).
+fn eip_points_at(inv: &Inventory, allocation_id: &str) -> (Option<String>, Option<String>) {
+    let e = inv
+        .elastic_ips
+        .iter()
+        .find(|e| e.allocation_id == allocation_id)
+        .expect("the Elastic IP");
+    (
+        e.instance_id.clone().map(Into::into),
+        e.private_ip.clone().map(Into::into),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
+    let w = demo();
+    let db = id(&w, "db-1");
+    let inv = inventory(&w).await;
+    let eip = inv.eips_of_instance(&db)[0].allocation_id.clone();
+    let public_ip = inv.eips_of_instance(&db)[0].public_ip.clone();
+    let before = eip_points_at(&inv, &eip);
+    assert_eq!(before.0.as_deref(), Some(db.as_str()));
+    let data = data_volume(&inv, &db);
+
+    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let (state, _) = run_state(&w, &plan, None).await;
+    let moved = inventory(&w).await;
+    let new_id = data_holder(&moved, &data);
+    assert_ne!(new_id, db);
+    assert_eq!(eip_points_at(&moved, &eip).0, Some(new_id.clone()));
+
+    let back = rollback_plan(&state);
+    assert_eq!(
+        back.steps[0].action_name(),
+        "associate_address",
+        "{:?}",
+        back.steps
+    );
+    assert!(
+        !back
+            .notes
+            .iter()
+            .any(|n| n.contains("not undone") && n.contains(public_ip.as_str())),
+        "the address move has an undo: {:?}",
+        back.notes
+    );
+    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &back, Floor::default()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    run(&w, &back, None).await;
+    let after = inventory(&w).await;
+    assert_eq!(
+        eip_points_at(&after, &eip),
+        before,
+        "the address reads back on the primary, at the same private address"
+    );
+    assert_eq!(data_holder(&after, &data), db, "and so does its data");
+    assert_eq!(made(&w.sim, "AssociateAddress"), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_moved() {
+    use opsdeck::runbook::plan::{Action, AddressMove, AddressWas, Step, Val};
+    for repointed in [false, true] {
+        let w = demo();
+        let (db, web1, web2) = (id(&w, "db-1"), id(&w, "web-1"), id(&w, "web-2"));
+        let inv = inventory(&w).await;
+        let e = inv.eips_of_instance(&db)[0].clone();
+        w.write
+            .disassociate_address(e.association_id.as_deref().expect("associated"), false)
+            .await
+            .expect("free the address");
+        let plan = Plan {
+            runbook: "test".into(),
+            region: R.into(),
+            args: serde_json::json!({}),
+            steps: vec![Step {
+                title: "point the free address at web-2".into(),
+                action: Action::AssociateAddress {
+                    allocation_id: e.allocation_id.to_string(),
+                    target: AddressMove::Instance(Val::lit(&web2)),
+                    output: "association".into(),
+                    was: Some(AddressWas::Unassociated),
+                },
+                resources: vec![e.allocation_id.to_string()],
+                expected_secs: 5,
+                timeout_secs: 300,
+            }],
+            notes: vec![],
+        };
+        let (state, _) = run_state(&w, &plan, None).await;
+        assert_eq!(
+            eip_points_at(&inventory(&w).await, &e.allocation_id).0,
+            Some(web2.clone())
+        );
+        if repointed {
+            // Someone moves it on by hand before the rollback.
+            w.write
+                .associate_address(
+                    &e.allocation_id,
+                    &opsdeck::cloud::AddressTarget::Instance(web1.clone()),
+                    true,
+                    false,
+                )
+                .await
+                .expect("re-point");
+        }
+        let back = rollback_plan(&state);
+        assert_eq!(back.steps[0].action_name(), "disassociate_address");
+        assert_eq!(
+            back.steps[0].action.confirm_id(),
+            Some(Into::into(e.allocation_id.clone()))
+        );
+        run(&w, &back, None).await;
+        let now = eip_points_at(&inventory(&w).await, &e.allocation_id).0;
+        if repointed {
+            assert_eq!(now, Some(web1), "an address moved meanwhile is left alone");
+            assert_eq!(made(&w.sim, "DisassociateAddress"), 1, "only the setup's");
+        } else {
+            assert_eq!(
+                now, None,
+                "associated with nothing again, as before the run"
+            );
+            assert_eq!(made(&w.sim, "DisassociateAddress"), 2);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// db-failover with the data volume already stuck: a detach hanging since an earlier attempt (the
+// simulator's `stuck-detach` chaos), or a volume in `error`.
+
+/// The demo with db-1's data volume stuck in `detaching` (an earlier detach that never finished).
+async fn stuck_data_volume() -> (W, String, String) {
+    let w = demo();
+    let db = id(&w, "db-1");
+    let data = data_volume(&inventory(&w).await, &db);
+    w.sim
+        .chaos(&format!("stuck-detach {data}"))
+        .expect("stuck-detach");
+    w.write
+        .detach_volume(&data, &db, false, false)
+        .await
+        .expect("an earlier detach, which hangs");
+    tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    let v = inventory(&w).await.volume(&data).cloned().expect("volume");
+    assert_eq!(
+        v.attachments.first().map(|a| a.state),
+        Some(AttachmentState::Detaching),
+        "still hanging ten minutes later"
+    );
+    w.sim.clear_calls();
+    (w, db, data)
+}
+
+#[tokio::test(start_paused = true)]
+async fn db_failover_restores_the_newest_snapshot_when_the_volume_is_stuck() {
+    let (w, db, data) = stuck_data_volume().await;
+    let inv = inventory(&w).await;
+    let newest = inv
+        .newest_completed_snapshot(&data)
+        .expect("a snapshot")
+        .id
+        .clone();
+    let eip = inv.eips_of_instance(&db)[0].allocation_id.clone();
+    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
+    assert!(kinds.contains(&"restore_volume"), "{kinds:?}");
+    assert!(
+        !kinds.contains(&"detach_volume"),
+        "the stuck volume is left alone: {kinds:?}"
+    );
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.contains(&data) && n.contains("stuck") && n.contains("detaching")),
+        "the plan says why: {:?}",
+        plan.notes
+    );
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.contains("data-loss window") && n.contains(newest.as_str())),
+        "{:?}",
+        plan.notes
+    );
+    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    run(&w, &plan, None).await;
+
+    let after = inventory(&w).await;
+    let new_id = eip_points_at(&after, &eip)
+        .0
+        .expect("the EIP points somewhere");
+    assert_ne!(new_id, db);
+    let restored = after
+        .volumes_of_instance(&new_id)
+        .into_iter()
+        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
+        .expect("a data volume at the same device")
+        .clone();
+    assert_eq!(restored.snapshot_id.as_deref(), Some(newest.as_str()));
+    assert_eq!(made(&w.sim, "CreateVolume"), 1);
+    assert_eq!(
+        made(&w.sim, "DetachVolume"),
+        0,
+        "no second try at the stuck one"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
+    let (w, db, data) = stuck_data_volume().await;
+    let inv = inventory(&w).await;
+    let plan = failover::plan(
+        &inv,
+        &FailoverArgs {
+            force_detach: true,
+            ..failover_args(&db)
+        },
+    )
+    .expect("plan");
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
+    assert!(!kinds.contains(&"restore_volume"), "{kinds:?}");
+    let detach = plan
+        .steps
+        .iter()
+        .find(|s| s.action_name() == "detach_volume")
+        .expect("a detach step");
+    assert!(
+        matches!(
+            detach.action,
+            opsdeck::runbook::plan::Action::DetachVolume { force: true, .. }
+        ),
+        "{detach:?}"
+    );
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.contains("stuck") && n.contains("forced")),
+        "{:?}",
+        plan.notes
+    );
+    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    run(&w, &plan, None).await;
+    let after = inventory(&w).await;
+    let holder = data_holder(&after, &data);
+    assert_ne!(
+        holder, db,
+        "the very volume moved, with every write it holds"
+    );
+    assert_eq!(made(&w.sim, "CreateVolume"), 0, "nothing restored");
+    assert_eq!(made(&w.sim, "DetachVolume"), 1, "one forced detach");
+
+    // A volume in `error` cannot be forced free: restored from its snapshot even with --force-detach.
+    let mut broken = inventory(&demo()).await;
+    let dbb = broken
+        .instances
+        .iter()
+        .find(|i| i.name.as_deref() == Some("db-1"))
+        .expect("db-1")
+        .id
+        .clone();
+    let vid = data_volume(&broken, &dbb);
+    for v in broken.volumes.iter_mut().filter(|v| v.id == vid) {
+        v.state = VolumeState::Error;
+    }
+    let plan = failover::plan(
+        &broken,
+        &FailoverArgs {
+            force_detach: true,
+            ..failover_args(&dbb)
+        },
+    )
+    .expect("plan");
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
+    assert!(
+        kinds.contains(&"restore_volume") && !kinds.contains(&"detach_volume"),
+        "{kinds:?}"
+    );
+    assert!(
+        plan.notes.iter().any(|n| n.contains("in state error")),
+        "{:?}",
+        plan.notes
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// restore, prune and remove-spof --count 2: a kill at every journal boundary, then resume, makes
+// every call exactly once.
+
+/// For each kill point: a fresh demo, `plan` over its inventory, a run killed after n journal
+/// writes and resumed, then `check` (with n). Ends when a run finishes without being killed.
+async fn at_every_kill(
+    label: &str,
+    plan: impl Fn(&W, &Inventory) -> Plan,
+    check: impl Fn(&W, &Inventory, &Plan, usize),
+) {
+    let mut n = 1;
+    loop {
+        let w = demo();
+        let inv = inventory(&w).await;
+        let p = plan(&w, &inv);
+        let (_, killed) = run(&w, &p, Some(n)).await;
+        check(&w, &inventory(&w).await, &p, n);
+        if !killed {
+            assert!(n > 3, "{label}: kill points covered the run ({n})");
+            break;
+        }
+        n += 1;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn restore_and_prune_survive_a_kill_at_every_boundary_without_a_duplicate_call() {
+    at_every_kill(
+        "restore",
+        |w, inv| {
+            let data = data_volume(inv, &id(w, "db-1"));
+            let snap = inv
+                .newest_completed_snapshot(&data)
+                .expect("snapshot")
+                .id
+                .clone();
+            backup::restore_plan(
+                inv,
+                &snap,
+                "us-east-1a",
+                Some((&id(w, "web-2"), "/dev/sdg")),
+            )
+            .expect("plan")
+        },
+        |w, after, p, n| {
+            assert_eq!(made(&w.sim, "CreateVolume"), 1, "restore, kill after {n}");
+            assert_eq!(made(&w.sim, "AttachVolume"), 1, "restore, kill after {n}");
+            let snap = &p.steps[0].resources[0];
+            let restored: Vec<&Volume> = after
+                .volumes
+                .iter()
+                .filter(|v| v.snapshot_id.as_deref() == Some(snap.as_str()))
+                .filter(|v| v.tags.get("opsdeck:run") == Some("t"))
+                .collect();
+            assert_eq!(restored.len(), 1, "restore, kill after {n}: one volume");
+            assert_eq!(
+                restored[0].attached_instance(),
+                Some(id(w, "web-2").as_str()),
+                "restore, kill after {n}"
+            );
+        },
+    )
+    .await;
+
+    at_every_kill(
+        "prune",
+        |w, inv| {
+            let data = data_volume(inv, &id(w, "db-1"));
+            let p = backup::prune_plan(
+                inv,
+                &PruneArgs {
+                    volume: data,
+                    keep: Some(1),
+                    younger_than_days: None,
+                },
+                chrono::Utc::now(),
+            )
+            .expect("plan");
+            assert!(p.steps.len() >= 2, "something to prune: {:?}", p.steps);
+            p
+        },
+        |w, after, p, n| {
+            assert_eq!(
+                made(&w.sim, "DeleteSnapshot"),
+                p.steps.len(),
+                "prune, kill after {n}: each deleted once"
+            );
+            let kept = after.snapshots_of_volume(&data_volume(after, &id(w, "db-1")));
+            for s in &p.steps {
+                assert!(
+                    !kept.iter().any(|k| s.resources.iter().any(|r| *r == k.id)),
+                    "prune, kill after {n}: {} gone",
+                    s.resources[0]
+                );
+            }
+            assert!(!kept.is_empty(), "prune, kill after {n}: the newest kept");
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn remove_spof_with_two_clones_launches_each_once_even_across_kills() {
+    at_every_kill(
+        "remove-spof --count 2",
+        |w, inv| {
+            spof::plan(
+                inv,
+                &SpofArgs {
+                    count: 2,
+                    stamp: "k".into(),
+                    ..SpofArgs::new(&id(w, "web-1"))
+                },
+            )
+            .expect("plan")
+        },
+        |w, after, p, n| {
+            assert_eq!(
+                p.steps
+                    .iter()
+                    .filter(|s| s.action_name() == "launch_clone")
+                    .count(),
+                2
+            );
+            assert_eq!(made(&w.sim, "CreateImage"), 1, "kill after {n}: one image");
+            assert_eq!(
+                made(&w.sim, "RunInstances"),
+                2,
+                "kill after {n}: two launches"
+            );
+            let clones: Vec<&Instance> = after
+                .instances
+                .iter()
+                .filter(|i| i.is_live() && i.tags.contains_key("opsdeck:client-token"))
+                .collect();
+            assert_eq!(clones.len(), 2, "kill after {n}: two clones");
+            assert_ne!(
+                clones[0].name, clones[1].name,
+                "each with a name of its own"
+            );
+            let tg = after.target_group("web-tg").expect("web-tg");
+            let by_az = after.targets_by_az(&tg.arn);
+            for c in &clones {
+                assert_ne!(
+                    c.az, "us-east-1a",
+                    "kill after {n}: clones leave web-1's AZ"
+                );
+                assert!(
+                    by_az
+                        .values()
+                        .flatten()
+                        .any(|t| t.target_id == c.id && t.state == TargetState::Healthy),
+                    "kill after {n}: {} serves web-tg: {:?} {:?}",
+                    c.id,
+                    c.az,
+                    by_az
+                );
+            }
+        },
+    )
+    .await;
+}

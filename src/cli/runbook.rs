@@ -6,6 +6,7 @@ use super::{Format, GlobalArgs};
 use crate::analysis::Floor;
 use crate::cloud::{FetchOptions, fetch_inventory};
 use crate::config::Config;
+use crate::runbook::control;
 use crate::runbook::engine::{
     self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner,
 };
@@ -38,6 +39,10 @@ pub enum RunbookCommand {
     /// Resume an unfinished run from its journal
     Resume {
         run_id: String,
+        /// Settle the step whose call is in doubt (the run stopped mid-call and the cloud cannot
+        /// tell, e.g. a reboot), after checking yourself: `done` if it happened, `redo` to make it
+        #[arg(long, value_enum, value_name = "done|redo")]
+        in_doubt: Option<InDoubt>,
         #[command(flatten)]
         exec: ExecArgs,
     },
@@ -49,6 +54,14 @@ pub enum RunbookCommand {
     },
     /// Mark an unfinished run as abandoned (nothing is changed in the cloud)
     Abandon { run_id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InDoubt {
+    /// The call happened: wait for its effect
+    Done,
+    /// It did not: make it
+    Redo,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -344,26 +357,52 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             })
             .await
         }
-        RunbookCommand::Resume { run_id, exec } => {
+        RunbookCommand::Resume {
+            run_id,
+            in_doubt,
+            exec,
+        } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
             let Some(_lock) = take(&j, &run_id) else {
                 return Ok(EXIT_REFUSED);
             };
             let mut state = j.load()?;
-            if !state.status.is_open() {
-                eprintln!(
-                    "opsdeck: run {run_id} is {}: nothing to resume",
-                    state.status.as_str()
-                );
+            let session = connect().await?;
+            if let Err(why) = control::check_resume(&state, session.profile.as_deref()) {
+                eprintln!("opsdeck: refused: {why}");
                 return Ok(EXIT_REFUSED);
             }
             print_plan(&state.plan, exec.format, Some(&state))?;
             if exec.plan {
                 return Ok(0);
             }
-            let session = connect().await?;
+            if let Some(answer) = in_doubt {
+                match control::resolve_in_doubt(&j, &mut state, answer == InDoubt::Done) {
+                    Ok(step) => println!(
+                        "step {} settled: {}",
+                        step + 1,
+                        if answer == InDoubt::Done {
+                            "its call happened; waiting for its effect"
+                        } else {
+                            "its call is made again"
+                        }
+                    ),
+                    Err(why) => {
+                        eprintln!("opsdeck: refused: {why}");
+                        return Ok(EXIT_REFUSED);
+                    }
+                }
+            }
             let floor = state.plan.floor();
-            execute(&session, j, &mut state, &exec, floor).await
+            let code = execute(&session, j, &mut state, &exec, floor).await?;
+            // A resumed rollback closes the run it undid, as one run to the end does.
+            if code == 0
+                && let Err(why) = control::close_rolled_back(&journal::runs_dir(), &state.plan)
+            {
+                eprintln!("opsdeck: {why}");
+                return Ok(EXIT_FAILED);
+            }
+            Ok(code)
         }
         RunbookCommand::Rollback { run_id, exec } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
@@ -372,14 +411,25 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 return Ok(EXIT_REFUSED);
             };
             let state = j.load()?;
-            let plan = engine::rollback_plan(&state);
             let session = connect().await?;
-            let code = start(&session, plan, &exec, Floor::default()).await?;
-            if code == 0 && !exec.plan {
-                j.append(&Entry::Finished {
-                    at: chrono::Utc::now(),
-                    outcome: RunStatus::RolledBack,
-                })?;
+            let plan = match control::rollback_of(
+                &journal::runs_dir(),
+                &state,
+                session.profile.as_deref(),
+            ) {
+                Ok(plan) => plan,
+                Err(why) => {
+                    eprintln!("opsdeck: refused: {why}");
+                    return Ok(EXIT_REFUSED);
+                }
+            };
+            let code = start(&session, plan.clone(), &exec, Floor::default()).await?;
+            if code == 0
+                && !exec.plan
+                && let Err(why) = control::close_rolled_back(&journal::runs_dir(), &plan)
+            {
+                eprintln!("opsdeck: {why}");
+                return Ok(EXIT_FAILED);
             }
             Ok(code)
         }

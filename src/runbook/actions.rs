@@ -2,7 +2,7 @@
 //! resumed step whose call may or may not have happened is re-observed, never blindly repeated.
 
 use super::journal::Outputs;
-use super::plan::{Action, AddressMove, Val};
+use super::plan::{Action, AddressMove, SnapshotOf, Val};
 use crate::analysis::{Floor, check_removal};
 use crate::cloud::{CloudError, CloudRead, CloudResult, CloudWrite, LaunchSpec, VolumeSpec};
 use crate::domain::*;
@@ -19,9 +19,20 @@ pub struct Ctx<'a> {
     pub outputs: &'a Outputs,
 }
 
+/// Whether a step's mutating call was made, as the journal tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Called {
+    No,
+    /// The call started and its answer was never journaled (a crash, a kill): it may have happened.
+    InDoubt,
+    Yes,
+}
+
 /// What the cloud says about a step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Seen {
+    /// A call in doubt shows to have been made (this is the evidence): count it as made, and wait.
+    Happened(String),
     /// Its effect holds; these are its outputs.
     Done(Outputs),
     /// On its way (draining, pending, initializing...): wait.
@@ -68,6 +79,27 @@ async fn must_eni(read: &dyn CloudRead, id: &str) -> CloudResult<NetworkInterfac
         .ok_or_else(|| CloudError::not_found("InvalidNetworkInterfaceID.NotFound", id))
 }
 
+async fn must_eip(read: &dyn CloudRead, allocation_id: &str) -> CloudResult<ElasticIp> {
+    read.elastic_ips()
+        .await?
+        .into_iter()
+        .find(|e| e.allocation_id == allocation_id)
+        .ok_or_else(|| CloudError::not_found("InvalidAllocationID.NotFound", allocation_id))
+}
+
+/// Whether an Elastic IP points at `target` now (a named private address must match too).
+fn points_at(eip: &ElasticIp, target: &AddressMove, outputs: &Outputs) -> CloudResult<bool> {
+    Ok(match target {
+        AddressMove::Instance(v) => {
+            eip.instance_id.as_deref() == Some(resolve(v, outputs)?.as_str())
+        }
+        AddressMove::NetworkInterface { eni_id, private_ip } => {
+            eip.network_interface_id.as_deref() == Some(eni_id.as_str())
+                && (private_ip.is_none() || eip.private_ip.as_deref() == private_ip.as_deref())
+        }
+    })
+}
+
 /// The attachment that holds the interface now (a `detached` one no longer does).
 fn live_attachment(n: &NetworkInterface) -> Option<&EniAttachment> {
     n.attachment.as_ref().filter(|a| a.status != "detached")
@@ -110,8 +142,11 @@ async fn guard_inventory(read: &dyn CloudRead, instance: &str) -> CloudResult<In
     Ok(inv)
 }
 
-pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult<Seen> {
+pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudResult<Seen> {
     let read = ctx.read;
+    // Most actions leave a lasting trace (a state, a tag, an association), so a call in doubt is
+    // judged by the same reading as one never made. A reboot leaves none: see below.
+    let acted = called == Called::Yes;
     let pending_or_act = |what: &str| {
         if acted {
             Seen::Pending(what.to_string())
@@ -196,7 +231,7 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                     .any(|x| x.event_id.as_deref() == Some(e.as_str()) && !x.is_done())
             });
             let healthy = i.state == InstanceState::Running && i.status_checks.all_ok();
-            if acted || (event_id.is_some() && !event_open) {
+            let waiting = || {
                 if healthy && !event_open {
                     Seen::Done(Outputs::new())
                 } else {
@@ -206,8 +241,41 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                         i.status_checks.summary()
                     ))
                 }
-            } else {
-                Seen::Act
+            };
+            match called {
+                Called::Yes => waiting(),
+                // The event it was for is over: nothing left to reboot for.
+                _ if event_id.is_some() && !event_open => waiting(),
+                Called::No => Seen::Act,
+                // A reboot leaves no lasting trace: once the instance is back, "rebooted" and "never
+                // rebooted" read the same. Only a reboot still under way is evidence; without it,
+                // rebooting again could cost a second outage, so the operator decides.
+                Called::InDoubt => {
+                    let booting = i.state == InstanceState::Running
+                        && !i.status_checks.all_ok()
+                        && !i.status_checks.impaired();
+                    if booting {
+                        Seen::Happened(format!(
+                            "{instance} shows the reboot under way (status checks {})",
+                            i.status_checks.summary()
+                        ))
+                    } else {
+                        return Err(CloudError::invalid_state(
+                            "RebootInDoubt",
+                            format!(
+                                "opsdeck stopped while calling RebootInstances for {instance} and \
+                                 cannot tell whether it rebooted ({} with status checks {} now); it \
+                                 will not reboot it blindly a second time. Check the instance's \
+                                 uptime (e.g. `uptime` on it, or its system log), then run \
+                                 `opsdeck runbook resume {} --in-doubt done` if it rebooted, or \
+                                 `--in-doubt redo` to reboot it",
+                                i.state.as_str(),
+                                i.status_checks.summary(),
+                                ctx.run_id
+                            ),
+                        ));
+                    }
+                }
             }
         }
         Action::StopInstance { instance } => {
@@ -336,6 +404,58 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 None => pending_or_act("waiting for the snapshot to show"),
             }
         }
+        Action::CreateSnapshotSet { snapshots } => {
+            let all = read.snapshots().await?;
+            let mut found = Outputs::new();
+            for want in snapshots {
+                if let Some(s) = all.iter().find(|s| made_by(&s.tags, ctx, &want.output)) {
+                    if s.state == SnapshotState::Error {
+                        return Err(CloudError::invalid_state(
+                            "SnapshotError",
+                            format!("{} (of {}) is {}", s.id, want.volume, s.state.as_str()),
+                        ));
+                    }
+                    found.insert(want.output.clone(), s.id.to_string());
+                }
+            }
+            if found.len() == snapshots.len() {
+                Seen::Done(found)
+            } else if acted {
+                Seen::Pending(format!(
+                    "{} of {} snapshots show so far",
+                    found.len(),
+                    snapshots.len()
+                ))
+            } else {
+                // Nothing made yet, or a burst cut short: `act` makes only the missing ones.
+                Seen::Act
+            }
+        }
+        Action::WaitSnapshots { outputs } => {
+            let mut waiting = Vec::new();
+            for k in outputs {
+                let id = resolve(&Val::Output(k.clone()), ctx.outputs)?;
+                let s = read
+                    .snapshot(&id)
+                    .await?
+                    .ok_or_else(|| CloudError::not_found("InvalidSnapshot.NotFound", id.clone()))?;
+                match s.state {
+                    SnapshotState::Completed => {}
+                    SnapshotState::Pending => waiting.push(format!("{} {}%", s.id, s.progress)),
+                    other => {
+                        return Err(CloudError::invalid_state(
+                            "SnapshotError",
+                            format!("{} is {}", s.id, other.as_str()),
+                        ));
+                    }
+                }
+            }
+            if waiting.is_empty() {
+                Seen::Done(Outputs::new())
+            } else {
+                Seen::Pending(format!("snapshots {}", waiting.join(", ")))
+            }
+        }
         Action::RestoreVolume { output, .. } => {
             match read
                 .volumes()
@@ -390,7 +510,9 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             }
         }
         Action::DetachVolume {
-            volume, instance, ..
+            volume,
+            instance,
+            force,
         } => {
             let v = read
                 .volume(volume)
@@ -402,8 +524,18 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
                 .find(|a| a.instance_id == instance && a.state != AttachmentState::Detached)
             {
                 None => Seen::Done(Outputs::new()),
-                Some(a) if a.state == AttachmentState::Detaching => {
-                    Seen::Pending("detaching".into())
+                // A detach already hanging (stuck, busy) is what a forced one is for.
+                Some(a)
+                    if matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy)
+                        && *force
+                        && !acted =>
+                {
+                    Seen::Act
+                }
+                Some(a)
+                    if matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy) =>
+                {
+                    Seen::Pending(a.state.as_str().into())
                 }
                 Some(_) => pending_or_act("waiting for detaching to show"),
             }
@@ -412,28 +544,26 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, acted: bool) -> CloudResult
             allocation_id,
             target,
             output,
+            ..
         } => {
-            let eip = read
-                .elastic_ips()
-                .await?
-                .into_iter()
-                .find(|e| e.allocation_id == allocation_id)
-                .ok_or_else(|| {
-                    CloudError::not_found("InvalidAllocationID.NotFound", allocation_id.clone())
-                })?;
+            let eip = must_eip(read, allocation_id).await?;
             // Verified by reading the association back, never assumed from the call's answer.
-            let points_at = match target {
-                AddressMove::Instance(v) => {
-                    eip.instance_id.as_deref() == Some(resolve(v, ctx.outputs)?.as_str())
-                }
-                AddressMove::NetworkInterface { eni_id, .. } => {
-                    eip.network_interface_id.as_deref() == Some(eni_id.as_str())
-                }
-            };
-            if points_at {
+            if points_at(&eip, target, ctx.outputs)? {
                 Seen::Done(one(output, eip.association_id.unwrap_or_default()))
             } else {
                 pending_or_act("waiting for the association to show")
+            }
+        }
+        Action::DisassociateAddress {
+            allocation_id,
+            from,
+        } => {
+            let eip = must_eip(read, allocation_id).await?;
+            if eip.association_id.is_none() || !points_at(&eip, from, ctx.outputs)? {
+                // Associated with nothing, or re-pointed by someone else meanwhile: left alone.
+                Seen::Done(Outputs::new())
+            } else {
+                pending_or_act("waiting for the disassociation to show")
             }
         }
         Action::DetachNetworkInterface {
@@ -621,6 +751,10 @@ pub async fn act(
                 .await?;
             (w.request_id, one(output, w.value))
         }
+        Action::CreateSnapshotSet { snapshots } => {
+            create_snapshot_set(ctx, write, snapshots, dry_run).await?
+        }
+        Action::WaitSnapshots { .. } => (None, Outputs::new()),
         Action::RestoreVolume {
             snapshot,
             az,
@@ -679,6 +813,7 @@ pub async fn act(
             allocation_id,
             target,
             output,
+            ..
         } => {
             let to = match target {
                 AddressMove::Instance(v) => crate::cloud::AddressTarget::Instance(resolve(v, o)?),
@@ -693,6 +828,24 @@ pub async fn act(
                 .associate_address(allocation_id, &to, true, dry_run)
                 .await?;
             (w.request_id, one(output, w.value))
+        }
+        Action::DisassociateAddress {
+            allocation_id,
+            from,
+        } => {
+            let eip = must_eip(ctx.read, allocation_id).await?;
+            match eip.association_id.as_deref() {
+                // Only from where the run put it: never from wherever someone moved it since.
+                Some(assoc) if points_at(&eip, from, o)? => {
+                    none(write.disassociate_address(assoc, dry_run).await?)
+                }
+                _ if dry_run => {
+                    return Err(CloudError::dry_run_ok(format!(
+                        "checked by reading ({allocation_id} is not where the run put it)"
+                    )));
+                }
+                _ => (None, Outputs::new()),
+            }
         }
         Action::DetachNetworkInterface {
             eni_id, instance, ..
@@ -756,6 +909,69 @@ pub async fn act(
             none(write.deregister_image(&resolve(image, o)?, dry_run).await?)
         }
     })
+}
+
+/// Starts every snapshot of the set back to back, so they share one point in time (what the set is
+/// for). One already made by this run (found by its tags) is not made again. A call refused as
+/// transient (throttling, 5xx) is retried at once, after checking it did not land, instead of
+/// leaving the rest of the set for the engine's next poll seconds later.
+async fn create_snapshot_set(
+    ctx: &Ctx<'_>,
+    write: &dyn CloudWrite,
+    snapshots: &[SnapshotOf],
+    dry_run: bool,
+) -> CloudResult<(Option<String>, Outputs)> {
+    if dry_run {
+        for s in snapshots {
+            match write
+                .create_snapshot(&s.volume, &s.description, &run_tags(ctx, &s.output), true)
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.kind == crate::cloud::ErrorKind::DryRunOk => {}
+                Err(e) => return Err(e),
+            }
+        }
+        return Err(CloudError::dry_run_ok(format!(
+            "every CreateSnapshot of the set ({}) would succeed",
+            snapshots.len()
+        )));
+    }
+    let mut existing = ctx.read.snapshots().await?;
+    let mut out = Outputs::new();
+    let mut request_ids = Vec::new();
+    for s in snapshots {
+        let mut delay = std::time::Duration::from_millis(100);
+        let mut tries = 0;
+        loop {
+            if let Some(have) = existing.iter().find(|x| made_by(&x.tags, ctx, &s.output)) {
+                out.insert(s.output.clone(), have.id.to_string());
+                break;
+            }
+            match write
+                .create_snapshot(&s.volume, &s.description, &run_tags(ctx, &s.output), false)
+                .await
+            {
+                Ok(w) => {
+                    request_ids.extend(w.request_id);
+                    out.insert(s.output.clone(), w.value);
+                    break;
+                }
+                Err(e) if e.is_transient() && tries < 8 => {
+                    tries += 1;
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(std::time::Duration::from_secs(2));
+                    // A 5xx may hide a call that landed: look before calling again.
+                    if let Ok(now) = ctx.read.snapshots().await {
+                        existing = now;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let request_id = (!request_ids.is_empty()).then(|| request_ids.join(","));
+    Ok((request_id, out))
 }
 
 /// Whether a dry run of this step can be tried before the run (its inputs are all known now).

@@ -2,7 +2,7 @@
 //! restored into a chosen AZ (optionally attached), and retention that never deletes a snapshot an
 //! AMI still uses.
 
-use super::plan::{Action, Plan, Step, Val};
+use super::plan::{Action, Plan, SnapshotOf, Step, Val};
 use crate::domain::*;
 
 /// Snapshots of every volume attached to an instance, taken together.
@@ -29,7 +29,9 @@ pub fn snapshot_plan(
     let desc = description
         .map(str::to_string)
         .unwrap_or_else(|| format!("opsdeck snapshot of {label}"));
-    let steps = vols
+    // One burst of CreateSnapshot calls, then one wait: every volume is captured at the same point
+    // in time (a volume set snapshotted minutes apart does not restore into a consistent state).
+    let set: Vec<SnapshotOf> = vols
         .iter()
         .map(|v| {
             let dev = v
@@ -38,23 +40,45 @@ pub fn snapshot_plan(
                 .find(|a| a.instance_id == i.id)
                 .map(|a| a.device.clone())
                 .unwrap_or_default();
-            Step {
-                title: format!(
-                    "snapshot {} ({dev}, {} GiB) and wait completed",
-                    v.id, v.size_gib
-                ),
-                action: Action::CreateSnapshot {
-                    volume: v.id.to_string(),
-                    description: format!("{desc} {dev}"),
-                    output: format!("snapshot-{}", v.id),
-                },
-                resources: vec![v.id.to_string()],
-                // EBS snapshots are incremental; the first of a volume takes longest.
-                expected_secs: 60 + v.size_gib.max(0) as u64,
-                timeout_secs: 6 * 3600,
+            SnapshotOf {
+                volume: v.id.to_string(),
+                description: format!("{desc} {dev}"),
+                output: format!("snapshot-{}", v.id),
             }
         })
         .collect();
+    let volume_ids: Vec<String> = vols.iter().map(|v| v.id.clone()).map(Into::into).collect();
+    let listed = vols
+        .iter()
+        .map(|v| format!("{} ({} GiB)", v.id, v.size_gib))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let steps = vec![
+        Step {
+            title: format!("snapshot every volume at once: {listed}"),
+            action: Action::CreateSnapshotSet {
+                snapshots: set.clone(),
+            },
+            resources: volume_ids.clone(),
+            expected_secs: 10,
+            timeout_secs: 30 * 60,
+        },
+        Step {
+            title: "wait until every snapshot of the set is completed".into(),
+            action: Action::WaitSnapshots {
+                outputs: set.iter().map(|s| s.output.clone()).collect(),
+            },
+            resources: volume_ids,
+            // EBS snapshots are incremental; the first of a volume takes longest.
+            expected_secs: 60
+                + vols
+                    .iter()
+                    .map(|v| v.size_gib.max(0) as u64)
+                    .max()
+                    .unwrap_or(0),
+            timeout_secs: 6 * 3600,
+        },
+    ];
     Ok(Plan {
         runbook: "snapshot".into(),
         region: i.region.to_string(),
@@ -64,7 +88,11 @@ pub fn snapshot_plan(
             "quiesce the application first (flush and freeze, e.g. fsfreeze or the database's backup mode): \
              snapshots of a live file system are only crash-consistent"
                 .into(),
-            format!("{} volume(s); each snapshot is tagged with the run", vols.len()),
+            format!(
+                "{} volume(s), all snapshotted in one burst (one point in time); each snapshot is \
+                 tagged with the run",
+                vols.len()
+            ),
         ],
     })
 }

@@ -1,9 +1,9 @@
 //! Runs a plan: preflight, approval, then each step as observe → act if needed → wait until done,
 //! with backoff and a timeout per step. Every transition is journaled before the run goes on.
 
-use super::actions::{self, Ctx, Seen};
+use super::actions::{self, Called, Ctx, Seen};
 use super::journal::{Entry, Journal, Outputs, RunState, RunStatus};
-use super::plan::{Action, Plan, Step, Val};
+use super::plan::{Action, AddressMove, AddressWas, Plan, Step, Val};
 use crate::analysis::Floor;
 use crate::cloud::{CloudRead, CloudWrite, ErrorKind, TargetRef};
 use async_trait::async_trait;
@@ -175,7 +175,7 @@ pub async fn preflight(
                 .iter()
                 .any(|s| matches!(s.action, Action::CapacityGuard { .. }))
             {
-                match with_retries(|| actions::observe(&ctx, &step.action, false)).await {
+                match with_retries(|| actions::observe(&ctx, &step.action, Called::No)).await {
                     Ok(Seen::Pending(why)) => problems.push(Problem {
                         step: Some(i),
                         message: format!("guard: {why}"),
@@ -336,7 +336,13 @@ impl Runner {
         let timeout = Duration::from_secs(step.timeout_secs.max(1));
         let mut delay = self.opts.poll_initial;
         // A call journaled as made counts as made; one in doubt is re-observed first.
-        let mut acted = state.acted[i];
+        let mut called = if state.acted[i] {
+            Called::Yes
+        } else if state.in_doubt[i] {
+            Called::InDoubt
+        } else {
+            Called::No
+        };
         let mut last = String::from("nothing yet");
         loop {
             if self.cancelled() {
@@ -355,8 +361,28 @@ impl Runner {
                 floor: self.opts.floor,
                 outputs: &state.outputs,
             };
-            let seen = actions::observe(&ctx, &step.action, acted).await;
+            let seen = actions::observe(&ctx, &step.action, called).await;
             match seen {
+                Ok(Seen::Happened(evidence)) => {
+                    // Journaled, so a later resume does not have to find the evidence again.
+                    self.record(Entry::ActDone {
+                        at: chrono::Utc::now(),
+                        step: i,
+                        request_id: None,
+                        outputs: Default::default(),
+                    })?;
+                    state.acted[i] = true;
+                    state.in_doubt[i] = false;
+                    called = Called::Yes;
+                    self.emit(RunEvent::Waiting {
+                        step: i,
+                        detail: evidence.clone(),
+                        elapsed_secs: started.elapsed().as_secs(),
+                        expected_secs: step.expected_secs,
+                    });
+                    last = evidence;
+                    continue;
+                }
                 Ok(Seen::Done(out)) => {
                     state.outputs.extend(out.clone());
                     self.record(Entry::StepFinished {
@@ -401,7 +427,7 @@ impl Runner {
                                 outputs: out,
                             })?;
                             state.acted[i] = true;
-                            acted = true;
+                            called = Called::Yes;
                             self.emit(RunEvent::Acted {
                                 step: i,
                                 call: step.action.calls().to_string(),
@@ -506,6 +532,34 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                 }),
                 _ => None,
             },
+            // The Elastic IP goes back where the plan found it (or is let go if it pointed nowhere),
+            // taken only from where this run put it.
+            Action::AssociateAddress {
+                allocation_id,
+                target,
+                output,
+                was: Some(was),
+            } => {
+                let now = match target {
+                    AddressMove::Instance(v) => {
+                        resolve(v).map(|i| AddressMove::Instance(Val::Lit(i)))
+                    }
+                    other => Some(other.clone()),
+                };
+                match (was, now) {
+                    (AddressWas::At(before), Some(now)) => Some(Action::AssociateAddress {
+                        allocation_id: allocation_id.clone(),
+                        target: before.clone(),
+                        output: output.clone(),
+                        was: Some(AddressWas::At(now)),
+                    }),
+                    (AddressWas::Unassociated, Some(now)) => Some(Action::DisassociateAddress {
+                        allocation_id: allocation_id.clone(),
+                        from: now,
+                    }),
+                    (_, None) => None,
+                }
+            }
             // The client-facing address goes back where it was.
             Action::AttachNetworkInterface {
                 eni_id,

@@ -4,7 +4,7 @@
 //! address (Elastic IP re-association, secondary network interface move, or secondary private IP
 //! reassignment) → verify by reading it back.
 
-use super::plan::{Action, AddressMove, Plan, Step, Val};
+use super::plan::{Action, AddressMove, AddressWas, Plan, Step, Val};
 use crate::domain::*;
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -370,6 +370,19 @@ fn choose_address<'a>(
     Ok((AddressPlan::None, notes, None))
 }
 
+/// Where an Elastic IP points now, as a rollback would restore it: the exact private address of the
+/// interface when known (a secondary IP keeps its own address), else the instance.
+fn address_was(e: &ElasticIp) -> AddressWas {
+    match (&e.network_interface_id, &e.instance_id) {
+        (Some(eni), _) => AddressWas::At(AddressMove::NetworkInterface {
+            eni_id: eni.to_string(),
+            private_ip: e.private_ip.clone().map(Into::into),
+        }),
+        (None, Some(i)) => AddressWas::At(AddressMove::Instance(Val::Lit(i.to_string()))),
+        (None, None) => AddressWas::Unassociated,
+    }
+}
+
 fn mode_name(m: AddressMode) -> &'static str {
     match m {
         AddressMode::Auto => "auto",
@@ -383,6 +396,21 @@ fn mode_name(m: AddressMode) -> &'static str {
 fn is_root(i: &Instance, device: &str) -> bool {
     i.root_device_name.as_deref() == Some(device)
         || matches!(device, "/dev/sda1" | "/dev/xvda" | "/dev/sda")
+}
+
+/// Why a volume cannot simply be detached now: in `error`, or a detach from `primary` already
+/// hanging (`detaching`, `busy`).
+fn stuck_reason(vol: &Volume, primary: &str) -> Option<String> {
+    if vol.state == VolumeState::Error {
+        return Some("in state error".into());
+    }
+    vol.attachments
+        .iter()
+        .find(|a| {
+            a.instance_id == primary
+                && matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy)
+        })
+        .map(|a| format!("its attachment to {primary} is {}", a.state.as_str()))
 }
 
 fn zone_down(inv: &Inventory, az: &str) -> bool {
@@ -482,7 +510,16 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
             inv.zone_state(&target_az).as_str()
         ));
     }
-    let restore = args.from_snapshot || target_az != vol.az || zone_down(inv, &vol.az);
+    // A volume already stuck (a detach hanging in `detaching`/`busy`) cannot be moved without force;
+    // one in `error` cannot be moved at all: both are left alone and the newest snapshot restored,
+    // unless --force-detach asks to force a stuck one free (keeping every write it holds).
+    let stuck = stuck_reason(vol, &p.id);
+    let broken = vol.state == VolumeState::Error;
+    let restore = args.from_snapshot
+        || target_az != vol.az
+        || zone_down(inv, &vol.az)
+        || broken
+        || (stuck.is_some() && !args.force_detach);
     let snapshot = if restore {
         Some(
             inv.newest_completed_snapshot(&vol.id)
@@ -557,6 +594,23 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
         Some(s) => Val::Lit(s.id.to_string()),
         None => Val::Output("replacement".into()),
     };
+    match (&stuck, restore) {
+        (Some(why), true) => notes.push(format!(
+            "the data volume {} is stuck ({why}): it is left as it is and its newest completed \
+             snapshot restored instead{}",
+            vol.id,
+            if broken {
+                ""
+            } else {
+                " (--force-detach would force it free and keep every write)"
+            }
+        )),
+        (Some(why), false) => notes.push(format!(
+            "the data volume {} is stuck ({why}): the detach is forced to free it",
+            vol.id
+        )),
+        (None, _) => {}
+    }
     let moved_volume: Val = if let Some(snap) = snapshot {
         let age = snap
             .start_time
@@ -651,6 +705,8 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
                 allocation_id: e.allocation_id.to_string(),
                 target: AddressMove::Instance(new_instance.clone()),
                 output: "association".into(),
+                // Recorded for the rollback, which moves the address back there.
+                was: Some(address_was(e)),
             },
             resources: vec![e.allocation_id.to_string()],
             expected_secs: 5,

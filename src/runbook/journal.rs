@@ -37,6 +37,12 @@ pub enum Entry {
         request_id: Option<String>,
         outputs: Outputs,
     },
+    /// The operator checked a step whose call was in doubt and said whether it happened.
+    Resolved {
+        at: Timestamp,
+        step: usize,
+        happened: bool,
+    },
     StepFinished {
         at: Timestamp,
         step: usize,
@@ -108,6 +114,11 @@ pub struct RunState {
 impl RunState {
     pub fn next_step(&self) -> Option<usize> {
         self.finished.iter().position(|f| !f)
+    }
+
+    /// The unfinished step whose call may or may not have happened, if any.
+    pub fn in_doubt_step(&self) -> Option<usize> {
+        (0..self.finished.len()).find(|&i| self.in_doubt[i] && !self.acted[i] && !self.finished[i])
     }
 }
 
@@ -289,6 +300,11 @@ fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
             s.in_doubt[i] = false;
             s.acted[i] = true;
             s.outputs.extend(outputs);
+        }
+        Entry::Resolved { step, happened, .. } => {
+            let i = valid(step)?;
+            s.in_doubt[i] = false;
+            s.acted[i] = happened;
         }
         Entry::StepFinished { step, outputs, .. } => {
             let i = valid(step)?;

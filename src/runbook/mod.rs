@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod audit;
 pub mod backup;
+pub mod control;
 pub mod engine;
 pub mod failover;
 pub mod journal;

@@ -38,6 +38,23 @@ pub enum AddressMove {
     },
 }
 
+/// Where an Elastic IP pointed before a step moved it: what a rollback moves it back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressWas {
+    /// Associated with nothing: a rollback disassociates it.
+    Unassociated,
+    At(AddressMove),
+}
+
+/// One snapshot of a consistent set: the volume, its description and the output naming its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotOf {
+    pub volume: String,
+    pub description: String,
+    pub output: String,
+}
+
 /// What a step does. Each action knows how to observe whether it is already done, act, and wait
 /// until its effect holds (see `actions.rs`), which is what makes resuming safe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +106,16 @@ pub enum Action {
         description: String,
         output: String,
     },
+    /// Starts a snapshot of every volume of the set in one burst, so they share one point in time;
+    /// done once each of them shows (pending or completed). `WaitSnapshots` waits for completion.
+    CreateSnapshotSet {
+        snapshots: Vec<SnapshotOf>,
+    },
+    /// Waits until the snapshots an earlier step produced (these outputs) are completed. Calls
+    /// nothing that changes anything.
+    WaitSnapshots {
+        outputs: Vec<String>,
+    },
     RestoreVolume {
         snapshot: Val,
         az: String,
@@ -109,6 +136,16 @@ pub enum Action {
         allocation_id: String,
         target: AddressMove,
         output: String,
+        /// Where the address pointed when the plan was made (absent in journals written before it
+        /// was recorded: those have no automatic undo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        was: Option<AddressWas>,
+    },
+    /// Disassociates an Elastic IP, but only while it still points at `from` (an address someone
+    /// re-pointed meanwhile is left where it is).
+    DisassociateAddress {
+        allocation_id: String,
+        from: AddressMove,
     },
     /// Detaches a secondary network interface from `instance` only (one that moved meanwhile is left
     /// where it is). `device_index` is where it was, for the rollback.
@@ -152,10 +189,15 @@ impl Action {
             Action::CreateImage { .. } => "ec2:CreateImage, DescribeImages",
             Action::LaunchClone { .. } => "ec2:RunInstances (client token), DescribeInstanceStatus",
             Action::CreateSnapshot { .. } => "ec2:CreateSnapshot, DescribeSnapshots",
+            Action::CreateSnapshotSet { .. } => {
+                "ec2:CreateSnapshot (every volume at once), DescribeSnapshots"
+            }
+            Action::WaitSnapshots { .. } => "DescribeSnapshots",
             Action::RestoreVolume { .. } => "ec2:CreateVolume, DescribeVolumes",
             Action::AttachVolume { .. } => "ec2:AttachVolume, DescribeVolumes",
             Action::DetachVolume { .. } => "ec2:DetachVolume, DescribeVolumes",
             Action::AssociateAddress { .. } => "ec2:AssociateAddress, DescribeAddresses",
+            Action::DisassociateAddress { .. } => "ec2:DisassociateAddress, DescribeAddresses",
             Action::DetachNetworkInterface { .. } => {
                 "ec2:DetachNetworkInterface, DescribeNetworkInterfaces"
             }
@@ -172,7 +214,10 @@ impl Action {
 
     /// Whether the step changes anything (and so needs approval and a dry run).
     pub fn is_mutating(&self) -> bool {
-        !matches!(self, Action::CapacityGuard { .. })
+        !matches!(
+            self,
+            Action::CapacityGuard { .. } | Action::WaitSnapshots { .. }
+        )
     }
 
     /// Destructive steps need the resource id typed to approve them.
@@ -184,6 +229,8 @@ impl Action {
                 | Action::DetachVolume { .. }
                 | Action::DetachNetworkInterface { .. }
                 | Action::DeleteSnapshot { .. }
+                | Action::DisassociateAddress { .. }
+                | Action::DeregisterImage { .. }
         )
     }
 
@@ -195,6 +242,11 @@ impl Action {
             Action::DetachVolume { volume, .. } => Some(volume.clone()),
             Action::DetachNetworkInterface { eni_id, .. } => Some(eni_id.clone()),
             Action::DeleteSnapshot { snapshot } => Some(snapshot.clone()),
+            Action::DisassociateAddress { allocation_id, .. } => Some(allocation_id.clone()),
+            // An image made earlier in the same run has no id to type before the run: it asks plainly.
+            Action::DeregisterImage {
+                image: Val::Lit(id),
+            } => Some(id.clone()),
             _ => None,
         }
     }
@@ -225,10 +277,13 @@ impl Step {
             Action::CreateImage { .. } => "create_image",
             Action::LaunchClone { .. } => "launch_clone",
             Action::CreateSnapshot { .. } => "create_snapshot",
+            Action::CreateSnapshotSet { .. } => "create_snapshot_set",
+            Action::WaitSnapshots { .. } => "wait_snapshots",
             Action::RestoreVolume { .. } => "restore_volume",
             Action::AttachVolume { .. } => "attach_volume",
             Action::DetachVolume { .. } => "detach_volume",
             Action::AssociateAddress { .. } => "associate_address",
+            Action::DisassociateAddress { .. } => "disassociate_address",
             Action::DetachNetworkInterface { .. } => "detach_network_interface",
             Action::AttachNetworkInterface { .. } => "attach_network_interface",
             Action::MovePrivateIp { .. } => "move_private_ip",
@@ -271,5 +326,40 @@ impl Plan {
         let bytes = serde_json::to_vec(self).unwrap_or_default();
         let digest = Sha256::digest(&bytes);
         digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_move_journaled_before_its_origin_was_recorded_keeps_its_checksum() {
+        // A journal written by an earlier opsdeck: no `was`. It must read, and write back the same
+        // bytes, or the plan's checksum no longer matches and the run cannot be resumed.
+        let old = r#"{"action":"associate_address","allocation_id":"eipalloc-1","target":{"instance":{"output":"replacement"}},"output":"association"}"#;
+        let a: Action = serde_json::from_str(old).expect("reads");
+        assert!(matches!(a, Action::AssociateAddress { was: None, .. }));
+        assert_eq!(serde_json::to_string(&a).expect("writes"), old);
+    }
+
+    #[test]
+    fn every_step_that_removes_something_is_destructive() {
+        let known = Action::DeregisterImage {
+            image: Val::lit("ami-1"),
+        };
+        assert!(known.is_destructive());
+        assert_eq!(known.confirm_id().as_deref(), Some("ami-1"));
+        let made_in_run = Action::DeregisterImage {
+            image: Val::Output("image".into()),
+        };
+        assert!(made_in_run.is_destructive());
+        assert_eq!(made_in_run.confirm_id(), None);
+        assert!(
+            Action::DeleteSnapshot {
+                snapshot: "snap-1".into()
+            }
+            .is_destructive()
+        );
     }
 }

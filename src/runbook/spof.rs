@@ -70,7 +70,23 @@ fn candidate_subnets<'a>(inv: &'a Inventory, src: &Instance) -> Vec<&'a Subnet> 
             *e = s;
         }
     }
-    let mut subnets: Vec<&Subnet> = per_az.into_values().collect();
+    // A clone only takes traffic in an AZ its groups' load balancers are enabled in: elsewhere its
+    // target stays `unused` (Target.NotInUse) and the single point of failure stays.
+    let fronted = |az: &str| {
+        groups.iter().all(|g| {
+            let lbs: Vec<&LoadBalancer> = inv
+                .target_group(g)
+                .map(|tg| {
+                    inv.load_balancers
+                        .iter()
+                        .filter(|lb| tg.load_balancer_arns.contains(&lb.arn))
+                        .collect()
+                })
+                .unwrap_or_default();
+            lbs.is_empty() || lbs.iter().any(|lb| lb.zones.iter().any(|z| z.az == az))
+        })
+    };
+    let mut subnets: Vec<&Subnet> = per_az.into_values().filter(|s| fronted(&s.az)).collect();
     subnets.sort_by_key(|s| (load(&s.az), s.az.clone()));
     subnets
 }
@@ -96,7 +112,8 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
     let subnets = candidate_subnets(inv, src);
     if subnets.is_empty() {
         return Err(format!(
-            "no subnet of {vpc} in another AZ than {} (create one first)",
+            "no subnet of {vpc} in another AZ than {} that its load balancers are enabled in \
+             (create one, or enable another AZ on the load balancer, first)",
             src.az
         ));
     }

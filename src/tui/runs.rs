@@ -7,6 +7,7 @@ use crate::app::msg::Msg;
 use crate::app::runbook_screen::{Planned, RunProgress};
 use crate::app::runbooks::{self, RunSummary, RunbookRequest};
 use crate::domain::Inventory;
+use crate::runbook::control;
 use crate::runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions};
 use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
 use crate::runbook::plan::{Plan, Step};
@@ -146,14 +147,6 @@ fn load(dir: &Path, run_id: &str) -> Result<(Journal, RunState), String> {
     Ok((j, state))
 }
 
-/// The run a rollback plan undoes (`engine::rollback_plan` names it in its arguments).
-fn rolled_back_by(plan: &Plan) -> Option<String> {
-    if !plan.runbook.starts_with("rollback-of-") {
-        return None;
-    }
-    plan.args.get("run")?.as_str().map(str::to_string)
-}
-
 /// Plans a request: from the journal (resume, rollback) or with its planner over `inv`, after
 /// reading the target groups' deregistration delays and health checks (rolling maintenance).
 pub async fn plan(
@@ -170,11 +163,12 @@ pub async fn plan(
                     "run {run_id} is being driven by another opsdeck process"
                 ));
             }
+            control::check_resume(&state, session.profile.as_deref())?;
             Ok(Planned {
                 plan: state.plan.clone(),
                 progress: Some(progress(&state)),
                 // A resumed rollback still closes the run it undoes when it is done.
-                rolls_back: rolled_back_by(&state.plan),
+                rolls_back: control::rolled_back_by(&state.plan),
             })
         }
         RunbookRequest::Rollback { run_id } => {
@@ -184,16 +178,8 @@ pub async fn plan(
                     "run {run_id} is being driven by another opsdeck process"
                 ));
             }
-            if state.status == RunStatus::RolledBack {
-                return Err(format!("run {run_id} is already rolled back"));
-            }
-            if rolled_back_by(&state.plan).is_some() {
-                return Err(format!(
-                    "run {run_id} is itself a rollback: resume it instead of undoing the undo"
-                ));
-            }
             Ok(Planned {
-                plan: engine::rollback_plan(&state),
+                plan: control::rollback_of(&dir, &state, session.profile.as_deref())?,
                 progress: None,
                 rolls_back: Some(run_id.clone()),
             })
@@ -309,7 +295,7 @@ async fn run(
         generation,
         plan,
         resume,
-        rolls_back,
+        rolls_back: _,
         approve_each,
     } = spec;
     let Some((read, write)) = session.ports_for(&plan.region) else {
@@ -323,19 +309,7 @@ async fn run(
             let j = Journal::open(dir, id).map_err(|e| format!("{e:#}"))?;
             let lock = j.lock().map_err(|e| format!("run {id}: {e:#}"))?;
             let state = j.load().map_err(|e| format!("{e:#}"))?;
-            if state.profile != session.profile {
-                return Err(format!(
-                    "run {id} was started with profile {}; this console uses {}: resume it there",
-                    state.profile.as_deref().unwrap_or("default"),
-                    session.profile.as_deref().unwrap_or("default")
-                ));
-            }
-            if !state.status.is_open() {
-                return Err(format!(
-                    "run {id} is {}: nothing to resume",
-                    state.status.as_str()
-                ));
-            }
+            control::check_resume(&state, session.profile.as_deref())?;
             if state.plan != plan {
                 return Err(format!(
                     "run {id}'s journal changed since it was shown: open it again"
@@ -396,15 +370,9 @@ async fn run(
     drop(engine);
     let _ = forward.await;
     let status = outcome.map_err(|e| e.to_string())?;
-    if status == RunStatus::Done
-        && let Some(undone) = rolls_back
-    {
-        let (j, _) = load(dir, &undone)?;
-        j.append(&Entry::Finished {
-            at: chrono::Utc::now(),
-            outcome: RunStatus::RolledBack,
-        })
-        .map_err(|e| format!("{e:#}"))?;
+    // A rollback, started here or resumed, closes the run it undid.
+    if status == RunStatus::Done {
+        control::close_rolled_back(dir, &state.plan)?;
     }
     Ok((status, state.last_error))
 }
