@@ -12,9 +12,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for w in &loaded.warnings {
-        eprintln!("opsdeck: warning: {w}");
-    }
     // Logging failures must not stop an operator from working: run without a log file then.
     let _log = match opsdeck::logging::init() {
         Ok((guard, _path)) => Some(guard),
@@ -23,6 +20,12 @@ fn main() -> ExitCode {
             None
         }
     };
+    // On stderr for headless commands (the console's alternate screen covers it: the console shows
+    // them on its status line too), and in the log either way.
+    for w in &loaded.warnings {
+        tracing::warn!(warning = %w, "config");
+        eprintln!("opsdeck: warning: {w}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -30,7 +33,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(cli::run(cli, loaded.config)) {
+    match runtime.block_on(cli::run(cli, loaded.config, loaded.warnings)) {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "command failed");

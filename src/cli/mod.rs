@@ -106,68 +106,129 @@ impl GlobalArgs {
     }
 }
 
-/// Runs a headless command; returns the process exit code.
-pub async fn run(cli: Cli, config: Config) -> anyhow::Result<i32> {
+/// Runs a command (or, with none, the console); returns the process exit code. `config_warnings`
+/// are what was odd about the config file: the console shows them on its status line.
+pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, args).await,
         Some(Command::Report(args)) => report::run(&cli.global, &config, args).await,
         Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, cmd).await,
         Some(Command::Runs { format }) => runbook::list_runs(format),
-        None => {
-            // The console. Connecting is itself a task: the first frame is drawn before it answers.
-            let global = cli.global.clone();
-            let cfg = config.clone();
-            let connector: crate::tui::SessionConnector =
-                std::sync::Arc::new(move |profile: Option<String>, regions: Vec<String>| {
-                    let mut g = global.clone();
-                    g.profile = profile;
-                    g.regions = regions;
-                    let source = g.source(&cfg);
-                    let read_only = g.read_only(&cfg);
-                    let color = cfg.profile(g.profile.as_deref()).color;
-                    Box::pin(async move {
-                        let session = crate::session::connect(&source, read_only).await?;
-                        let info = crate::app::SessionInfo {
-                            label: session.label.clone(),
-                            profile: session.profile.clone(),
-                            regions: session.regions(),
-                            read_only: session.is_read_only(),
-                            color,
-                        };
-                        Ok((session, info))
-                    })
-                });
-            let no_color = cli.global.no_color
-                || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-                || !config.ui.color;
-            let (keymap, warnings) = crate::app::Keymap::load(&config.keys);
-            let launch = crate::tui::Launch {
-                prefs: crate::app::Prefs {
-                    keymap,
-                    refresh_seconds: config.ui.refresh_seconds,
-                    ascii: cli.global.ascii || config.ui.ascii,
-                    color: !no_color,
-                    export_dir: config
-                        .ui
-                        .export_dir
-                        .clone()
-                        .unwrap_or_else(|| crate::paths::state_dir().join("exports")),
-                    profiles: config.profiles.keys().cloned().collect(),
-                    max_snapshot_age_hours: config.analysis.max_snapshot_age_hours,
-                },
-                profile: cli.global.profile.clone(),
-                regions: cli.global.regions.clone(),
-                max_fps: config.ui.max_fps,
-                mouse: config.ui.mouse,
-                fetch: crate::cloud::FetchOptions {
-                    metrics: config.aws.metrics,
-                    metrics_window: Duration::from_secs(config.aws.metrics_window_minutes * 60),
-                    ..crate::cloud::FetchOptions::default()
-                },
-                connector,
-                warnings,
-            };
-            crate::tui::run(launch).await
-        }
+        None => crate::tui::run(console_launch(&cli.global, &config, config_warnings)).await,
+    }
+}
+
+/// Everything the console starts with. The config file's warnings (unknown keys) come first, then
+/// the keymap's: the console shows them on its status line, since the alternate screen covers
+/// anything printed to stderr before it opened.
+fn console_launch(
+    global: &GlobalArgs,
+    config: &Config,
+    config_warnings: Vec<String>,
+) -> crate::tui::Launch {
+    // Connecting is itself a task: the first frame is drawn before it answers.
+    let g0 = global.clone();
+    let cfg = config.clone();
+    let connector: crate::tui::SessionConnector =
+        std::sync::Arc::new(move |profile: Option<String>, regions: Vec<String>| {
+            let mut g = g0.clone();
+            g.profile = profile;
+            g.regions = regions;
+            let source = g.source(&cfg);
+            let read_only = g.read_only(&cfg);
+            let color = cfg.profile(g.profile.as_deref()).color;
+            Box::pin(async move {
+                let session = crate::session::connect(&source, read_only).await?;
+                let info = crate::app::SessionInfo {
+                    label: session.label.clone(),
+                    profile: session.profile.clone(),
+                    regions: session.regions(),
+                    read_only: session.is_read_only(),
+                    color,
+                };
+                Ok((session, info))
+            })
+        });
+    let no_color = global.no_color
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || !config.ui.color;
+    let (keymap, keymap_warnings) = crate::app::Keymap::load(&config.keys);
+    let mut warnings = config_warnings;
+    warnings.extend(keymap_warnings);
+    crate::tui::Launch {
+        prefs: crate::app::Prefs {
+            keymap,
+            refresh_seconds: config.ui.refresh_seconds,
+            ascii: global.ascii || config.ui.ascii,
+            color: !no_color,
+            export_dir: config
+                .ui
+                .export_dir
+                .clone()
+                .unwrap_or_else(|| crate::paths::state_dir().join("exports")),
+            profiles: config.profiles.keys().cloned().collect(),
+            max_snapshot_age_hours: config.analysis.max_snapshot_age_hours,
+        },
+        profile: global.profile.clone(),
+        regions: global.regions.clone(),
+        max_fps: config.ui.max_fps,
+        mouse: config.ui.mouse,
+        fetch: crate::cloud::FetchOptions {
+            metrics: config.aws.metrics,
+            metrics_window: Duration::from_secs(config.aws.metrics_window_minutes * 60),
+            ..crate::cloud::FetchOptions::default()
+        },
+        connector,
+        warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn console_args(extra: &[&str]) -> GlobalArgs {
+        let mut argv = vec!["opsdeck", "--demo"];
+        argv.extend_from_slice(extra);
+        Cli::try_parse_from(argv).expect("flags parse").global
+    }
+
+    #[test]
+    fn config_warnings_reach_the_console_status_line_with_the_keymap_ones() {
+        let (config, config_warnings) =
+            crate::config::from_str("[ui]\nrefresh_secs = 5\n[keys]\nfly = [\"f\"]\n", "my.toml")
+                .expect("config loads");
+        assert_eq!(config_warnings.len(), 1, "{config_warnings:?}");
+        let launch = console_launch(&console_args(&[]), &config, config_warnings);
+        assert!(
+            launch.warnings[0].contains("ui.refresh_secs")
+                && launch.warnings[0].contains("my.toml"),
+            "the config's warning comes first: {:?}",
+            launch.warnings
+        );
+        assert!(
+            launch.warnings.iter().skip(1).any(|w| w.contains("fly")),
+            "the keymap's warning follows: {:?}",
+            launch.warnings
+        );
+
+        // What the console does with them at startup (tui::run sets the same field).
+        let mut state = crate::app::AppState::new(
+            launch.prefs,
+            launch.profile,
+            launch.regions,
+            chrono::Utc::now(),
+        );
+        state.warnings = launch.warnings;
+        crate::app::startup(&mut state);
+        let status = state.status.expect("a status line at startup");
+        assert!(
+            status
+                .text
+                .contains("unknown key `ui.refresh_secs` ignored")
+                && status.text.contains("fly"),
+            "{}",
+            status.text
+        );
     }
 }
