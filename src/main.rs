@@ -38,7 +38,12 @@ fn main() -> ExitCode {
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "command failed");
             eprintln!("opsdeck: {e:#}");
-            ExitCode::from(1)
+            // A mistake in what was asked (an unknown region) exits like a usage error.
+            if e.downcast_ref::<opsdeck::session::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

@@ -87,6 +87,7 @@ impl GlobalArgs {
                 fleet: self.demo_fleet.clone(),
                 speed: self.demo_speed,
                 seed: self.demo_seed,
+                regions: self.regions.clone(),
             });
         }
         Source::Aws(AwsOptions {
@@ -114,7 +115,14 @@ pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyh
         Some(Command::Report(args)) => report::run(&cli.global, &config, args).await,
         Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, cmd).await,
         Some(Command::Runs { format }) => runbook::list_runs(format),
-        None => crate::tui::run(console_launch(&cli.global, &config, config_warnings)).await,
+        None => {
+            // A `--region` the demo fleet lacks is refused before the console takes the terminal.
+            if let Source::Demo(opts) = cli.global.source(&config) {
+                crate::cloud::sim::check_demo_regions(&opts)
+                    .map_err(|e| crate::session::UsageError(e.to_string()))?;
+            }
+            crate::tui::run(console_launch(&cli.global, &config, config_warnings)).await
+        }
     }
 }
 
