@@ -129,3 +129,34 @@ fn a_region_the_demo_fleet_lacks_is_one_line_and_exit_2() {
         assert!(out.stdout.is_empty(), "{args:?} printed nothing else");
     }
 }
+
+#[test]
+fn a_demo_speed_that_is_not_a_positive_number_is_refused() {
+    let home = tempfile::tempdir().expect("tempdir");
+    for bad in ["0", "-5", "NaN", "inf", "fast"] {
+        let out = demo(&home, &[&format!("--demo-speed={bad}"), "inventory"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "--demo-speed {bad}: {err}");
+        assert!(
+            err.contains("--demo-speed") && err.contains(bad),
+            "names the flag and the value: {err}"
+        );
+        assert!(
+            err.contains("positive number") || err.contains("not a number"),
+            "says what is wanted: {err}"
+        );
+        assert!(out.stdout.is_empty(), "--demo-speed {bad}: nothing ran");
+    }
+    let ok = demo(
+        &home,
+        &[
+            "--demo-speed",
+            "0.5",
+            "inventory",
+            "--format",
+            "json",
+            "--no-metrics",
+        ],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}

@@ -44,8 +44,8 @@ pub struct GlobalArgs {
     /// Demo fleet: `default`, `large`, or a fleet file
     #[arg(long, global = true, requires = "demo")]
     pub demo_fleet: Option<String>,
-    /// Simulated seconds per real second
-    #[arg(long, global = true, default_value_t = 1.0, requires = "demo")]
+    /// Simulated seconds per real second (a positive number)
+    #[arg(long, global = true, default_value_t = 1.0, requires = "demo", value_parser = demo_speed)]
     pub demo_speed: f64,
     /// Seed for the simulator's randomness (same seed, same run)
     #[arg(long, global = true, default_value_t = 1, requires = "demo")]
@@ -56,6 +56,21 @@ pub struct GlobalArgs {
     /// Console: no colours (the NO_COLOR environment variable does the same)
     #[arg(long, global = true)]
     pub no_color: bool,
+}
+
+/// `--demo-speed`: a finite number above 0. Zero would stop the clock and a negative one run it
+/// backwards, so they are refused here rather than quietly replaced.
+fn demo_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| {
+        format!("`{s}` is not a number (simulated seconds per real second, e.g. 60)")
+    })?;
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "must be a positive number of simulated seconds per real second (e.g. 1 or 60), not `{s}`"
+        ))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -167,6 +167,12 @@ impl Sim {
     /// Builds the world from a fleet. Must be called inside a tokio runtime context only if the clock
     /// is to follow a paused test clock; otherwise any thread will do.
     pub fn new(opts: SimOptions) -> Result<Sim, SimError> {
+        if !(opts.speed.is_finite() && opts.speed > 0.0) {
+            return Err(SimError(format!(
+                "the simulated clock's speed must be a positive number, not {}",
+                opts.speed
+            )));
+        }
         let started = std::time::Instant::now();
         let spec = fleet_spec(&opts.fleet)?;
         let epoch = opts.epoch.unwrap_or_else(chrono::Utc::now);
@@ -191,7 +197,7 @@ impl Sim {
         Sim::new(SimOptions {
             fleet: demo_fleet(opts),
             seed: opts.seed,
-            speed: if opts.speed > 0.0 { opts.speed } else { 1.0 },
+            speed: opts.speed,
             epoch: None,
         })
     }
