@@ -101,6 +101,8 @@ pub(crate) enum Tr {
         region: String,
         id: String,
         ver: u64,
+        /// A forced detach: it also ends a `stuck-detach` (that fault hangs the next detach only).
+        forced: bool,
     },
     VolumeGone {
         region: String,
@@ -261,7 +263,12 @@ impl World {
             Tr::SnapshotCompleted { region, id } => self.on_snapshot_completed(&region, &id),
             Tr::VolumeAvailable { region, id, ver } => self.on_volume_available(&region, &id, ver),
             Tr::VolumeAttached { region, id, ver } => self.on_volume_attached(&region, &id, ver),
-            Tr::VolumeDetached { region, id, ver } => self.on_volume_detached(&region, &id, ver),
+            Tr::VolumeDetached {
+                region,
+                id,
+                ver,
+                forced,
+            } => self.on_volume_detached(&region, &id, ver, forced),
             Tr::VolumeGone { region, id, ver } => self.on_volume_gone(&region, &id, ver),
             Tr::EniAttached { region, id, ver } => self.on_eni_attached(&region, &id, ver),
             Tr::EniDetached { region, id, ver } => self.on_eni_detached(&region, &id, ver),
