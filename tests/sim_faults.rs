@@ -2,7 +2,7 @@
 //! a permission policy, an AZ outage, an instance crash. The sim never retries: a faulted call fails
 //! once, straight away (the AWS SDK retries for the real adapter; runbooks handle what is left).
 
-use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
+use opsdeck::cloud::sim::{CALL_LOG_LIMIT, FleetSource, Sim, SimOptions};
 use opsdeck::cloud::*;
 use opsdeck::domain::*;
 use std::sync::Arc;
@@ -460,4 +460,34 @@ async fn losing_a_web_server_sets_off_the_healthy_hosts_low_alarm() {
     sleep(secs(4 * 60)).await;
     let a = alarm(r.alarms().await.expect("alarms"));
     assert_eq!(a.state, AlarmState::Ok, "{:?}", a.reason);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_call_log_keeps_the_newest_calls_only() {
+    let sim = sim();
+    let r = sim.reader("us-east-1");
+    sim.clear_calls();
+    r.availability_zones().await.expect("zones");
+    for _ in 0..CALL_LOG_LIMIT - 1 {
+        r.subnets().await.expect("subnets");
+    }
+    let calls = sim.calls();
+    assert_eq!(calls.len(), CALL_LOG_LIMIT, "full, nothing dropped yet");
+    assert_eq!(calls[0].action, "DescribeAvailabilityZones");
+
+    // One more: the oldest goes, exactly one, and the newest is last.
+    r.volumes().await.expect("volumes");
+    let calls = sim.calls();
+    assert_eq!(calls.len(), CALL_LOG_LIMIT);
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.action != "DescribeAvailabilityZones")
+    );
+    assert_eq!(calls[0].action, "DescribeSubnets");
+    assert_eq!(calls[CALL_LOG_LIMIT - 1].action, "DescribeVolumes");
+    for _ in 0..1000 {
+        r.subnets().await.expect("subnets");
+    }
+    assert_eq!(sim.calls().len(), CALL_LOG_LIMIT, "it stays at the cap");
 }

@@ -30,7 +30,7 @@ mod world;
 mod write;
 
 pub use chaos::{ChaosCommand, HELP as CHAOS_HELP, parse as parse_chaos, parse_duration};
-pub use faults::{CallRecord, Faults, Service, service_of};
+pub use faults::{CALL_LOG_LIMIT, CallRecord, Faults, Service, service_of};
 pub use fleet::{BUILTIN_FLEETS, FleetSpec, builtin_fleet};
 pub use read::SimRead;
 pub use write::SimWrite;
@@ -571,9 +571,9 @@ impl Sim {
         }
     }
 
-    /// Every call answered so far (oldest first; the log keeps the last 50,000).
+    /// Every call answered so far, oldest first: the newest [`CALL_LOG_LIMIT`] of them.
     pub fn calls(&self) -> Vec<CallRecord> {
-        self.lock().calls.clone()
+        self.lock().calls.iter().cloned().collect()
     }
 
     pub fn clear_calls(&self) {
