@@ -18,9 +18,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for w in &loaded.warnings {
-        eprintln!("opsdeck: warning: {w}");
-    }
     // Logging failures must not stop an operator from working: run without a log file then.
     let _log = match opsdeck::logging::init() {
         Ok((guard, _path)) => Some(guard),
@@ -29,6 +26,12 @@ fn main() -> ExitCode {
             None
         }
     };
+    // On stderr for headless commands (the console's alternate screen covers it: the console shows
+    // them on its status line too), and in the log either way.
+    for w in &loaded.warnings {
+        tracing::warn!(warning = %w, "config");
+        eprintln!("opsdeck: warning: {w}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -36,12 +39,17 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(cli::run(cli, loaded.config)) {
+    match runtime.block_on(cli::run(cli, loaded.config, loaded.warnings)) {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "command failed");
             eprintln!("opsdeck: {e:#}");
-            ExitCode::from(1)
+            // A mistake in what was asked (an unknown region) exits like a usage error.
+            if e.downcast_ref::<opsdeck::session::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

@@ -20,7 +20,15 @@ pub struct DemoOptions {
     /// How many simulated seconds pass per real second.
     pub speed: f64,
     pub seed: u64,
+    /// `--region`: only these of the fleet's regions (empty: all of them).
+    pub regions: Vec<String>,
 }
+
+/// A mistake in what the operator asked for (a region the demo fleet does not have...): the CLI
+/// says so in one line and exits 2, like a usage error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 pub struct Session {
     pub label: String,
@@ -167,12 +175,17 @@ pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session
         Source::Demo(opts) => {
             // The simulated fleet: no credentials, no network. Same rule: read-only builds no writer.
             let sim = crate::cloud::sim::Sim::from_demo(opts)?;
+            // `--region` picks among the fleet's regions, as it does against AWS.
+            let regions = sim
+                .select_regions(&opts.regions)
+                .map_err(|e| UsageError(e.to_string()))?;
             let label = format!("demo: simulated fleet `{}`", sim.fleet_name());
-            let readers = sim.readers();
+            let readers = regions.iter().map(|r| sim.reader(r)).collect();
             let session = if read_only {
                 Session::read_only(label, None, readers)
             } else {
-                Session::read_write(label, None, readers, sim.writers())
+                let writers = regions.iter().map(|r| sim.writer(r)).collect();
+                Session::read_write(label, None, readers, writers)
             };
             Ok(session.with_sim(sim))
         }
@@ -190,6 +203,7 @@ mod tests {
             fleet: None,
             speed: 1.0,
             seed: 1,
+            regions: Vec::new(),
         });
         let s = connect(&demo, true).await.expect("demo session");
         assert!(s.is_read_only() && s.writers().is_none());
@@ -203,6 +217,43 @@ mod tests {
         assert!(
             s.chaos("nonsense").is_some_and(|r| r.is_err()),
             "bad chaos is an error, not a crash"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_demo_reads_and_writes_only_the_regions_asked_for() {
+        let demo = |regions: &[&str]| {
+            Source::Demo(DemoOptions {
+                fleet: None,
+                speed: 1.0,
+                seed: 1,
+                regions: regions.iter().map(|r| r.to_string()).collect(),
+            })
+        };
+        let all = connect(&demo(&[]), false).await.expect("demo session");
+        assert_eq!(all.regions(), vec!["us-east-1", "eu-west-1"]);
+        let eu = connect(&demo(&["eu-west-1"]), false)
+            .await
+            .expect("demo session");
+        assert_eq!(eu.regions(), vec!["eu-west-1"]);
+        assert!(eu.writer_for("eu-west-1").is_some());
+        assert!(
+            eu.writer_for("us-east-1").is_none(),
+            "no writer outside --region"
+        );
+        let inv = fetch_inventory(eu.readers(), &FetchOptions::default()).await;
+        assert!(!inv.instances.is_empty());
+        assert!(inv.instances.iter().all(|i| i.region == "eu-west-1"));
+
+        let err = match connect(&demo(&["us-east-1", "mars-north-1"]), true).await {
+            Ok(_) => panic!("an unknown region is refused"),
+            Err(e) => e,
+        };
+        assert!(err.downcast_ref::<UsageError>().is_some(), "{err:#}");
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("mars-north-1") && msg.contains("us-east-1, eu-west-1"),
+            "{msg}"
         );
     }
 

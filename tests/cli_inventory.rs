@@ -226,3 +226,57 @@ fn malformed_config_is_reported_with_its_position() {
     let err = stderr(&out);
     assert!(err.contains("bad.toml") && err.contains("line 2"), "{err}");
 }
+
+#[tokio::test]
+async fn credentials_never_reach_the_log_even_at_trace() {
+    let (_g, _seed) = moto::seeded().await;
+    let home = tempfile::tempdir().expect("tempdir");
+    // moto accepts any keys; these markers would be easy to spot in the log.
+    let (key, secret, token) = (
+        "AKIAMARKERKEYNOTINLOG",
+        "marker-secret-never-in-a-log",
+        "marker-session-token-never-in-a-log",
+    );
+    let out = opsdeck(&home)
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_SESSION_TOKEN", token)
+        .env("OPSDECK_LOG", "trace")
+        .args([
+            "inventory",
+            "--format",
+            "json",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            &moto::url(),
+        ])
+        .output()
+        .expect("run opsdeck");
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        stderr(&out)
+    );
+    let log_path = home.path().join("state/opsdeck.log");
+    let log = std::fs::read_to_string(&log_path)
+        .unwrap_or_else(|e| panic!("the log file {} exists: {e}", log_path.display()));
+    assert!(
+        log.lines().count() > 10,
+        "trace logging wrote the run's details:\n{log}"
+    );
+    let leaks: Vec<String> = [key, secret, token]
+        .iter()
+        .filter_map(|marker| {
+            let hits: Vec<&str> = log.lines().filter(|l| l.contains(marker)).collect();
+            hits.first()
+                .map(|first| format!("{marker} in {} lines, e.g.: {first}", hits.len()))
+        })
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "credentials in the log:\n{}",
+        leaks.join("\n")
+    );
+}

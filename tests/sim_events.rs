@@ -1,5 +1,6 @@
-//! Scheduled events on the simulated clock: an unhandled one executes at its time (and really takes
-//! a web server out of its target group), stop/start or a reboot resolves them first, and rescheduling
+//! Scheduled events on the simulated clock: an unhandled one executes at its time (a system or instance
+//! reboot really takes a web server out of its target group, an instance-stop or a retirement stops
+//! it, system maintenance is a brief blip), stop/start or a reboot resolves them first, and rescheduling
 //! follows AWS's rules (only with a deadline, at least 60 min ahead, not within 5 min of the start).
 
 use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
@@ -371,4 +372,171 @@ async fn a_user_reboot_completes_an_instance_reboot_event() {
         sleep(secs(10)).await;
         assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
     }
+}
+
+/// Schedules `code` for web-1 two hours from the epoch (with a deadline, so AWS could reschedule it)
+/// and returns web-1's id, web-2's id, web-tg's ARN and the event's start.
+async fn web1_event(
+    sim: &Sim,
+    r: &Arc<dyn CloudRead>,
+    code: &str,
+) -> (String, String, String, Timestamp) {
+    let web1 = sim.instance_id("web-1").expect("web-1");
+    let web2 = sim.instance_id("web-2").expect("web-2");
+    let tg = sim.target_group_arn("web-tg").expect("tg");
+    let said = sim
+        .chaos(&format!("event web-1 {code} 2h 3d"))
+        .expect("chaos");
+    assert!(said.contains(code), "{said}");
+    let ev = inst(r, &web1).await.events[0].clone();
+    assert_eq!(ev.raw_code, code);
+    let start = ev.not_before.expect("start");
+    assert_eq!(start, epoch() + chrono::Duration::hours(2));
+    (web1, web2, tg, start)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unhandled_instance_stop_stops_the_instance_at_its_time() {
+    let sim = sim();
+    let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
+    let (web1, web2, tg, _start) = web1_event(&sim, &r, "instance-stop").await;
+    assert_eq!(
+        inst(&r, &web1).await.events[0].code,
+        EventCode::InstanceStop
+    );
+    let public_ip = inst(&r, &web1)
+        .await
+        .public_ip
+        .expect("an auto-assigned public IP");
+
+    // A second before: nothing yet.
+    sleep(secs(2 * 3600 - 1)).await;
+    let i = inst(&r, &web1).await;
+    assert_eq!(i.state, InstanceState::Running);
+    assert!(!i.events[0].is_done());
+    assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
+
+    // At its time EC2 stops it (AWS: "the instance is stopped"), and the event is completed.
+    sleep(secs(2)).await;
+    let i = inst(&r, &web1).await;
+    assert_eq!(i.state, InstanceState::Stopping);
+    assert!(
+        i.events[0].is_done() && i.events[0].description.starts_with("[Completed]"),
+        "{:?}",
+        i.events[0]
+    );
+    assert_eq!(i.upcoming_events().count(), 0);
+    sleep(secs(10)).await;
+    let i = inst(&r, &web1).await;
+    assert_eq!(i.state, InstanceState::Stopped);
+    assert_eq!(
+        i.public_ip, None,
+        "a stopped instance releases its public IP"
+    );
+    let t = target(&r, &tg, &web1).await;
+    assert_eq!(
+        (t.state, t.reason.as_deref()),
+        (TargetState::Unused, Some("Target.InvalidState"))
+    );
+    assert_eq!(target(&r, &tg, &web2).await.state, TargetState::Healthy);
+
+    // It stays stopped: EC2 does not start it again; the operator does, on new hardware.
+    sleep(secs(3600)).await;
+    assert_eq!(inst(&r, &web1).await.state, InstanceState::Stopped);
+    w.start_instances(std::slice::from_ref(&web1), false)
+        .await
+        .expect("start");
+    sleep(secs(120)).await;
+    let i = inst(&r, &web1).await;
+    assert_eq!(i.state, InstanceState::Running);
+    assert!(
+        i.public_ip.as_ref().is_some_and(|ip| *ip != public_ip),
+        "a new public IP"
+    );
+    assert_eq!(
+        i.upcoming_events().count(),
+        0,
+        "the event does not come back"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn system_maintenance_is_a_brief_outage_of_a_running_instance() {
+    let sim = sim();
+    let r = sim.reader("us-east-1");
+    let (web1, _web2, tg, _start) = web1_event(&sim, &r, "system-maintenance").await;
+    assert_eq!(
+        inst(&r, &web1).await.events[0].code,
+        EventCode::SystemMaintenance
+    );
+    let before = inst(&r, &web1).await;
+
+    sleep(secs(2 * 3600 - 1)).await;
+    assert!(inst(&r, &web1).await.status_checks.all_ok());
+
+    // AWS: power maintenance makes the instance unavailable briefly and then reboots it; network
+    // maintenance drops its connectivity briefly. Either way it stays running on its host, keeping its
+    // configuration and addresses, and the event is completed.
+    sleep(secs(2)).await;
+    let i = inst(&r, &web1).await;
+    assert_eq!(i.state, InstanceState::Running);
+    assert_eq!(i.status_checks.instance, CheckStatus::Initializing);
+    assert!(i.events[0].is_done(), "{:?}", i.events[0]);
+    assert_eq!(i.public_ip, before.public_ip);
+    assert_eq!(i.private_ip, before.private_ip);
+
+    // Brief: shorter than ELB's unhealthy threshold (2 × 10 s), so web-1 never leaves web-tg, and its
+    // status checks pass again within two minutes.
+    for _ in 0..12 {
+        sleep(secs(5)).await;
+        assert_eq!(inst(&r, &web1).await.state, InstanceState::Running);
+        assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
+    }
+    sleep(secs(60)).await;
+    let i = inst(&r, &web1).await;
+    assert!(i.status_checks.all_ok(), "{:?}", i.status_checks);
+    assert_eq!(i.upcoming_events().count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unhandled_instance_reboot_reboots_it_and_drops_it_from_its_group_briefly() {
+    let sim = sim();
+    let r = sim.reader("us-east-1");
+    let (web1, web2, tg, _start) = web1_event(&sim, &r, "instance-reboot").await;
+    assert_eq!(
+        inst(&r, &web1).await.events[0].code,
+        EventCode::InstanceReboot
+    );
+    let public_ip = inst(&r, &web1).await.public_ip;
+
+    sleep(secs(2 * 3600 - 1)).await;
+    assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
+
+    // At its time EC2 reboots the instance: still running, the guest down, the event completed.
+    sleep(secs(2)).await; // start + 1 s
+    let i = inst(&r, &web1).await;
+    assert_eq!(i.state, InstanceState::Running);
+    assert_eq!(i.status_checks.instance, CheckStatus::Initializing);
+    assert!(i.events[0].is_done(), "{:?}", i.events[0]);
+    assert_eq!(i.public_ip, public_ip, "a reboot keeps the public IP");
+
+    // ELB marks it unhealthy after 2 failed checks × 10 s; web-2 carries on.
+    sleep(secs(24)).await; // start + 25 s
+    let t = target(&r, &tg, &web1).await;
+    assert_eq!(
+        (t.state, t.reason.as_deref()),
+        (TargetState::Unhealthy, Some("Target.FailedHealthChecks"))
+    );
+    assert_eq!(target(&r, &tg, &web2).await.state, TargetState::Healthy);
+
+    // Back after the reboot (60 s) and 3 passing checks × 10 s: out of the group for about a minute.
+    sleep(secs(60)).await; // start + 85 s
+    assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Unhealthy);
+    sleep(secs(10)).await; // start + 95 s
+    assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
+    sleep(secs(60)).await;
+    let i = inst(&r, &web1).await;
+    assert_eq!(i.state, InstanceState::Running);
+    assert!(i.status_checks.all_ok(), "{:?}", i.status_checks);
+    assert_eq!(i.upcoming_events().count(), 0);
 }

@@ -2,7 +2,7 @@
 //! a permission policy, an AZ outage, an instance crash. The sim never retries: a faulted call fails
 //! once, straight away (the AWS SDK retries for the real adapter; runbooks handle what is left).
 
-use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
+use opsdeck::cloud::sim::{CALL_LOG_LIMIT, FleetSource, Sim, SimOptions};
 use opsdeck::cloud::*;
 use opsdeck::domain::*;
 use std::sync::Arc;
@@ -335,4 +335,159 @@ async fn chaos_commands_say_what_is_wrong() {
     let before = sim.now();
     sim.chaos("skip 2h").expect("skip");
     assert!(sim.now() - before >= chrono::Duration::hours(2));
+}
+
+fn check_query(id: &str, metric: &str) -> MetricQuery {
+    MetricQuery {
+        subject: MetricSubject::Instance {
+            instance_id: id.into(),
+        },
+        namespace: "AWS/EC2".into(),
+        metric: metric.into(),
+        stat: "Maximum".into(),
+        dimensions: vec![("InstanceId".into(), id.into())],
+    }
+}
+
+/// StatusCheckFailed, _System and _Instance for `id` at minute `t` (the sim has a point a minute).
+async fn checks_failed(r: &Arc<dyn CloudRead>, id: &str, t: Timestamp) -> [f64; 3] {
+    let queries: Vec<MetricQuery> = [
+        "StatusCheckFailed",
+        "StatusCheckFailed_System",
+        "StatusCheckFailed_Instance",
+    ]
+    .iter()
+    .map(|m| check_query(id, m))
+    .collect();
+    let series = r.metrics(&queries, secs(3600)).await.expect("metrics");
+    let at = |s: &MetricSeries| {
+        s.points
+            .iter()
+            .find(|(p, _)| *p == t)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no {} point at {t}: {:?}", s.metric, s.points))
+    };
+    [at(&series[0]), at(&series[1]), at(&series[2])]
+}
+
+fn minute(n: i64) -> Timestamp {
+    epoch() + chrono::Duration::minutes(n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_check_failed_goes_to_1_on_a_crash_and_an_az_outage() {
+    let sim = sim();
+    let r = sim.reader("us-east-1");
+    let web1 = sim.instance_id("web-1").expect("web-1");
+    let db1 = sim.instance_id("db-1").expect("db-1");
+
+    // Minute 5½: web-1's guest crashes (the instance check fails, the host is fine).
+    sleep(secs(5 * 60 + 30)).await;
+    sim.chaos("crash web-1").expect("crash");
+    // Minute 8½: us-east-1a goes down under db-1 (both checks fail).
+    sleep(secs(3 * 60)).await;
+    sim.chaos("az-outage us-east-1a").expect("outage");
+    sleep(secs(3 * 60)).await; // minute 11½
+
+    assert_eq!(checks_failed(&r, &web1, minute(5)).await, [0.0, 0.0, 0.0]);
+    assert_eq!(
+        checks_failed(&r, &web1, minute(6)).await,
+        [1.0, 0.0, 1.0],
+        "a crash fails the instance check only"
+    );
+    assert_eq!(checks_failed(&r, &db1, minute(8)).await, [0.0, 0.0, 0.0]);
+    assert_eq!(
+        checks_failed(&r, &db1, minute(9)).await,
+        [1.0, 1.0, 1.0],
+        "an AZ outage fails the system check and, unreachable, the instance check"
+    );
+    assert_eq!(checks_failed(&r, &db1, minute(11)).await, [1.0, 1.0, 1.0]);
+
+    // Back to 0 once the zone is restored; the minutes of the outage keep their values.
+    sim.chaos("az-restore us-east-1a").expect("restore");
+    sleep(secs(2 * 60)).await; // minute 13½
+    assert_eq!(checks_failed(&r, &db1, minute(13)).await, [0.0, 0.0, 0.0]);
+    assert_eq!(
+        checks_failed(&r, &db1, minute(9)).await,
+        [1.0, 1.0, 1.0],
+        "history is not rewritten by the restore"
+    );
+    // web-1 was crashed *and* in the zone: both checks failed during the outage, then only its
+    // own check again, as before it.
+    assert_eq!(checks_failed(&r, &web1, minute(10)).await, [1.0, 1.0, 1.0]);
+    assert_eq!(checks_failed(&r, &web1, minute(13)).await, [1.0, 0.0, 1.0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn losing_a_web_server_sets_off_the_healthy_hosts_low_alarm() {
+    let sim = sim();
+    let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
+    let web1 = sim.instance_id("web-1").expect("web-1");
+    let alarm = |alarms: Vec<Alarm>| {
+        alarms
+            .into_iter()
+            .find(|a| a.name == "web-tg-healthy-hosts-low")
+            .expect("the alarm")
+    };
+    let a = alarm(r.alarms().await.expect("alarms"));
+    assert_eq!(
+        (a.metric.as_deref(), a.comparison.as_deref(), a.threshold),
+        (
+            Some("HealthyHostCount"),
+            Some("LessThanThreshold"),
+            Some(2.0)
+        )
+    );
+    sleep(secs(5 * 60)).await;
+    let a = alarm(r.alarms().await.expect("alarms"));
+    assert_eq!(a.state, AlarmState::Ok, "two healthy hosts: {:?}", a.reason);
+
+    // web-1 crashes: unhealthy after 2 × 10 s; the next full minute has 1 healthy host (< 2).
+    sim.chaos("crash web-1").expect("crash");
+    sleep(secs(2 * 60)).await;
+    let a = alarm(r.alarms().await.expect("alarms"));
+    assert_eq!(a.state, AlarmState::Alarm, "{:?}", a.reason);
+    let reason = a.reason.unwrap_or_default();
+    assert!(
+        reason.contains("1.00") && reason.contains("less than the threshold (2.0)"),
+        "{reason}"
+    );
+
+    // Rebooted and healthy again: the alarm clears.
+    w.reboot_instances(std::slice::from_ref(&web1), false)
+        .await
+        .expect("reboot");
+    sleep(secs(4 * 60)).await;
+    let a = alarm(r.alarms().await.expect("alarms"));
+    assert_eq!(a.state, AlarmState::Ok, "{:?}", a.reason);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_call_log_keeps_the_newest_calls_only() {
+    let sim = sim();
+    let r = sim.reader("us-east-1");
+    sim.clear_calls();
+    r.availability_zones().await.expect("zones");
+    for _ in 0..CALL_LOG_LIMIT - 1 {
+        r.subnets().await.expect("subnets");
+    }
+    let calls = sim.calls();
+    assert_eq!(calls.len(), CALL_LOG_LIMIT, "full, nothing dropped yet");
+    assert_eq!(calls[0].action, "DescribeAvailabilityZones");
+
+    // One more: the oldest goes, exactly one, and the newest is last.
+    r.volumes().await.expect("volumes");
+    let calls = sim.calls();
+    assert_eq!(calls.len(), CALL_LOG_LIMIT);
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.action != "DescribeAvailabilityZones")
+    );
+    assert_eq!(calls[0].action, "DescribeSubnets");
+    assert_eq!(calls[CALL_LOG_LIMIT - 1].action, "DescribeVolumes");
+    for _ in 0..1000 {
+        r.subnets().await.expect("subnets");
+    }
+    assert_eq!(sim.calls().len(), CALL_LOG_LIMIT, "it stays at the cap");
 }

@@ -291,6 +291,24 @@ subnet = "a"
 }
 
 #[test]
+fn a_clock_speed_that_is_not_positive_is_refused() {
+    for speed in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let e = Sim::new(SimOptions {
+            speed,
+            ..SimOptions::default()
+        })
+        .expect_err("refused");
+        assert!(e.to_string().contains("positive"), "{speed}: {e}");
+    }
+    let half = Sim::new(SimOptions {
+        speed: 0.5,
+        ..SimOptions::default()
+    })
+    .expect("0.5 is a speed");
+    assert_eq!(half.speed(), 0.5);
+}
+
+#[test]
 fn opsdeck_demo_prints_the_default_fleet_without_aws() {
     let home = tempfile::tempdir().expect("tempdir");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))

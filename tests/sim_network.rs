@@ -312,3 +312,57 @@ async fn a_private_address_moves_only_with_reassignment_and_its_eip_follows() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidRequest);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_elastic_ip_replaces_the_auto_assigned_address_and_leaving_brings_a_new_one() {
+    let sim = sim("default");
+    let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
+    let web1 = sim.instance_id("web-1").expect("web-1");
+    let web2 = sim.instance_id("web-2").expect("web-2");
+    let spare = sim.allocation_id("shop-spare-eip").expect("spare");
+    let spare_ip = eip(&r, &spare).await.public_ip;
+    let web1_auto = inst(&r, &web1)
+        .await
+        .public_ip
+        .expect("web-1 has a public IP");
+    let web2_auto = inst(&r, &web2)
+        .await
+        .public_ip
+        .expect("web-2 has a public IP");
+
+    // AWS: associating an Elastic IP with the primary address releases the auto-assigned one ...
+    let assoc = w
+        .associate_address(&spare, &AddressTarget::Instance(web1.clone()), false, false)
+        .await
+        .expect("associate")
+        .value;
+    assert_eq!(inst(&r, &web1).await.public_ip, Some(spare_ip.clone()));
+
+    // ... so moving the EIP on gives web-1 a new address, not its old one back.
+    w.associate_address(&spare, &AddressTarget::Instance(web2.clone()), true, false)
+        .await
+        .expect("move to web-2");
+    assert_eq!(inst(&r, &web2).await.public_ip, Some(spare_ip.clone()));
+    let web1_new = inst(&r, &web1).await.public_ip.expect("a new public IP");
+    assert!(
+        web1_new != web1_auto && web1_new != spare_ip,
+        "{web1_auto} → {spare_ip} → {web1_new}"
+    );
+
+    // Disassociating does the same for web-2.
+    let on_web2 = eip(&r, &spare).await.association_id.expect("associated");
+    assert_ne!(on_web2, assoc);
+    w.disassociate_address(&on_web2, false)
+        .await
+        .expect("disassociate");
+    let web2_new = inst(&r, &web2).await.public_ip.expect("a new public IP");
+    assert!(
+        web2_new != web2_auto && web2_new != spare_ip,
+        "{web2_auto} → {spare_ip} → {web2_new}"
+    );
+    assert_eq!(
+        inst(&r, &web1).await.public_ip,
+        Some(web1_new),
+        "web-1 is untouched"
+    );
+}

@@ -202,7 +202,7 @@ async fn ebs_refuses_a_volume_from_another_zone_a_busy_device_and_a_root_detach(
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_stuck_detach_hangs_until_forced() {
+async fn a_stuck_detach_hangs_the_next_detach_until_forced_and_no_later_one() {
     let sim = sim();
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let db1 = sim.instance_id("db-1").expect("db-1");
@@ -222,8 +222,29 @@ async fn a_stuck_detach_hangs_until_forced() {
     w.detach_volume(&data, &db1, true, false)
         .await
         .expect("force");
+    assert!(
+        sim.chaos("status")
+            .expect("status")
+            .contains("stuck-detach"),
+        "stuck until the forced detach completes"
+    );
     sleep(secs(7)).await;
     assert_eq!(vol(&r, &data).await.state, VolumeState::Available);
+
+    // The fault hung that detach only: attached again, the volume detaches normally.
+    assert_eq!(sim.chaos("status").expect("status"), "no faults");
+    w.attach_volume(&data, &db1, "/dev/sdf", false)
+        .await
+        .expect("attach again");
+    sleep(secs(10)).await;
+    assert_eq!(vol(&r, &data).await.state, VolumeState::InUse);
+    w.detach_volume(&data, &db1, false, false)
+        .await
+        .expect("plain detach");
+    sleep(secs(11)).await;
+    let x = vol(&r, &data).await;
+    assert_eq!(x.state, VolumeState::Available, "{:?}", x.attachments);
+    assert!(x.attachments.is_empty());
 }
 
 #[tokio::test(start_paused = true)]

@@ -44,8 +44,8 @@ pub struct GlobalArgs {
     /// Demo fleet: `default`, `large`, or a fleet file
     #[arg(long, global = true, requires = "demo")]
     pub demo_fleet: Option<String>,
-    /// Simulated seconds per real second
-    #[arg(long, global = true, default_value_t = 1.0, requires = "demo")]
+    /// Simulated seconds per real second (a positive number)
+    #[arg(long, global = true, default_value_t = 1.0, requires = "demo", value_parser = demo_speed)]
     pub demo_speed: f64,
     /// Seed for the simulator's randomness (same seed, same run)
     #[arg(long, global = true, default_value_t = 1, requires = "demo")]
@@ -56,6 +56,21 @@ pub struct GlobalArgs {
     /// Console: no colours (the NO_COLOR environment variable does the same)
     #[arg(long, global = true)]
     pub no_color: bool,
+}
+
+/// `--demo-speed`: a finite number above 0. Zero would stop the clock and a negative one run it
+/// backwards, so they are refused here rather than quietly replaced.
+fn demo_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| {
+        format!("`{s}` is not a number (simulated seconds per real second, e.g. 60)")
+    })?;
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "must be a positive number of simulated seconds per real second (e.g. 1 or 60), not `{s}`"
+        ))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +102,7 @@ impl GlobalArgs {
                 fleet: self.demo_fleet.clone(),
                 speed: self.demo_speed,
                 seed: self.demo_seed,
+                regions: self.regions.clone(),
             });
         }
         Source::Aws(AwsOptions {
@@ -106,68 +122,136 @@ impl GlobalArgs {
     }
 }
 
-/// Runs a headless command; returns the process exit code.
-pub async fn run(cli: Cli, config: Config) -> anyhow::Result<i32> {
+/// Runs a command (or, with none, the console); returns the process exit code. `config_warnings`
+/// are what was odd about the config file: the console shows them on its status line.
+pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, args).await,
         Some(Command::Report(args)) => report::run(&cli.global, &config, args).await,
         Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, cmd).await,
         Some(Command::Runs { format }) => runbook::list_runs(format),
         None => {
-            // The console. Connecting is itself a task: the first frame is drawn before it answers.
-            let global = cli.global.clone();
-            let cfg = config.clone();
-            let connector: crate::tui::SessionConnector =
-                std::sync::Arc::new(move |profile: Option<String>, regions: Vec<String>| {
-                    let mut g = global.clone();
-                    g.profile = profile;
-                    g.regions = regions;
-                    let source = g.source(&cfg);
-                    let read_only = g.read_only(&cfg);
-                    let color = cfg.profile(g.profile.as_deref()).color;
-                    Box::pin(async move {
-                        let session = crate::session::connect(&source, read_only).await?;
-                        let info = crate::app::SessionInfo {
-                            label: session.label.clone(),
-                            profile: session.profile.clone(),
-                            regions: session.regions(),
-                            read_only: session.is_read_only(),
-                            color,
-                        };
-                        Ok((session, info))
-                    })
-                });
-            let no_color = cli.global.no_color
-                || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-                || !config.ui.color;
-            let (keymap, warnings) = crate::app::Keymap::load(&config.keys);
-            let launch = crate::tui::Launch {
-                prefs: crate::app::Prefs {
-                    keymap,
-                    refresh_seconds: config.ui.refresh_seconds,
-                    ascii: cli.global.ascii || config.ui.ascii,
-                    color: !no_color,
-                    export_dir: config
-                        .ui
-                        .export_dir
-                        .clone()
-                        .unwrap_or_else(|| crate::paths::state_dir().join("exports")),
-                    profiles: config.profiles.keys().cloned().collect(),
-                    max_snapshot_age_hours: config.analysis.max_snapshot_age_hours,
-                },
-                profile: cli.global.profile.clone(),
-                regions: cli.global.regions.clone(),
-                max_fps: config.ui.max_fps,
-                mouse: config.ui.mouse,
-                fetch: crate::cloud::FetchOptions {
-                    metrics: config.aws.metrics,
-                    metrics_window: Duration::from_secs(config.aws.metrics_window_minutes * 60),
-                    ..crate::cloud::FetchOptions::default()
-                },
-                connector,
-                warnings,
-            };
-            crate::tui::run(launch).await
+            // A `--region` the demo fleet lacks is refused before the console takes the terminal.
+            if let Source::Demo(opts) = cli.global.source(&config) {
+                crate::cloud::sim::check_demo_regions(&opts)
+                    .map_err(|e| crate::session::UsageError(e.to_string()))?;
+            }
+            crate::tui::run(console_launch(&cli.global, &config, config_warnings)).await
         }
+    }
+}
+
+/// Everything the console starts with. The config file's warnings (unknown keys) come first, then
+/// the keymap's: the console shows them on its status line, since the alternate screen covers
+/// anything printed to stderr before it opened.
+fn console_launch(
+    global: &GlobalArgs,
+    config: &Config,
+    config_warnings: Vec<String>,
+) -> crate::tui::Launch {
+    // Connecting is itself a task: the first frame is drawn before it answers.
+    let g0 = global.clone();
+    let cfg = config.clone();
+    let connector: crate::tui::SessionConnector =
+        std::sync::Arc::new(move |profile: Option<String>, regions: Vec<String>| {
+            let mut g = g0.clone();
+            g.profile = profile;
+            g.regions = regions;
+            let source = g.source(&cfg);
+            let read_only = g.read_only(&cfg);
+            let color = cfg.profile(g.profile.as_deref()).color;
+            Box::pin(async move {
+                let session = crate::session::connect(&source, read_only).await?;
+                let info = crate::app::SessionInfo {
+                    label: session.label.clone(),
+                    profile: session.profile.clone(),
+                    regions: session.regions(),
+                    read_only: session.is_read_only(),
+                    color,
+                };
+                Ok((session, info))
+            })
+        });
+    let no_color = global.no_color
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || !config.ui.color;
+    let (keymap, keymap_warnings) = crate::app::Keymap::load(&config.keys);
+    let mut warnings = config_warnings;
+    warnings.extend(keymap_warnings);
+    crate::tui::Launch {
+        prefs: crate::app::Prefs {
+            keymap,
+            refresh_seconds: config.ui.refresh_seconds,
+            ascii: global.ascii || config.ui.ascii,
+            color: !no_color,
+            export_dir: config
+                .ui
+                .export_dir
+                .clone()
+                .unwrap_or_else(|| crate::paths::state_dir().join("exports")),
+            profiles: config.profiles.keys().cloned().collect(),
+            max_snapshot_age_hours: config.analysis.max_snapshot_age_hours,
+        },
+        profile: global.profile.clone(),
+        regions: global.regions.clone(),
+        max_fps: config.ui.max_fps,
+        mouse: config.ui.mouse,
+        fetch: crate::cloud::FetchOptions {
+            metrics: config.aws.metrics,
+            metrics_window: Duration::from_secs(config.aws.metrics_window_minutes * 60),
+            ..crate::cloud::FetchOptions::default()
+        },
+        connector,
+        warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn console_args(extra: &[&str]) -> GlobalArgs {
+        let mut argv = vec!["opsdeck", "--demo"];
+        argv.extend_from_slice(extra);
+        Cli::try_parse_from(argv).expect("flags parse").global
+    }
+
+    #[test]
+    fn config_warnings_reach_the_console_status_line_with_the_keymap_ones() {
+        let (config, config_warnings) =
+            crate::config::from_str("[ui]\nrefresh_secs = 5\n[keys]\nfly = [\"f\"]\n", "my.toml")
+                .expect("config loads");
+        assert_eq!(config_warnings.len(), 1, "{config_warnings:?}");
+        let launch = console_launch(&console_args(&[]), &config, config_warnings);
+        assert!(
+            launch.warnings[0].contains("ui.refresh_secs")
+                && launch.warnings[0].contains("my.toml"),
+            "the config's warning comes first: {:?}",
+            launch.warnings
+        );
+        assert!(
+            launch.warnings.iter().skip(1).any(|w| w.contains("fly")),
+            "the keymap's warning follows: {:?}",
+            launch.warnings
+        );
+
+        // What the console does with them at startup (tui::run sets the same field).
+        let mut state = crate::app::AppState::new(
+            launch.prefs,
+            launch.profile,
+            launch.regions,
+            chrono::Utc::now(),
+        );
+        state.warnings = launch.warnings;
+        crate::app::startup(&mut state);
+        let status = state.status.expect("a status line at startup");
+        assert!(
+            status
+                .text
+                .contains("unknown key `ui.refresh_secs` ignored")
+                && status.text.contains("fly"),
+            "{}",
+            status.text
+        );
     }
 }

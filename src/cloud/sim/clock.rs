@@ -18,12 +18,8 @@ pub(crate) struct SimClock {
 }
 
 impl SimClock {
+    /// `speed` is positive and finite (`Sim::new` refuses anything else).
     pub(crate) fn new(epoch: Timestamp, speed: f64) -> Self {
-        let speed = if speed.is_finite() && speed > 0.0 {
-            speed
-        } else {
-            1.0
-        };
         SimClock {
             epoch,
             start: Instant::now(),

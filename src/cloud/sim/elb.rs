@@ -98,7 +98,7 @@ fn health_at(rec: &InstanceRec, reg_at: Timestamp, hc: &HealthCheck, t: Timestam
                 }
             }
         }
-        Phase::Booting | Phase::Impaired => {
+        Phase::Booting | Phase::Impaired | Phase::HostDown => {
             let grace = t - seg_start < unhealthy_after;
             match before() {
                 Some(TargetState::Healthy) if grace => TargetEval::healthy(),

@@ -73,8 +73,13 @@ pub struct CallRecord {
     pub request_id: Option<String>,
 }
 
-/// Calls kept in the log (the oldest are dropped beyond this).
-const CALL_LOG_LIMIT: usize = 50_000;
+/// Calls kept in the log: the newest this many, the oldest dropped one by one beyond it.
+///
+/// Every port call is recorded, and a `--demo` console refreshes on its own for as long as it is open
+/// (a refresh of the `large` fleet is a few hundred calls), so an unbounded log would grow for ever.
+/// The log serves tests (which look at the calls of one scenario, far fewer) and the read-only proof;
+/// 20,000 records is about an hour of auto-refresh on the large fleet, a few MB at most.
+pub const CALL_LOG_LIMIT: usize = 20_000;
 
 impl World {
     /// Rolls the dice for one AWS action: throttling first, then a 5xx.
@@ -126,10 +131,10 @@ impl World {
     }
 
     pub(crate) fn log_call(&mut self, rec: CallRecord) {
-        if self.calls.len() >= CALL_LOG_LIMIT {
-            self.calls.drain(0..CALL_LOG_LIMIT / 10);
+        while self.calls.len() >= CALL_LOG_LIMIT {
+            self.calls.pop_front();
         }
-        self.calls.push(rec);
+        self.calls.push_back(rec);
     }
 }
 

@@ -144,13 +144,13 @@ impl<'a> Ctx<'a> {
                     | "StatusCheckFailed_System"
                     | "StatusCheckFailed_Instance" => match rec.phase_at(t)? {
                         Phase::Up | Phase::Booting => Some(0.0),
-                        Phase::Impaired => {
-                            let sys = rec.outage_since.is_some_and(|s| s <= t);
-                            Some(match metric {
-                                "StatusCheckFailed_System" if !sys => 0.0,
-                                _ => 1.0,
-                            })
-                        }
+                        // A crashed guest fails the instance check only.
+                        Phase::Impaired => Some(match metric {
+                            "StatusCheckFailed_System" => 0.0,
+                            _ => 1.0,
+                        }),
+                        // An unreachable host fails both.
+                        Phase::HostDown => Some(1.0),
                         _ => None,
                     },
                     _ => None,

@@ -30,7 +30,7 @@ mod world;
 mod write;
 
 pub use chaos::{ChaosCommand, HELP as CHAOS_HELP, parse as parse_chaos, parse_duration};
-pub use faults::{CallRecord, Faults, Service, service_of};
+pub use faults::{CALL_LOG_LIMIT, CallRecord, Faults, Service, service_of};
 pub use fleet::{BUILTIN_FLEETS, FleetSpec, builtin_fleet};
 pub use read::SimRead;
 pub use write::SimWrite;
@@ -92,6 +92,58 @@ impl SimOptions {
     }
 }
 
+/// A fleet's description, read and parsed (not built).
+fn fleet_spec(source: &FleetSource) -> Result<FleetSpec, SimError> {
+    let text = match source {
+        FleetSource::NameOrPath(n) => match builtin_fleet(n) {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(n).map_err(|e| {
+                SimError(format!(
+                    "no built-in fleet `{n}` (built-in: {}) and no readable fleet file there: {e}",
+                    BUILTIN_FLEETS.join(", ")
+                ))
+            })?,
+        },
+        FleetSource::Toml(t) => t.clone(),
+    };
+    FleetSpec::parse(&text)
+}
+
+/// `asked` among a fleet's regions `have`; see [`Sim::select_regions`].
+fn pick_regions(fleet: &str, have: &[String], asked: &[String]) -> Result<Vec<String>, SimError> {
+    if asked.is_empty() {
+        return Ok(have.to_vec());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for r in asked {
+        if !have.contains(r) {
+            return Err(SimError(format!(
+                "region {r} is not in the demo fleet `{fleet}` (it has: {})",
+                have.join(", ")
+            )));
+        }
+        if !out.contains(r) {
+            out.push(r.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a demo's `--region`s against its fleet without building the fleet (the console does this
+/// before it takes the terminal, so a typo is one line on stderr, not a banner).
+pub fn check_demo_regions(opts: &crate::session::DemoOptions) -> Result<Vec<String>, SimError> {
+    let spec = fleet_spec(&demo_fleet(opts))?;
+    let mut have: Vec<String> = spec.regions.iter().map(|r| r.name.clone()).collect();
+    if let Some(g) = &spec.generate {
+        have.extend(g.regions.iter().cloned());
+    }
+    pick_regions(&spec.name, &have, &opts.regions)
+}
+
+fn demo_fleet(opts: &crate::session::DemoOptions) -> FleetSource {
+    FleetSource::NameOrPath(opts.fleet.clone().unwrap_or_else(|| "default".into()))
+}
+
 /// The handle on one simulated world: cheap to clone, shared by every region's ports.
 #[derive(Clone)]
 pub struct Sim {
@@ -115,20 +167,14 @@ impl Sim {
     /// Builds the world from a fleet. Must be called inside a tokio runtime context only if the clock
     /// is to follow a paused test clock; otherwise any thread will do.
     pub fn new(opts: SimOptions) -> Result<Sim, SimError> {
-        let text = match &opts.fleet {
-            FleetSource::NameOrPath(n) => match builtin_fleet(n) {
-                Some(t) => t.to_string(),
-                None => std::fs::read_to_string(n).map_err(|e| {
-                    SimError(format!(
-                        "no built-in fleet `{n}` (built-in: {}) and no readable fleet file there: {e}",
-                        BUILTIN_FLEETS.join(", ")
-                    ))
-                })?,
-            },
-            FleetSource::Toml(t) => t.clone(),
-        };
+        if !(opts.speed.is_finite() && opts.speed > 0.0) {
+            return Err(SimError(format!(
+                "the simulated clock's speed must be a positive number, not {}",
+                opts.speed
+            )));
+        }
         let started = std::time::Instant::now();
-        let spec = FleetSpec::parse(&text)?;
+        let spec = fleet_spec(&opts.fleet)?;
         let epoch = opts.epoch.unwrap_or_else(chrono::Utc::now);
         let clock = clock::SimClock::new(epoch, opts.speed);
         let mut w = World::new(clock, opts.seed);
@@ -149,9 +195,9 @@ impl Sim {
     /// The simulator behind `opsdeck --demo`.
     pub fn from_demo(opts: &crate::session::DemoOptions) -> Result<Sim, SimError> {
         Sim::new(SimOptions {
-            fleet: FleetSource::NameOrPath(opts.fleet.clone().unwrap_or_else(|| "default".into())),
+            fleet: demo_fleet(opts),
             seed: opts.seed,
-            speed: if opts.speed > 0.0 { opts.speed } else { 1.0 },
+            speed: opts.speed,
             epoch: None,
         })
     }
@@ -163,6 +209,12 @@ impl Sim {
     /// Regions in the fleet file's order (the first one answers for the identity).
     pub fn regions(&self) -> Vec<String> {
         self.regions.as_ref().clone()
+    }
+
+    /// The regions `asked` for (`--region`), in that order and each once; all of the fleet's when
+    /// `asked` is empty. A region the fleet does not have is an error naming the ones it has.
+    pub fn select_regions(&self, asked: &[String]) -> Result<Vec<String>, SimError> {
+        pick_regions(&self.fleet_name(), &self.regions, asked)
     }
 
     pub fn fleet_name(&self) -> String {
@@ -526,9 +578,9 @@ impl Sim {
         }
     }
 
-    /// Every call answered so far (oldest first; the log keeps the last 50,000).
+    /// Every call answered so far, oldest first: the newest [`CALL_LOG_LIMIT`] of them.
     pub fn calls(&self) -> Vec<CallRecord> {
-        self.lock().calls.clone()
+        self.lock().calls.iter().cloned().collect()
     }
 
     pub fn clear_calls(&self) {

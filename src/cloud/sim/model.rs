@@ -18,8 +18,11 @@ pub(crate) enum Phase {
     Booting,
     /// Running and serving.
     Up,
-    /// Running with a failed status check (crash, host fault, AZ outage).
+    /// Running, its guest crashed: the instance status check fails, the system check passes.
     Impaired,
+    /// Running on a host that is unreachable (AZ outage): both status checks fail. Kept apart from
+    /// `Impaired` so past minutes keep their `StatusCheckFailed_System` after the zone is restored.
+    HostDown,
 }
 
 #[derive(Debug, Clone)]
@@ -48,7 +51,9 @@ impl InstanceRec {
     pub(crate) fn phase(&self) -> Phase {
         match self.inst.state {
             InstanceState::Running => {
-                if self.crashed_since.is_some() || self.outage_since.is_some() {
+                if self.outage_since.is_some() {
+                    Phase::HostDown
+                } else if self.crashed_since.is_some() {
                     Phase::Impaired
                 } else if self.rebooting {
                     Phase::Booting

@@ -231,6 +231,52 @@ fn check_in_subnet(cidr: &Cidr, ip: &str) -> CloudResult<()> {
     }
 }
 
+/// The instance whose public address an Elastic IP on (`eni_id`, `private_ip`) is: the one that
+/// ENI is attached to at device index 0, when `private_ip` is the ENI's primary address.
+fn public_address_owner(r: &Region, eni_id: &str, private_ip: &str) -> Option<String> {
+    let e = r.enis.get(eni_id)?;
+    let a = e.eni.attachment.as_ref()?;
+    if a.device_index != 0 || e.eni.primary_private_ip() != Some(private_ip) {
+        return None;
+    }
+    a.instance_id.clone()
+}
+
+/// AWS, "Elastic IP addresses": associating one with an instance's primary address releases the
+/// instance's auto-assigned public IPv4 address to the pool ...
+fn release_public_ip(r: &mut Region, instance_id: &str) {
+    if let Some(rec) = r.instances.get_mut(instance_id) {
+        rec.public_ip = None;
+    }
+}
+
+/// ... and when it is disassociated again (or moved elsewhere) a running instance that had an
+/// auto-assigned address gets a new one, unless it has a second network interface attached. (AWS
+/// takes up to a few minutes; the sim assigns it at once.)
+fn reassign_public_ip(r: &mut Region, instance_id: &str, new_ip: String) {
+    let interfaces = r
+        .enis
+        .values()
+        .filter(|e| {
+            e.eni
+                .attachment
+                .as_ref()
+                .and_then(|a| a.instance_id.as_deref())
+                == Some(instance_id)
+        })
+        .count();
+    if let Some(rec) = r.instances.get_mut(instance_id)
+        && rec.auto_public_ip
+        && interfaces <= 1
+        && matches!(
+            rec.inst.state,
+            InstanceState::Running | InstanceState::Pending
+        )
+    {
+        rec.public_ip = Some(new_ip);
+    }
+}
+
 fn clear_association(eip: &mut ElasticIp) {
     eip.association_id = None;
     eip.instance_id = None;
@@ -311,7 +357,15 @@ impl World {
         if same_target && let Some(a) = &eip.association_id {
             return Ok(a.to_string());
         }
+        // Where the address was before (a reassociation takes it away from there).
+        let left = match (&eip.network_interface_id, &eip.private_ip) {
+            (Some(n), Some(ip)) => public_address_owner(r, n, ip),
+            _ => None,
+        };
+        let arrives = public_address_owner(r, &eni_id, &private_ip);
+        let left = left.filter(|l| arrives.as_ref() != Some(l));
         let assoc = ids::ec2_id(&mut self.rng, "eipassoc");
+        let new_ip = left.as_ref().map(|_| ids::public_ip(&mut self.rng));
         let r = self.region_mut(region)?;
         // Whatever address pointed at the same private IP is replaced (it stays allocated).
         for other in r.eips.values_mut() {
@@ -326,6 +380,12 @@ impl World {
             eip.association_id = Some(assoc.clone().into());
             eip.network_interface_id = Some(eni_id.into());
             eip.private_ip = Some(private_ip.into());
+        }
+        if let Some(id) = &arrives {
+            release_public_ip(r, id);
+        }
+        if let (Some(id), Some(ip)) = (left, new_ip) {
+            reassign_public_ip(r, &id, ip);
         }
         Ok(assoc)
     }
@@ -350,7 +410,17 @@ impl World {
         if dry_run {
             return Err(dry_ok());
         }
+        let left = match (&eip.network_interface_id, &eip.private_ip) {
+            (Some(n), Some(ip)) => Some((n.clone(), ip.clone())),
+            _ => None,
+        };
         clear_association(eip);
+        let owner = left.and_then(|(n, ip)| public_address_owner(r, &n, &ip));
+        if let Some(id) = owner {
+            let new_ip = ids::public_ip(&mut self.rng);
+            let r = self.region_mut(region)?;
+            reassign_public_ip(r, &id, new_ip);
+        }
         Ok(())
     }
 

@@ -376,13 +376,14 @@ impl World {
                     region: region.into(),
                     id: volume_id.into(),
                     ver,
+                    forced: force,
                 },
             );
         }
         Ok(())
     }
 
-    pub(crate) fn on_volume_detached(&mut self, region: &str, id: &str, ver: u64) {
+    pub(crate) fn on_volume_detached(&mut self, region: &str, id: &str, ver: u64, forced: bool) {
         if let Some(v) = self
             .regions
             .get_mut(region)
@@ -391,6 +392,10 @@ impl World {
         {
             v.vol.attachments.clear();
             v.vol.state = VolumeState::Available;
+            // `stuck-detach` hangs the next detach only: once forced out, the volume detaches normally.
+            if forced {
+                v.stuck = false;
+            }
         }
     }
 

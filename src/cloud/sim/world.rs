@@ -13,7 +13,7 @@ use crate::domain::Timestamp;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 /// How long things take, in simulated seconds (AWS's typical figures).
 pub(crate) mod timing {
@@ -101,6 +101,8 @@ pub(crate) enum Tr {
         region: String,
         id: String,
         ver: u64,
+        /// A forced detach: it also ends a `stuck-detach` (that fault hangs the next detach only).
+        forced: bool,
     },
     VolumeGone {
         region: String,
@@ -186,7 +188,8 @@ pub(crate) struct World {
     /// Request ids, apart too: reads (which also get ids when they fail) never shift resource ids.
     pub req_rng: ChaCha8Rng,
     pub faults: Faults,
-    pub calls: Vec<CallRecord>,
+    /// The newest calls, oldest first (at most `faults::CALL_LOG_LIMIT`).
+    pub calls: VecDeque<CallRecord>,
 }
 
 /// A `CloudError` for an AWS error code (its kind follows `CloudError::from_code`).
@@ -216,7 +219,7 @@ impl World {
             fault_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_fa17),
             req_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x7e91d),
             faults: Faults::default(),
-            calls: Vec::new(),
+            calls: VecDeque::new(),
         }
     }
 
@@ -261,7 +264,12 @@ impl World {
             Tr::SnapshotCompleted { region, id } => self.on_snapshot_completed(&region, &id),
             Tr::VolumeAvailable { region, id, ver } => self.on_volume_available(&region, &id, ver),
             Tr::VolumeAttached { region, id, ver } => self.on_volume_attached(&region, &id, ver),
-            Tr::VolumeDetached { region, id, ver } => self.on_volume_detached(&region, &id, ver),
+            Tr::VolumeDetached {
+                region,
+                id,
+                ver,
+                forced,
+            } => self.on_volume_detached(&region, &id, ver, forced),
             Tr::VolumeGone { region, id, ver } => self.on_volume_gone(&region, &id, ver),
             Tr::EniAttached { region, id, ver } => self.on_eni_attached(&region, &id, ver),
             Tr::EniDetached { region, id, ver } => self.on_eni_detached(&region, &id, ver),
