@@ -364,7 +364,7 @@ async fn checks_failed(r: &Arc<dyn CloudRead>, id: &str, t: Timestamp) -> [f64; 
         s.points
             .iter()
             .find(|(p, _)| *p == t)
-            .map(|(_, v)| *v)
+            .map(|(_, v)| v)
             .unwrap_or_else(|| panic!("no {} point at {t}: {:?}", s.metric, s.points))
     };
     [at(&series[0]), at(&series[1]), at(&series[2])]

@@ -239,7 +239,7 @@ fn public_address_owner(r: &Region, eni_id: &str, private_ip: &str) -> Option<St
     if a.device_index != 0 || e.eni.primary_private_ip() != Some(private_ip) {
         return None;
     }
-    a.instance_id.clone()
+    a.instance_id.clone().map(Into::into)
 }
 
 /// AWS, "Elastic IP addresses": associating one with an instance's primary address releases the
