@@ -295,7 +295,11 @@ async fn cancel_then_roll_back_and_abandon_through_runs() {
         h.press(Key::ch(c));
     }
     h.press(Key::plain(KeyCode::Enter));
-    h.pump_until("the runs read", |s| s.runs.loaded).await;
+    // The list read at start is already `loaded`: wait for the re-read that has this run.
+    h.pump_until("the runs read again", |s| {
+        s.runs.list.iter().any(|r| r.run_id == run_id)
+    })
+    .await;
     let Screen::Runs(_) = h.state.nav.top() else {
         panic!("runs on screen: {:?}", h.state.nav.top());
     };
