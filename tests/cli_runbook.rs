@@ -289,6 +289,51 @@ fn headless_resume_and_rollback_keep_the_consoles_safety_checks() {
         stderr(&out)
     );
 
+    // A run with an unfinished rollback is not resumed: the two would pull the same target in
+    // opposite directions.
+    let open = journal(&home, "open", None, &plan);
+    for e in [
+        Entry::StepStarted { at: now, step: 0 },
+        Entry::ActStarted { at: now, step: 0 },
+        Entry::ActDone {
+            at: now,
+            step: 0,
+            request_id: None,
+            outputs: Default::default(),
+        },
+    ] {
+        open.append(&e).expect("append");
+    }
+    let open_undo = opsdeck::runbook::engine::rollback_plan(&open.load().expect("load"));
+    journal(&home, "open-undo", None, &open_undo);
+    let out = demo(&home, &["runbook", "resume", "open", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("run open is being rolled back by run open-undo"),
+        "{}",
+        stderr(&out)
+    );
+    // A deregistration cut off mid-call is checked again on resume by reading the group: the
+    // operator settles only a reboot that left no trace.
+    let doubt = journal(&home, "doubt", None, &plan);
+    for e in [
+        Entry::StepStarted { at: now, step: 0 },
+        Entry::ActStarted { at: now, step: 0 },
+    ] {
+        doubt.append(&e).expect("append");
+    }
+    let out = demo(
+        &home,
+        &["runbook", "resume", "doubt", "--in-doubt", "done", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--in-doubt is only for a reboot"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run_status(&home, "doubt"), "unfinished");
+
     // Resuming the rollback to its end closes the run it undid.
     let out = demo(&home, &["runbook", "resume", "undo", "--yes"]);
     assert_eq!(

@@ -1066,6 +1066,41 @@ async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn rolling_back_a_db_failover_leaves_an_elastic_ip_someone_moved_since() {
+    let w = demo();
+    let (db, web1) = (id(&w, "db-1"), id(&w, "web-1"));
+    let inv = inventory(&w).await;
+    let eip = inv.eips_of_instance(&db)[0].allocation_id.clone();
+    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let (state, _) = run_state(&w, &plan, None).await;
+    // After the failover an operator points the address at web-1 by hand.
+    w.write
+        .associate_address(
+            &eip,
+            &opsdeck::cloud::AddressTarget::Instance(web1.clone()),
+            true,
+            false,
+        )
+        .await
+        .expect("re-point");
+    let back = rollback_plan(&state);
+    assert_eq!(back.steps[0].action_name(), "associate_address");
+    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &back, Floor::default()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    run(&w, &back, None).await;
+    assert_eq!(
+        eip_points_at(&inventory(&w).await, &eip).0,
+        Some(web1),
+        "the rollback never takes the address from where someone put it since"
+    );
+    assert_eq!(
+        made(&w.sim, "AssociateAddress"),
+        2,
+        "the failover's and the hand-made one: none by the rollback"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_moved() {
     use opsdeck::runbook::plan::{Action, AddressMove, AddressWas, Step, Val};
     for repointed in [false, true] {
@@ -1088,6 +1123,7 @@ async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_
                     target: AddressMove::Instance(Val::lit(&web2)),
                     output: "association".into(),
                     was: Some(AddressWas::Unassociated),
+                    only_from: None,
                 },
                 resources: vec![e.allocation_id.to_string()],
                 expected_secs: 5,

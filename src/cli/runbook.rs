@@ -368,7 +368,9 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             };
             let mut state = j.load()?;
             let session = connect().await?;
-            if let Err(why) = control::check_resume(&state, session.profile.as_deref()) {
+            if let Err(why) =
+                control::check_resume(&journal::runs_dir(), &state, session.profile.as_deref())
+            {
                 eprintln!("opsdeck: refused: {why}");
                 return Ok(EXIT_REFUSED);
             }

@@ -87,6 +87,18 @@ async fn must_eip(read: &dyn CloudRead, allocation_id: &str) -> CloudResult<Elas
         .ok_or_else(|| CloudError::not_found("InvalidAllocationID.NotFound", allocation_id))
 }
 
+/// Whether an Elastic IP still points where a guarded move may take it from (no guard: anywhere).
+fn still_at(
+    eip: &ElasticIp,
+    only_from: Option<&AddressMove>,
+    outputs: &Outputs,
+) -> CloudResult<bool> {
+    match only_from {
+        None => Ok(true),
+        Some(from) => points_at(eip, from, outputs),
+    }
+}
+
 /// Whether an Elastic IP points at `target` now (a named private address must match too).
 fn points_at(eip: &ElasticIp, target: &AddressMove, outputs: &Outputs) -> CloudResult<bool> {
     Ok(match target {
@@ -251,8 +263,11 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudRes
                 // rebooted" read the same. Only a reboot still under way is evidence; without it,
                 // rebooting again could cost a second outage, so the operator decides.
                 Called::InDoubt => {
+                    // `initializing` is what a reboot shows; `not-applicable` or
+                    // `insufficient-data` (no status read back) prove nothing.
                     let booting = i.state == InstanceState::Running
-                        && !i.status_checks.all_ok()
+                        && (i.status_checks.system == CheckStatus::Initializing
+                            || i.status_checks.instance == CheckStatus::Initializing)
                         && !i.status_checks.impaired();
                     if booting {
                         Seen::Happened(format!(
@@ -544,12 +559,16 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudRes
             allocation_id,
             target,
             output,
+            only_from,
             ..
         } => {
             let eip = must_eip(read, allocation_id).await?;
             // Verified by reading the association back, never assumed from the call's answer.
             if points_at(&eip, target, ctx.outputs)? {
                 Seen::Done(one(output, eip.association_id.unwrap_or_default()))
+            } else if !still_at(&eip, only_from.as_ref(), ctx.outputs)? {
+                // Re-pointed by someone else since the run moved it: left alone.
+                Seen::Done(Outputs::new())
             } else {
                 pending_or_act("waiting for the association to show")
             }
@@ -813,8 +832,18 @@ pub async fn act(
             allocation_id,
             target,
             output,
+            only_from,
             ..
         } => {
+            let eip = must_eip(ctx.read, allocation_id).await?;
+            if !still_at(&eip, only_from.as_ref(), o)? {
+                if dry_run {
+                    return Err(CloudError::dry_run_ok(format!(
+                        "checked by reading ({allocation_id} is not where the run put it)"
+                    )));
+                }
+                return Ok((None, Outputs::new()));
+            }
             let to = match target {
                 AddressMove::Instance(v) => crate::cloud::AddressTarget::Instance(resolve(v, o)?),
                 AddressMove::NetworkInterface { eni_id, private_ip } => {

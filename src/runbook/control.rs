@@ -27,8 +27,10 @@ fn same_profile(state: &RunState, profile: Option<&str>, what: &str) -> Result<(
     ))
 }
 
-/// Whether this session (`profile`) may resume the run.
-pub fn check_resume(state: &RunState, profile: Option<&str>) -> Result<(), String> {
+/// Whether this session (`profile`) may resume the run: not another profile's, not a closed one,
+/// and not one whose rollback (journaled in `dir`) is still open — the two would move the same
+/// resources in opposite directions.
+pub fn check_resume(dir: &Path, state: &RunState, profile: Option<&str>) -> Result<(), String> {
     same_profile(state, profile, "resume")?;
     if !state.status.is_open() {
         return Err(format!(
@@ -37,7 +39,23 @@ pub fn check_resume(state: &RunState, profile: Option<&str>) -> Result<(), Strin
             state.status.as_str()
         ));
     }
+    if let Some(r) = open_rollback_of(dir, &state.run_id) {
+        return Err(format!(
+            "run {} is being rolled back by run {} ({}): resume or abandon that one first",
+            state.run_id,
+            r.run_id,
+            r.status.as_str()
+        ));
+    }
     Ok(())
+}
+
+/// A journaled rollback of `run_id` that has not finished.
+fn open_rollback_of(dir: &Path, run_id: &str) -> Option<RunState> {
+    journal::list(dir)
+        .into_iter()
+        .flatten()
+        .find(|r| r.status.is_open() && rolled_back_by(&r.plan).as_deref() == Some(run_id))
 }
 
 /// The plan that undoes a run, or why this session (`profile`) may not roll it back: another
@@ -54,11 +72,7 @@ pub fn rollback_of(dir: &Path, state: &RunState, profile: Option<&str>) -> Resul
             "run {id} is itself a rollback: resume it instead of undoing the undo"
         ));
     }
-    let open_rollback = journal::list(dir)
-        .into_iter()
-        .flatten()
-        .find(|r| r.status.is_open() && rolled_back_by(&r.plan).as_deref() == Some(id.as_str()));
-    if let Some(r) = open_rollback {
+    if let Some(r) = open_rollback_of(dir, id) {
         return Err(format!(
             "run {} already rolls back {id} and is {}: resume it (`opsdeck runbook resume {}`)",
             r.run_id,
@@ -98,6 +112,17 @@ pub fn resolve_in_doubt(
             state.run_id
         ));
     };
+    // Every other call is re-observed on resume (tags, client tokens, read-back state): only a
+    // reboot leaves nothing to find, so only it is the operator's to settle.
+    if !state.plan.steps[step].action.is_reboot() {
+        return Err(format!(
+            "step {} of run {} ({}) is checked again by itself on resume: --in-doubt is only for \
+             a reboot that left no trace",
+            step + 1,
+            state.run_id,
+            state.plan.steps[step].title
+        ));
+    }
     journal
         .append(&Entry::Resolved {
             at: chrono::Utc::now(),

@@ -539,6 +539,7 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                 target,
                 output,
                 was: Some(was),
+                ..
             } => {
                 let now = match target {
                     AddressMove::Instance(v) => {
@@ -551,7 +552,8 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                         allocation_id: allocation_id.clone(),
                         target: before.clone(),
                         output: output.clone(),
-                        was: Some(AddressWas::At(now)),
+                        was: Some(AddressWas::At(now.clone())),
+                        only_from: Some(now),
                     }),
                     (AddressWas::Unassociated, Some(now)) => Some(Action::DisassociateAddress {
                         allocation_id: allocation_id.clone(),

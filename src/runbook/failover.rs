@@ -707,6 +707,7 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
                 output: "association".into(),
                 // Recorded for the rollback, which moves the address back there.
                 was: Some(address_was(e)),
+                only_from: None,
             },
             resources: vec![e.allocation_id.to_string()],
             expected_secs: 5,

@@ -140,6 +140,10 @@ pub enum Action {
         /// was recorded: those have no automatic undo).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         was: Option<AddressWas>,
+        /// Moved only while it still points here (a rollback: never take the address from where
+        /// someone put it since the run); absent means wherever it points.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        only_from: Option<AddressMove>,
     },
     /// Disassociates an Elastic IP, but only while it still points at `from` (an address someone
     /// re-pointed meanwhile is left where it is).
@@ -176,6 +180,11 @@ pub enum Action {
 }
 
 impl Action {
+    /// A reboot leaves no lasting trace to re-observe once the instance is back.
+    pub fn is_reboot(&self) -> bool {
+        matches!(self, Action::RebootInstance { .. })
+    }
+
     /// The API calls this step may make (shown in the plan).
     pub fn calls(&self) -> &'static str {
         match self {

@@ -163,7 +163,7 @@ pub async fn plan(
                     "run {run_id} is being driven by another opsdeck process"
                 ));
             }
-            control::check_resume(&state, session.profile.as_deref())?;
+            control::check_resume(&dir, &state, session.profile.as_deref())?;
             Ok(Planned {
                 plan: state.plan.clone(),
                 progress: Some(progress(&state)),
@@ -309,7 +309,7 @@ async fn run(
             let j = Journal::open(dir, id).map_err(|e| format!("{e:#}"))?;
             let lock = j.lock().map_err(|e| format!("run {id}: {e:#}"))?;
             let state = j.load().map_err(|e| format!("{e:#}"))?;
-            control::check_resume(&state, session.profile.as_deref())?;
+            control::check_resume(dir, &state, session.profile.as_deref())?;
             if state.plan != plan {
                 return Err(format!(
                     "run {id}'s journal changed since it was shown: open it again"
