@@ -10,7 +10,7 @@ use crate::runbook::control;
 use crate::runbook::engine::{
     self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner,
 };
-use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
+use crate::runbook::journal::{self, Journal, RunState, RunStatus};
 use crate::runbook::plan::{Plan, Step};
 use crate::runbook::rolling::{self, RollingArgs};
 use crate::session::Session;
@@ -437,21 +437,10 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
         }
         RunbookCommand::Abandon { run_id } => {
             let j = Journal::open(&journal::runs_dir(), &run_id)?;
-            let Some(_lock) = take(&j, &run_id) else {
-                return Ok(EXIT_REFUSED);
-            };
-            let state = j.load()?;
-            if !state.status.is_open() {
-                eprintln!(
-                    "opsdeck: run {run_id} is {}: nothing to abandon",
-                    state.status.as_str()
-                );
+            if let Err(why) = control::abandon(&j, &run_id) {
+                eprintln!("opsdeck: refused: {why}");
                 return Ok(EXIT_REFUSED);
             }
-            j.append(&Entry::Finished {
-                at: chrono::Utc::now(),
-                outcome: RunStatus::Abandoned,
-            })?;
             println!("run {run_id} abandoned; nothing was changed in the cloud");
             Ok(0)
         }

@@ -83,6 +83,24 @@ pub fn rollback_of(dir: &Path, state: &RunState, profile: Option<&str>) -> Resul
     Ok(engine::rollback_plan(state))
 }
 
+/// Closes an unfinished run in its journal without touching the cloud: not one a process drives
+/// now, not one already closed.
+pub fn abandon(j: &Journal, run_id: &str) -> Result<(), String> {
+    let _lock = j.lock().map_err(|e| format!("run {run_id}: {e:#}"))?;
+    let state = j.load().map_err(|e| format!("{e:#}"))?;
+    if !state.status.is_open() {
+        return Err(format!(
+            "run {run_id} is {}: nothing to abandon",
+            state.status.as_str()
+        ));
+    }
+    j.append(&Entry::Finished {
+        at: chrono::Utc::now(),
+        outcome: RunStatus::Abandoned,
+    })
+    .map_err(|e| format!("{e:#}"))
+}
+
 /// After a run of `plan` is done: if it was a rollback (started as one or resumed), closes the run it
 /// undid as rolled back. Returns that run's id.
 pub fn close_rolled_back(dir: &Path, plan: &Plan) -> Result<Option<String>, String> {

@@ -9,7 +9,7 @@ use crate::app::runbooks::{self, RunSummary, RunbookRequest};
 use crate::domain::Inventory;
 use crate::runbook::control;
 use crate::runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions};
-use crate::runbook::journal::{self, Entry, Journal, RunState, RunStatus};
+use crate::runbook::journal::{self, Journal, RunState, RunStatus};
 use crate::runbook::plan::{Plan, Step};
 use crate::runbook::rolling;
 use crate::session::Session;
@@ -167,8 +167,6 @@ pub async fn plan(
             Ok(Planned {
                 plan: state.plan.clone(),
                 progress: Some(progress(&state)),
-                // A resumed rollback still closes the run it undoes when it is done.
-                rolls_back: control::rolled_back_by(&state.plan),
             })
         }
         RunbookRequest::Rollback { run_id } => {
@@ -181,7 +179,6 @@ pub async fn plan(
             Ok(Planned {
                 plan: control::rollback_of(&dir, &state, session.profile.as_deref())?,
                 progress: None,
-                rolls_back: Some(run_id.clone()),
             })
         }
         other => {
@@ -210,7 +207,6 @@ pub async fn plan(
             Ok(Planned {
                 plan,
                 progress: None,
-                rolls_back: None,
             })
         }
     }
@@ -242,7 +238,6 @@ pub struct RunSpec {
     pub generation: u64,
     pub plan: Plan,
     pub resume: Option<String>,
-    pub rolls_back: Option<String>,
     /// Every mutating step asks (`ApprovalMode::PerStep`), not only the destructive ones.
     pub approve_each: bool,
 }
@@ -295,7 +290,6 @@ async fn run(
         generation,
         plan,
         resume,
-        rolls_back: _,
         approve_each,
     } = spec;
     let Some((read, write)) = session.ports_for(&plan.region) else {
@@ -396,17 +390,5 @@ pub fn list(dir: &Path) -> Vec<RunSummary> {
 /// Closes an unfinished run without touching the cloud, as `opsdeck runbook abandon` does.
 pub fn abandon(dir: &Path, run_id: &str) -> Result<(), String> {
     let j = Journal::open(dir, run_id).map_err(|e| format!("{e:#}"))?;
-    let _lock = j.lock().map_err(|e| format!("run {run_id}: {e:#}"))?;
-    let state = j.load().map_err(|e| format!("{e:#}"))?;
-    if !state.status.is_open() {
-        return Err(format!(
-            "run {run_id} is {}: nothing to abandon",
-            state.status.as_str()
-        ));
-    }
-    j.append(&Entry::Finished {
-        at: chrono::Utc::now(),
-        outcome: RunStatus::Abandoned,
-    })
-    .map_err(|e| format!("{e:#}"))
+    control::abandon(&j, run_id)
 }
