@@ -278,8 +278,11 @@ async fn cancel_then_roll_back_and_abandon_through_runs() {
     h.press(Key::ch('u'));
     h.pump_until("the rollback planned", settled).await;
     let ui = h.state.runbook.as_ref().expect("runbook");
-    assert_eq!(ui.rolls_back.as_deref(), Some(run_id.as_str()));
     let plan = ui.plan.clone().expect("a rollback plan");
+    assert_eq!(
+        opsdeck::runbook::control::rolled_back_by(&plan).as_deref(),
+        Some(run_id.as_str())
+    );
     assert!(
         plan.steps
             .iter()

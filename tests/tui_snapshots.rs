@@ -628,7 +628,6 @@ fn plan_from_catalog(s: &mut AppState, label: &str, detail: &str) {
             result: Ok(Box::new(Planned {
                 plan,
                 progress: None,
-                rolls_back: None,
             })),
         }),
     );

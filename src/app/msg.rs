@@ -196,8 +196,6 @@ pub enum Effect {
         generation: u64,
         plan: Plan,
         resume: Option<String>,
-        /// The run this plan undoes: marked rolled back once the plan is done.
-        rolls_back: Option<String>,
         /// Every mutating step asks (not only the destructive ones).
         approve_each: bool,
     },

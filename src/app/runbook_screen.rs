@@ -30,8 +30,6 @@ pub struct Planned {
     pub plan: Plan,
     /// Resuming: the journaled run and how far it got.
     pub progress: Option<RunProgress>,
-    /// The plan undoes this run (marked rolled back when the plan succeeds).
-    pub rolls_back: Option<String>,
 }
 
 /// How far a journaled run got.
@@ -99,7 +97,6 @@ pub struct RunbookUi {
     pub steps: Vec<StepView>,
     pub run_id: Option<String>,
     pub resuming: bool,
-    pub rolls_back: Option<String>,
     /// The engine waits for the operator's approval of this step.
     pub ask: Option<usize>,
     /// What the operator typed to approve a destructive step.
@@ -125,7 +122,6 @@ impl RunbookUi {
             steps: Vec::new(),
             run_id: None,
             resuming: false,
-            rolls_back: None,
             ask: None,
             typed: String::new(),
             confirm_cancel: false,
@@ -476,7 +472,6 @@ fn planned(s: &mut AppState, generation: u64, result: Result<Box<Planned>, Strin
             }
         })
         .collect();
-    ui.rolls_back = p.rolls_back;
     let empty = p.plan.steps.is_empty();
     let plan = p.plan.clone();
     ui.plan = Some(p.plan);
@@ -650,7 +645,6 @@ fn start(s: &mut AppState) -> Vec<Effect> {
         generation,
         plan,
         resume: ui.run_id.clone().filter(|_| ui.resuming),
-        rolls_back: ui.rolls_back.clone(),
         approve_each: ui.approve_each,
     }]
 }

@@ -47,6 +47,11 @@ pub enum AttachmentState {
 }
 
 impl AttachmentState {
+    /// On its way off but not off yet: a detach that may hang (and be forced).
+    pub fn is_hanging(self) -> bool {
+        matches!(self, Self::Detaching | Self::Busy)
+    }
+
     pub fn parse(s: &str) -> Self {
         match s {
             "attaching" => Self::Attaching,

@@ -540,18 +540,8 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudRes
             {
                 None => Seen::Done(Outputs::new()),
                 // A detach already hanging (stuck, busy) is what a forced one is for.
-                Some(a)
-                    if matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy)
-                        && *force
-                        && !acted =>
-                {
-                    Seen::Act
-                }
-                Some(a)
-                    if matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy) =>
-                {
-                    Seen::Pending(a.state.as_str().into())
-                }
+                Some(a) if a.state.is_hanging() && *force && !acted => Seen::Act,
+                Some(a) if a.state.is_hanging() => Seen::Pending(a.state.as_str().into()),
                 Some(_) => pending_or_act("waiting for detaching to show"),
             }
         }

@@ -406,10 +406,7 @@ fn stuck_reason(vol: &Volume, primary: &str) -> Option<String> {
     }
     vol.attachments
         .iter()
-        .find(|a| {
-            a.instance_id == primary
-                && matches!(a.state, AttachmentState::Detaching | AttachmentState::Busy)
-        })
+        .find(|a| a.instance_id == primary && a.state.is_hanging())
         .map(|a| format!("its attachment to {primary} is {}", a.state.as_str()))
 }
 

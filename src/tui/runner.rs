@@ -357,7 +357,6 @@ impl Runner {
                 generation,
                 plan,
                 resume,
-                rolls_back,
                 approve_each,
             } => {
                 let Some(session) = self.session.clone() else {
@@ -373,7 +372,6 @@ impl Runner {
                     generation,
                     plan,
                     resume,
-                    rolls_back,
                     approve_each,
                 };
                 let (handle, task) = runs::start(session, self.runs_dir.clone(), tx, spec);
