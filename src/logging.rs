@@ -10,34 +10,15 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Keeps the background log writer alive; drop it last to flush.
 pub struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
 
-/// The AWS SDK's and the HTTP stack's crates, held at `warn` whatever `OPSDECK_LOG` says: at `trace`
-/// the SDK logs the resolved identity (the access key id) and wire details, and credentials must
-/// never reach a log.
-const SDK_CAPS: &[&str] = &[
-    "aws_config",
-    "aws_runtime",
-    "aws_sigv4",
-    "aws_credential_types",
-    "aws_smithy_runtime",
-    "aws_smithy_runtime_api",
-    "aws_smithy_http",
-    "aws_smithy_http_client",
-    "aws_smithy_types",
-    "aws_sdk_ec2",
-    "aws_sdk_elasticloadbalancingv2",
-    "aws_sdk_cloudwatch",
-    "aws_sdk_sts",
-    "aws_sdk_sso",
-    "aws_sdk_ssooidc",
-    "hyper",
-    "hyper_util",
-    "h2",
-    "rustls",
-];
+/// Only opsdeck's own targets (its modules and the `audit` target) log below `warn`, whatever
+/// `OPSDECK_LOG` says: at `trace` the AWS SDK logs the resolved identity (the access key id) and
+/// wire details, and credentials must never reach a log. An allow-list, so a dependency added later
+/// is capped too.
+const OWN_TARGETS: &[&str] = &["opsdeck", "audit"];
 
-/// The file layer: `OPSDECK_LOG` (an `EnvFilter` spec; default `info`) and, on top, the SDK caps.
-/// Both must let an event through, so no directive in the spec (not even one naming a module deep
-/// inside the SDK) lifts a capped crate above `warn`.
+/// The file layer: `OPSDECK_LOG` (an `EnvFilter` spec; default `info`) and, on top, the cap on
+/// every other crate. Both must let an event through, so no directive in the spec (not even one
+/// naming a module deep inside the SDK) lifts another crate above `warn`.
 fn file_layer<S, W>(spec: Option<&str>, writer: W) -> impl Layer<S>
 where
     S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
@@ -46,10 +27,10 @@ where
     let env = spec
         .and_then(|s| EnvFilter::try_new(s).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
-    let caps = SDK_CAPS
+    let caps = OWN_TARGETS
         .iter()
-        .fold(Targets::new().with_default(LevelFilter::TRACE), |t, k| {
-            t.with_target(*k, LevelFilter::WARN)
+        .fold(Targets::new().with_default(LevelFilter::WARN), |t, k| {
+            t.with_target(*k, LevelFilter::TRACE)
         });
     tracing_subscriber::fmt::layer()
         .with_writer(writer)
@@ -97,14 +78,16 @@ mod tests {
             tracing::trace!(target: "aws_smithy_runtime::client::orchestrator::auth", "sdk-trace-marker");
             tracing::debug!(target: "aws_sigv4::http_request::sign", "sdk-debug-marker");
             tracing::warn!(target: "aws_smithy_runtime::client::retries", "sdk-warn-marker");
+            tracing::debug!(target: "hyper_util::client", "other-debug-marker");
             tracing::trace!(target: "opsdeck::cloud", "own-trace-marker");
             tracing::info!(target: "opsdeck::cloud", "own-info-marker");
+            tracing::info!(target: "audit", "audit-info-marker");
         });
         String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
     }
 
     #[test]
-    fn the_sdk_stays_at_warn_whatever_the_spec_says() {
+    fn other_crates_stay_at_warn_whatever_the_spec_says() {
         for spec in [
             None,
             Some("trace"),
@@ -114,6 +97,8 @@ mod tests {
             let log = logged(spec);
             assert!(!log.contains("sdk-trace-marker"), "{spec:?}: {log}");
             assert!(!log.contains("sdk-debug-marker"), "{spec:?}: {log}");
+            assert!(!log.contains("other-debug-marker"), "{spec:?}: {log}");
+            assert!(log.contains("audit-info-marker"), "{spec:?}: {log}");
             assert!(log.contains("sdk-warn-marker"), "{spec:?}: {log}");
             assert!(log.contains("own-info-marker"), "{spec:?}: {log}");
         }
