@@ -114,6 +114,26 @@ fn memory_report(instances: usize) {
         s.data.inv.metrics.len()
     );
 }
+/// The console's state for a saved inventory, one frame drawn, then the process's RSS: what the
+/// console costs with no simulator beside it (the JSON text is freed before measuring).
+fn console_memory_from(path: &str) {
+    let text = std::fs::read_to_string(path).expect("inventory file");
+    let mut inv: Inventory = serde_json::from_str(&text).expect("inventory JSON");
+    drop(text);
+    inv.fill_derived();
+    let resources = inv.resource_count();
+    let mut s = loaded(inv);
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    let theme = Theme::new(true, false);
+    term.draw(|f| render::draw(f, &mut s, &theme))
+        .expect("draw");
+    eprintln!(
+        "console alone with {resources} resources: {:.0} MB live heap, RSS {}",
+        live_mb(),
+        rss()
+    );
+}
+
 const W: u16 = 160;
 const H: u16 = 48;
 
@@ -370,6 +390,17 @@ fn main() {
     // sizes do not depend on optimisation).
     if std::env::args().any(|a| a == "--memory-only") {
         memory_report(22_000);
+        return;
+    }
+    // `cargo bench --bench console -- --memory-from FILE`: the console alone holding an inventory
+    // saved by `opsdeck inventory --format json` (no simulator in the process, as against AWS).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--memory-from")
+        .and_then(|i| args.get(i + 1))
+    {
+        console_memory_from(path);
         return;
     }
     if std::env::args().any(|a| a == "--bench") {

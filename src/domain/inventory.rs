@@ -145,12 +145,35 @@ impl Inventory {
                 .then_with(|| a.resource_id.cmp(&b.resource_id))
         });
         self.events = events;
+        self.shrink_to_fit();
         self.index = Index {
             instances: positions(&self.instances, |i| &i.id),
             volumes: positions(&self.volumes, |v| &v.id),
             target_groups: positions(&self.target_groups, |t| &t.arn),
             load_balancers: positions(&self.load_balancers, |l| &l.arn),
         };
+    }
+
+    /// Gives back the slack of lists grown by pushing (up to half of each): an inventory is held
+    /// for a whole refresh interval and 100,000 resources make that tens of megabytes.
+    fn shrink_to_fit(&mut self) {
+        self.regions.shrink_to_fit();
+        self.availability_zones.shrink_to_fit();
+        self.subnets.shrink_to_fit();
+        self.instances.shrink_to_fit();
+        self.volumes.shrink_to_fit();
+        self.snapshots.shrink_to_fit();
+        self.images.shrink_to_fit();
+        self.load_balancers.shrink_to_fit();
+        self.target_groups.shrink_to_fit();
+        self.target_health.shrink_to_fit();
+        self.listeners.shrink_to_fit();
+        self.elastic_ips.shrink_to_fit();
+        self.network_interfaces.shrink_to_fit();
+        self.volume_events.shrink_to_fit();
+        self.events.shrink_to_fit();
+        self.metrics.shrink_to_fit();
+        self.alarms.shrink_to_fit();
     }
 
     pub fn region_names(&self) -> Vec<&str> {
