@@ -160,3 +160,62 @@ fn a_demo_speed_that_is_not_a_positive_number_is_refused() {
     );
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 }
+
+/// The seeds' story, found: the single-AZ web tier, the lone database, its stale snapshots and the
+/// unprotected reboot of web-2 — and a critical finding makes `report` exit 3 (for cron).
+#[test]
+fn a_demo_report_finds_the_default_fleets_single_points_of_failure() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let inv = json(&demo(
+        &home,
+        &["inventory", "--format", "json", "--no-metrics"],
+    ));
+    let id_of = |name: &str| -> String {
+        inv["instances"]
+            .as_array()
+            .expect("instances")
+            .iter()
+            .find(|i| i["name"] == name)
+            .and_then(|i| i["id"].as_str())
+            .unwrap_or_else(|| panic!("{name} in the demo fleet"))
+            .to_string()
+    };
+    let (db1, web2) = (id_of("db-1"), id_of("web-2"));
+    let db_volume = inv["volumes"]
+        .as_array()
+        .expect("volumes")
+        .iter()
+        .find(|v| {
+            v["attachments"][0]["instance_id"] == db1.as_str()
+                && v["attachments"][0]["device"] == "/dev/sdf"
+        })
+        .and_then(|v| v["id"].as_str())
+        .expect("db-1's data volume")
+        .to_string();
+
+    let out = demo(&home, &["report", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    let has = |kind: &str, resource: &str| {
+        findings.iter().any(|f| {
+            f["kind"] == kind
+                && f["resources"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|x| x == resource))
+        })
+    };
+    assert!(has("single-az", "web-tg"), "{findings:#?}");
+    assert!(has("single-instance", &db1), "{findings:#?}");
+    assert!(has("no-recent-snapshot", &db_volume), "{findings:#?}");
+    assert!(has("unprotected-scheduled-event", &web2), "{findings:#?}");
+    assert!(
+        findings
+            .iter()
+            .filter(|f| f["severity"] == "critical")
+            .all(|f| f["fix"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("opsdeck runbook "))),
+        "every critical finding names the runbook that fixes it: {findings:#?}"
+    );
+}
