@@ -308,3 +308,54 @@ async fn injected_status_target_health_and_az_state_come_through() {
     assert_eq!(inv.zone_state("us-east-1a"), ZoneState::Impaired);
     assert_eq!(inv.zone_state("us-east-1b"), ZoneState::Available);
 }
+
+/// CloudWatch takes at most 500 queries per GetMetricData: 1,001 series are three calls, and every
+/// series comes back (the seeded CPU points included) in the order asked.
+#[tokio::test]
+async fn metric_queries_are_batched_by_500() {
+    let (_g, _seed) = moto::seeded().await;
+    let inv = fetch_inventory(
+        &moto::readers(moto::options(&["us-east-1"])).await,
+        &FetchOptions::default(),
+    )
+    .await;
+    let db1 = tagged(&inv, "db-1").id.to_string();
+    let queries: Vec<opsdeck::cloud::MetricQuery> = (0..1001)
+        .map(|n| {
+            // The first is db-1's real CPU series; the others name instances that do not exist.
+            let id = if n == 0 {
+                db1.clone()
+            } else {
+                format!("i-{n:017x}")
+            };
+            opsdeck::cloud::MetricQuery {
+                subject: MetricSubject::Instance {
+                    instance_id: id.as_str().into(),
+                },
+                namespace: "AWS/EC2".into(),
+                metric: "CPUUtilization".into(),
+                stat: "Average".into(),
+                dimensions: vec![("InstanceId".into(), id)],
+            }
+        })
+        .collect();
+    let read = &moto::readers(moto::options(&["us-east-1"])).await[0];
+    moto::clear_requests();
+    let series = read
+        .metrics(&queries, std::time::Duration::from_secs(3600))
+        .await
+        .expect("metrics");
+    let calls = moto::requests()
+        .iter()
+        .filter(|r| r.action == "GetMetricData")
+        .count();
+    assert_eq!(calls, 3, "1,001 queries at 500 a call");
+    assert_eq!(series.len(), 1001, "one series per query");
+    assert!(
+        matches!(&series[0].subject, MetricSubject::Instance { instance_id } if *instance_id == db1),
+        "{:?}",
+        series[0].subject
+    );
+    assert!(!series[0].points.is_empty(), "db-1's seeded points");
+    assert!(series[1..].iter().all(|s| s.points.is_empty()));
+}
