@@ -1103,21 +1103,11 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             protocol: t
                 .health_check
                 .protocol
-                .clone()
-                .or(d.protocol.map(Into::into))
-                .map(Into::into),
-            port: t
-                .health_check
-                .port
-                .clone()
-                .or(d.port.map(Into::into))
-                .map(Into::into),
-            path: t
-                .health_check
-                .path
-                .clone()
-                .or(d.path.map(Into::into))
-                .map(Into::into),
+                .as_deref()
+                .map(Into::into)
+                .or(d.protocol),
+            port: t.health_check.port.as_deref().map(Into::into).or(d.port),
+            path: t.health_check.path.as_deref().map(Into::into).or(d.path),
             interval_seconds: t.health_check.interval.unwrap_or(d.interval_seconds),
             timeout_seconds: t.health_check.timeout.unwrap_or(d.timeout_seconds),
             healthy_threshold: t
@@ -1131,9 +1121,9 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             matcher: t
                 .health_check
                 .matcher
-                .clone()
-                .or(d.matcher.map(Into::into))
-                .map(Into::into),
+                .as_deref()
+                .map(Into::into)
+                .or(d.matcher),
         };
         let mut regs = Vec::new();
         for name in &t.targets {

@@ -161,6 +161,17 @@ pub(crate) struct EniRec {
     pub primary_of: Option<String>,
 }
 
+impl EniRec {
+    /// Attached (in whatever attachment state) to that instance.
+    pub(crate) fn attached_to(&self, instance_id: &str) -> bool {
+        self.eni
+            .attachment
+            .as_ref()
+            .and_then(|a| a.instance_id.as_deref())
+            == Some(instance_id)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct LbRec {
     pub lb: LoadBalancer,

@@ -141,13 +141,7 @@ impl Region {
         let attached: Vec<(String, bool)> = self
             .enis
             .values()
-            .filter(|e| {
-                e.eni
-                    .attachment
-                    .as_ref()
-                    .and_then(|a| a.instance_id.as_deref())
-                    == Some(instance_id)
-            })
+            .filter(|e| e.attached_to(instance_id))
             .map(|e| {
                 (
                     e.eni.id.to_string(),
@@ -175,13 +169,7 @@ impl Region {
         let enis: Vec<&EniRec> = self
             .enis
             .values()
-            .filter(|e| {
-                e.eni
-                    .attachment
-                    .as_ref()
-                    .and_then(|a| a.instance_id.as_deref())
-                    == Some(instance_id)
-            })
+            .filter(|e| e.attached_to(instance_id))
             .collect();
         if enis.len() > 1 {
             return Err(err(
@@ -257,13 +245,7 @@ fn reassign_public_ip(r: &mut Region, instance_id: &str, new_ip: String) {
     let interfaces = r
         .enis
         .values()
-        .filter(|e| {
-            e.eni
-                .attachment
-                .as_ref()
-                .and_then(|a| a.instance_id.as_deref())
-                == Some(instance_id)
-        })
+        .filter(|e| e.attached_to(instance_id))
         .count();
     if let Some(rec) = r.instances.get_mut(instance_id)
         && rec.auto_public_ip
