@@ -115,6 +115,29 @@ fn findings(inv: &Inventory) -> Vec<(FindingKind, Vec<String>)> {
         .collect()
 }
 
+/// Temporary credentials (SSO, assume-role) that end before the plan would: refused up front,
+/// rather than cut off halfway with an instance drained or an image half made.
+#[tokio::test(start_paused = true)]
+async fn preflight_refuses_credentials_that_expire_before_the_run_ends() {
+    let w = demo();
+    let inv = inventory(&w).await;
+    let plan = spof::plan(&inv, &SpofArgs::new(&id(&w, "web-1"))).expect("plan");
+    assert!(plan.expected_secs() > 120, "{}", plan.expected_secs());
+    w.sim
+        .expire_credentials_at(Some(chrono::Utc::now() + chrono::Duration::seconds(60)));
+    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.step.is_none() && p.message.contains("credentials expire at")),
+        "{problems:?}"
+    );
+    w.sim
+        .expire_credentials_at(Some(chrono::Utc::now() + chrono::Duration::hours(12)));
+    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn remove_spof_turns_the_single_az_web_tier_into_two_azs() {
     let w = demo();

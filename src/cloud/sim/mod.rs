@@ -376,6 +376,11 @@ impl Sim {
         self.lock().faults.latency = latency;
     }
 
+    /// Makes the caller's credentials temporary: they expire at `at` (`None`: long-lived keys).
+    pub fn expire_credentials_at(&self, at: Option<Timestamp>) {
+        self.lock().credentials_expire = at;
+    }
+
     pub fn deny(&self, action: &str) {
         self.lock().faults.deny.insert(action.to_string());
     }

@@ -211,7 +211,7 @@ impl CloudRead for SimRead {
             account: w.account.clone().into(),
             arn: format!("arn:aws:iam::{}:user/opsdeck-demo", w.account).into(),
             user_id: "AIDASIMULATEDDEMOUSER".into(),
-            expires_at: None,
+            expires_at: w.credentials_expire,
         }))
     }
 

@@ -178,6 +178,9 @@ pub(crate) struct World {
     /// The world's current time: the clock's "now" after `advance`, or a transition's time while it applies.
     pub now: Timestamp,
     pub account: String,
+    /// When the caller's credentials expire (STS `GetCallerIdentity` says so for SSO and
+    /// assume-role sessions); `None`: long-lived keys.
+    pub credentials_expire: Option<Timestamp>,
     pub fleet_name: String,
     pub regions: BTreeMap<String, Region>,
     pub queue: Queue,
@@ -212,6 +215,7 @@ impl World {
             clock,
             now,
             account: "123456789012".into(),
+            credentials_expire: None,
             fleet_name: String::new(),
             regions: BTreeMap::new(),
             queue: Queue::default(),
