@@ -262,8 +262,10 @@ async fn credentials_never_reach_the_log_even_at_trace() {
     let log_path = home.path().join("state/opsdeck.log");
     let log = std::fs::read_to_string(&log_path)
         .unwrap_or_else(|e| panic!("the log file {} exists: {e}", log_path.display()));
+    // Logging was on (opsdeck's own lines are there); the SDK's, which would name the key at
+    // trace, are held at warn.
     assert!(
-        log.lines().count() > 10,
+        log.contains("inventory fetched"),
         "trace logging wrote the run's details:\n{log}"
     );
     let leaks: Vec<String> = [key, secret, token]

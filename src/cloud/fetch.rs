@@ -32,6 +32,7 @@ impl Default for FetchOptions {
 
 /// Fetches every region and merges them (the identity is asked of the first region).
 pub async fn fetch_inventory(regions: &[Arc<dyn CloudRead>], opts: &FetchOptions) -> Inventory {
+    let started = std::time::Instant::now();
     let per_region =
         futures::future::join_all(regions.iter().map(|r| fetch_region(r.as_ref(), opts))).await;
     let mut inv = Inventory::default();
@@ -42,6 +43,13 @@ pub async fn fetch_inventory(regions: &[Arc<dyn CloudRead>], opts: &FetchOptions
         inv.identity = first.identity().await.ok();
     }
     inv.fill_derived();
+    tracing::debug!(
+        regions = regions.len(),
+        resources = inv.resource_count(),
+        failed = inv.regions.iter().filter(|r| r.error.is_some()).count(),
+        ms = started.elapsed().as_millis() as u64,
+        "inventory fetched"
+    );
     inv
 }
 
