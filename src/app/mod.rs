@@ -27,7 +27,8 @@ pub mod xray;
 
 pub use keys::{Action, Key, KeyCode, Keymap};
 pub use msg::{
-    BuiltModel, Effect, Input, ModelRequest, Mouse, MouseKind, Msg, SessionInfo, WriteOp,
+    BuiltModel, Effect, ExportRequest, Input, ModelRequest, Mouse, MouseKind, Msg, SessionInfo,
+    WriteOp,
 };
 pub use state::{AppState, Prefs, Screen, ViewKey};
 pub use update::{build_model, carry_over, ensure_models, startup, update};

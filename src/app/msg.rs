@@ -165,10 +165,12 @@ pub enum Effect {
     Copy {
         text: String,
     },
+    /// Format the rows (`ExportRequest::contents`, off the loop: 100,000 rows take a while) and
+    /// write them to `path`.
     Export {
         path: PathBuf,
-        contents: String,
-        rows: usize,
+        data: DataRef,
+        request: ExportRequest,
     },
     /// A chaos command against the demo's simulator (`Session::chaos`).
     Chaos {
@@ -216,6 +218,49 @@ pub enum Effect {
         run_id: String,
     },
     Quit,
+}
+
+/// What an export writes: these inventory rows of this kind, as the table shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRequest {
+    pub kind: crate::app::resources::ResourceKind,
+    pub titles: Vec<String>,
+    /// The table's columns (its own, then REGION when several regions are in view).
+    pub ncols: usize,
+    /// Inventory rows, filtered and sorted as on screen.
+    pub rows: Vec<usize>,
+    pub json: bool,
+    /// For ages and time-left cells.
+    pub now: crate::domain::Timestamp,
+}
+
+impl ExportRequest {
+    /// The file's text: CSV with the table's titles, or a JSON list of rows.
+    pub fn contents(&self, data: &DataRef) -> Result<String, String> {
+        let ctx = crate::app::resources::IndexedCtx {
+            inv: &data.inv,
+            index: &data.index,
+            now: self.now,
+        };
+        if self.json {
+            let items: Vec<serde_json::Value> = self
+                .rows
+                .iter()
+                .map(|&r| self.kind.row_json(&ctx, r))
+                .collect();
+            return serde_json::to_string_pretty(&items).map_err(|e| e.to_string());
+        }
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&self.titles).map_err(|e| e.to_string())?;
+        for &r in &self.rows {
+            let rec: Vec<String> = (0..self.ncols)
+                .map(|c| crate::app::table::cell_text(self.kind, &ctx, r, c))
+                .collect();
+            w.write_record(&rec).map_err(|e| e.to_string())?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.to_string())?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
 }
 
 /// The inventory and its indexes, shared with a task (compared by identity).

@@ -251,11 +251,7 @@ impl TableModel {
 
     /// The display text of one cell (original case), formatted now: only for rows on screen.
     pub fn cell(&self, ctx: &dyn CellCtx, row: usize, col: usize) -> String {
-        let cols = self.kind.columns();
-        match cols.get(col) {
-            Some(c) => (c.cell)(ctx, row),
-            None => self.kind.row_region(ctx, row).to_string(),
-        }
+        cell_text(self.kind, ctx, row, col)
     }
 
     pub fn filter(&self) -> &Filter {
@@ -565,6 +561,14 @@ fn duration(t: &str) -> Option<f64> {
         return None;
     }
     Some(if neg { -total } else { total })
+}
+
+/// One cell's display text: the kind's column `col`, or past them the REGION column.
+pub fn cell_text(kind: ResourceKind, ctx: &dyn CellCtx, row: usize, col: usize) -> String {
+    match kind.columns().get(col) {
+        Some(c) => (c.cell)(ctx, row),
+        None => kind.row_region(ctx, row).to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::command;
 use super::describe;
 use super::keys::{Action, Key, KeyCode};
 use super::msg::{
-    BuiltModel, DataRef, Effect, Input, ModelRequest, Mouse, MouseKind, Msg, WriteOp,
+    BuiltModel, DataRef, Effect, ExportRequest, Input, ModelRequest, Mouse, MouseKind, Msg, WriteOp,
 };
 use super::resources::{CellCtx, IndexedCtx, InvIndex, ResourceKind};
 use super::state::*;
@@ -1432,32 +1432,13 @@ fn export(s: &mut AppState, json: bool) -> Vec<Effect> {
     let Some(model) = s.view(&key).and_then(|v| v.model.as_ref()) else {
         return Vec::new();
     };
-    let ctx = s.data.ctx(s.clock);
-    let rows: Vec<usize> = model.rows().collect();
-    let contents = if json {
-        let items: Vec<serde_json::Value> =
-            rows.iter().map(|&r| key.kind.row_json(&ctx, r)).collect();
-        match serde_json::to_string_pretty(&items) {
-            Ok(t) => t,
-            Err(e) => {
-                status(s, StatusLevel::Error, format!("export failed: {e}"));
-                return Vec::new();
-            }
-        }
-    } else {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut ok = w.write_record(&model.titles).is_ok();
-        for &r in &rows {
-            let rec: Vec<String> = (0..model.ncols()).map(|c| model.cell(&ctx, r, c)).collect();
-            ok &= w.write_record(&rec).is_ok();
-        }
-        match (ok, w.into_inner()) {
-            (true, Ok(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-            _ => {
-                status(s, StatusLevel::Error, "export failed: cannot format CSV");
-                return Vec::new();
-            }
-        }
+    let request = ExportRequest {
+        kind: key.kind,
+        titles: model.titles.clone(),
+        ncols: model.ncols(),
+        rows: model.rows().collect(),
+        json,
+        now: s.clock,
     };
     let name = format!(
         "opsdeck-{}-{}.{}",
@@ -1471,10 +1452,14 @@ fn export(s: &mut AppState, json: bool) -> Vec<Effect> {
         StatusLevel::Info,
         format!("exporting to {}…", path.display()),
     );
+    let data = DataRef {
+        inv: Arc::clone(&s.data.inv),
+        index: Arc::clone(&s.data.index),
+    };
     vec![Effect::Export {
         path,
-        contents,
-        rows: rows.len(),
+        data,
+        request,
     }]
 }
 

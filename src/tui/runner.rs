@@ -261,16 +261,19 @@ impl Runner {
             }
             Effect::Export {
                 path,
-                contents,
-                rows,
+                data,
+                request,
             } => {
                 self.spawn(u64::MAX, "export", async move {
                     let p = path.clone();
+                    let rows = request.rows.len();
+                    // Formatting 100,000 rows is work for the blocking pool, not the loop.
                     let result = tokio::task::spawn_blocking(move || {
+                        let contents = request.contents(&data)?;
                         if let Some(dir) = p.parent() {
-                            std::fs::create_dir_all(dir)?;
+                            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
                         }
-                        std::fs::write(&p, contents)
+                        std::fs::write(&p, contents).map_err(|e| e.to_string())
                     })
                     .await;
                     let result = match result {
