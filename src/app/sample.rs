@@ -28,14 +28,14 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         });
         for z in ["a", "b", "c"] {
             inv.availability_zones.push(AvailabilityZone {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 name: format!("{region}{z}").into(),
                 zone_id: Some(format!("{}-az{}", &region[..2], z.as_bytes()[0] - b'a' + 1).into()),
                 state: ZoneState::Available,
                 messages: vec![],
             });
             inv.subnets.push(Subnet {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 id: format!("subnet-{ri}{z}0000000000000").into(),
                 vpc_id: format!("vpc-{ri}000000000000000").into(),
                 az: format!("{region}{z}").into(),
@@ -49,8 +49,8 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             "arn:aws:elasticloadbalancing:{region}:123456789012:loadbalancer/app/shop-{ri}/{ri:016x}"
         );
         inv.load_balancers.push(LoadBalancer {
-            region: region.clone().into(),
-            arn: lb_arn.clone().into(),
+            region: region.as_str().into(),
+            arn: lb_arn.as_str().into(),
             name: format!("shop-{ri}").into(),
             lb_type: "application".into(),
             scheme: "internet-facing".into(),
@@ -68,7 +68,7 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         });
         for tg in ["web", "api"] {
             inv.target_groups.push(TargetGroup {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 arn: format!(
                     "arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{tg}-{ri}/{ri:016x}"
                 ).into(),
@@ -77,7 +77,7 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
                 port: Some(if tg == "web" { 80 } else { 8080 }),
                 target_type: "instance".into(),
                 vpc_id: Some(format!("vpc-{ri}000000000000000").into()),
-                load_balancer_arns: vec![lb_arn.clone().into()],
+                load_balancer_arns: vec![lb_arn.as_str().into()],
                 health_check: HealthCheck::default(),
                 deregistration_delay_seconds: None,
             });
@@ -116,9 +116,9 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         let mut events = Vec::new();
         if i % 13 == 3 {
             events.push(ScheduledEvent {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 target: EventTarget::Instance,
-                resource_id: id.clone().into(),
+                resource_id: id.as_str().into(),
                 event_id: Some(format!("instance-event-{i:012x}").into()),
                 code: EventCode::SystemReboot,
                 raw_code: "system-reboot".into(),
@@ -132,19 +132,19 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         let eni_id = format!("eni-{:017x}", 0x3000 + i as u64 * 7919);
         let private_ip = format!("10.{ri}.{}.{}", (i / 250) % 250, i % 250 + 4);
         inv.instances.push(Instance {
-            region: region.clone().into(),
-            id: id.clone().into(),
-            name: Some(name.clone().into()),
+            region: region.as_str().into(),
+            id: id.as_str().into(),
+            name: Some(name.as_str().into()),
             tags: tags(&name),
             instance_type: ["t3.small", "m5.large", "c5.xlarge"][i % 3].into(),
             state,
-            az: az.clone().into(),
+            az: az.as_str().into(),
             subnet_id: Some(format!("subnet-{ri}{z}0000000000000").into()),
             vpc_id: Some(format!("vpc-{ri}000000000000000").into()),
-            private_ip: Some(private_ip.clone().into()),
+            private_ip: Some(private_ip.as_str().into()),
             public_ip: ((role == "web").then(|| format!("3.{ri}.{}.{}", i / 250 % 250, i % 250)))
                 .map(Into::into),
-            network_interface_ids: vec![eni_id.clone().into()],
+            network_interface_ids: vec![eni_id.as_str().into()],
             security_group_ids: vec![format!("sg-{ri}00000000000000").into()],
             key_name: Some("ops".into()),
             iam_instance_profile_arn: None,
@@ -153,7 +153,7 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             root_device_name: Some("/dev/xvda".into()),
             block_devices: vec![BlockDevice {
                 device_name: "/dev/xvda".into(),
-                volume_id: vol_id.clone().into(),
+                volume_id: vol_id.as_str().into(),
                 delete_on_termination: true,
                 status: "attached".into(),
             }],
@@ -161,16 +161,16 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             events,
         });
         inv.volumes.push(Volume {
-            region: region.clone().into(),
-            id: vol_id.clone().into(),
+            region: region.as_str().into(),
+            id: vol_id.as_str().into(),
             name: Some(format!("{name}-root").into()),
-            az: az.clone().into(),
+            az: az.as_str().into(),
             size_gib: [8, 20, 100, 500][i % 4],
             volume_type: "gp3".into(),
             iops: Some(3000),
             state: VolumeState::InUse,
             attachments: vec![VolumeAttachment {
-                instance_id: id.clone().into(),
+                instance_id: id.as_str().into(),
                 device: "/dev/xvda".into(),
                 state: AttachmentState::Attached,
                 delete_on_termination: true,
@@ -184,10 +184,10 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         if i % 5 != 4 {
             let pending = i % 29 == 1;
             inv.snapshots.push(Snapshot {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 id: format!("snap-{:017x}", 0x4000 + i as u64 * 7919).into(),
                 name: None,
-                volume_id: Some(vol_id.clone().into()),
+                volume_id: Some(vol_id.as_str().into()),
                 volume_size_gib: [8, 20, 100, 500][i % 4],
                 state: if pending {
                     SnapshotState::Pending
@@ -201,7 +201,7 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             });
         }
         let mut private_ips = vec![PrivateIp {
-            address: private_ip.clone().into(),
+            address: private_ip.as_str().into(),
             primary: true,
             public_ip: None,
         }];
@@ -213,9 +213,9 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             });
         }
         inv.network_interfaces.push(NetworkInterface {
-            region: region.clone().into(),
-            id: eni_id.clone().into(),
-            az: az.clone().into(),
+            region: region.as_str().into(),
+            id: eni_id.as_str().into(),
+            az: az.as_str().into(),
             subnet_id: format!("subnet-{ri}{z}0000000000000").into(),
             vpc_id: format!("vpc-{ri}000000000000000").into(),
             status: "in-use".into(),
@@ -223,7 +223,7 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             private_ips,
             attachment: Some(EniAttachment {
                 attachment_id: format!("eni-attach-{:013x}", i).into(),
-                instance_id: Some(id.clone().into()),
+                instance_id: Some(id.as_str().into()),
                 device_index: 0,
                 status: "attached".into(),
                 delete_on_termination: true,
@@ -233,13 +233,13 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         });
         if role == "db" {
             inv.elastic_ips.push(ElasticIp {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 allocation_id: format!("eipalloc-{:017x}", 0x5000 + i).into(),
                 public_ip: format!("52.{ri}.{}.{}", i / 250 % 250, i % 250).into(),
                 association_id: Some(format!("eipassoc-{:017x}", i).into()),
-                instance_id: Some(id.clone().into()),
-                network_interface_id: Some(eni_id.clone().into()),
-                private_ip: Some(private_ip.clone().into()),
+                instance_id: Some(id.as_str().into()),
+                network_interface_id: Some(eni_id.as_str().into()),
+                private_ip: Some(private_ip.as_str().into()),
                 tags: Tags::new(),
             });
         }
@@ -253,13 +253,13 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
                 _ => (TargetState::Unused, Some("Target.InvalidState".to_string())),
             };
             inv.target_health.push(TargetHealth {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 target_group_arn: format!(
                     "arn:aws:elasticloadbalancing:{region}:123456789012:targetgroup/{role}-{ri}/{ri:016x}"
                 ).into(),
-                target_id: id.clone().into(),
+                target_id: id.as_str().into(),
                 port: Some(if role == "web" { 80 } else { 8080 }),
-                az: Some(az.clone().into()),
+                az: Some(az.as_str().into()),
                 state,
                 reason: reason.map(Into::into),
                 description: None,
@@ -268,12 +268,12 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         if state == InstanceState::Running {
             let base = 10.0 + (i % 7) as f64 * 11.0;
             inv.metrics.push(MetricSeries {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 namespace: "AWS/EC2".into(),
                 metric: "CPUUtilization".into(),
                 stat: "Average".into(),
                 subject: MetricSubject::Instance {
-                    instance_id: id.clone().into(),
+                    instance_id: id.as_str().into(),
                 },
                 points: (0..12)
                     .map(|k| {
@@ -287,7 +287,7 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
         }
         if i % 10 == 0 {
             inv.alarms.push(Alarm {
-                region: region.clone().into(),
+                region: region.as_str().into(),
                 name: format!("{name}-cpu-high").into(),
                 arn: None,
                 state: if i % 20 == 0 {

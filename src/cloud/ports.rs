@@ -121,12 +121,11 @@ impl LaunchSpec {
             subnet_id: subnet_id.to_string(),
             security_group_ids: source
                 .security_group_ids
-                .clone()
-                .into_iter()
-                .map(Into::into)
-                .collect::<Vec<_>>(),
-            key_name: source.key_name.clone().map(Into::into),
-            iam_instance_profile_arn: source.iam_instance_profile_arn.clone().map(Into::into),
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            key_name: source.key_name.as_deref().map(Into::into),
+            iam_instance_profile_arn: source.iam_instance_profile_arn.as_deref().map(Into::into),
             user_data: None,
             tags: source
                 .tags

@@ -55,8 +55,8 @@ impl FleetBuilder {
             tags.insert("role", r);
         }
         self.inv.instances.push(Instance {
-            region: self.region.clone().into(),
-            id: id.clone().into(),
+            region: self.region.as_str().into(),
+            id: id.as_str().into(),
             name: Some(name.into()),
             tags,
             instance_type: "t3.micro".into(),
@@ -93,8 +93,8 @@ impl FleetBuilder {
             self.region
         );
         self.inv.load_balancers.push(LoadBalancer {
-            region: self.region.clone().into(),
-            arn: arn.clone().into(),
+            region: self.region.as_str().into(),
+            arn: arn.as_str().into(),
             name: name.into(),
             lb_type: "application".into(),
             scheme: "internet-facing".into(),
@@ -120,8 +120,8 @@ impl FleetBuilder {
             self.region
         );
         self.inv.target_groups.push(TargetGroup {
-            region: self.region.clone().into(),
-            arn: arn.clone().into(),
+            region: self.region.as_str().into(),
+            arn: arn.as_str().into(),
             name: name.into(),
             protocol: Some("HTTP".into()),
             port: Some(80),
@@ -139,7 +139,7 @@ impl FleetBuilder {
 
     pub fn register(&mut self, tg_arn: &str, instance_id: &str, state: TargetState) {
         self.inv.target_health.push(TargetHealth {
-            region: self.region.clone().into(),
+            region: self.region.as_str().into(),
             target_group_arn: tg_arn.into(),
             target_id: instance_id.into(),
             port: Some(80),
@@ -154,8 +154,8 @@ impl FleetBuilder {
     pub fn volume(&mut self, az: &str, attached: Option<(&str, &str)>) -> String {
         let id = format!("vol-{:017x}", self.next());
         self.inv.volumes.push(Volume {
-            region: self.region.clone().into(),
-            id: id.clone().into(),
+            region: self.region.as_str().into(),
+            id: id.as_str().into(),
             name: None,
             az: az.into(),
             size_gib: 100,
@@ -188,8 +188,8 @@ impl FleetBuilder {
     pub fn snapshot(&mut self, volume_id: &str, age_hours: i64) -> String {
         let id = format!("snap-{:017x}", self.next());
         self.inv.snapshots.push(Snapshot {
-            region: self.region.clone().into(),
-            id: id.clone().into(),
+            region: self.region.as_str().into(),
+            id: id.as_str().into(),
             name: None,
             volume_id: Some(volume_id.into()),
             volume_size_gib: 100,

@@ -376,7 +376,7 @@ fn address_was(e: &ElasticIp) -> AddressWas {
     match (&e.network_interface_id, &e.instance_id) {
         (Some(eni), _) => AddressWas::At(AddressMove::NetworkInterface {
             eni_id: eni.to_string(),
-            private_ip: e.private_ip.clone().map(Into::into),
+            private_ip: e.private_ip.as_deref().map(Into::into),
         }),
         (None, Some(i)) => AddressWas::At(AddressMove::Instance(Val::Lit(i.to_string()))),
         (None, None) => AddressWas::Unassociated,

@@ -436,10 +436,10 @@ impl CloudRead for AwsRead {
                     .unwrap_or_default();
                 p.sort_by_key(|x| x.0);
                 out.push(MetricSeries {
-                    region: self.r.region.clone().into(),
-                    namespace: q.namespace.clone().into(),
-                    metric: q.metric.clone().into(),
-                    stat: q.stat.clone().into(),
+                    region: self.r.region.as_str().into(),
+                    namespace: q.namespace.as_str().into(),
+                    metric: q.metric.as_str().into(),
+                    stat: q.stat.as_str().into(),
                     subject: q.subject.clone(),
                     points: p.into_iter().collect(),
                 });

@@ -528,7 +528,7 @@ pub(crate) fn new_region(w: &mut World, name: &str, zones: &[String]) -> Result<
             Ok(ZoneRec {
                 zone: AvailabilityZone {
                     region: name.into(),
-                    name: z.clone().into(),
+                    name: z.as_str().into(),
                     zone_id: Some(format!("{code}-az{}", n + 1).into()),
                     state: ZoneState::Available,
                     messages: vec![],
@@ -574,8 +574,8 @@ pub(crate) fn add_subnet(
         SubnetRec {
             subnet: Subnet {
                 region: region.into(),
-                id: id.clone().into(),
-                vpc_id: r.vpc_id.clone().into(),
+                id: id.as_str().into(),
+                vpc_id: r.vpc_id.as_str().into(),
                 az: az.into(),
                 cidr: cidr_text.into(),
                 available_ips: cidr.usable() as i32,
@@ -781,11 +781,11 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                 VolumeRec {
                     vol: Volume {
                         region: region.into(),
-                        id: vid.clone().into(),
+                        id: vid.as_str().into(),
                         name: None,
                         az: az.clone(),
                         size_gib: v.size,
-                        volume_type: v.volume_type.clone().into(),
+                        volume_type: v.volume_type.as_str().into(),
                         iops: v.iops.or(if v.volume_type == "gp3" {
                             Some(3000)
                         } else {
@@ -793,8 +793,8 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                         }),
                         state: VolumeState::InUse,
                         attachments: vec![VolumeAttachment {
-                            instance_id: id.clone().into(),
-                            device: v.device.clone().into(),
+                            instance_id: id.as_str().into(),
+                            device: v.device.as_str().into(),
                             state: AttachmentState::Attached,
                             delete_on_termination: false,
                             attach_time: Some(launched),
@@ -889,11 +889,11 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             VolumeRec {
                 vol: Volume {
                     region: region.into(),
-                    id: vid.clone().into(),
+                    id: vid.as_str().into(),
                     name: None,
-                    az: v.az.clone().into(),
+                    az: v.az.as_str().into(),
                     size_gib: v.size,
-                    volume_type: v.volume_type.clone().into(),
+                    volume_type: v.volume_type.as_str().into(),
                     iops: if v.volume_type == "gp3" {
                         Some(3000)
                     } else {
@@ -983,8 +983,8 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             Image {
                 region: region.into(),
                 id: image_id.into(),
-                name: img.name.clone().into(),
-                description: img.description.clone().map(Into::into),
+                name: img.name.as_str().into(),
+                description: img.description.as_deref().map(Into::into),
                 state: ImageState::Available,
                 creation_date: Some(created),
                 root_device_name: Some("/dev/xvda".into()),
@@ -1147,12 +1147,12 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             TgRec {
                 tg: TargetGroup {
                     region: region.into(),
-                    arn: arn.clone().into(),
-                    name: t.name.clone().into(),
-                    protocol: Some(t.protocol.clone().into()),
+                    arn: arn.as_str().into(),
+                    name: t.name.as_str().into(),
+                    protocol: Some(t.protocol.as_str().into()),
                     port: Some(t.port),
                     target_type: "instance".into(),
-                    vpc_id: Some(r.vpc_id.clone().into()),
+                    vpc_id: Some(r.vpc_id.as_str().into()),
                     load_balancer_arns: vec![],
                     health_check: hc,
                     deregistration_delay_seconds: Some(t.deregistration_delay),
@@ -1202,8 +1202,8 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             listeners.push(Listener {
                 region: region.into(),
                 arn: listener_arn.into(),
-                load_balancer_arn: arn.clone().into(),
-                protocol: Some(ls.protocol.clone().into()),
+                load_balancer_arn: arn.as_str().into(),
+                protocol: Some(ls.protocol.as_str().into()),
                 port: Some(ls.port),
                 target_group_arns: vec![tg.into()],
             });
@@ -1214,7 +1214,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
                 if let Some(t) = r.tgs.get_mut(tg.as_str())
                     && !t.tg.load_balancer_arns.iter().any(|a| *a == arn)
                 {
-                    t.tg.load_balancer_arns.push(arn.clone().into());
+                    t.tg.load_balancer_arns.push(arn.as_str().into());
                 }
             }
         }
@@ -1223,13 +1223,13 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             LbRec {
                 lb: LoadBalancer {
                     region: region.into(),
-                    arn: arn.clone().into(),
-                    name: l.name.clone().into(),
-                    lb_type: l.lb_type.clone().into(),
-                    scheme: l.scheme.clone().into(),
+                    arn: arn.as_str().into(),
+                    name: l.name.as_str().into(),
+                    lb_type: l.lb_type.as_str().into(),
+                    scheme: l.scheme.as_str().into(),
                     state: "active".into(),
                     dns_name: dns.into(),
-                    vpc_id: Some(r.vpc_id.clone().into()),
+                    vpc_id: Some(r.vpc_id.as_str().into()),
                     zones,
                     created_time: Some(now - chrono::Duration::days(90)),
                 },
@@ -1289,15 +1289,15 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
             AlarmRec {
                 alarm: Alarm {
                     region: region.into(),
-                    name: a.name.clone().into(),
+                    name: a.name.as_str().into(),
                     arn: Some(arn.into()),
                     state: AlarmState::InsufficientData,
                     reason: None,
                     namespace: Some(namespace.into()),
-                    metric: Some(a.metric.clone().into()),
+                    metric: Some(a.metric.as_str().into()),
                     dimensions: dims,
                     threshold: Some(a.threshold),
-                    comparison: Some(a.comparison.clone().into()),
+                    comparison: Some(a.comparison.as_str().into()),
                     updated: None,
                 },
                 stat: a.stat.clone(),

@@ -96,13 +96,13 @@ pub(crate) fn generate(
                 arn.clone(),
                 TgRec {
                     tg: TargetGroup {
-                        region: region.clone().into(),
-                        arn: arn.clone().into(),
+                        region: region.as_str().into(),
+                        arn: arn.as_str().into(),
                         name: name.into(),
                         protocol: Some("HTTP".into()),
                         port: Some(8080),
                         target_type: "instance".into(),
-                        vpc_id: Some(r.vpc_id.clone().into()),
+                        vpc_id: Some(r.vpc_id.as_str().into()),
                         load_balancer_arns: vec![la.into()],
                         health_check: HealthCheck {
                             path: Some("/health".into()),
@@ -126,16 +126,16 @@ pub(crate) fn generate(
                 .take(4)
                 .enumerate()
                 .map(|(p, tg)| Listener {
-                    region: region.clone().into(),
+                    region: region.as_str().into(),
                     arn: format!(
                         "arn:aws:elasticloadbalancing:{region}:{}:listener/app/{lb_name}/{}",
                         fleet.account, p
                     )
                     .into(),
-                    load_balancer_arn: la.clone().into(),
+                    load_balancer_arn: la.as_str().into(),
                     protocol: Some("HTTP".into()),
                     port: Some(8080 + p as i32),
-                    target_group_arns: vec![tg.clone().into()],
+                    target_group_arns: vec![tg.as_str().into()],
                 })
                 .collect();
             let r = w.region_mut(region).map_err(|e| SimError(e.to_string()))?;
@@ -151,15 +151,15 @@ pub(crate) fn generate(
                 la.clone(),
                 LbRec {
                     lb: LoadBalancer {
-                        region: region.clone().into(),
-                        arn: la.clone().into(),
-                        name: lb_name.clone().into(),
+                        region: region.as_str().into(),
+                        arn: la.as_str().into(),
+                        name: lb_name.as_str().into(),
                         lb_type: "application".into(),
                         scheme: "internal".into(),
                         state: "active".into(),
                         dns_name: format!("internal-{lb_name}-{n}.{region}.elb.amazonaws.com")
                             .into(),
-                        vpc_id: Some(r.vpc_id.clone().into()),
+                        vpc_id: Some(r.vpc_id.as_str().into()),
                         zones: lb_subnets,
                         created_time: Some(now - chrono::Duration::days(200)),
                     },
@@ -264,8 +264,8 @@ pub(crate) fn generate(
                         vid.clone(),
                         VolumeRec {
                             vol: Volume {
-                                region: region.clone().into(),
-                                id: vid.clone().into(),
+                                region: region.as_str().into(),
+                                id: vid.as_str().into(),
                                 name: None,
                                 az,
                                 size_gib: size,
@@ -273,7 +273,7 @@ pub(crate) fn generate(
                                 iops: Some(3000),
                                 state: VolumeState::InUse,
                                 attachments: vec![VolumeAttachment {
-                                    instance_id: id.clone().into(),
+                                    instance_id: id.as_str().into(),
                                     device: "/dev/sdf".into(),
                                     state: AttachmentState::Attached,
                                     delete_on_termination: false,
@@ -374,7 +374,7 @@ pub(crate) fn generate(
                 r.images.insert(
                     image_id.clone(),
                     Image {
-                        region: region.clone().into(),
+                        region: region.as_str().into(),
                         id: image_id.into(),
                         name: format!("golden-{ri}-{k}").into(),
                         description: Some(format!("golden image from {src}").into()),
@@ -410,7 +410,7 @@ pub(crate) fn generate(
                 r.eips.insert(
                     alloc.clone(),
                     ElasticIp {
-                        region: region.clone().into(),
+                        region: region.as_str().into(),
                         allocation_id: alloc.into(),
                         public_ip: ip.into(),
                         association_id: (eni.as_ref().map(|_| assoc)).map(Into::into),
@@ -431,7 +431,7 @@ pub(crate) fn generate(
                     name.clone(),
                     AlarmRec {
                         alarm: Alarm {
-                            region: region.clone().into(),
+                            region: region.as_str().into(),
                             arn: Some(
                                 format!("arn:aws:cloudwatch:{region}:{account}:alarm:{name}")
                                     .into(),

@@ -126,7 +126,7 @@ impl World {
             e.eni.status = "in-use".into();
             e.eni.attachment = Some(EniAttachment {
                 attachment_id: attach_id.into(),
-                instance_id: Some(id.clone().into()),
+                instance_id: Some(id.as_str().into()),
                 device_index: 0,
                 status: "attached".into(),
                 delete_on_termination: true,
@@ -160,7 +160,7 @@ impl World {
                     iops: Some(3000),
                     state: VolumeState::InUse,
                     attachments: vec![VolumeAttachment {
-                        instance_id: id.clone().into(),
+                        instance_id: id.as_str().into(),
                         device: "/dev/xvda".into(),
                         state: AttachmentState::Attached,
                         delete_on_termination: true,
@@ -183,13 +183,13 @@ impl World {
         let mut rec = InstanceRec {
             inst: Instance {
                 region: region.into(),
-                id: id.clone().into(),
+                id: id.as_str().into(),
                 name: None,
                 tags: spec.tags,
                 instance_type: spec.instance_type.into(),
                 state,
                 az: az.clone(),
-                subnet_id: Some(spec.subnet_id.clone().into()),
+                subnet_id: Some(spec.subnet_id.as_str().into()),
                 vpc_id: Some(subnet.subnet.vpc_id.clone()),
                 private_ip: private_ip.map(Into::into),
                 public_ip: None,
@@ -799,7 +799,7 @@ impl World {
             region: region.into(),
             target: EventTarget::Instance,
             resource_id: instance_id.into(),
-            event_id: Some(event_id.clone().into()),
+            event_id: Some(event_id.as_str().into()),
             code,
             raw_code: raw_code.into(),
             description: description.into(),

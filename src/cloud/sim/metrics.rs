@@ -253,9 +253,9 @@ impl World {
             .iter()
             .map(|q| MetricSeries {
                 region: region.into(),
-                namespace: q.namespace.clone().into(),
-                metric: q.metric.clone().into(),
-                stat: q.stat.clone().into(),
+                namespace: q.namespace.as_str().into(),
+                metric: q.metric.as_str().into(),
+                stat: q.stat.as_str().into(),
                 subject: q.subject.clone(),
                 points: ctx
                     .series(&q.namespace, &q.metric, &q.dimensions, start, end)

@@ -80,7 +80,7 @@ impl Region {
         };
         let id = ids::ec2_id(rng, "eni");
         let mut addrs = vec![PrivateIp {
-            address: primary.clone().into(),
+            address: primary.as_str().into(),
             primary: true,
             public_ip: None,
         }];
@@ -101,8 +101,8 @@ impl Region {
             id.clone(),
             EniRec {
                 eni: NetworkInterface {
-                    region: self.name.clone().into(),
-                    id: id.clone().into(),
+                    region: self.name.as_str().into(),
+                    id: id.as_str().into(),
                     az: subnet.0.az.clone(),
                     subnet_id: subnet_id.into(),
                     vpc_id: subnet.0.vpc_id.clone(),
@@ -227,7 +227,7 @@ fn public_address_owner(r: &Region, eni_id: &str, private_ip: &str) -> Option<St
     if a.device_index != 0 || e.eni.primary_private_ip() != Some(private_ip) {
         return None;
     }
-    a.instance_id.clone().map(Into::into)
+    a.instance_id.as_deref().map(Into::into)
 }
 
 /// AWS, "Elastic IP addresses": associating one with an instance's primary address releases the
@@ -359,7 +359,7 @@ impl World {
             }
         }
         if let Some(eip) = r.eips.get_mut(allocation_id) {
-            eip.association_id = Some(assoc.clone().into());
+            eip.association_id = Some(assoc.as_str().into());
             eip.network_interface_id = Some(eni_id.into());
             eip.private_ip = Some(private_ip.into());
         }
@@ -471,7 +471,7 @@ impl World {
         e.ver += 1;
         e.eni.status = "in-use".into();
         e.eni.attachment = Some(EniAttachment {
-            attachment_id: attachment_id.clone().into(),
+            attachment_id: attachment_id.as_str().into(),
             instance_id: Some(instance_id.into()),
             device_index,
             status: "attaching".into(),

@@ -74,7 +74,7 @@ impl World {
             i.network_interface_ids = enis.iter().map(|(_, e)| e.id.clone()).collect();
             let primary = enis.iter().find(|(d, _)| *d == 0).map(|(_, e)| *e);
             if let Some(p) = primary {
-                i.private_ip = p.primary_private_ip().map(str::to_string).map(Into::into);
+                i.private_ip = p.primary_private_ip().map(Into::into);
             }
             let eip = primary.and_then(|p| {
                 p.primary_private_ip()
@@ -82,7 +82,7 @@ impl World {
             });
             i.public_ip = match eip {
                 Some(ip) => Some((*ip).into()),
-                None => rec.public_ip.clone().map(Into::into),
+                None => rec.public_ip.as_deref().map(Into::into),
             };
             let mut devices = bdm.remove(i.id.as_str()).unwrap_or_default();
             devices.sort_by(|a, b| a.device_name.cmp(&b.device_name));
@@ -175,13 +175,13 @@ impl World {
             .map(|(reg, e)| TargetHealth {
                 region: region.into(),
                 target_group_arn: arn.into(),
-                target_id: reg.target_id.clone().into(),
+                target_id: reg.target_id.as_str().into(),
                 port: reg.port,
                 // ELB reports an AZ only for IP targets; the inventory fills it from the instance.
                 az: None,
                 state: e.state,
-                reason: e.reason.map(str::to_string).map(Into::into),
-                description: e.description.map(str::to_string).map(Into::into),
+                reason: e.reason.map(Into::into),
+                description: e.description.map(Into::into),
             })
             .collect())
     }
@@ -208,7 +208,7 @@ impl CloudRead for SimRead {
 
     async fn identity(&self) -> CloudResult<Identity> {
         read_list!(self, ["GetCallerIdentity"], |w, _r| Ok(Identity {
-            account: w.account.clone().into(),
+            account: w.account.as_str().into(),
             arn: format!("arn:aws:iam::{}:user/opsdeck-demo", w.account).into(),
             user_id: "AIDASIMULATEDDEMOUSER".into(),
             expires_at: w.credentials_expire,

@@ -141,11 +141,11 @@ impl World {
             VolumeRec {
                 vol: Volume {
                     region: region.into(),
-                    id: id.clone().into(),
+                    id: id.as_str().into(),
                     name: None,
-                    az: spec.az.clone().into(),
+                    az: spec.az.as_str().into(),
                     size_gib: size,
-                    volume_type: spec.volume_type.clone().into(),
+                    volume_type: spec.volume_type.as_str().into(),
                     iops: spec.iops.or(if spec.volume_type == "gp3" {
                         Some(3000)
                     } else {
@@ -153,7 +153,7 @@ impl World {
                     }),
                     state: VolumeState::Creating,
                     attachments: vec![],
-                    snapshot_id: spec.snapshot_id.clone().map(Into::into),
+                    snapshot_id: spec.snapshot_id.as_deref().map(Into::into),
                     encrypted: false,
                     create_time: Some(now),
                     tags: spec
@@ -488,7 +488,7 @@ impl World {
             SnapshotRec {
                 snap: Snapshot {
                     region: region.into(),
-                    id: id.clone().into(),
+                    id: id.as_str().into(),
                     name: None,
                     volume_id: volume_id.map(Into::into),
                     volume_size_gib: size_gib,
@@ -773,7 +773,7 @@ impl World {
             image_id.clone(),
             Image {
                 region: region.into(),
-                id: image_id.clone().into(),
+                id: image_id.as_str().into(),
                 name: name.into(),
                 description: (Some(description.to_string()).filter(|d| !d.is_empty()))
                     .map(Into::into),
