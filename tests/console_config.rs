@@ -4,12 +4,8 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use support::tmux::Tmux;
-
-fn shell_quote(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
-}
+use std::path::PathBuf;
+use support::tmux::{Tmux, shell_quote};
 
 #[test]
 fn an_unknown_config_key_is_shown_in_the_console_and_logged() {

@@ -9,17 +9,7 @@ use opsdeck::app::keys::{Key, KeyCode};
 use opsdeck::app::resources::ResourceKind;
 use support::console::{Harness, sim};
 
-/// Every mutating key, with the footer label its refusal names.
-const MUTATING: [(&str, &str); 8] = [
-    ("U", "start"),
-    ("O", "stop"),
-    ("B", "reboot"),
-    ("N", "snapshot"),
-    ("I", "image"),
-    ("R", "register"),
-    ("X", "deregister"),
-    ("D", "detach"),
-];
+use support::MUTATING_KEYS as MUTATING;
 
 fn status_of(h: &Harness) -> String {
     h.state

@@ -3,12 +3,8 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use support::tmux::Tmux;
-
-fn shell_quote(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
-}
+use std::path::PathBuf;
+use support::tmux::{Tmux, shell_quote};
 
 #[test]
 fn demo_console_end_to_end() {

@@ -31,16 +31,7 @@ async fn a_read_only_console_session_sends_no_mutating_request() {
 
     // Every view; on each, every mutating key is refused in words (and whatever a dialog would
     // want is answered: a dialog that opened anyway would send its call).
-    let mutating = [
-        ("U", "start"),
-        ("O", "stop"),
-        ("B", "reboot"),
-        ("N", "snapshot"),
-        ("I", "image"),
-        ("R", "register"),
-        ("X", "deregister"),
-        ("D", "detach"),
-    ];
+    let mutating = support::MUTATING_KEYS;
     let views = [
         ":instances",
         ":volumes",

@@ -3,6 +3,11 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+/// `p` quoted for the shell command a tmux pane runs.
+pub fn shell_quote(p: &std::path::Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
 /// A private tmux server (`tmux -L <unique>`), killed when dropped, even when the test panics.
 pub struct Tmux {
     socket: String,
