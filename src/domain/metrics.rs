@@ -34,41 +34,41 @@ impl MetricSeries {
     }
 }
 
-/// A series' datapoints, oldest first, 8 bytes each: seconds from the first point and an `f32`.
+/// A series' datapoints, oldest first: the values as `f32` on a time grid.
 ///
-/// `(Timestamp, f64)` pairs take 24 bytes; a large fleet's inventory holds over a million points
-/// (CPU and status checks per instance, host counts per target group and AZ, each minute of the
-/// metrics window), so this is a third of that. An `f32` keeps ~7 significant digits: more than a
-/// sparkline or a host count needs. Serialized as `[[time, value], ...]`, as the pairs were.
+/// A large fleet's inventory holds over a million points (CPU and status checks per instance,
+/// host counts per target group and AZ, each minute of the metrics window). CloudWatch answers on
+/// its period's grid, so a series is stored as its first time, the step and 4 bytes per value (a
+/// missing minute is a NaN slot); `(Timestamp, f64)` pairs took 24 bytes a point. An `f32` keeps
+/// ~7 significant digits: more than a sparkline or a host count needs. Points off any grid (not
+/// from CloudWatch) keep an offset each. Serialized as `[[time, value], ...]`, as the pairs were.
 #[derive(Debug, Clone, Default)]
 pub struct Points {
     /// Unix seconds of the first point.
     base: i64,
-    data: Vec<(i32, f32)>,
+    /// Seconds between slots of `values` (0 when `offsets` says where each value is).
+    step: u32,
+    values: Box<[f32]>,
+    /// Seconds from `base` of each value, for points that lie on no grid.
+    offsets: Option<Box<[i32]>>,
 }
 
 impl Points {
+    /// How many datapoints (empty grid slots are not points).
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.values.iter().filter(|v| !v.is_nan()).count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len() == 0
     }
 
-    /// Appends a point. Points are kept oldest first: one older than the last is placed in order.
-    pub fn push(&mut self, at: Timestamp, value: f64) {
-        if self.data.is_empty() {
-            self.base = at.timestamp();
-        }
-        // A metrics window spans hours; an offset outside ±68 years cannot come from AWS.
-        let offset = (at.timestamp() - self.base).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-        let at = self.data.partition_point(|(o, _)| *o <= offset);
-        self.data.insert(at, (offset, value as f32));
-    }
-
-    fn point(&self, (offset, v): (i32, f32)) -> (Timestamp, f64) {
-        let at = chrono::DateTime::from_timestamp(self.base + offset as i64, 0).unwrap_or_default();
+    fn point(&self, slot: usize, v: f32) -> (Timestamp, f64) {
+        let offset = match &self.offsets {
+            Some(o) => o.get(slot).copied().unwrap_or_default() as i64,
+            None => slot as i64 * self.step as i64,
+        };
+        let at = chrono::DateTime::from_timestamp(self.base + offset, 0).unwrap_or_default();
         // Through the shortest decimal that round-trips the f32, so 42.17 reads back as 42.17
         // rather than 42.16999816894531.
         let value = v.to_string().parse::<f64>().unwrap_or(v as f64);
@@ -76,36 +76,78 @@ impl Points {
     }
 
     /// Oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Timestamp, f64)> + ExactSizeIterator {
-        self.data.iter().map(|p| self.point(*p))
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Timestamp, f64)> {
+        self.values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .map(|(slot, v)| self.point(slot, *v))
     }
 
     /// The values alone, oldest first (what a sparkline draws).
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = f64> + ExactSizeIterator {
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = f64> {
         self.iter().map(|(_, v)| v)
     }
 
     pub fn last(&self) -> Option<(Timestamp, f64)> {
-        self.data.last().map(|p| self.point(*p))
+        self.iter().next_back()
     }
 }
 
-/// The same points, whichever point the offsets count from.
+/// The same points, however they are laid out.
 impl PartialEq for Points {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.iter().eq(other.iter())
     }
 }
 
 impl FromIterator<(Timestamp, f64)> for Points {
     fn from_iter<I: IntoIterator<Item = (Timestamp, f64)>>(iter: I) -> Self {
-        let mut p = Points::default();
-        for (at, v) in iter {
-            p.push(at, v);
+        let mut pts: Vec<(i64, f32)> = iter
+            .into_iter()
+            .filter(|(_, v)| !v.is_nan())
+            .map(|(at, v)| (at.timestamp(), v as f32))
+            .collect();
+        pts.sort_by_key(|p| p.0);
+        let (Some(&(base, _)), Some(&(end, _))) = (pts.first(), pts.last()) else {
+            return Points::default();
+        };
+        // The grid: the largest step every point lies on; used unless it would leave more empty
+        // slots than points (then an offset per point is smaller).
+        let step = pts.iter().fold(0u64, |g, p| gcd(g, (p.0 - base) as u64));
+        let slot_of = |at: i64| ((at - base) as u64).checked_div(step).unwrap_or(0) as usize;
+        let slots = slot_of(end) + 1;
+        let distinct = pts.windows(2).all(|w| w[0].0 < w[1].0);
+        if distinct && step <= u32::MAX as u64 && slots <= pts.len() * 2 {
+            let mut values = vec![f32::NAN; slots];
+            for (at, v) in &pts {
+                if let Some(slot) = values.get_mut(slot_of(*at)) {
+                    *slot = *v;
+                }
+            }
+            return Points {
+                base,
+                step: step as u32,
+                values: values.into_boxed_slice(),
+                offsets: None,
+            };
         }
-        p.data.shrink_to_fit();
-        p
+        // A metrics window spans hours; an offset outside ±68 years cannot come from AWS.
+        let offsets = pts
+            .iter()
+            .map(|p| (p.0 - base).clamp(i32::MIN as i64, i32::MAX as i64) as i32)
+            .collect();
+        Points {
+            base,
+            step: 0,
+            values: pts.iter().map(|p| p.1).collect(),
+            offsets: Some(offsets),
+        }
     }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 impl Serialize for Points {
@@ -186,6 +228,31 @@ mod tests {
         assert!(json.contains("42.17,") || json.contains("42.17]"), "{json}");
         let back: Points = serde_json::from_str(&json).expect("parses");
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn a_missing_minute_is_no_point_and_off_grid_points_keep_their_times() {
+        // CloudWatch's grid with a gap: 4 points, not 5.
+        let gappy: Points = [(at(0), 1.0), (at(60), 2.0), (at(180), 4.0), (at(240), 5.0)]
+            .into_iter()
+            .collect();
+        assert_eq!(gappy.len(), 4);
+        assert_eq!(
+            gappy.iter().map(|(t, _)| t).collect::<Vec<_>>(),
+            [at(0), at(60), at(180), at(240)]
+        );
+        // Times on no useful grid (a gcd of 1 s over an hour) and a repeated time are kept as given.
+        let odd: Points = [(at(3600), 9.0), (at(0), 1.0), (at(7), 2.0), (at(7), 3.0)]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            odd.iter().collect::<Vec<_>>(),
+            [(at(0), 1.0), (at(7), 2.0), (at(7), 3.0), (at(3600), 9.0)]
+        );
+        assert_eq!(odd.last(), Some((at(3600), 9.0)));
+        let back: Points = serde_json::from_str(&serde_json::to_string(&odd).expect("serializes"))
+            .expect("parses");
+        assert_eq!(back, odd);
     }
 
     #[test]
