@@ -75,7 +75,10 @@ fn memory_report(instances: usize) {
     let resources = inv.resource_count();
     let metrics: usize = inv.metrics.iter().map(|m| m.points.len()).sum();
     // Measure the inventory by cloning it (the simulator's own copy is not the console's).
+    // (Also the cost of `Inventory::compacted`, which is this copy.)
+    let t = Instant::now();
     let copy = inv.clone();
+    let copy_ms = t.elapsed().as_secs_f64() * 1e3;
     let inv_mb = live_mb() - base;
     drop(inv);
     let mut parts: Vec<(&str, f64)> = Vec::new();
@@ -110,7 +113,7 @@ fn memory_report(instances: usize) {
     );
     eprintln!(
         "memory, {instances} instances ({resources} resources, {} metric series, {metrics} points): \
-         inventory {inv_mb:.1} MB; console state (inventory + indexes + instances table) {state_mb:.1} MB",
+         inventory {inv_mb:.1} MB (copied in {copy_ms:.0} ms); console state (inventory + indexes + instances table) {state_mb:.1} MB",
         s.data.inv.metrics.len()
     );
 }
@@ -121,8 +124,13 @@ fn console_memory_from(path: &str) {
     let mut inv: Inventory = serde_json::from_str(&text).expect("inventory JSON");
     drop(text);
     inv.fill_derived();
+    // As `fetch_inventory` leaves it (exact lists, packed), then the parse's pages handed back
+    // as the refresh task hands back the fetch's.
+    let inv = inv.compacted();
+    opsdeck::allocator::release_freed();
     let resources = inv.resource_count();
     let mut s = loaded(inv);
+    opsdeck::allocator::release_freed();
     let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
     let theme = Theme::new(true, false);
     term.draw(|f| render::draw(f, &mut s, &theme))
@@ -132,6 +140,47 @@ fn console_memory_from(path: &str) {
         live_mb(),
         rss()
     );
+}
+
+/// The console holding a fleet's inventory fetched as the binary fetches it (through `CloudRead`),
+/// indexed, its instances table built and one frame drawn, then the process's RSS: what the
+/// console costs against AWS. The simulator that answered is dropped before the freed pages are
+/// handed back (where the refresh task hands back the fetch's, and again after the index and the
+/// table are built), since against AWS it is not in the process. Then a refresh: a second fetch
+/// replaces the inventory, the old one let go of as the event loop lets go of it, and RSS again.
+fn console_memory(instances: usize) {
+    let start = rss();
+    let inv = fleet_inventory(instances);
+    // Where the refresh task hands back the fetch's pages (here the simulator's too), then builds.
+    opsdeck::allocator::release_freed();
+    let resources = inv.resource_count();
+    let mut s = loaded(inv);
+    opsdeck::allocator::release_freed();
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    let theme = Theme::new(true, false);
+    term.draw(|f| render::draw(f, &mut s, &theme))
+        .expect("draw");
+    let first = rss();
+    let first_live = live_mb();
+
+    let fx = app::update(&mut s, Input::Key(Key::ctrl('r')));
+    let Some(app::Effect::Fetch { generation, .. }) = fx.first().cloned() else {
+        panic!("ctrl-r fetches: {fx:?}");
+    };
+    let next = fleet_inventory(instances);
+    opsdeck::allocator::release_freed();
+    let old = std::sync::Arc::clone(&s.data.inv);
+    install(&mut s, generation, next);
+    opsdeck::allocator::free_now(old);
+    term.draw(|f| render::draw(f, &mut s, &theme))
+        .expect("draw");
+    eprintln!(
+        "console with {instances} instances ({resources} resources): {first_live:.0} MB live heap, \
+         RSS {first} (RSS before loading: {start}); after a refresh: {:.0} MB live heap, RSS {}",
+        live_mb(),
+        rss()
+    );
+    drop(s);
 }
 
 const W: u16 = 160;
@@ -188,8 +237,14 @@ fn loaded(inv: Inventory) -> AppState {
     let Some(app::Effect::Fetch { generation, .. }) = fx.first().cloned() else {
         panic!("fetch expected");
     };
+    install(&mut s, generation, inv);
+    s
+}
+
+/// The refresh task's answer for `generation` taken in, and the table model it asks for built.
+fn install(s: &mut AppState, generation: u64, inv: Inventory) {
     let fx = app::update(
-        &mut s,
+        s,
         Input::Msg(Msg::Inventory {
             generation,
             inv: Box::new(inv),
@@ -207,7 +262,7 @@ fn loaded(inv: Inventory) -> AppState {
         {
             let built = app::build_model(request, &data.inv, &data.index);
             app::update(
-                &mut s,
+                s,
                 Input::Msg(Msg::ModelBuilt {
                     generation,
                     built: Box::new(built),
@@ -215,7 +270,6 @@ fn loaded(inv: Inventory) -> AppState {
             );
         }
     }
-    s
 }
 
 fn key(s: &mut AppState, c: char) {
@@ -385,16 +439,37 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 
+/// mimalloc set up as `main.rs` sets it up for the binary.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static CONFIGURE_ALLOCATOR: extern "C" fn() = {
+    extern "C" fn configure() {
+        opsdeck::allocator::configure();
+    }
+    configure
+};
+
 fn main() {
     // `cargo bench --bench console -- --memory-only`: the memory report alone (any profile: the
     // sizes do not depend on optimisation).
+    let args: Vec<String> = std::env::args().collect();
     if std::env::args().any(|a| a == "--memory-only") {
         memory_report(22_000);
         return;
     }
+    // `cargo bench --bench console -- --memory-console [INSTANCES]`: the console alone, its
+    // inventory fetched from the simulator as the binary fetches it (default 22,000 instances).
+    if let Some(i) = args.iter().position(|a| a == "--memory-console") {
+        let n = args
+            .get(i + 1)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(22_000);
+        console_memory(n);
+        return;
+    }
     // `cargo bench --bench console -- --memory-from FILE`: the console alone holding an inventory
     // saved by `opsdeck inventory --format json` (no simulator in the process, as against AWS).
-    let args: Vec<String> = std::env::args().collect();
     if let Some(path) = args
         .iter()
         .position(|a| a == "--memory-from")

@@ -3,6 +3,7 @@
 //! Layers (arrows point one way): `tui` → `app` → (`runbook`, `analysis`) → `cloud` → `domain`.
 //! `session` is the composition root that decides whether a run can write at all.
 
+pub mod allocator;
 pub mod analysis;
 pub mod app;
 pub mod cli;

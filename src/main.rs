@@ -8,6 +8,18 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Sets mimalloc's options before the first allocation (`opsdeck::allocator::configure`): a
+/// constructor runs before `main` and before std's start-up allocates.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static CONFIGURE_ALLOCATOR: extern "C" fn() = {
+    extern "C" fn configure() {
+        opsdeck::allocator::configure();
+    }
+    configure
+};
+
 fn main() -> ExitCode {
     opsdeck::terminal::install_panic_hook();
     let cli = Cli::parse();

@@ -43,6 +43,7 @@ pub async fn fetch_inventory(regions: &[Arc<dyn CloudRead>], opts: &FetchOptions
         inv.identity = first.identity().await.ok();
     }
     inv.fill_derived();
+    let inv = inv.compacted();
     tracing::debug!(
         regions = regions.len(),
         resources = inv.resource_count(),

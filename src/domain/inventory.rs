@@ -154,6 +154,19 @@ impl Inventory {
         };
     }
 
+    /// The same inventory copied into fresh memory, the original freed. A fetched inventory is
+    /// built piece by piece while the answers it came from are alive; once they are freed its
+    /// pieces are left scattered over allocator pages that are mostly empty but cannot be given
+    /// back. The copy packs into few pages, every list at its exact length: with 100,000
+    /// resources that is ~15 MB less resident for ~40 ms in the refresh task
+    /// (`benches/RESULTS.md`).
+    pub fn compacted(self) -> Self {
+        // On a new thread, whose allocator heap is empty: the copy fills fresh pages rather than
+        // the holes between the original's pieces (which would keep those pages in use).
+        let copy = std::thread::scope(|s| s.spawn(|| self.clone()).join().ok());
+        copy.unwrap_or(self)
+    }
+
     /// Gives back the slack of lists grown by pushing (up to half of each): an inventory is held
     /// for a whole refresh interval and 100,000 resources make that tens of megabytes.
     fn shrink_to_fit(&mut self) {
@@ -432,5 +445,20 @@ mod tests {
             Some(&moved.id),
             "same length, other order: checked, then scanned"
         );
+    }
+
+    #[test]
+    fn a_compacted_inventory_is_the_same_inventory_and_still_indexed() {
+        let now = chrono::Utc::now();
+        let mut f = FleetBuilder::new("r", now);
+        let a = f.az("a");
+        let id = f.instance("web", &a, None);
+        let vol = f.volume(&a, Some((&id, "/dev/xvdf")));
+        f.snapshot(&vol, 3);
+        let inv = f.build();
+        let copy = inv.clone().compacted();
+        assert_eq!(copy, inv);
+        assert_eq!(copy.instance(&id).map(|i| i.id.as_str()), Some(id.as_str()));
+        assert_eq!(copy.volume(&vol).map(|v| v.id.as_str()), Some(vol.as_str()));
     }
 }

@@ -224,7 +224,15 @@ async fn event_loop(
             _ = sighup.recv() => return Ok(Ended::HungUp),
         };
         if let Some(input) = input {
+            // An inventory answer replaces the one held: the old one is let go of off the loop.
+            let held = matches!(input, Input::Msg(app::Msg::Inventory { .. }))
+                .then(|| std::sync::Arc::clone(&state.data.inv));
             let fx = app::update(state, input);
+            if let Some(old) = held
+                && !std::sync::Arc::ptr_eq(&old, &state.data.inv)
+            {
+                tokio::task::spawn_blocking(move || crate::allocator::free_now(old));
+            }
             apply(term, runner, fx)?;
         }
     }

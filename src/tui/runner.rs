@@ -186,6 +186,9 @@ impl Runner {
                     let handle = tokio::runtime::Handle::current();
                     let fetched = tokio::task::spawn_blocking(move || {
                         let inv = handle.block_on(fetch_inventory(&readers, &opts));
+                        // The answers are freed by now: their pages go back before the builds
+                        // below would scatter their scratch through them.
+                        crate::allocator::release_freed();
                         // Indexing 100,000 resources takes a while: here, not on the loop.
                         // So does the analysis: findings change only with the inventory.
                         let found = findings::compute(&inv, max_age, chrono::Utc::now());
@@ -193,6 +196,7 @@ impl Runner {
                         // So is the table on screen: the loop only swaps it in.
                         let built =
                             model.map(|req| Box::new(crate::app::build_model(req, &inv, &index)));
+                        crate::allocator::release_freed();
                         (inv, index, built)
                     })
                     .await;

@@ -1,0 +1,34 @@
+//! The process's allocator (mimalloc, installed by `main.rs`) set to give memory back to the OS.
+//!
+//! An inventory of 100,000 resources is ~70 MB of small pieces, replaced whole at every refresh.
+//! What matters is how much of the freed one stays resident (`benches/RESULTS.md`).
+
+use std::os::raw::c_int;
+
+/// `mi_option_arena_eager_commit` in mimalloc v3's `mi_option_e` (libmimalloc-sys names the v2
+/// options only). Pinned with the crate in Cargo.lock.
+const ARENA_EAGER_COMMIT: c_int = 4;
+
+/// Commit arena memory as it is used rather than all at once (mimalloc's Linux default): the
+/// console holding 100,000 resources measured 13 MiB less resident so (`benches/RESULTS.md`).
+/// Must run before the first allocation reserves an arena: `main.rs` calls it from an
+/// `.init_array` constructor.
+pub fn configure() {
+    // SAFETY: sets an integer option; no pointer is passed.
+    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+}
+
+/// Gives the pages freed so far back to the OS now rather than after mimalloc's purge delay: run
+/// once a refresh has dropped the pieces its inventory was built from, since an idle console
+/// makes no allocator calls that would purge them later.
+pub fn release_freed() {
+    // SAFETY: a plain call into the allocator; no pointer is passed.
+    unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
+/// Drops `x` and hands its pages back: for an inventory a refresh replaced, on a blocking-pool
+/// thread (freeing 100,000 resources' pieces takes milliseconds the event loop should not spend).
+pub fn free_now<T>(x: T) {
+    drop(x);
+    release_freed();
+}
