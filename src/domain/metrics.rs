@@ -84,9 +84,14 @@ impl Points {
             .map(|(slot, v)| self.point(slot, *v))
     }
 
-    /// The values alone, oldest first (what a sparkline draws).
+    /// The values alone, oldest first, for drawing (a sparkline, its scale): each `f32` widened
+    /// as is. Not through its shortest decimal as `iter` reads them: the instances table draws a
+    /// sparkline per row, and formatting every point made building 100,000 rows 0.3 s slower.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = f64> {
-        self.iter().map(|(_, v)| v)
+        self.values
+            .iter()
+            .filter(|v| !v.is_nan())
+            .map(|v| f64::from(*v))
     }
 
     pub fn last(&self) -> Option<(Timestamp, f64)> {
@@ -223,7 +228,11 @@ mod tests {
             [(at(0), 42.17), (at(60), 0.5), (at(120), 3.0)]
         );
         assert_eq!(p.last(), Some((at(120), 3.0)));
-        assert_eq!(p.values().collect::<Vec<_>>(), [42.17, 0.5, 3.0]);
+        assert_eq!(
+            p.values().collect::<Vec<_>>(),
+            [f64::from(42.17f32), 0.5, 3.0],
+            "for drawing: the f32 as stored"
+        );
         let json = serde_json::to_string(&p).expect("serializes");
         assert!(json.contains("42.17,") || json.contains("42.17]"), "{json}");
         let back: Points = serde_json::from_str(&json).expect("parses");
