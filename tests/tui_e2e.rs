@@ -235,3 +235,45 @@ fn a_dropped_terminal_finishes_what_was_approved() {
         }
     }
 }
+
+/// SIGTERM (a `kill`, a supervisor, a closing container) ends the console cleanly: the terminal is
+/// given back (normal screen, no frame left over) and the exit status is 0, as with `q`.
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
+    let cmd = format!(
+        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo; echo EXITED rc=$?; sleep 60",
+        shell_quote(&state),
+        shell_quote(&config),
+        shell_quote(&bin)
+    );
+    let t = Tmux::start(&cmd, 120, 30, dir);
+    t.wait_for("web-1", "the demo inventory arrives");
+    // The pane runs `sh -c "<cmd>"`: the console is the shell's child.
+    let pane = t.run(&["display-message", "-p", "-t", &t.session, "#{pane_pid}"]);
+    let shell = String::from_utf8_lossy(&pane.stdout).trim().to_string();
+    let children = std::process::Command::new("pgrep")
+        .args(["-P", &shell, "-x", "opsdeck"])
+        .output()
+        .expect("pgrep runs");
+    let pid = String::from_utf8_lossy(&children.stdout).trim().to_string();
+    assert!(
+        !pid.is_empty() && !pid.contains('\n'),
+        "one opsdeck under the pane's shell {shell}: {pid:?}"
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success(), "kill -TERM {pid}");
+    let exited = t.wait_for("EXITED rc=", "SIGTERM ends the console");
+    assert!(exited.contains("EXITED rc=0"), "exit status 0:\n{exited}");
+    assert!(
+        !exited.contains("Instances (") && !exited.contains("web-1"),
+        "terminal not restored after SIGTERM:\n{exited}"
+    );
+}
