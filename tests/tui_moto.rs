@@ -1,5 +1,6 @@
-//! A scripted `--read-only` console session against moto, through the AWS adapter: every mutating
-//! key pressed on every view, and the endpoint's request log shows reads only.
+//! Console sessions against moto, through the AWS adapter. A scripted `--read-only` one: every
+//! mutating key pressed on every view, and the endpoint's request log shows reads only. A
+//! read-write one: a stop confirmed with the id typed reaches moto as a dry run and then the call.
 
 mod support;
 
@@ -119,5 +120,73 @@ fn describe_instances_calls() -> usize {
     moto::requests()
         .iter()
         .filter(|r| r.action == "DescribeInstances")
+        .count()
+}
+
+/// A read-write console against moto: stop on an instance, the id typed, enter after the dry run
+/// answered; moto receives `StopInstances` twice (the dry run, then the call) and nothing else
+/// that writes, and the refreshed table shows the instance stopped.
+#[tokio::test]
+async fn a_console_stop_reaches_moto_as_dry_run_then_call() {
+    let (_g, seed) = moto::seeded().await;
+    let web1 = moto::id(&seed, &["instances", "web-1"]);
+    moto::clear_requests();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cmd = format!(
+        "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+         OPSDECK_STATE_DIR={state} OPSDECK_CONFIG_DIR={cfg} HOME={home} {bin} --region us-east-1 \
+         --endpoint-url {url}; sleep 30",
+        state = quote(&dir.path().join("state").display().to_string()),
+        cfg = quote(&dir.path().join("config").display().to_string()),
+        home = quote(&dir.path().display().to_string()),
+        bin = quote(env!("CARGO_BIN_EXE_opsdeck")),
+        url = moto::url(),
+    );
+    let t = Tmux::start(&cmd, 160, 40, dir);
+    t.wait_for("web-1", "the instances from moto");
+    t.type_text(&format!("/{web1}"));
+    t.keys(&["Enter"]);
+    t.wait_for("Instances (1", "the filter leaves web-1");
+    t.type_text("O");
+    t.wait_for("Confirm: ec2:StopInstances", "stop asks for confirmation");
+    t.wait_for("dry run: would succeed", "moto answers the dry run");
+    // Enter before the id is typed does nothing; typed, it stops.
+    t.keys(&["Enter"]);
+    assert_eq!(
+        stop_calls(),
+        1,
+        "only the dry run before the id is typed:\n{}",
+        t.capture()
+    );
+    t.type_text(&web1);
+    t.keys(&["Enter"]);
+    t.wait_for(
+        &format!("stop requested for {web1}"),
+        "the status line says it was done",
+    );
+    t.wait_until("stopped", "the refreshed table shows it stopped", |s| {
+        s.lines()
+            .any(|l| l.contains(web1.as_str()) && (l.contains("stopped") || l.contains("stopping")))
+    });
+    t.type_text("q");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let reads =
+        |a: &str| a.starts_with("Describe") || a.starts_with("Get") || a.starts_with("List");
+    let writes: Vec<String> = moto::requests()
+        .into_iter()
+        .map(|r| r.action)
+        .filter(|a| !reads(a))
+        .collect();
+    assert_eq!(
+        writes,
+        ["StopInstances", "StopInstances"],
+        "the dry run, then the call, and nothing else"
+    );
+}
+
+fn stop_calls() -> usize {
+    moto::requests()
+        .iter()
+        .filter(|r| r.action == "StopInstances")
         .count()
 }
