@@ -117,6 +117,19 @@ fn memory_report(instances: usize) {
         s.data.inv.metrics.len()
     );
 }
+/// The console showing `inv`: the freed pages handed back where the refresh task hands back the
+/// fetch's (here the simulator's or the parse's too), the index and the instances table built,
+/// the pages handed back again, one frame drawn.
+fn shown(inv: Inventory) -> (AppState, Terminal<TestBackend>) {
+    opsdeck::allocator::release_freed();
+    let mut s = loaded(inv);
+    opsdeck::allocator::release_freed();
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    term.draw(|f| render::draw(f, &mut s, &Theme::new(true, false)))
+        .expect("draw");
+    (s, term)
+}
+
 /// The console's state for a saved inventory, one frame drawn, then the process's RSS: what the
 /// console costs with no simulator beside it (the JSON text is freed before measuring).
 fn console_memory_from(path: &str) {
@@ -124,17 +137,10 @@ fn console_memory_from(path: &str) {
     let mut inv: Inventory = serde_json::from_str(&text).expect("inventory JSON");
     drop(text);
     inv.fill_derived();
-    // As `fetch_inventory` leaves it (exact lists, packed), then the parse's pages handed back
-    // as the refresh task hands back the fetch's.
+    // As `fetch_inventory` leaves it: exact lists, packed.
     let inv = inv.compacted();
-    opsdeck::allocator::release_freed();
     let resources = inv.resource_count();
-    let mut s = loaded(inv);
-    opsdeck::allocator::release_freed();
-    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
-    let theme = Theme::new(true, false);
-    term.draw(|f| render::draw(f, &mut s, &theme))
-        .expect("draw");
+    let _shown = shown(inv);
     eprintln!(
         "console alone with {resources} resources: {:.0} MB live heap, RSS {}",
         live_mb(),
@@ -151,15 +157,9 @@ fn console_memory_from(path: &str) {
 fn console_memory(instances: usize) {
     let start = rss();
     let inv = fleet_inventory(instances);
-    // Where the refresh task hands back the fetch's pages (here the simulator's too), then builds.
-    opsdeck::allocator::release_freed();
     let resources = inv.resource_count();
-    let mut s = loaded(inv);
-    opsdeck::allocator::release_freed();
-    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    let (mut s, mut term) = shown(inv);
     let theme = Theme::new(true, false);
-    term.draw(|f| render::draw(f, &mut s, &theme))
-        .expect("draw");
     let first = rss();
     let first_live = live_mb();
 
@@ -439,16 +439,8 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 
-/// mimalloc set up as `main.rs` sets it up for the binary.
-#[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static CONFIGURE_ALLOCATOR: extern "C" fn() = {
-    extern "C" fn configure() {
-        opsdeck::allocator::configure();
-    }
-    configure
-};
+// mimalloc set up as `main.rs` sets it up for the binary.
+opsdeck::configure_allocator_before_main!();
 
 fn main() {
     // `cargo bench --bench console -- --memory-only`: the memory report alone (any profile: the

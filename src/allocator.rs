@@ -11,11 +11,28 @@ const ARENA_EAGER_COMMIT: c_int = 4;
 
 /// Commit arena memory as it is used rather than all at once (mimalloc's Linux default): the
 /// console holding 100,000 resources measured 13 MiB less resident so (`benches/RESULTS.md`).
-/// Must run before the first allocation reserves an arena: `main.rs` calls it from an
-/// `.init_array` constructor.
+/// Must run before the first allocation reserves an arena: see
+/// `configure_allocator_before_main!`.
 pub fn configure() {
     // SAFETY: sets an integer option; no pointer is passed.
     unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+}
+
+/// Declares an `.init_array` constructor that runs [`configure`] before `main` and before std's
+/// start-up allocates: for the binary and the benchmark, which both install mimalloc.
+#[macro_export]
+macro_rules! configure_allocator_before_main {
+    () => {
+        #[cfg(target_os = "linux")]
+        #[used]
+        #[unsafe(link_section = ".init_array")]
+        static CONFIGURE_ALLOCATOR: extern "C" fn() = {
+            extern "C" fn configure() {
+                $crate::allocator::configure();
+            }
+            configure
+        };
+    };
 }
 
 /// Gives the pages freed so far back to the OS now rather than after mimalloc's purge delay: run

@@ -8,17 +8,8 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Sets mimalloc's options before the first allocation (`opsdeck::allocator::configure`): a
-/// constructor runs before `main` and before std's start-up allocates.
-#[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static CONFIGURE_ALLOCATOR: extern "C" fn() = {
-    extern "C" fn configure() {
-        opsdeck::allocator::configure();
-    }
-    configure
-};
+// mimalloc's options, set before the first allocation (`opsdeck::allocator::configure`).
+opsdeck::configure_allocator_before_main!();
 
 fn main() -> ExitCode {
     opsdeck::terminal::install_panic_hook();

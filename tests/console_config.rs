@@ -4,24 +4,11 @@
 
 mod support;
 
-use std::path::PathBuf;
-use support::tmux::{Tmux, shell_quote};
+use support::tmux::ConsoleDirs;
 
 #[test]
 fn an_unknown_config_key_is_shown_in_the_console_and_logged() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(config.join("config.toml"), "[ui]\nrefresh_secs = 5\n").expect("config file");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
-    let cmd = format!(
-        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo; echo EXITED rc=$?; sleep 60",
-        shell_quote(&state),
-        shell_quote(&config),
-        shell_quote(&bin)
-    );
-    let t = Tmux::start(&cmd, 160, 40, dir);
+    let (t, state) = ConsoleDirs::new(Some("[ui]\nrefresh_secs = 5\n")).start("--demo", 160, 40);
     let screen = t.wait_for(
         "unknown key `ui.refresh_secs` ignored",
         "the config warning on the console's status line",
@@ -42,23 +29,8 @@ fn an_unknown_config_key_is_shown_in_the_console_and_logged() {
 /// profile's colour.
 #[test]
 fn a_read_only_profile_in_the_config_makes_a_read_only_console_in_its_colour() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(
-        config.join("config.toml"),
-        "[profiles.prod]\nread_only = true\ncolor = \"red\"\n",
-    )
-    .expect("config file");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
-    let cmd = format!(
-        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo --profile prod; echo EXITED rc=$?; sleep 60",
-        shell_quote(&state),
-        shell_quote(&config),
-        shell_quote(&bin)
-    );
-    let t = Tmux::start(&cmd, 120, 30, dir);
+    let config = "[profiles.prod]\nread_only = true\ncolor = \"red\"\n";
+    let (t, _) = ConsoleDirs::new(Some(config)).start("--demo --profile prod", 120, 30);
     let first = t.wait_for("web-1", "the demo inventory arrives");
     assert!(first.contains("READ-ONLY"), "badge missing:\n{first}");
     for (key, label) in support::MUTATING_KEYS {

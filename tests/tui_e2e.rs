@@ -3,23 +3,11 @@
 
 mod support;
 
-use std::path::PathBuf;
-use support::tmux::{Tmux, shell_quote};
+use support::tmux::ConsoleDirs;
 
 #[test]
 fn demo_console_end_to_end() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).unwrap();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
-    let cmd = format!(
-        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo; echo EXITED rc=$?; sleep 60",
-        shell_quote(&state),
-        shell_quote(&config),
-        shell_quote(&bin)
-    );
-    let t = Tmux::start(&cmd, 120, 40, dir);
+    let (t, _) = ConsoleDirs::new(None).start("--demo", 120, 40);
 
     let first = t.wait_for("Instances (", "the console opens on instances");
     assert!(first.contains("opsdeck"), "header missing:\n{first}");
@@ -96,18 +84,7 @@ fn demo_console_end_to_end() {
 
 #[test]
 fn read_only_demo_refuses_actions_survives_resizes_and_ctrl_c() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).unwrap();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
-    let cmd = format!(
-        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo --read-only; echo EXITED rc=$?; sleep 60",
-        shell_quote(&state),
-        shell_quote(&config),
-        shell_quote(&bin)
-    );
-    let t = Tmux::start(&cmd, 100, 30, dir);
+    let (t, _) = ConsoleDirs::new(None).start("--demo --read-only", 100, 30);
     let first = t.wait_for("web-1", "the demo inventory arrives");
     assert!(first.contains("READ-ONLY"), "badge missing:\n{first}");
 
@@ -135,19 +112,10 @@ fn read_only_demo_refuses_actions_survives_resizes_and_ctrl_c() {
 /// session would), found again by the next console: banner, `:runs`, abandon.
 #[test]
 fn a_run_left_behind_is_offered_by_the_next_console() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).unwrap();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
-    let run = format!(
-        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo",
-        shell_quote(&state),
-        shell_quote(&config),
-        shell_quote(&bin)
-    );
+    let dirs = ConsoleDirs::new(None);
+    let run = dirs.command("--demo");
     let cmd = format!("{run}; echo FIRST rc=$?; {run}; echo SECOND rc=$?; sleep 60");
-    let t = Tmux::start(&cmd, 160, 40, dir);
+    let (t, _) = dirs.start_shell(&cmd, 160, 40);
     t.wait_for("web-1", "the demo inventory arrives");
 
     // From the finding straight to its runbook: plan, preflight, approve.
@@ -192,18 +160,7 @@ fn a_run_left_behind_is_offered_by_the_next_console() {
 /// (unattended, journaled) instead of leaving a half-done change behind.
 #[test]
 fn a_dropped_terminal_finishes_what_was_approved() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).unwrap();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
-    let cmd = format!(
-        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo --demo-speed 100; sleep 60",
-        shell_quote(&state),
-        shell_quote(&config),
-        shell_quote(&bin)
-    );
-    let t = Tmux::start(&cmd, 160, 40, dir);
+    let (t, state) = ConsoleDirs::new(None).start("--demo --demo-speed 100", 160, 40);
     t.wait_for("web-1", "the demo inventory arrives");
     t.type_text(":findings");
     t.keys(&["Enter"]);
@@ -240,18 +197,7 @@ fn a_dropped_terminal_finishes_what_was_approved() {
 /// given back (normal screen, no frame left over) and the exit status is 0, as with `q`.
 #[test]
 fn sigterm_restores_the_terminal() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opsdeck"));
-    let cmd = format!(
-        "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} --demo; echo EXITED rc=$?; sleep 60",
-        shell_quote(&state),
-        shell_quote(&config),
-        shell_quote(&bin)
-    );
-    let t = Tmux::start(&cmd, 120, 30, dir);
+    let (t, _) = ConsoleDirs::new(None).start("--demo", 120, 30);
     t.wait_for("web-1", "the demo inventory arrives");
     // The pane runs `sh -c "<cmd>"`: the console is the shell's child.
     let pane = t.run(&["display-message", "-p", "-t", &t.session, "#{pane_pid}"]);

@@ -7,6 +7,23 @@ mod support;
 use support::moto;
 use support::tmux::Tmux;
 
+/// The real console on moto's endpoint (us-east-1), with `args`, in a private tmux server; its
+/// own state, config and home dirs, so no profile or credential of the machine's is read.
+fn console_on_moto(args: &str) -> Tmux {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cmd = format!(
+        "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+         OPSDECK_STATE_DIR={state} OPSDECK_CONFIG_DIR={cfg} HOME={home} {bin} {args} --region us-east-1 \
+         --endpoint-url {url}; sleep 30",
+        state = quote(&dir.path().join("state").display().to_string()),
+        cfg = quote(&dir.path().join("config").display().to_string()),
+        home = quote(&dir.path().display().to_string()),
+        bin = quote(env!("CARGO_BIN_EXE_opsdeck")),
+        url = moto::url(),
+    );
+    Tmux::start(&cmd, 160, 40, dir)
+}
+
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
@@ -15,18 +32,7 @@ fn quote(s: &str) -> String {
 async fn a_read_only_console_session_sends_no_mutating_request() {
     let (_g, _seed) = moto::seeded().await;
     moto::clear_requests();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cmd = format!(
-        "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-         OPSDECK_STATE_DIR={state} OPSDECK_CONFIG_DIR={cfg} HOME={home} {bin} --read-only --region us-east-1 \
-         --endpoint-url {url}; sleep 30",
-        state = quote(&dir.path().join("state").display().to_string()),
-        cfg = quote(&dir.path().join("config").display().to_string()),
-        home = quote(&dir.path().display().to_string()),
-        bin = quote(env!("CARGO_BIN_EXE_opsdeck")),
-        url = moto::url(),
-    );
-    let t = Tmux::start(&cmd, 160, 40, dir);
+    let t = console_on_moto("--read-only");
     t.wait_for("web-1", "the instances from moto");
     t.wait_for("READ-ONLY", "the read-only badge");
 
@@ -131,18 +137,7 @@ async fn a_console_stop_reaches_moto_as_dry_run_then_call() {
     let (_g, seed) = moto::seeded().await;
     let web1 = moto::id(&seed, &["instances", "web-1"]);
     moto::clear_requests();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cmd = format!(
-        "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-         OPSDECK_STATE_DIR={state} OPSDECK_CONFIG_DIR={cfg} HOME={home} {bin} --region us-east-1 \
-         --endpoint-url {url}; sleep 30",
-        state = quote(&dir.path().join("state").display().to_string()),
-        cfg = quote(&dir.path().join("config").display().to_string()),
-        home = quote(&dir.path().display().to_string()),
-        bin = quote(env!("CARGO_BIN_EXE_opsdeck")),
-        url = moto::url(),
-    );
-    let t = Tmux::start(&cmd, 160, 40, dir);
+    let t = console_on_moto("");
     t.wait_for("web-1", "the instances from moto");
     t.type_text(&format!("/{web1}"));
     t.keys(&["Enter"]);

@@ -110,3 +110,47 @@ impl Drop for Tmux {
         let _ = self.run(&["kill-server"]);
     }
 }
+
+/// The real console's own state and config dirs (never the operator's), for a tmux pane.
+pub struct ConsoleDirs {
+    dir: tempfile::TempDir,
+    pub state: std::path::PathBuf,
+    pub config: std::path::PathBuf,
+}
+
+impl ConsoleDirs {
+    /// Fresh dirs; `config.toml` holds `config_toml` when given.
+    pub fn new(config_toml: Option<&str>) -> ConsoleDirs {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = dir.path().join("state");
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&config).expect("config dir");
+        if let Some(text) = config_toml {
+            std::fs::write(config.join("config.toml"), text).expect("config file");
+        }
+        ConsoleDirs { dir, state, config }
+    }
+
+    /// `opsdeck <args>` with these dirs, as a shell command.
+    pub fn command(&self, args: &str) -> String {
+        format!(
+            "env OPSDECK_STATE_DIR={} OPSDECK_CONFIG_DIR={} {} {args}",
+            shell_quote(&self.state),
+            shell_quote(&self.config),
+            shell_quote(std::path::Path::new(env!("CARGO_BIN_EXE_opsdeck")))
+        )
+    }
+
+    /// `opsdeck <args>` in a private tmux server, followed by `echo EXITED rc=$?` so a test sees
+    /// how it ended. Returns the server and the state dir (log, runs).
+    pub fn start(self, args: &str, width: u16, height: u16) -> (Tmux, std::path::PathBuf) {
+        let cmd = format!("{}; echo EXITED rc=$?; sleep 60", self.command(args));
+        self.start_shell(&cmd, width, height)
+    }
+
+    /// A shell command of the caller's (built with `command`) in a private tmux server.
+    pub fn start_shell(self, cmd: &str, width: u16, height: u16) -> (Tmux, std::path::PathBuf) {
+        let state = self.state.clone();
+        (Tmux::start(cmd, width, height, self.dir), state)
+    }
+}
