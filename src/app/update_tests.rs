@@ -892,3 +892,90 @@ fn xray_event_lines_open_their_own_event() {
         "each line opens its own event"
     );
 }
+
+#[test]
+fn profile_switch_reconnects_and_takes_the_new_sessions_settings() {
+    let mut s = loaded(6, &["us-east-1"], false);
+    assert_eq!(s.data.inv.instances.len(), 6);
+    // A refresh of the old session is still in flight when the operator switches.
+    let old_fetch = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+
+    let fx = command(&mut s, "profile prod");
+    let connect_gen = match fx.as_slice() {
+        [Effect::Connect {
+            generation,
+            profile,
+            ..
+        }] => {
+            assert_eq!(profile.as_deref(), Some("prod"), "the connect carries the profile");
+            *generation
+        }
+        other => panic!("a connect expected: {other:?}"),
+    };
+    assert_eq!(s.session.profile.as_deref(), Some("prod"));
+    assert_eq!(status_text(&s), "switching to profile prod…");
+
+    // The new session answers: read-only, with a red frame.
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation: connect_gen,
+            result: Ok(SessionInfo {
+                label: "prod account".into(),
+                profile: Some("prod".into()),
+                regions: vec!["us-east-1".into()],
+                read_only: true,
+                color: Some("red".into()),
+            }),
+        }),
+    );
+    let new_fetch = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the new session fetches its own inventory");
+    assert_ne!(new_fetch, old_fetch);
+    // Nothing of the old account is left to show under the new one's name.
+    assert!(!s.data.loaded());
+    assert!(s.data.inv.instances.is_empty());
+    assert_eq!(top_view(&s).len(), 0);
+
+    // The old session's refresh answers late: dropped.
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: old_fetch,
+            inv: Box::new(sample::inventory(6, &["us-east-1"], t0())),
+            index: None,
+            model: None,
+        }),
+    );
+    assert!(!s.data.loaded(), "the old account's inventory was taken");
+    assert_eq!(top_view(&s).len(), 0);
+
+    // The new session's own inventory is shown.
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: new_fetch,
+            inv: Box::new(sample::inventory(3, &["us-east-1"], t0())),
+            index: None,
+            model: None,
+        }),
+    );
+    assert!(s.data.loaded());
+    assert_eq!(top_view(&s).len(), 3);
+
+    // Its settings apply: a mutating key is refused, no dialog opens, nothing is sent.
+    let fx = keys(&mut s, "O");
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s.dialog.is_none());
+    assert_eq!(status_text(&s), "read-only session: stop is not available");
+    // The frame is painted from the session info (render::draw reads `info.color`).
+    let info = s.session.info.as_ref().expect("connected");
+    assert!(info.read_only);
+    assert_eq!(info.color.as_deref(), Some("red"));
+    assert_eq!(info.label, "prod account");
+}
