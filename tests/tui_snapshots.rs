@@ -331,15 +331,18 @@ async fn stop_confirmation() {
 
 #[tokio::test(start_paused = true)]
 async fn read_only_badge_and_refusal() {
-    let mut s = demo(true).await;
-    press(&mut s, "O");
-    let text = screen(&mut s, 80, 24, &color());
-    assert!(text.contains("READ-ONLY"), "{text}");
-    assert!(
-        text.contains("read-only session: stop is not available"),
-        "{text}"
-    );
-    snap!("read_only_80x24", text);
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = demo(true).await;
+        press(&mut s, "O");
+        assert!(s.dialog.is_none(), "no confirmation in a read-only session");
+        let text = screen(&mut s, w, h, &color());
+        assert!(text.contains("READ-ONLY"), "{text}");
+        assert!(
+            text.contains("read-only session: stop is not available"),
+            "{text}"
+        );
+        snap!(format!("read_only_{w}x{h}"), text);
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -521,9 +524,11 @@ async fn more_banners_than_room_are_counted_not_dropped() {
 async fn ascii_and_no_color() {
     let mut s = demo(false).await;
     let theme = Theme::new(false, true);
-    let text = screen(&mut s, 160, 48, &theme);
-    assert!(text.is_ascii(), "{text}");
-    snap!("ascii_160x48", text);
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let text = screen(&mut s, w, h, &theme);
+        assert!(text.is_ascii(), "{text}");
+        snap!(format!("ascii_{w}x{h}"), text);
+    }
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     t.draw(|f| render::draw(f, &mut s, &theme)).unwrap();
     let buf = t.backend().buffer();
