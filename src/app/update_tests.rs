@@ -902,12 +902,18 @@ fn profile_switch_reconnects_and_takes_the_new_sessions_settings() {
 
     let fx = command(&mut s, "profile prod");
     let connect_gen = match fx.as_slice() {
-        [Effect::Connect {
-            generation,
-            profile,
-            ..
-        }] => {
-            assert_eq!(profile.as_deref(), Some("prod"), "the connect carries the profile");
+        [
+            Effect::Connect {
+                generation,
+                profile,
+                ..
+            },
+        ] => {
+            assert_eq!(
+                profile.as_deref(),
+                Some("prod"),
+                "the connect carries the profile"
+            );
             *generation
         }
         other => panic!("a connect expected: {other:?}"),
@@ -1068,7 +1074,11 @@ fn describe_scrolls_by_line_and_page_and_stops_at_its_ends() {
     keys(&mut s, "k");
     assert_eq!(scroll(&s), 2);
     key(&mut s, KeyCode::PageDown);
-    assert_eq!(scroll(&s), 2 + (vp - 1), "a page is the viewport less one line");
+    assert_eq!(
+        scroll(&s),
+        2 + (vp - 1),
+        "a page is the viewport less one line"
+    );
     for _ in 0..n {
         key(&mut s, KeyCode::PageDown);
     }
@@ -1097,7 +1107,11 @@ fn page_up_and_arrow_keys_in_a_table() {
     key(&mut s, KeyCode::Up);
     assert_eq!(top_view(&s).selected, 1);
     key(&mut s, KeyCode::PageUp);
-    assert_eq!(top_view(&s).selected, 0, "a page up from row 1 stops at the top");
+    assert_eq!(
+        top_view(&s).selected,
+        0,
+        "a page up from row 1 stops at the top"
+    );
     keys(&mut s, "G");
     key(&mut s, KeyCode::Down);
     assert_eq!(top_view(&s).selected, 99, "clamped at the bottom");
