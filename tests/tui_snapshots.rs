@@ -4,7 +4,7 @@
 //! not the simulator's dice. Accept changes with `INSTA_UPDATE=always cargo test --test tui_snapshots`.
 
 use opsdeck::app::keys::{Key, KeyCode};
-use opsdeck::app::{self, AppState, Input, Msg, Prefs, SessionInfo};
+use opsdeck::app::{self, AppState, Input, Keymap, Msg, Prefs, Screen, SessionInfo};
 use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
 use opsdeck::cloud::{FetchOptions, fetch_inventory};
 use opsdeck::domain::{Inventory, Timestamp};
@@ -12,6 +12,7 @@ use opsdeck::tui::render;
 use opsdeck::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::collections::BTreeMap;
 
 fn epoch() -> Timestamp {
     chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap() // 2026-01-01 00:00 UTC
@@ -304,6 +305,63 @@ async fn help() {
     both("help", |s| press(s, "?")).await;
 }
 
+/// The keys help shows for the line whose description contains `what` (the right-aligned column
+/// before it).
+fn help_keys(screen: &str, what: &str) -> String {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(what))
+        .unwrap_or_else(|| panic!("no help line for {what:?}:\n{screen}"));
+    let before = &line[..line.find(what).unwrap()];
+    before.trim_start_matches(['"', '│']).trim().to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn help_shows_the_keymap_in_use() {
+    let mut overrides = BTreeMap::new();
+    overrides.insert("help".to_string(), vec!["f1".to_string()]);
+    overrides.insert("quit".to_string(), vec!["ctrl-q".to_string()]);
+    // `j` moves from `down` to `describe`.
+    overrides.insert(
+        "describe".to_string(),
+        vec!["d".to_string(), "j".to_string()],
+    );
+    let (keymap, warnings) = Keymap::load(&overrides);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut s = demo(false).await;
+    s.prefs.keymap = keymap;
+    press(&mut s, "?");
+    assert!(
+        !matches!(s.nav.top(), Screen::Help(_)),
+        "? is not help any more"
+    );
+    special(&mut s, KeyCode::F(1));
+    assert!(matches!(s.nav.top(), Screen::Help(_)), "f1 is");
+    let text = screen(&mut s, 160, 48, &color());
+    assert_eq!(help_keys(&text, "this help"), "f1");
+    assert_eq!(help_keys(&text, "quit opsdeck"), "ctrl-q");
+    assert_eq!(help_keys(&text, "describe: every field"), "d/j");
+    assert_eq!(
+        help_keys(&text, "move down"),
+        "down",
+        "j was taken by describe"
+    );
+    assert_eq!(
+        help_keys(&text, "move up"),
+        "k/up",
+        "untouched actions keep theirs"
+    );
+    let footer = text.lines().last().unwrap_or_default();
+    assert!(
+        footer.contains("<f1>help") && footer.contains("<ctrl-q>quit"),
+        "{footer}"
+    );
+    assert!(
+        !footer.contains("<?>") && !footer.contains("<q>"),
+        "{footer}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn command_line_completion() {
     both("command_line", |s| press(s, ":vo")).await;
@@ -331,15 +389,18 @@ async fn stop_confirmation() {
 
 #[tokio::test(start_paused = true)]
 async fn read_only_badge_and_refusal() {
-    let mut s = demo(true).await;
-    press(&mut s, "O");
-    let text = screen(&mut s, 80, 24, &color());
-    assert!(text.contains("READ-ONLY"), "{text}");
-    assert!(
-        text.contains("read-only session: stop is not available"),
-        "{text}"
-    );
-    snap!("read_only_80x24", text);
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut s = demo(true).await;
+        press(&mut s, "O");
+        assert!(s.dialog.is_none(), "no confirmation in a read-only session");
+        let text = screen(&mut s, w, h, &color());
+        assert!(text.contains("READ-ONLY"), "{text}");
+        assert!(
+            text.contains("read-only session: stop is not available"),
+            "{text}"
+        );
+        snap!(format!("read_only_{w}x{h}"), text);
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -521,9 +582,11 @@ async fn more_banners_than_room_are_counted_not_dropped() {
 async fn ascii_and_no_color() {
     let mut s = demo(false).await;
     let theme = Theme::new(false, true);
-    let text = screen(&mut s, 160, 48, &theme);
-    assert!(text.is_ascii(), "{text}");
-    snap!("ascii_160x48", text);
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let text = screen(&mut s, w, h, &theme);
+        assert!(text.is_ascii(), "{text}");
+        snap!(format!("ascii_{w}x{h}"), text);
+    }
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     t.draw(|f| render::draw(f, &mut s, &theme)).unwrap();
     let buf = t.backend().buffer();

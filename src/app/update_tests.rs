@@ -892,3 +892,236 @@ fn xray_event_lines_open_their_own_event() {
         "each line opens its own event"
     );
 }
+
+#[test]
+fn profile_switch_reconnects_and_takes_the_new_sessions_settings() {
+    let mut s = loaded(6, &["us-east-1"], false);
+    assert_eq!(s.data.inv.instances.len(), 6);
+    // A refresh of the old session is still in flight when the operator switches.
+    let old_fetch = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
+
+    let fx = command(&mut s, "profile prod");
+    let connect_gen = match fx.as_slice() {
+        [
+            Effect::Connect {
+                generation,
+                profile,
+                ..
+            },
+        ] => {
+            assert_eq!(
+                profile.as_deref(),
+                Some("prod"),
+                "the connect carries the profile"
+            );
+            *generation
+        }
+        other => panic!("a connect expected: {other:?}"),
+    };
+    assert_eq!(s.session.profile.as_deref(), Some("prod"));
+    assert_eq!(status_text(&s), "switching to profile prod…");
+
+    // The new session answers: read-only, with a red frame.
+    let fx = update(
+        &mut s,
+        Input::Msg(Msg::Connected {
+            generation: connect_gen,
+            result: Ok(SessionInfo {
+                label: "prod account".into(),
+                profile: Some("prod".into()),
+                regions: vec!["us-east-1".into()],
+                read_only: true,
+                color: Some("red".into()),
+            }),
+        }),
+    );
+    let new_fetch = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the new session fetches its own inventory");
+    assert_ne!(new_fetch, old_fetch);
+    // Nothing of the old account is left to show under the new one's name.
+    assert!(!s.data.loaded());
+    assert!(s.data.inv.instances.is_empty());
+    assert_eq!(top_view(&s).len(), 0);
+
+    // The old session's refresh answers late: dropped.
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: old_fetch,
+            inv: Box::new(sample::inventory(6, &["us-east-1"], t0())),
+            index: None,
+            model: None,
+        }),
+    );
+    assert!(!s.data.loaded(), "the old account's inventory was taken");
+    assert_eq!(top_view(&s).len(), 0);
+
+    // The new session's own inventory is shown.
+    update(
+        &mut s,
+        Input::Msg(Msg::Inventory {
+            generation: new_fetch,
+            inv: Box::new(sample::inventory(3, &["us-east-1"], t0())),
+            index: None,
+            model: None,
+        }),
+    );
+    assert!(s.data.loaded());
+    assert_eq!(top_view(&s).len(), 3);
+
+    // Its settings apply: a mutating key is refused, no dialog opens, nothing is sent.
+    let fx = keys(&mut s, "O");
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s.dialog.is_none());
+    assert_eq!(status_text(&s), "read-only session: stop is not available");
+    // The frame is painted from the session info (render::draw reads `info.color`).
+    let info = s.session.info.as_ref().expect("connected");
+    assert!(info.read_only);
+    assert_eq!(info.color.as_deref(), Some("red"));
+    assert_eq!(info.label, "prod account");
+}
+
+#[test]
+fn clicking_an_xray_line_selects_it_and_enter_opens_it() {
+    let mut s = loaded(8, &["us-east-1"], false);
+    keys(&mut s, "x");
+    // What the last frame recorded: 3 lines shown from screen row 4.
+    let tg_line = match s.nav.top_mut() {
+        Screen::Xray(x) => {
+            x.first_y = 4;
+            x.viewport = 3;
+            x.items
+                .iter()
+                .position(|i| matches!(i.target, Some((ResourceKind::TargetGroups, _))))
+                .expect("a target group line")
+        }
+        _ => panic!("xray expected"),
+    };
+    assert!(tg_line > 0, "the instance line comes first");
+    let click = |s: &mut AppState, row: u16| {
+        update(
+            s,
+            Input::Mouse(Mouse {
+                kind: MouseKind::Click,
+                column: 5,
+                row,
+            }),
+        )
+    };
+    let xray = |s: &AppState| match s.nav.top() {
+        Screen::Xray(x) => (x.selected, x.offset),
+        other => panic!("still the xray expected, got {other:?}"),
+    };
+    // Scroll down so the list starts further on: the click counts from the first line shown.
+    keys(&mut s, "jjjj");
+    let (_, offset) = xray(&s);
+    assert_eq!(offset, 2);
+    assert!(click(&mut s, 4).is_empty());
+    assert_eq!(xray(&s), (2, 2), "the first line shown is line `offset`");
+    // Above the list, or below its last shown line: nothing changes.
+    click(&mut s, 3);
+    assert_eq!(xray(&s).0, 2);
+    click(&mut s, 4 + 3);
+    assert_eq!(xray(&s).0, 2);
+    // Back to the top, then a click on the target group line selects it (the README: "a click
+    // selects a row or an xray line"); enter opens it as it does after j/k.
+    keys(&mut s, "g");
+    assert_eq!(xray(&s), (0, 0));
+    click(&mut s, 4 + tg_line as u16);
+    assert_eq!(xray(&s).0, tg_line);
+    key(&mut s, KeyCode::Enter);
+    let k = s.top_table_key().cloned().expect("the targets table");
+    assert_eq!(k.kind, ResourceKind::Targets);
+    let Scope::TargetGroup(arn) = &k.scope else {
+        panic!("targets of one group: {k:?}");
+    };
+    let Screen::Xray(x) = &s.nav.stack[s.nav.stack.len() - 2] else {
+        panic!("the xray below");
+    };
+    assert_eq!(
+        x.items[tg_line].target,
+        Some((ResourceKind::TargetGroups, arn.clone())),
+        "the clicked line's group"
+    );
+}
+
+#[test]
+fn describe_scrolls_by_line_and_page_and_stops_at_its_ends() {
+    let mut s = loaded(5, &["us-east-1"], false);
+    key(&mut s, KeyCode::Enter);
+    let (n, vp) = match s.nav.top_mut() {
+        Screen::Describe(d) => {
+            d.viewport = 6;
+            (d.lines.len(), d.viewport)
+        }
+        _ => panic!("describe expected"),
+    };
+    assert!(n > 3 * vp, "a long describe: {n} lines");
+    let last = n - vp;
+    let scroll = |s: &AppState| match s.nav.top() {
+        Screen::Describe(d) => d.scroll,
+        other => panic!("describe expected, got {other:?}"),
+    };
+    keys(&mut s, "k");
+    assert_eq!(scroll(&s), 0, "clamped at the top");
+    keys(&mut s, "jjj");
+    assert_eq!(scroll(&s), 3);
+    keys(&mut s, "k");
+    assert_eq!(scroll(&s), 2);
+    key(&mut s, KeyCode::PageDown);
+    assert_eq!(
+        scroll(&s),
+        2 + (vp - 1),
+        "a page is the viewport less one line"
+    );
+    for _ in 0..n {
+        key(&mut s, KeyCode::PageDown);
+    }
+    assert_eq!(scroll(&s), last, "the last page ends on the last line");
+    keys(&mut s, "j");
+    assert_eq!(scroll(&s), last, "clamped at the bottom");
+    key(&mut s, KeyCode::PageUp);
+    assert_eq!(scroll(&s), last - (vp - 1));
+    for _ in 0..n {
+        key(&mut s, KeyCode::PageUp);
+    }
+    assert_eq!(scroll(&s), 0);
+}
+
+#[test]
+fn page_up_and_arrow_keys_in_a_table() {
+    let mut s = loaded(100, &["us-east-1"], false);
+    if let Some(v) = s.tables.views.values_mut().next() {
+        v.viewport = 20;
+    }
+    key(&mut s, KeyCode::Up);
+    assert_eq!(top_view(&s).selected, 0, "clamped at the top");
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    assert_eq!(top_view(&s).selected, 2);
+    key(&mut s, KeyCode::Up);
+    assert_eq!(top_view(&s).selected, 1);
+    key(&mut s, KeyCode::PageUp);
+    assert_eq!(
+        top_view(&s).selected,
+        0,
+        "a page up from row 1 stops at the top"
+    );
+    keys(&mut s, "G");
+    key(&mut s, KeyCode::Down);
+    assert_eq!(top_view(&s).selected, 99, "clamped at the bottom");
+    key(&mut s, KeyCode::PageUp);
+    assert_eq!(top_view(&s).selected, 80);
+    assert_eq!(top_view(&s).offset, 80, "the selection stays on screen");
+    key(&mut s, KeyCode::PageUp);
+    assert_eq!(top_view(&s).selected, 61);
+    assert_eq!(top_view(&s).offset, 61);
+    key(&mut s, KeyCode::Up);
+    assert_eq!(top_view(&s).selected, 60);
+    assert_eq!(top_view(&s).offset, 60);
+}

@@ -172,9 +172,11 @@ fn console_launch(
                 Ok((session, info))
             })
         });
-    let no_color = global.no_color
-        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        || !config.ui.color;
+    let color = color_wanted(
+        global.no_color,
+        std::env::var_os("NO_COLOR").as_deref(),
+        config.ui.color,
+    );
     let (keymap, keymap_warnings) = crate::app::Keymap::load(&config.keys);
     let mut warnings = config_warnings;
     warnings.extend(keymap_warnings);
@@ -183,7 +185,7 @@ fn console_launch(
             keymap,
             refresh_seconds: config.ui.refresh_seconds,
             ascii: global.ascii || config.ui.ascii,
-            color: !no_color,
+            color,
             export_dir: config
                 .ui
                 .export_dir
@@ -204,6 +206,18 @@ fn console_launch(
         connector,
         warnings,
     }
+}
+
+/// Whether the console draws in colour: not with `--no-color`, not with `ui.color = false`, and
+/// not when `NO_COLOR` is set to a non-empty value (no-color.org: an empty `NO_COLOR` is as if it
+/// were unset).
+fn color_wanted(
+    no_color_flag: bool,
+    no_color_env: Option<&std::ffi::OsStr>,
+    config_color: bool,
+) -> bool {
+    let env_says_no = no_color_env.is_some_and(|v| !v.is_empty());
+    !no_color_flag && !env_says_no && config_color
 }
 
 #[cfg(test)]
@@ -253,5 +267,33 @@ mod tests {
             "{}",
             status.text
         );
+    }
+
+    #[test]
+    fn no_color_follows_no_color_org() {
+        use std::ffi::OsStr;
+        // Unset: colour, unless the flag or the config says otherwise.
+        assert!(color_wanted(false, None, true));
+        assert!(!color_wanted(true, None, true), "--no-color");
+        assert!(!color_wanted(false, None, false), "ui.color = false");
+        // Any non-empty value turns colour off, whatever it says.
+        for v in ["1", "0", "false", " "] {
+            assert!(!color_wanted(false, Some(OsStr::new(v)), true), "{v:?}");
+        }
+        // Empty: as if unset (no-color.org: "present and not an empty string").
+        assert!(color_wanted(false, Some(OsStr::new("")), true));
+        assert!(!color_wanted(true, Some(OsStr::new("")), true));
+        assert!(!color_wanted(false, Some(OsStr::new("")), false));
+    }
+
+    #[test]
+    fn the_no_color_flag_reaches_the_console_prefs() {
+        let (config, warnings) = crate::config::from_str("", "my.toml").expect("config loads");
+        let launch = console_launch(&console_args(&["--no-color"]), &config, warnings);
+        assert!(!launch.prefs.color);
+        let (config, warnings) =
+            crate::config::from_str("[ui]\ncolor = false\n", "my.toml").expect("config loads");
+        let launch = console_launch(&console_args(&[]), &config, warnings);
+        assert!(!launch.prefs.color);
     }
 }
