@@ -275,6 +275,10 @@ pub(super) fn open(s: &mut AppState, request: RunbookRequest) -> Vec<Effect> {
         status(s, StatusLevel::Warn, "not connected yet");
         return Vec::new();
     }
+    if s.session.connecting {
+        status(s, StatusLevel::Warn, super::update::SWITCHING);
+        return Vec::new();
+    }
     let generation = s.next_gen_id();
     s.runbook = Some(RunbookUi::new(request.clone(), generation));
     show(s);

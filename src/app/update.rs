@@ -127,6 +127,9 @@ fn on_tick(s: &mut AppState, now: Timestamp) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Refusal of an action while the session is being replaced.
+pub(super) const SWITCHING: &str = "switching session: actions wait until it has connected";
+
 fn connect(s: &mut AppState) -> Vec<Effect> {
     let generation = s.next_gen_id();
     s.session.connect_gen = generation;
@@ -1470,6 +1473,12 @@ fn export(s: &mut AppState, json: bool) -> Vec<Effect> {
 fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
     if s.session.info.is_none() {
         status(s, StatusLevel::Warn, "not connected yet");
+        return Vec::new();
+    }
+    // A `:profile` or `:region` switch in flight: the session that would act is the one being
+    // left, and the operator already means the next one.
+    if s.session.connecting {
+        status(s, StatusLevel::Warn, SWITCHING);
         return Vec::new();
     }
     if s.session.read_only() {

@@ -920,6 +920,13 @@ fn profile_switch_reconnects_and_takes_the_new_sessions_settings() {
     };
     assert_eq!(s.session.profile.as_deref(), Some("prod"));
     assert_eq!(status_text(&s), "switching to profile prod…");
+    // Until it answers, no action: the old session (read-write here) is the one being left.
+    let fx = update(&mut s, Input::Key(Key::ch('O')));
+    assert!(fx.is_empty() && s.dialog.is_none(), "{fx:?}");
+    assert_eq!(
+        status_text(&s),
+        "switching session: actions wait until it has connected"
+    );
 
     // The new session answers: read-only, with a red frame.
     let fx = update(
