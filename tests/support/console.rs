@@ -6,7 +6,11 @@ use opsdeck::app::{self, AppState, Effect, Input, Prefs, SessionInfo};
 use opsdeck::cloud::FetchOptions;
 use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
 use opsdeck::session::Session;
+use opsdeck::tui::render;
 use opsdeck::tui::runner::{Connector, LoopMsg, Runner};
+use opsdeck::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -158,5 +162,17 @@ impl Harness {
         self.text(":").await;
         self.text(c).await;
         self.key(Key::plain(KeyCode::Enter)).await;
+    }
+
+    /// The frame the terminal would show, drawn into ratatui's `TestBackend` (plain theme), as text.
+    pub fn screen(&mut self, width: u16, height: u16) -> String {
+        let theme = Theme::new(false, false);
+        let mut t = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        // Twice: the first frame records the viewport sizes the second one uses.
+        for _ in 0..2 {
+            t.draw(|f| render::draw(f, &mut self.state, &theme))
+                .expect("draw");
+        }
+        t.backend().to_string()
     }
 }
