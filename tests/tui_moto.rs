@@ -1,6 +1,8 @@
 //! Console sessions against moto, through the AWS adapter. A scripted `--read-only` one: every
 //! mutating key pressed on every view, and the endpoint's request log shows reads only. A
 //! read-write one: a stop confirmed with the id typed reaches moto as a dry run and then the call.
+//! And the console's resilience to a cloud it cannot use: credentials expiring mid-session, none at
+//! all, an endpoint that refuses connections.
 
 mod support;
 
@@ -10,16 +12,28 @@ use support::tmux::Tmux;
 /// The real console on moto's endpoint (us-east-1), with `args`, in a private tmux server; its
 /// own state, config and home dirs, so no profile or credential of the machine's is read.
 fn console_on_moto(args: &str) -> Tmux {
+    console_at(
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+        &moto::url(),
+        args,
+    )
+}
+
+/// The real console against `url` with `credentials` (environment assignments, or `-u` unsets),
+/// in a private tmux server, its own state, config and home dirs; `EXITED rc=N` when it ends.
+fn console_at(credentials: &str, url: &str, args: &str) -> Tmux {
     let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().display().to_string();
     let cmd = format!(
-        "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+        "env {credentials} AWS_EC2_METADATA_DISABLED=true \
+         AWS_CONFIG_FILE={none} AWS_SHARED_CREDENTIALS_FILE={none} \
          OPSDECK_STATE_DIR={state} OPSDECK_CONFIG_DIR={cfg} HOME={home} {bin} {args} --region us-east-1 \
-         --endpoint-url {url}; sleep 30",
+         --endpoint-url {url}; echo EXITED rc=$?; sleep 30",
+        none = quote(&format!("{home}/none")),
         state = quote(&dir.path().join("state").display().to_string()),
         cfg = quote(&dir.path().join("config").display().to_string()),
-        home = quote(&dir.path().display().to_string()),
+        home = quote(&home),
         bin = quote(env!("CARGO_BIN_EXE_opsdeck")),
-        url = moto::url(),
     );
     Tmux::start(&cmd, 160, 40, dir)
 }
@@ -184,4 +198,88 @@ fn stop_calls() -> usize {
         .iter()
         .filter(|r| r.action == "StopInstances")
         .count()
+}
+
+/// Credentials expire mid-session (moto answers every call `ExpiredToken`): the console says so in
+/// a banner with the code, keeps the rows it had, and recovers on the next refresh once they work.
+#[tokio::test]
+async fn expired_credentials_mid_session_keep_the_data_and_recover() {
+    let (_g, seed) = moto::seeded().await;
+    let web1 = moto::id(&seed, &["instances", "web-1"]);
+    let t = console_on_moto("");
+    t.wait_for("web-1", "the instances from moto");
+    moto::set_faults(serde_json::json!([
+        { "service": "*", "action": "*", "error_code": "ExpiredToken", "status": 400 }
+    ]));
+    t.keys(&["C-r"]);
+    let screen = t.wait_for(
+        "credentials missing, invalid or expired",
+        "the banner says what is wrong",
+    );
+    moto::clear_faults();
+    assert!(
+        screen.contains("[ExpiredToken]"),
+        "with AWS's code:\n{screen}"
+    );
+    assert!(
+        screen.contains("showing data from"),
+        "the banner says the rows shown are the earlier ones:\n{screen}"
+    );
+    assert!(
+        screen.contains(&web1),
+        "the rows it had are kept:\n{screen}"
+    );
+    t.keys(&["C-r"]);
+    let back = t.wait_until(
+        "the banner gone",
+        "a refresh with working credentials",
+        |s| !s.contains("credentials missing") && s.contains("data <1m old"),
+    );
+    assert!(back.contains(&web1), "{back}");
+    t.type_text("q");
+    t.wait_for("EXITED rc=0", "q quits with status 0");
+}
+
+/// No credentials anywhere, or an endpoint that refuses connections: a banner that says which, the
+/// console keeps answering keys (views, help), and `q` quits normally. Never an exit or a freeze.
+#[test]
+fn no_credentials_or_an_unreachable_endpoint_get_a_banner_and_a_working_console() {
+    // A port that was just free: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| format!("http://127.0.0.1:{}", a.port()))
+        .expect("a free port");
+    let cases = [
+        (
+            "-u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE",
+            "credentials missing, invalid or expired",
+        ),
+        (
+            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+            "endpoint unreachable",
+        ),
+    ];
+    for (credentials, words) in cases {
+        let t = console_at(credentials, &closed, "");
+        // The SDK's own retries (with backoff) come first: an unreachable endpoint took ~17 s.
+        let screen = t.wait_within(
+            std::time::Duration::from_secs(90),
+            &format!("`{words}` never appeared"),
+            "the banner says what is wrong",
+            |s| s.contains(words),
+        );
+        assert!(screen.contains("no data yet"), "{screen}");
+        assert!(
+            screen.contains("next retry"),
+            "a retry is scheduled:\n{screen}"
+        );
+        t.type_text(":volumes");
+        t.keys(&["Enter"]);
+        t.wait_for("Volumes (0)", "views still switch");
+        t.type_text("?");
+        t.wait_for("Help", "help still opens");
+        t.keys(&["Escape"]);
+        t.type_text("q");
+        t.wait_for("EXITED rc=0", "q quits with status 0");
+    }
 }

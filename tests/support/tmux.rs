@@ -91,7 +91,18 @@ impl Tmux {
     /// Waits until the screen satisfies `done` (a frame is written over several reads, so one
     /// capture can hold its first lines and the previous frame's last ones).
     pub fn wait_until(&self, why: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_within(Duration::from_secs(30), why, what, done)
+    }
+
+    /// `wait_until` with its own deadline, for what takes longer than a redraw (retries).
+    pub fn wait_within(
+        &self,
+        limit: Duration,
+        why: &str,
+        what: &str,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let screen = self.capture();
             if done(&screen) {
