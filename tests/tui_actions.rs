@@ -602,3 +602,43 @@ async fn a_dry_run_refused_for_the_state_says_so_and_nothing_runs() {
     let i = h.state.data.inv.instance(&id).expect("batch-1");
     assert_eq!(i.state, InstanceState::Stopped);
 }
+
+/// Export writes the view as shown (filtered) to a file in the export dir, through the runner's
+/// export task: CSV with its header row, JSON as an array of objects; the status line names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_the_filtered_view_to_a_file() {
+    let mut h = Harness::start(sim(), true).await;
+    let out = tempfile::tempdir().expect("export dir");
+    h.state.prefs.export_dir = out.path().to_path_buf();
+    h.command("instances").await;
+    h.text("/web").await;
+    h.key(Key::plain(KeyCode::Enter)).await;
+    for (k, ext) in [("E", "csv"), ("J", "json")] {
+        h.text(k).await;
+        h.pump_until("the export task answers", |s| {
+            s.status
+                .as_ref()
+                .is_some_and(|m| m.text.starts_with("exported") || m.text.contains("failed"))
+        })
+        .await;
+        let said = status_of(&h);
+        assert!(said.starts_with("exported 2 rows to "), "{said}");
+        let path = std::path::PathBuf::from(said.trim_start_matches("exported 2 rows to "));
+        assert_eq!(path.parent(), Some(out.path()), "{said}");
+        assert_eq!(path.extension().and_then(|e| e.to_str()), Some(ext));
+        let text = std::fs::read_to_string(&path).expect("the export file exists");
+        assert!(
+            text.contains("web-1") && text.contains("web-2") && !text.contains("db-1"),
+            "only the filtered rows:\n{text}"
+        );
+        if ext == "csv" {
+            assert!(text.starts_with("ID,NAME,STATE"), "{text}");
+            assert_eq!(text.lines().count(), 3, "header and two rows:\n{text}");
+        } else {
+            let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(v.as_array().map(Vec::len), Some(2), "{text}");
+        }
+        // The next export's status must not be mistaken for this one's.
+        h.state.status = None;
+    }
+}
