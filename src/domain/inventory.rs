@@ -163,7 +163,14 @@ impl Inventory {
     pub fn compacted(self) -> Self {
         // On a new thread, whose allocator heap is empty: the copy fills fresh pages rather than
         // the holes between the original's pieces (which would keep those pages in use).
-        let copy = std::thread::scope(|s| s.spawn(|| self.clone()).join().ok());
+        // No thread to be had (or it panicked): the inventory as it is, uncompacted.
+        let copy = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("compact".into())
+                .spawn_scoped(s, || self.clone())
+                .ok()
+                .and_then(|h| h.join().ok())
+        });
         copy.unwrap_or(self)
     }
 
