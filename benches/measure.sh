@@ -8,6 +8,7 @@
 #
 # Usage: benches/measure.sh [path/to/opsdeck]     (default: the release-fast build)
 #   INSTANCES=25000 benches/measure.sh              (fleet size; default 25000 ≈ 100k resources)
+#   REFRESH_SAMPLES=12 benches/measure.sh           (also: RSS every 10 s with a refresh every 10 s)
 # Needs: tmux, script (util-linux), bc, /proc.
 set -euo pipefail
 
@@ -92,9 +93,25 @@ for _ in $(seq 1 20); do
 done
 $T send-keys -t m q
 
+# 3. Optional: RSS under auto-refresh (every 10 s), sampled every 10 s.
+REFRESH_RSS=()
+if [ "${REFRESH_SAMPLES:-0}" -gt 0 ]; then
+  mkdir -p "$WORK/config3" "$WORK/state3"
+  printf '[ui]\nrefresh_seconds = 10\n' > "$WORK/config3/config.toml"
+  $T new-session -d -s r -x $W -y $H \
+    "exec env OPSDECK_STATE_DIR='$WORK/state3' OPSDECK_CONFIG_DIR='$WORK/config3' '$BIN' --demo --demo-fleet '$WORK/fleet.toml'"
+  RPID=$($T display -p -t r '#{pane_pid}')
+  for _ in $(seq 1 "$REFRESH_SAMPLES"); do
+    sleep 10
+    REFRESH_RSS+=($(( $(awk '/VmRSS/ {print $2}' "/proc/$RPID/status") / 1024 )))
+  done
+  $T send-keys -t r q
+fi
+
 echo "instances in fleet:        $INSTANCES"
 echo "resources in inventory:    ${RESOURCES:-?}"
 echo "RSS after load:            $((RSS_KB / 1024)) MB (peak $((HWM_KB / 1024)) MB)"
 echo "first frame:               ${FIRST_MS} ms from launch (${FIRST_LOOP} ms from the start of the event loop)"
 echo "bytes written, 10 s idle:  ${IDLE[*]}"
 echo "bytes per scroll step:     ${STEPS[*]}"
+[ ${#REFRESH_RSS[@]} -eq 0 ] || echo "RSS (MB) every 10 s, refreshing every 10 s: ${REFRESH_RSS[*]} ($(grep -c 'inventory refreshed' "$WORK/state3/opsdeck.log") refreshes)"
