@@ -157,9 +157,8 @@ impl Inventory {
     /// The same inventory copied into fresh memory, the original freed. A fetched inventory is
     /// built piece by piece while the answers it came from are alive; once they are freed its
     /// pieces are left scattered over allocator pages that are mostly empty but cannot be given
-    /// back. The copy packs into few pages, every list at its exact length: with 100,000
-    /// resources that is ~15 MB less resident for ~40 ms in the refresh task
-    /// (`benches/RESULTS.md`).
+    /// back. The copy packs into few pages, every list at its exact length; it takes 21 ms for
+    /// 100,000 resources, in the refresh task (resident figures in `benches/RESULTS.md`).
     pub fn compacted(self) -> Self {
         // On a new thread, whose allocator heap is empty: the copy fills fresh pages rather than
         // the holes between the original's pieces (which would keep those pages in use).
