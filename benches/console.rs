@@ -446,7 +446,7 @@ fn main() {
     // `cargo bench --bench console -- --memory-only`: the memory report alone (any profile: the
     // sizes do not depend on optimisation).
     let args: Vec<String> = std::env::args().collect();
-    if std::env::args().any(|a| a == "--memory-only") {
+    if args.iter().any(|a| a == "--memory-only") {
         memory_report(22_000);
         return;
     }
@@ -470,7 +470,7 @@ fn main() {
         console_memory_from(path);
         return;
     }
-    if std::env::args().any(|a| a == "--bench") {
+    if args.iter().any(|a| a == "--bench") {
         for n in [22_000, 100_000] {
             memory_report(n);
         }

@@ -7,7 +7,7 @@
 mod support;
 
 use support::moto;
-use support::tmux::Tmux;
+use support::tmux::{ConsoleDirs, Tmux, shell_quote};
 
 /// The real console on moto's endpoint (us-east-1), with `args`, in a private tmux server; its
 /// own state, config and home dirs, so no profile or credential of the machine's is read.
@@ -22,24 +22,17 @@ fn console_on_moto(args: &str) -> Tmux {
 /// The real console against `url` with `credentials` (environment assignments, or `-u` unsets),
 /// in a private tmux server, its own state, config and home dirs; `EXITED rc=N` when it ends.
 fn console_at(credentials: &str, url: &str, args: &str) -> Tmux {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let home = dir.path().display().to_string();
+    let dirs = ConsoleDirs::new(None);
+    let home = dirs.root().to_path_buf();
+    let none = shell_quote(&home.join("none"));
     let cmd = format!(
         "env {credentials} AWS_EC2_METADATA_DISABLED=true \
-         AWS_CONFIG_FILE={none} AWS_SHARED_CREDENTIALS_FILE={none} \
-         OPSDECK_STATE_DIR={state} OPSDECK_CONFIG_DIR={cfg} HOME={home} {bin} {args} --region us-east-1 \
-         --endpoint-url {url}; echo EXITED rc=$?; sleep 30",
-        none = quote(&format!("{home}/none")),
-        state = quote(&dir.path().join("state").display().to_string()),
-        cfg = quote(&dir.path().join("config").display().to_string()),
-        home = quote(&home),
-        bin = quote(env!("CARGO_BIN_EXE_opsdeck")),
+         AWS_CONFIG_FILE={none} AWS_SHARED_CREDENTIALS_FILE={none} HOME={home} \
+         {console} --region us-east-1 --endpoint-url {url}; echo EXITED rc=$?; sleep 30",
+        home = shell_quote(&home),
+        console = dirs.command(args),
     );
-    Tmux::start(&cmd, 160, 40, dir)
-}
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+    dirs.start_shell(&cmd, 160, 40).0
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 //! `tests/snapshots/`. Dates and generated ids are redacted so the snapshots show layout and content,
 //! not the simulator's dice. Accept changes with `INSTA_UPDATE=always cargo test --test tui_snapshots`.
 
+mod support;
+
 use opsdeck::app::keys::{Key, KeyCode};
 use opsdeck::app::{self, AppState, Input, Keymap, Msg, Prefs, Screen, SessionInfo};
 use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions};
@@ -13,6 +15,7 @@ use opsdeck::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::collections::BTreeMap;
+use support::console::screen;
 
 fn epoch() -> Timestamp {
     chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap() // 2026-01-01 00:00 UTC
@@ -93,14 +96,6 @@ fn command(s: &mut AppState, cmd: &str) {
     press(s, ":");
     press(s, cmd);
     special(s, KeyCode::Enter);
-}
-
-fn screen(s: &mut AppState, w: u16, h: u16, theme: &Theme) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| render::draw(f, s, theme)).unwrap();
-    // Draw twice: the first frame records viewport sizes that the second uses.
-    t.draw(|f| render::draw(f, s, theme)).unwrap();
-    t.backend().to_string()
 }
 
 fn color() -> Theme {

@@ -166,13 +166,17 @@ impl Harness {
 
     /// The frame the terminal would show, drawn into ratatui's `TestBackend` (plain theme), as text.
     pub fn screen(&mut self, width: u16, height: u16) -> String {
-        let theme = Theme::new(false, false);
-        let mut t = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        // Twice: the first frame records the viewport sizes the second one uses.
-        for _ in 0..2 {
-            t.draw(|f| render::draw(f, &mut self.state, &theme))
-                .expect("draw");
-        }
-        t.backend().to_string()
+        screen(&mut self.state, width, height, &Theme::new(false, false))
     }
+}
+
+/// The frame a `width`×`height` terminal would show of `state`, drawn into ratatui's
+/// `TestBackend`, as text.
+pub fn screen(state: &mut AppState, width: u16, height: u16, theme: &Theme) -> String {
+    let mut t = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    // Twice: the first frame records the viewport sizes the second one uses.
+    for _ in 0..2 {
+        t.draw(|f| render::draw(f, state, theme)).expect("draw");
+    }
+    t.backend().to_string()
 }

@@ -142,6 +142,11 @@ impl ConsoleDirs {
         ConsoleDirs { dir, state, config }
     }
 
+    /// The folder holding both (a test's HOME, when it needs one of its own).
+    pub fn root(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// `opsdeck <args>` with these dirs, as a shell command.
     pub fn command(&self, args: &str) -> String {
         format!(
