@@ -3,16 +3,20 @@
 //! keystroke to the next frame, and a sort. Run: `cargo bench --bench console` (figures in
 //! `benches/RESULTS.md`; the memory/first-frame/bytes figures come from `benches/measure.sh`).
 
+// The allocator allowance (as `src/allocator.rs`): a counting wrapper over mimalloc for the memory
+// report, and clippy's test allowances for a benchmark's set-up.
+#![allow(unsafe_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{BenchmarkId, Criterion, criterion_group};
-use opsdeck::app::keys::{Key, KeyCode};
-use opsdeck::app::resources::{InvIndex, ResourceKind};
-use opsdeck::app::table::TableModel;
-use opsdeck::app::{self, AppState, Input, Msg, Prefs, SessionInfo};
-use opsdeck::cloud::sim::{FleetSource, Sim, SimOptions, builtin_fleet};
-use opsdeck::cloud::{FetchOptions, fetch_inventory};
-use opsdeck::domain::{Inventory, Timestamp};
 use opsdeck::tui::render;
 use opsdeck::tui::theme::Theme;
+use opsdeck_app::keys::{Key, KeyCode};
+use opsdeck_app::resources::{InvIndex, ResourceKind};
+use opsdeck_app::table::TableModel;
+use opsdeck_app::{self as app, AppState, Input, Msg, Prefs, SessionInfo};
+use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
+use opsdeck_core::domain::{Inventory, Timestamp};
+use opsdeck_sim::{FleetSource, Sim, SimOptions, builtin_fleet};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
@@ -298,7 +302,7 @@ fn bench(c: &mut Criterion) {
         });
         let index = InvIndex::build(&inv);
         group.bench_with_input(BenchmarkId::new("table_model_build", n), &inv, |b, inv| {
-            let ctx = opsdeck::app::resources::IndexedCtx {
+            let ctx = opsdeck_app::resources::IndexedCtx {
                 inv,
                 index: &index,
                 now: epoch(),

@@ -6,7 +6,8 @@
 use std::os::raw::c_int;
 
 /// `mi_option_arena_eager_commit` in mimalloc v3's `mi_option_e` (libmimalloc-sys names the v2
-/// options only). Pinned with the crate in Cargo.lock.
+/// options only). The index depends on the C library the crate bundles, so `libmimalloc-sys` is
+/// pinned exactly in the workspace manifest, and a test reads the option back.
 const ARENA_EAGER_COMMIT: c_int = 4;
 
 /// Commit arena memory as it is used rather than all at once (mimalloc's Linux default): the
@@ -35,6 +36,12 @@ macro_rules! configure_allocator_before_main {
     };
 }
 
+/// What mimalloc holds for the eager-commit option (0 once [`configure`] ran).
+pub fn arena_eager_commit() -> std::os::raw::c_long {
+    // SAFETY: reads an integer option; no pointer is passed.
+    unsafe { libmimalloc_sys::mi_option_get(ARENA_EAGER_COMMIT) }
+}
+
 /// Gives the pages freed so far back to the OS now rather than after mimalloc's purge delay: run
 /// once a refresh has dropped the pieces its inventory was built from, since an idle console
 /// makes no allocator calls that would purge them later.
@@ -48,4 +55,24 @@ pub fn release_freed() {
 pub fn free_now<T>(x: T) {
     drop(x);
     release_freed();
+}
+
+#[cfg(test)]
+mod tests {
+    /// The option is addressed by its index in the bundled C library's enum: if a new
+    /// `libmimalloc-sys` renumbered it, this would set some other option. Setting a value and
+    /// reading the same back through `mi_option_get` proves the index names a real option; its
+    /// default, 2 (`MI_DEFAULT_ARENA_EAGER_COMMIT`: "eager only where the OS overcommits", a value
+    /// no neighbouring option has), proves it is the one meant.
+    #[test]
+    fn the_eager_commit_option_reads_back() {
+        // The unit-test binary does not run the `.init_array` constructor: the default shows first.
+        let before = super::arena_eager_commit();
+        assert_eq!(
+            before, 2,
+            "mimalloc v3's default for arena_eager_commit is 2"
+        );
+        super::configure();
+        assert_eq!(super::arena_eager_commit(), 0);
+    }
 }

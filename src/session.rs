@@ -1,9 +1,11 @@
 //! The composition root: which cloud a run talks to, and whether it may write.
 //! A read-only session is built without any `CloudWrite` value, so no code path can mutate.
 
-use crate::cloud::aws::{self, AwsOptions};
-use crate::cloud::{CloudRead, CloudWrite};
-use crate::runbook::audit::Audited;
+use opsdeck_aws::{self as aws, AwsOptions};
+use opsdeck_core::cloud::{CloudRead, CloudWrite};
+use opsdeck_runbook::StateDir;
+use opsdeck_runbook::audit::Audited;
+pub use opsdeck_sim::DemoOptions;
 use std::sync::Arc;
 
 /// Where the data comes from.
@@ -11,17 +13,6 @@ use std::sync::Arc;
 pub enum Source {
     Aws(AwsOptions),
     Demo(DemoOptions),
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DemoOptions {
-    /// A built-in fleet name (`default`, `large`) or a path to a fleet file.
-    pub fleet: Option<String>,
-    /// How many simulated seconds pass per real second.
-    pub speed: f64,
-    pub seed: u64,
-    /// `--region`: only these of the fleet's regions (empty: all of them).
-    pub regions: Vec<String>,
 }
 
 /// A mistake in what the operator asked for (a region the demo fleet does not have...): the CLI
@@ -37,7 +28,7 @@ pub struct Session {
     writers: Option<Vec<Arc<dyn CloudWrite>>>,
     audited: Vec<Arc<Audited>>,
     /// The simulated world behind a `--demo` session, for chaos commands.
-    sim: Option<crate::cloud::sim::Sim>,
+    sim: Option<opsdeck_sim::Sim>,
 }
 
 impl Session {
@@ -61,18 +52,12 @@ impl Session {
         profile: Option<String>,
         readers: Vec<Arc<dyn CloudRead>>,
         writers: Vec<Arc<dyn CloudWrite>>,
+        state: &StateDir,
     ) -> Self {
         // Every mutating call of a session, console or runbook, goes through the audit log.
         let audited: Vec<Arc<Audited>> = writers
             .into_iter()
-            .map(|w| {
-                Arc::new(Audited::new(
-                    w,
-                    Audited::default_path(),
-                    profile.clone(),
-                    None,
-                ))
-            })
+            .map(|w| Arc::new(Audited::new(w, state.audit_log(), profile.clone(), None)))
             .collect();
         let writers = audited
             .iter()
@@ -89,7 +74,7 @@ impl Session {
     }
 
     /// Attaches the simulator a demo session runs on.
-    pub fn with_sim(mut self, sim: crate::cloud::sim::Sim) -> Self {
+    pub fn with_sim(mut self, sim: opsdeck_sim::Sim) -> Self {
         self.sim = Some(sim);
         self
     }
@@ -151,7 +136,11 @@ impl Session {
 }
 
 /// Connects to the chosen source. `read_only` decides, here and only here, whether writers exist.
-pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session> {
+pub async fn connect(
+    source: &Source,
+    read_only: bool,
+    state: &StateDir,
+) -> anyhow::Result<Session> {
     match source {
         Source::Aws(opts) => {
             let regions = aws::connect(opts).await?;
@@ -169,12 +158,13 @@ pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session
                     opts.profile.clone(),
                     readers,
                     aws::writers(&regions),
+                    state,
                 ))
             }
         }
         Source::Demo(opts) => {
             // The simulated fleet: no credentials, no network. Same rule: read-only builds no writer.
-            let sim = crate::cloud::sim::Sim::from_demo(opts)?;
+            let sim = opsdeck_sim::Sim::from_demo(opts)?;
             // `--region` picks among the fleet's regions, as it does against AWS.
             let regions = sim
                 .select_regions(&opts.regions)
@@ -185,7 +175,7 @@ pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session
                 Session::read_only(label, None, readers)
             } else {
                 let writers = regions.iter().map(|r| sim.writer(r)).collect();
-                Session::read_write(label, None, readers, writers)
+                Session::read_write(label, None, readers, writers, state)
             };
             Ok(session.with_sim(sim))
         }
@@ -195,7 +185,14 @@ pub async fn connect(source: &Source, read_only: bool) -> anyhow::Result<Session
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::{FetchOptions, fetch_inventory};
+    use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
+
+    /// A state dir of the test's own: a read-write session audits into it.
+    fn scratch() -> StateDir {
+        StateDir::new(
+            std::env::temp_dir().join(format!("opsdeck-session-test-{}", std::process::id())),
+        )
+    }
 
     #[tokio::test]
     async fn a_read_only_demo_has_no_writer_but_takes_chaos() {
@@ -205,14 +202,16 @@ mod tests {
             seed: 1,
             regions: Vec::new(),
         });
-        let s = connect(&demo, true).await.expect("demo session");
+        let s = connect(&demo, true, &scratch())
+            .await
+            .expect("demo session");
         assert!(s.is_read_only() && s.writers().is_none());
         let said = s.chaos("az-outage us-east-1a").expect("a demo takes chaos");
         assert!(said.is_ok(), "{said:?}");
         let inv = fetch_inventory(s.readers(), &FetchOptions::default()).await;
         assert_eq!(
             inv.zone_state("us-east-1a"),
-            crate::domain::ZoneState::Impaired
+            opsdeck_core::domain::ZoneState::Impaired
         );
         assert!(
             s.chaos("nonsense").is_some_and(|r| r.is_err()),
@@ -230,9 +229,11 @@ mod tests {
                 regions: regions.iter().map(|r| r.to_string()).collect(),
             })
         };
-        let all = connect(&demo(&[]), false).await.expect("demo session");
+        let all = connect(&demo(&[]), false, &scratch())
+            .await
+            .expect("demo session");
         assert_eq!(all.regions(), vec!["us-east-1", "eu-west-1"]);
-        let eu = connect(&demo(&["eu-west-1"]), false)
+        let eu = connect(&demo(&["eu-west-1"]), false, &scratch())
             .await
             .expect("demo session");
         assert_eq!(eu.regions(), vec!["eu-west-1"]);
@@ -245,7 +246,7 @@ mod tests {
         assert!(!inv.instances.is_empty());
         assert!(inv.instances.iter().all(|i| i.region == "eu-west-1"));
 
-        let err = match connect(&demo(&["us-east-1", "mars-north-1"]), true).await {
+        let err = match connect(&demo(&["us-east-1", "mars-north-1"]), true, &scratch()).await {
             Ok(_) => panic!("an unknown region is refused"),
             Err(e) => e,
         };

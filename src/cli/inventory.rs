@@ -1,8 +1,9 @@
 use super::{Format, GlobalArgs};
-use crate::app::resources::{Ctx, ResourceKind};
-use crate::cloud::{FetchOptions, fetch_inventory};
 use crate::config::Config;
 use clap::Args;
+use opsdeck_app::resources::{Ctx, ResourceKind};
+use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
+use opsdeck_runbook::StateDir;
 use std::io::Write;
 use std::time::Duration;
 
@@ -16,9 +17,14 @@ pub struct InventoryArgs {
     pub no_metrics: bool,
 }
 
-pub async fn run(global: &GlobalArgs, config: &Config, args: InventoryArgs) -> anyhow::Result<i32> {
+pub async fn run(
+    global: &GlobalArgs,
+    config: &Config,
+    state: &StateDir,
+    args: InventoryArgs,
+) -> anyhow::Result<i32> {
     // A headless inventory only reads: never build a writer for it.
-    let session = crate::session::connect(&global.source(config), true).await?;
+    let session = crate::session::connect(&global.source(config), true, state).await?;
     let opts = FetchOptions {
         metrics: config.aws.metrics && !args.no_metrics,
         alarms: !args.no_metrics,

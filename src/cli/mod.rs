@@ -5,10 +5,11 @@ mod report;
 pub mod runbook;
 pub mod table;
 
-use crate::cloud::aws::AwsOptions;
 use crate::config::Config;
 use crate::session::{DemoOptions, Source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use opsdeck_aws::AwsOptions;
+use opsdeck_runbook::StateDir;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -125,18 +126,26 @@ impl GlobalArgs {
 /// Runs a command (or, with none, the console); returns the process exit code. `config_warnings`
 /// are what was odd about the config file: the console shows them on its status line.
 pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyhow::Result<i32> {
+    // Decided here, once, and passed down: nothing below looks the state dir up.
+    let state = StateDir::new(crate::paths::state_dir());
     match cli.command {
-        Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, args).await,
-        Some(Command::Report(args)) => report::run(&cli.global, &config, args).await,
-        Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, cmd).await,
-        Some(Command::Runs { format }) => runbook::list_runs(format),
+        Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, &state, args).await,
+        Some(Command::Report(args)) => report::run(&cli.global, &config, &state, args).await,
+        Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, &state, cmd).await,
+        Some(Command::Runs { format }) => runbook::list_runs(&state, format),
         None => {
             // A `--region` the demo fleet lacks is refused before the console takes the terminal.
             if let Source::Demo(opts) = cli.global.source(&config) {
-                crate::cloud::sim::check_demo_regions(&opts)
+                opsdeck_sim::check_demo_regions(&opts)
                     .map_err(|e| crate::session::UsageError(e.to_string()))?;
             }
-            crate::tui::run(console_launch(&cli.global, &config, config_warnings)).await
+            crate::tui::run(console_launch(
+                &cli.global,
+                &config,
+                &state,
+                config_warnings,
+            ))
+            .await
         }
     }
 }
@@ -147,11 +156,13 @@ pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyh
 fn console_launch(
     global: &GlobalArgs,
     config: &Config,
+    state: &StateDir,
     config_warnings: Vec<String>,
 ) -> crate::tui::Launch {
     // Connecting is itself a task: the first frame is drawn before it answers.
     let g0 = global.clone();
     let cfg = config.clone();
+    let dir = state.clone();
     let connector: crate::tui::SessionConnector =
         std::sync::Arc::new(move |profile: Option<String>, regions: Vec<String>| {
             let mut g = g0.clone();
@@ -160,9 +171,10 @@ fn console_launch(
             let source = g.source(&cfg);
             let read_only = g.read_only(&cfg);
             let color = cfg.profile(g.profile.as_deref()).color;
+            let dir = dir.clone();
             Box::pin(async move {
-                let session = crate::session::connect(&source, read_only).await?;
-                let info = crate::app::SessionInfo {
+                let session = crate::session::connect(&source, read_only, &dir).await?;
+                let info = opsdeck_app::SessionInfo {
                     label: session.label.clone(),
                     profile: session.profile.clone(),
                     regions: session.regions(),
@@ -177,11 +189,11 @@ fn console_launch(
         std::env::var_os("NO_COLOR").as_deref(),
         config.ui.color,
     );
-    let (keymap, keymap_warnings) = crate::app::Keymap::load(&config.keys);
+    let (keymap, keymap_warnings) = opsdeck_app::Keymap::load(&config.keys);
     let mut warnings = config_warnings;
     warnings.extend(keymap_warnings);
     crate::tui::Launch {
-        prefs: crate::app::Prefs {
+        prefs: opsdeck_app::Prefs {
             keymap,
             refresh_seconds: config.ui.refresh_seconds,
             ascii: global.ascii || config.ui.ascii,
@@ -190,7 +202,7 @@ fn console_launch(
                 .ui
                 .export_dir
                 .clone()
-                .unwrap_or_else(|| crate::paths::state_dir().join("exports")),
+                .unwrap_or_else(|| state.exports()),
             profiles: config.profiles.keys().cloned().collect(),
             max_snapshot_age_hours: config.analysis.max_snapshot_age_hours,
         },
@@ -198,12 +210,13 @@ fn console_launch(
         regions: global.regions.clone(),
         max_fps: config.ui.max_fps,
         mouse: config.ui.mouse,
-        fetch: crate::cloud::FetchOptions {
+        fetch: opsdeck_core::cloud::FetchOptions {
             metrics: config.aws.metrics,
             metrics_window: Duration::from_secs(config.aws.metrics_window_minutes * 60),
-            ..crate::cloud::FetchOptions::default()
+            ..opsdeck_core::cloud::FetchOptions::default()
         },
         connector,
+        state: state.clone(),
         warnings,
     }
 }
@@ -224,6 +237,10 @@ fn color_wanted(
 mod tests {
     use super::*;
 
+    fn test_state() -> StateDir {
+        StateDir::new(std::env::temp_dir().join("opsdeck-cli-test-unused"))
+    }
+
     fn console_args(extra: &[&str]) -> GlobalArgs {
         let mut argv = vec!["opsdeck", "--demo"];
         argv.extend_from_slice(extra);
@@ -236,7 +253,7 @@ mod tests {
             crate::config::from_str("[ui]\nrefresh_secs = 5\n[keys]\nfly = [\"f\"]\n", "my.toml")
                 .expect("config loads");
         assert_eq!(config_warnings.len(), 1, "{config_warnings:?}");
-        let launch = console_launch(&console_args(&[]), &config, config_warnings);
+        let launch = console_launch(&console_args(&[]), &config, &test_state(), config_warnings);
         assert!(
             launch.warnings[0].contains("ui.refresh_secs")
                 && launch.warnings[0].contains("my.toml"),
@@ -250,14 +267,14 @@ mod tests {
         );
 
         // What the console does with them at startup (tui::run sets the same field).
-        let mut state = crate::app::AppState::new(
+        let mut state = opsdeck_app::AppState::new(
             launch.prefs,
             launch.profile,
             launch.regions,
             chrono::Utc::now(),
         );
         state.warnings = launch.warnings;
-        crate::app::startup(&mut state);
+        opsdeck_app::startup(&mut state);
         let status = state.status.expect("a status line at startup");
         assert!(
             status
@@ -289,11 +306,16 @@ mod tests {
     #[test]
     fn the_no_color_flag_reaches_the_console_prefs() {
         let (config, warnings) = crate::config::from_str("", "my.toml").expect("config loads");
-        let launch = console_launch(&console_args(&["--no-color"]), &config, warnings);
+        let launch = console_launch(
+            &console_args(&["--no-color"]),
+            &config,
+            &test_state(),
+            warnings,
+        );
         assert!(!launch.prefs.color);
         let (config, warnings) =
             crate::config::from_str("[ui]\ncolor = false\n", "my.toml").expect("config loads");
-        let launch = console_launch(&console_args(&[]), &config, warnings);
+        let launch = console_launch(&console_args(&[]), &config, &test_state(), warnings);
         assert!(!launch.prefs.color);
     }
 }

@@ -1,12 +1,15 @@
 //! `opsdeck report`: inventory summary, findings and AZ blast radius, for people and for cron.
 
 use super::{Format, GlobalArgs};
-use crate::analysis::{AnalysisOptions, AzBlast, Finding, blast_radius, find_all, has_critical};
-use crate::app::resources::ResourceKind;
-use crate::cloud::{FetchOptions, fetch_inventory};
 use crate::config::Config;
-use crate::domain::Inventory;
 use clap::Args;
+use opsdeck_app::resources::ResourceKind;
+use opsdeck_core::analysis::{
+    AnalysisOptions, AzBlast, Finding, blast_radius, find_all, has_critical,
+};
+use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
+use opsdeck_core::domain::Inventory;
+use opsdeck_runbook::StateDir;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -39,7 +42,7 @@ pub struct Summary {
 }
 
 pub fn summary(inv: &Inventory) -> Summary {
-    let ctx = crate::app::resources::Ctx {
+    let ctx = opsdeck_app::resources::Ctx {
         inv,
         now: chrono::Utc::now(),
     };
@@ -65,8 +68,13 @@ fn kind_key(k: ResourceKind) -> String {
         .unwrap_or_default()
 }
 
-pub async fn run(global: &GlobalArgs, config: &Config, args: ReportArgs) -> anyhow::Result<i32> {
-    let session = crate::session::connect(&global.source(config), true).await?;
+pub async fn run(
+    global: &GlobalArgs,
+    config: &Config,
+    state: &StateDir,
+    args: ReportArgs,
+) -> anyhow::Result<i32> {
+    let session = crate::session::connect(&global.source(config), true, state).await?;
     let inv = fetch_inventory(session.readers(), &FetchOptions::default()).await;
     let mut opts = AnalysisOptions::new(chrono::Utc::now());
     let hours = args

@@ -3,19 +3,20 @@
 //! guard, read-only), 1 failed or cancelled.
 
 use super::{Format, GlobalArgs};
-use crate::analysis::Floor;
-use crate::cloud::{FetchOptions, fetch_inventory};
 use crate::config::Config;
-use crate::runbook::control;
-use crate::runbook::engine::{
-    self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner,
-};
-use crate::runbook::journal::{self, Journal, RunState, RunStatus};
-use crate::runbook::plan::{Plan, Step};
-use crate::runbook::rolling::{self, RollingArgs};
 use crate::session::Session;
 use async_trait::async_trait;
 use clap::{Args, Subcommand};
+use opsdeck_core::analysis::Floor;
+use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
+use opsdeck_runbook::StateDir;
+use opsdeck_runbook::control;
+use opsdeck_runbook::engine::{
+    self, Approval, ApprovalMode, Approver, AutoApprove, EngineOptions, RunEvent, Runner,
+};
+use opsdeck_runbook::journal::{self, Journal, RunState, RunStatus};
+use opsdeck_runbook::plan::{Plan, Step};
+use opsdeck_runbook::rolling::{self, RollingArgs};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
@@ -159,9 +160,9 @@ pub enum AddressCli {
     None,
 }
 
-impl From<AddressCli> for crate::runbook::failover::AddressMode {
+impl From<AddressCli> for opsdeck_runbook::failover::AddressMode {
     fn from(a: AddressCli) -> Self {
-        use crate::runbook::failover::AddressMode as M;
+        use opsdeck_runbook::failover::AddressMode as M;
         match a {
             AddressCli::Auto => M::Auto,
             AddressCli::Eip => M::Eip,
@@ -214,9 +215,10 @@ pub struct PruneCli {
 /// Reads the region's inventory and plans with `planner`; a refusal exits 2 before anything changes.
 async fn plan_then_start(
     session: &Session,
+    dir: &StateDir,
     global: &GlobalArgs,
     exec: &ExecArgs,
-    planner: impl FnOnce(&crate::domain::Inventory) -> Result<Plan, String>,
+    planner: impl FnOnce(&opsdeck_core::domain::Inventory) -> Result<Plan, String>,
 ) -> anyhow::Result<i32> {
     let region = one_region(session, &global.regions)?;
     let readers: Vec<_> = session
@@ -239,7 +241,7 @@ async fn plan_then_start(
         return Ok(EXIT_FAILED);
     }
     match planner(&inv) {
-        Ok(plan) => start(session, plan, exec, Floor::default()).await,
+        Ok(plan) => start(session, dir, plan, exec, Floor::default()).await,
         Err(why) => {
             eprintln!("opsdeck: refused: {why}");
             Ok(EXIT_REFUSED)
@@ -251,11 +253,16 @@ fn stamp() -> String {
     chrono::Utc::now().format("%Y%m%d%H%M%S").to_string()
 }
 
-pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> anyhow::Result<i32> {
+pub async fn run(
+    global: &GlobalArgs,
+    config: &Config,
+    dir: &StateDir,
+    cmd: RunbookCommand,
+) -> anyhow::Result<i32> {
     let read_only = global.read_only(config);
     // Connect only once there is something to act on: a mistyped run id is answered from the journal.
     let source = global.source(config);
-    let connect = || crate::session::connect(&source, read_only);
+    let connect = || crate::session::connect(&source, read_only, dir);
     match cmd {
         RunbookCommand::RollingMaintenance(a) => {
             let session = connect().await?;
@@ -289,7 +296,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                         per_group: 1,
                         per_az: args.floor_per_az,
                     };
-                    start(&session, plan, &a.exec, floor).await
+                    start(&session, dir, plan, &a.exec, floor).await
                 }
                 Err(why) => {
                     eprintln!("opsdeck: refused: {why}");
@@ -299,21 +306,21 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
         }
         RunbookCommand::RemoveSpof(a) => {
             let session = connect().await?;
-            let args = crate::runbook::spof::SpofArgs {
+            let args = opsdeck_runbook::spof::SpofArgs {
                 instance: a.instance,
                 count: a.count,
                 consistent: a.consistent,
                 deregister_image: a.deregister_image,
                 stamp: stamp(),
             };
-            plan_then_start(&session, global, &a.exec, |inv| {
-                crate::runbook::spof::plan(inv, &args)
+            plan_then_start(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::spof::plan(inv, &args)
             })
             .await
         }
         RunbookCommand::DbFailover(a) => {
             let session = connect().await?;
-            let args = crate::runbook::failover::FailoverArgs {
+            let args = opsdeck_runbook::failover::FailoverArgs {
                 primary: a.primary,
                 volume: a.volume,
                 standby: a.standby,
@@ -325,35 +332,35 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
                 eni: a.eni,
                 stamp: stamp(),
             };
-            plan_then_start(&session, global, &a.exec, |inv| {
-                crate::runbook::failover::plan(inv, &args)
+            plan_then_start(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::failover::plan(inv, &args)
             })
             .await
         }
         RunbookCommand::Snapshot(a) => {
             let session = connect().await?;
-            plan_then_start(&session, global, &a.exec, |inv| {
-                crate::runbook::backup::snapshot_plan(inv, &a.instance, a.description.as_deref())
+            plan_then_start(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::backup::snapshot_plan(inv, &a.instance, a.description.as_deref())
             })
             .await
         }
         RunbookCommand::Restore(a) => {
             let session = connect().await?;
             let attach = a.attach_to.as_deref().zip(a.device.as_deref());
-            plan_then_start(&session, global, &a.exec, |inv| {
-                crate::runbook::backup::restore_plan(inv, &a.snapshot, &a.az, attach)
+            plan_then_start(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::backup::restore_plan(inv, &a.snapshot, &a.az, attach)
             })
             .await
         }
         RunbookCommand::Prune(a) => {
             let session = connect().await?;
-            let args = crate::runbook::backup::PruneArgs {
+            let args = opsdeck_runbook::backup::PruneArgs {
                 volume: a.volume,
                 keep: a.keep,
                 younger_than_days: a.younger_than,
             };
-            plan_then_start(&session, global, &a.exec, |inv| {
-                crate::runbook::backup::prune_plan(inv, &args, chrono::Utc::now())
+            plan_then_start(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::backup::prune_plan(inv, &args, chrono::Utc::now())
             })
             .await
         }
@@ -362,14 +369,13 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             in_doubt,
             exec,
         } => {
-            let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let j = Journal::open(&dir.runs(), &run_id)?;
             let Some(_lock) = take(&j, &run_id) else {
                 return Ok(EXIT_REFUSED);
             };
             let mut state = j.load()?;
             let session = connect().await?;
-            if let Err(why) =
-                control::check_resume(&journal::runs_dir(), &state, session.profile.as_deref())
+            if let Err(why) = control::check_resume(&dir.runs(), &state, session.profile.as_deref())
             {
                 eprintln!("opsdeck: refused: {why}");
                 return Ok(EXIT_REFUSED);
@@ -399,7 +405,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             let code = execute(&session, j, &mut state, &exec, floor).await?;
             // A resumed rollback closes the run it undid, as one run to the end does.
             if code == 0
-                && let Err(why) = control::close_rolled_back(&journal::runs_dir(), &state.plan)
+                && let Err(why) = control::close_rolled_back(&dir.runs(), &state.plan)
             {
                 eprintln!("opsdeck: {why}");
                 return Ok(EXIT_FAILED);
@@ -407,28 +413,24 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             Ok(code)
         }
         RunbookCommand::Rollback { run_id, exec } => {
-            let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let j = Journal::open(&dir.runs(), &run_id)?;
             // Held while the rollback runs: nobody resumes what is being undone.
             let Some(_lock) = take(&j, &run_id) else {
                 return Ok(EXIT_REFUSED);
             };
             let state = j.load()?;
             let session = connect().await?;
-            let plan = match control::rollback_of(
-                &journal::runs_dir(),
-                &state,
-                session.profile.as_deref(),
-            ) {
+            let plan = match control::rollback_of(&dir.runs(), &state, session.profile.as_deref()) {
                 Ok(plan) => plan,
                 Err(why) => {
                     eprintln!("opsdeck: refused: {why}");
                     return Ok(EXIT_REFUSED);
                 }
             };
-            let code = start(&session, plan.clone(), &exec, Floor::default()).await?;
+            let code = start(&session, dir, plan.clone(), &exec, Floor::default()).await?;
             if code == 0
                 && !exec.plan
-                && let Err(why) = control::close_rolled_back(&journal::runs_dir(), &plan)
+                && let Err(why) = control::close_rolled_back(&dir.runs(), &plan)
             {
                 eprintln!("opsdeck: {why}");
                 return Ok(EXIT_FAILED);
@@ -436,7 +438,7 @@ pub async fn run(global: &GlobalArgs, config: &Config, cmd: RunbookCommand) -> a
             Ok(code)
         }
         RunbookCommand::Abandon { run_id } => {
-            let j = Journal::open(&journal::runs_dir(), &run_id)?;
+            let j = Journal::open(&dir.runs(), &run_id)?;
             if let Err(why) = control::abandon(&j, &run_id) {
                 eprintln!("opsdeck: refused: {why}");
                 return Ok(EXIT_REFUSED);
@@ -487,6 +489,7 @@ fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
 /// Shows the plan; then (unless `--plan`) preflight, journal and run it.
 async fn start(
     session: &Session,
+    dir: &StateDir,
     plan: Plan,
     exec: &ExecArgs,
     floor: Floor,
@@ -521,12 +524,7 @@ async fn start(
     }
     println!("preflight ok: every call tried with DryRun where the API allows it; guards hold");
     let run_id = journal::new_run_id(&plan.runbook);
-    let j = Journal::create(
-        &journal::runs_dir(),
-        &run_id,
-        session.profile.clone(),
-        &plan,
-    )?;
+    let j = Journal::create(&dir.runs(), &run_id, session.profile.clone(), &plan)?;
     let _lock = j.lock()?;
     let mut state = j.load()?;
     println!("run {run_id} (journal {})", j.path().display());
@@ -627,7 +625,7 @@ async fn print_balance(session: &Session, plan: &Plan) {
         .steps
         .iter()
         .filter_map(|s| match &s.action {
-            crate::runbook::plan::Action::RegisterTarget {
+            opsdeck_runbook::plan::Action::RegisterTarget {
                 target_group_arn, ..
             } => Some(target_group_arn.as_str()),
             _ => None,
@@ -658,7 +656,7 @@ async fn print_balance(session: &Session, plan: &Plan) {
                 .entry(az.unwrap_or_else(|| "?".into()).to_string())
                 .or_default();
             e.1 += 1;
-            if t.state == crate::domain::TargetState::Healthy {
+            if t.state == opsdeck_core::domain::TargetState::Healthy {
                 e.0 += 1;
             }
         }
@@ -683,7 +681,7 @@ fn print_event(steps: &[String], e: &RunEvent) {
                 "[{}/{}] {t} (expected {})",
                 step + 1,
                 steps.len(),
-                crate::domain::time::duration_secs(*expected_secs as i64)
+                opsdeck_core::domain::time::duration_secs(*expected_secs as i64)
             )
         }
         RunEvent::Acted {
@@ -750,7 +748,7 @@ pub fn print_plan(plan: &Plan, format: Format, progress: Option<&RunState>) -> a
         plan.runbook,
         plan.region,
         plan.steps.len(),
-        crate::domain::time::duration_secs(plan.expected_secs() as i64)
+        opsdeck_core::domain::time::duration_secs(plan.expected_secs() as i64)
     )?;
     for n in &plan.notes {
         writeln!(out, "  note: {n}")?;
@@ -772,7 +770,7 @@ pub fn print_plan(plan: &Plan, format: Format, progress: Option<&RunState>) -> a
             out,
             "       calls: {}; expected {}",
             s.action.calls(),
-            crate::domain::time::duration_secs(s.expected_secs as i64)
+            opsdeck_core::domain::time::duration_secs(s.expected_secs as i64)
         )?;
     }
     Ok(())
@@ -822,8 +820,8 @@ impl Approver for TerminalApprover {
 }
 
 /// `opsdeck runs`: every journaled run, newest first.
-pub fn list_runs(format: Format) -> anyhow::Result<i32> {
-    let runs = journal::list(&journal::runs_dir());
+pub fn list_runs(dir: &StateDir, format: Format) -> anyhow::Result<i32> {
+    let runs = journal::list(&dir.runs());
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let v: Vec<serde_json::Value> = runs
@@ -845,7 +843,7 @@ pub fn list_runs(format: Format) -> anyhow::Result<i32> {
         writeln!(
             out,
             "no runs yet (journals live in {})",
-            journal::runs_dir().display()
+            dir.runs().display()
         )?;
         return Ok(0);
     }

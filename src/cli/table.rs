@@ -1,6 +1,6 @@
 //! Plain aligned text tables for headless output, from the same column declarations the console uses.
 
-use crate::app::resources::{Ctx, ResourceKind};
+use opsdeck_app::resources::{Ctx, ResourceKind};
 use std::io::{self, Write};
 
 /// Writes one kind as a titled table; nothing for an empty kind but its title and `(none)`.

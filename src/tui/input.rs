@@ -1,10 +1,10 @@
 //! Terminal events → `Input`. The only place crossterm's key types are seen.
 
-use crate::app::keys::{Key, KeyCode};
-use crate::app::msg::{Input, Mouse, MouseKind};
 use crossterm::event::{
     Event, KeyCode as CKey, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
+use opsdeck_app::keys::{Key, KeyCode};
+use opsdeck_app::msg::{Input, Mouse, MouseKind};
 
 pub fn key(k: &KeyEvent) -> Option<Key> {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);

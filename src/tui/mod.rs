@@ -1,4 +1,5 @@
-//! The console: terminal setup and restore, the event loop, the effect runner, views and widgets.
+//! The console: terminal setup and restore, the event loop, views and widgets. The effects the
+//! loop hands on run in `crate::effects`.
 //!
 //! The loop `select!`s over terminal events, the one channel of task results and a one-second
 //! timer. It never awaits the network: refreshes and actions run as tasks (`runner`). It draws only
@@ -7,23 +8,21 @@
 pub mod backend;
 pub mod input;
 pub mod render;
-pub mod runner;
-pub mod runs;
 pub mod theme;
 pub mod views;
 pub mod widgets;
 
-use crate::app::{self, AppState, Effect, Input, Prefs};
-use crate::cloud::FetchOptions;
+use crate::effects::runner::{Connector, LoopMsg, Runner};
 use futures::StreamExt;
+use opsdeck_app::{self as app, AppState, Effect, Input, Prefs};
+use opsdeck_core::cloud::FetchOptions;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
-use runner::{Connector, LoopMsg, Runner};
 use std::io::{Stdout, Write};
 use std::time::{Duration, Instant};
 use theme::Theme;
 
-pub use runner::Connector as SessionConnector;
+pub use crate::effects::runner::Connector as SessionConnector;
 
 /// Everything the console needs to start.
 pub struct Launch {
@@ -35,6 +34,8 @@ pub struct Launch {
     pub mouse: bool,
     pub fetch: FetchOptions,
     pub connector: Connector,
+    /// Where runs are journaled and writes audited.
+    pub state: opsdeck_runbook::StateDir,
     /// Warnings to show once (keymap, config).
     pub warnings: Vec<String>,
 }
@@ -120,7 +121,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<i32> {
     state.warnings = launch.warnings;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LoopMsg>();
     let max_age = state.prefs.max_snapshot_age_hours;
-    let mut runner = Runner::new(launch.connector, tx, launch.fetch).with_max_snapshot_age(max_age);
+    let mut runner = Runner::new(launch.connector, tx, launch.fetch, launch.state.runs())
+        .with_max_snapshot_age(max_age);
 
     let mut term = setup(launch.mouse)?;
     let result = event_loop(

@@ -3,11 +3,11 @@
 
 use super::theme::{Theme, parse_color};
 use super::views;
-use crate::app::command;
-use crate::app::format as f;
-use crate::app::keys::Action;
-use crate::app::resources::ResourceKind;
-use crate::app::state::*;
+use opsdeck_app::command;
+use opsdeck_app::format as f;
+use opsdeck_app::keys::Action;
+use opsdeck_app::resources::ResourceKind;
+use opsdeck_app::state::*;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -86,7 +86,10 @@ pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
 
 /// Minutes between two times, both floored to the minute: changes only when the clock's minute
 /// turns, so an idle screen has nothing new to draw between minutes.
-fn minutes_between(from: crate::domain::Timestamp, to: crate::domain::Timestamp) -> i64 {
+fn minutes_between(
+    from: opsdeck_core::domain::Timestamp,
+    to: opsdeck_core::domain::Timestamp,
+) -> i64 {
     to.timestamp().div_euclid(60) - from.timestamp().div_euclid(60)
 }
 

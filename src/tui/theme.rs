@@ -1,8 +1,8 @@
 //! Colours and glyphs. `NO_COLOR` / `--no-color` keep only bold, reverse and underline; `--ascii`
 //! draws with plain ASCII. A profile's colour (config `profiles.<name>.color`) paints the frame.
 
-use crate::app::state::StatusLevel;
-use crate::app::xray::Level;
+use opsdeck_app::state::StatusLevel;
+use opsdeck_app::xray::Level;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 use std::borrow::Cow;
@@ -190,7 +190,7 @@ impl Theme {
     /// Text as this terminal can show it.
     pub fn text<'a>(&self, s: &'a str) -> Cow<'a, str> {
         if self.ascii {
-            crate::app::format::to_ascii(s)
+            opsdeck_app::format::to_ascii(s)
         } else {
             Cow::Borrowed(s)
         }

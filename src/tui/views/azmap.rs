@@ -2,9 +2,9 @@
 //! all fit, j/k scrolls every column.
 
 use super::{frame_block, waiting};
-use crate::app::state::{AppState, Screen};
-use crate::domain::ZoneState;
 use crate::tui::theme::Theme;
+use opsdeck_app::state::{AppState, Screen};
+use opsdeck_core::domain::ZoneState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,8 +1,8 @@
 //! Describe: every field of one resource, scrollable.
 
 use super::frame_block;
-use crate::app::state::{AppState, Screen};
 use crate::tui::theme::Theme;
+use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,9 +1,9 @@
 //! Help, generated from the keymap in use (so remapped keys show as they are).
 
 use super::frame_block;
-use crate::app::keys::{Action, Group, Keymap};
-use crate::app::state::{AppState, Screen};
 use crate::tui::theme::Theme;
+use opsdeck_app::keys::{Action, Group, Keymap};
+use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -91,7 +91,7 @@ pub fn lines(km: &Keymap) -> Vec<(String, String)> {
     out.push((String::new(), String::new()));
     out.push((String::new(), "## Chaos (:chaos CMD, demo only)".into()));
     // The simulator's own list, so help never drifts from what `:chaos` accepts.
-    for l in crate::cloud::sim::CHAOS_HELP.lines().skip(1) {
+    for l in opsdeck_sim::CHAOS_HELP.lines().skip(1) {
         out.push((String::new(), l.trim().to_string()));
     }
     out.push((String::new(), String::new()));

@@ -9,7 +9,7 @@ pub mod table;
 pub mod xray;
 
 use super::theme::Theme;
-use crate::app::state::{AppState, Screen};
+use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -3,14 +3,14 @@
 //! and the log's tail.
 
 use super::frame_block;
-use crate::app::resources::CellCtx;
-use crate::app::runbook_screen::{Phase, RunbookUi, StepState};
-use crate::app::state::{AppState, Screen};
-use crate::domain::Timestamp;
-use crate::domain::time::duration_secs;
-use crate::runbook::journal::RunStatus;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::health;
+use opsdeck_app::resources::CellCtx;
+use opsdeck_app::runbook_screen::{Phase, RunbookUi, StepState};
+use opsdeck_app::state::{AppState, Screen};
+use opsdeck_core::domain::Timestamp;
+use opsdeck_core::domain::time::duration_secs;
+use opsdeck_runbook::journal::RunStatus;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -1,9 +1,9 @@
 //! The lists that lead to the runbook screen: the runbooks that apply, and the journal's runs.
 
 use super::frame_block;
-use crate::app::runbook_screen::ListView;
-use crate::app::state::{AppState, Screen};
 use crate::tui::theme::Theme;
+use opsdeck_app::runbook_screen::ListView;
+use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

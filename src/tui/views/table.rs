@@ -2,11 +2,11 @@
 //! AZ summary for the targets of one group, then the generic table widget.
 
 use super::{frame_block, waiting};
-use crate::app::resources::{CellCtx, ResourceKind};
-use crate::app::state::{AppState, Scope, ViewKey};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::health;
 use crate::tui::widgets::table as widget;
+use opsdeck_app::resources::{CellCtx, ResourceKind};
+use opsdeck_app::state::{AppState, Scope, ViewKey};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,8 +1,8 @@
 //! Xray: an instance and everything related to it; enter follows a line, esc comes back.
 
 use super::{frame_block, waiting};
-use crate::app::state::{AppState, Screen};
 use crate::tui::theme::Theme;
+use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 

@@ -1,7 +1,7 @@
 //! Healthy/total targets per AZ as coloured spans: all healthy green, none red, some yellow.
 
-use crate::app::resources::AzHealth;
 use crate::tui::theme::Theme;
+use opsdeck_app::resources::AzHealth;
 use ratatui::text::Span;
 
 /// `us-east-1a 2/2{unit}   us-east-1b 0/1{unit}`, or "no targets" in red.

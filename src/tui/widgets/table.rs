@@ -2,10 +2,10 @@
 //! `app/resources.rs`: only the rows on screen are formatted, so a frame costs the same at 100 rows
 //! and at 100,000.
 
-use crate::app::resources::CellCtx;
-use crate::app::state::TableView;
-use crate::app::table::TableModel;
 use crate::tui::theme::Theme;
+use opsdeck_app::resources::CellCtx;
+use opsdeck_app::state::TableView;
+use opsdeck_app::table::TableModel;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -214,13 +214,13 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::resources::{IndexedCtx, InvIndex, ResourceKind};
+    use opsdeck_app::resources::{IndexedCtx, InvIndex, ResourceKind};
     use ratatui::style::Modifier;
 
     /// The instances table of two regions (so with a REGION column), 20 rows.
     fn instances() -> TableModel {
         let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let inv = crate::app::sample::inventory(20, &["us-east-1", "ap-southeast-2"], now);
+        let inv = opsdeck_app::sample::inventory(20, &["us-east-1", "ap-southeast-2"], now);
         let index = InvIndex::build(&inv);
         let ctx = IndexedCtx {
             inv: &inv,
@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn a_scoped_table_drops_the_column_naming_its_scope() {
         let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let inv = crate::app::sample::inventory(6, &["us-east-1", "eu-west-1"], now);
+        let inv = opsdeck_app::sample::inventory(6, &["us-east-1", "eu-west-1"], now);
         let index = InvIndex::build(&inv);
         let ctx = IndexedCtx {
             inv: &inv,

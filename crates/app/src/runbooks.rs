@@ -1,0 +1,577 @@
+//! Which runbook the operator asked for, and from where: an instance, a volume, a finding's fix or
+//! the `:runbooks` list. Planning itself is the planners' (`opsdeck_runbook`): pure over the
+//! inventory, refusing bad arguments in plain words before anything changes.
+
+use opsdeck_core::analysis::Finding;
+use opsdeck_core::domain::{Inventory, SnapshotState, Timestamp, ZoneState};
+use opsdeck_runbook::journal::{RunState, RunStatus};
+use opsdeck_runbook::plan::Plan;
+use opsdeck_runbook::{backup, failover, rolling, spof};
+
+/// Snapshots a prune offered from a volume keeps (the newest; an AMI's are never deleted).
+pub const PRUNE_KEEP: usize = 7;
+
+/// A runbook with its arguments, as the console offers it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunbookRequest {
+    /// `instances` empty: every instance of the region with an upcoming scheduled event.
+    Rolling {
+        region: String,
+        instances: Vec<String>,
+    },
+    /// Move an instance's upcoming events to `to` (AWS allows it only within their deadline).
+    Reschedule {
+        region: String,
+        instance: String,
+        to: Timestamp,
+    },
+    RemoveSpof {
+        region: String,
+        instance: String,
+    },
+    DbFailover {
+        region: String,
+        primary: String,
+    },
+    Snapshot {
+        region: String,
+        instance: String,
+    },
+    Restore {
+        region: String,
+        snapshot: String,
+        az: String,
+    },
+    Prune {
+        region: String,
+        volume: String,
+        keep: usize,
+    },
+    /// Continue a journaled run from where it stopped.
+    Resume {
+        run_id: String,
+    },
+    /// Undo what a journaled run did (`engine::rollback_plan`).
+    Rollback {
+        run_id: String,
+    },
+}
+
+impl RunbookRequest {
+    /// The runbook's name, as `opsdeck runbook NAME` spells it.
+    pub fn runbook(&self) -> &'static str {
+        match self {
+            RunbookRequest::Rolling { .. } | RunbookRequest::Reschedule { .. } => {
+                "rolling-maintenance"
+            }
+            RunbookRequest::RemoveSpof { .. } => "remove-spof",
+            RunbookRequest::DbFailover { .. } => "db-failover",
+            RunbookRequest::Snapshot { .. } => "snapshot",
+            RunbookRequest::Restore { .. } => "restore",
+            RunbookRequest::Prune { .. } => "prune",
+            RunbookRequest::Resume { .. } => "resume",
+            RunbookRequest::Rollback { .. } => "rollback",
+        }
+    }
+
+    /// The request as the headless command line would say it.
+    pub fn command(&self) -> String {
+        match self {
+            RunbookRequest::Rolling { instances, .. } if instances.is_empty() => {
+                "opsdeck runbook rolling-maintenance".into()
+            }
+            RunbookRequest::Rolling { instances, .. } => format!(
+                "opsdeck runbook rolling-maintenance{}",
+                instances
+                    .iter()
+                    .map(|i| format!(" --instance {i}"))
+                    .collect::<String>()
+            ),
+            RunbookRequest::Reschedule { instance, to, .. } => format!(
+                "opsdeck runbook rolling-maintenance --instance {instance} --reschedule-to {}",
+                to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            RunbookRequest::RemoveSpof { instance, .. } => {
+                format!("opsdeck runbook remove-spof --instance {instance}")
+            }
+            RunbookRequest::DbFailover { primary, .. } => {
+                format!("opsdeck runbook db-failover --primary {primary}")
+            }
+            RunbookRequest::Snapshot { instance, .. } => {
+                format!("opsdeck runbook snapshot --instance {instance}")
+            }
+            RunbookRequest::Restore { snapshot, az, .. } => {
+                format!("opsdeck runbook restore --snapshot {snapshot} --az {az}")
+            }
+            RunbookRequest::Prune { volume, keep, .. } => {
+                format!("opsdeck runbook prune --volume {volume} --keep {keep}")
+            }
+            RunbookRequest::Resume { run_id } => format!("opsdeck runbook resume {run_id}"),
+            RunbookRequest::Rollback { run_id } => format!("opsdeck runbook rollback {run_id}"),
+        }
+    }
+
+    /// The region it acts in (a journaled run knows its own).
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            RunbookRequest::Rolling { region, .. }
+            | RunbookRequest::Reschedule { region, .. }
+            | RunbookRequest::RemoveSpof { region, .. }
+            | RunbookRequest::DbFailover { region, .. }
+            | RunbookRequest::Snapshot { region, .. }
+            | RunbookRequest::Restore { region, .. }
+            | RunbookRequest::Prune { region, .. } => Some(region),
+            RunbookRequest::Resume { .. } | RunbookRequest::Rollback { .. } => None,
+        }
+    }
+
+    /// The request behind a finding's fix (`opsdeck runbook remove-spof --instance i-…`).
+    pub fn from_fix(fix: &str, region: &str) -> Option<RunbookRequest> {
+        let words: Vec<&str> = fix.split_whitespace().collect();
+        let ["opsdeck", "runbook", name, rest @ ..] = words.as_slice() else {
+            return None;
+        };
+        let flag = |f: &str| -> Option<String> {
+            rest.windows(2)
+                .find(|w| w[0] == f)
+                .map(|w| w[1].to_string())
+        };
+        let region = region.to_string();
+        Some(match *name {
+            "remove-spof" => RunbookRequest::RemoveSpof {
+                region,
+                instance: flag("--instance")?,
+            },
+            "db-failover" => RunbookRequest::DbFailover {
+                region,
+                primary: flag("--primary")?,
+            },
+            "snapshot" => RunbookRequest::Snapshot {
+                region,
+                instance: flag("--instance")?,
+            },
+            "rolling-maintenance" => RunbookRequest::Rolling {
+                region,
+                instances: rest
+                    .windows(2)
+                    .filter(|w| w[0] == "--instance")
+                    .map(|w| w[1].to_string())
+                    .collect(),
+            },
+            "restore" => RunbookRequest::Restore {
+                region,
+                snapshot: flag("--snapshot")?,
+                az: flag("--az")?,
+            },
+            "prune" => RunbookRequest::Prune {
+                region,
+                volume: flag("--volume")?,
+                keep: flag("--keep")?.parse().ok()?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// Plans a request with the runbook's planner. `details` are the target groups' settings read on
+/// demand (rolling maintenance waits for their deregistration delay); `now` stamps names and tokens.
+/// Journaled requests (resume, rollback) are planned from their journal, not here.
+pub fn plan(
+    req: &RunbookRequest,
+    inv: &Inventory,
+    details: &rolling::GroupDetails,
+    now: Timestamp,
+) -> Result<Plan, String> {
+    let stamp = now.format("%Y%m%d%H%M%S").to_string();
+    match req {
+        RunbookRequest::Rolling { region, instances } => {
+            let args = rolling_args(instances);
+            rolling::plan(inv, region, &args, details)
+        }
+        RunbookRequest::Reschedule {
+            region,
+            instance,
+            to,
+        } => {
+            let args = rolling::RollingArgs {
+                reschedule_to: Some(*to),
+                ..rolling_args(std::slice::from_ref(instance))
+            };
+            rolling::plan(inv, region, &args, details)
+        }
+        RunbookRequest::RemoveSpof { instance, .. } => spof::plan(
+            inv,
+            &spof::SpofArgs {
+                stamp,
+                ..spof::SpofArgs::new(instance)
+            },
+        ),
+        RunbookRequest::DbFailover { primary, .. } => failover::plan(
+            inv,
+            &failover::FailoverArgs {
+                primary: primary.clone(),
+                stamp,
+                ..failover::FailoverArgs::default()
+            },
+        ),
+        RunbookRequest::Snapshot { instance, .. } => backup::snapshot_plan(inv, instance, None),
+        RunbookRequest::Restore { snapshot, az, .. } => {
+            backup::restore_plan(inv, snapshot, az, None)
+        }
+        RunbookRequest::Prune { volume, keep, .. } => backup::prune_plan(
+            inv,
+            &backup::PruneArgs {
+                volume: volume.clone(),
+                keep: Some(*keep),
+                younger_than_days: None,
+            },
+            now,
+        ),
+        RunbookRequest::Resume { run_id } | RunbookRequest::Rollback { run_id } => Err(format!(
+            "run {run_id} is planned from its journal, not from the inventory"
+        )),
+    }
+}
+
+/// Rolling maintenance's arguments for the instances asked for (none: the scheduled events).
+pub fn rolling_args(instances: &[String]) -> rolling::RollingArgs {
+    rolling::RollingArgs {
+        instances: instances.to_vec(),
+        ..rolling::RollingArgs::default()
+    }
+}
+
+/// One line of a runbook list: what it does, and the request it makes (`None`: a hint only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub label: String,
+    pub detail: String,
+    pub request: Option<RunbookRequest>,
+}
+
+fn choice(label: impl Into<String>, detail: impl Into<String>, req: RunbookRequest) -> Choice {
+    Choice {
+        label: label.into(),
+        detail: detail.into(),
+        request: Some(req),
+    }
+}
+
+fn hint(label: impl Into<String>, detail: impl Into<String>) -> Choice {
+    Choice {
+        label: label.into(),
+        detail: detail.into(),
+        request: None,
+    }
+}
+
+/// The runbooks that apply to an instance. Each planner still has the last word (a refusal says why).
+pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
+    let Some(i) = inv.instance(id) else {
+        return Vec::new();
+    };
+    let name = if i.display_name().is_empty() {
+        i.id.to_string()
+    } else {
+        format!("{} ({})", i.id, i.display_name())
+    };
+    let region = i.region.clone();
+    let event = i
+        .upcoming_events()
+        .min_by_key(|e| e.not_before)
+        .map(|e| format!(", ahead of its {}", e.raw_code))
+        .unwrap_or_default();
+    let mut out = vec![
+        choice(
+            "rolling-maintenance",
+            format!("drain, restart and rejoin {name}, keeping its groups served{event}"),
+            RunbookRequest::Rolling {
+                region: region.to_string(),
+                instances: vec![i.id.to_string()],
+            },
+        ),
+        choice(
+            "remove-spof",
+            format!(
+                "clone {name} via an AMI into another AZ and register the clone where it serves"
+            ),
+            RunbookRequest::RemoveSpof {
+                region: region.to_string(),
+                instance: i.id.to_string(),
+            },
+        ),
+        choice(
+            "db-failover",
+            format!(
+                "move {name}'s data volume (or its newest snapshot) and Elastic IP to a replacement"
+            ),
+            RunbookRequest::DbFailover {
+                region: region.to_string(),
+                primary: i.id.to_string(),
+            },
+        ),
+        choice(
+            "snapshot",
+            format!("snapshot every volume of {name}"),
+            RunbookRequest::Snapshot {
+                region: region.to_string(),
+                instance: i.id.to_string(),
+            },
+        ),
+    ];
+    // AWS lets an event with a deadline move, up to that deadline and at least an hour ahead: offer
+    // the latest time, which buys the most room to prepare.
+    let soonest_allowed = now + chrono::Duration::minutes(60);
+    if let Some(e) = i
+        .upcoming_events()
+        .filter(|e| e.event_id.is_some())
+        .filter(|e| e.not_before_deadline.is_some_and(|d| d > soonest_allowed))
+        .min_by_key(|e| e.not_before)
+        && let Some(deadline) = e.not_before_deadline
+    {
+        out.insert(
+            1,
+            choice(
+                "reschedule",
+                format!(
+                    "move {name}'s {} to its deadline, {} (no change to the instance now)",
+                    e.raw_code,
+                    deadline.format("%Y-%m-%d %H:%M UTC")
+                ),
+                RunbookRequest::Reschedule {
+                    region: region.to_string(),
+                    instance: i.id.to_string(),
+                    to: deadline,
+                },
+            ),
+        );
+    }
+    out
+}
+
+/// The runbooks that apply to a volume: restore its newest snapshot into a zone, prune old ones.
+pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
+    let Some(v) = inv.volume(id) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let newest = inv
+        .snapshots_of_volume(id)
+        .into_iter()
+        .find(|s| s.state == SnapshotState::Completed);
+    match newest {
+        Some(snap) => {
+            let zones = inv.availability_zones.iter().filter(|z| {
+                z.region == v.region
+                    && !matches!(z.state, ZoneState::Impaired | ZoneState::Unavailable)
+            });
+            for z in zones {
+                out.push(choice(
+                    format!("restore into {}", z.name),
+                    format!(
+                        "a new volume in {} from {id}'s newest snapshot {}{}",
+                        z.name,
+                        snap.id,
+                        if z.name == v.az {
+                            " (its own zone)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    RunbookRequest::Restore {
+                        region: v.region.to_string(),
+                        snapshot: snap.id.to_string(),
+                        az: z.name.to_string(),
+                    },
+                ));
+            }
+        }
+        None => out.push(hint(
+            "restore",
+            format!("{id} has no completed snapshot to restore"),
+        )),
+    }
+    out.push(choice(
+        "prune",
+        format!("delete {id}'s snapshots but the {PRUNE_KEEP} newest (never one an AMI uses)"),
+        RunbookRequest::Prune {
+            region: v.region.to_string(),
+            volume: id.to_string(),
+            keep: PRUNE_KEEP,
+        },
+    ));
+    if let Some(i) = v.attached_instance() {
+        out.push(choice(
+            "snapshot",
+            format!("snapshot every volume of {i}, this one included"),
+            RunbookRequest::Snapshot {
+                region: v.region.to_string(),
+                instance: i.to_string(),
+            },
+        ));
+    }
+    out
+}
+
+/// `:runbooks`: what can run now (scheduled maintenance, each finding's fix), then where the
+/// others start from.
+pub fn catalog(inv: &Inventory, found: &[Finding]) -> Vec<Choice> {
+    let mut out = Vec::new();
+    let mut regions: Vec<&str> = inv
+        .instances
+        .iter()
+        .filter(|i| i.upcoming_events().next().is_some())
+        .map(|i| i.region.as_str())
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    for r in regions {
+        let n = inv
+            .instances
+            .iter()
+            .filter(|i| i.region == r && i.upcoming_events().next().is_some())
+            .count();
+        out.push(choice(
+            "rolling-maintenance",
+            format!("{n} instance(s) with an upcoming scheduled event in {r}, one at a time"),
+            RunbookRequest::Rolling {
+                region: r.to_string(),
+                instances: Vec::new(),
+            },
+        ));
+    }
+    let mut seen: Vec<&RunbookRequest> = Vec::new();
+    let fixes: Vec<(RunbookRequest, &Finding)> = found
+        .iter()
+        .filter_map(|f| Some((RunbookRequest::from_fix(f.fix.as_deref()?, &f.region)?, f)))
+        .collect();
+    for (req, f) in &fixes {
+        if seen.contains(&req) {
+            continue;
+        }
+        seen.push(req);
+        out.push(choice(
+            req.runbook(),
+            format!("fixes {}: {}", f.kind.as_str(), f.message),
+            req.clone(),
+        ));
+    }
+    out.push(hint(
+        "remove-spof · db-failover · snapshot",
+        "from an instance: select it in :instances and press r",
+    ));
+    out.push(hint(
+        "restore · prune",
+        "from a volume: select it in :volumes and press r",
+    ));
+    out.push(hint(
+        ":runs",
+        "journaled runs: resume, roll back or abandon an unfinished one",
+    ));
+    out
+}
+
+/// One journaled run, as `:runs` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub run_id: String,
+    pub runbook: String,
+    pub region: String,
+    /// `None`: the journal could not be read (`note` says why).
+    pub status: Option<RunStatus>,
+    pub done: usize,
+    pub steps: usize,
+    pub started_at: Option<Timestamp>,
+    /// The last error, or why the journal is unreadable.
+    pub note: Option<String>,
+}
+
+impl RunSummary {
+    pub fn of(r: &Result<RunState, (String, String)>) -> RunSummary {
+        match r {
+            Ok(s) => RunSummary {
+                run_id: s.run_id.clone(),
+                runbook: s.plan.runbook.clone(),
+                region: s.plan.region.clone(),
+                status: Some(s.status),
+                done: s.finished.iter().filter(|f| **f).count(),
+                steps: s.plan.steps.len(),
+                started_at: Some(s.started_at),
+                note: s.last_error.clone(),
+            },
+            Err((id, e)) => RunSummary {
+                run_id: id.clone(),
+                runbook: String::new(),
+                region: String::new(),
+                status: None,
+                done: 0,
+                steps: 0,
+                started_at: None,
+                note: Some(format!("unreadable: {e}")),
+            },
+        }
+    }
+
+    /// Unfinished, failed or cancelled: it can be resumed, rolled back or abandoned.
+    pub fn is_open(&self) -> bool {
+        self.status.is_some_and(RunStatus::is_open)
+    }
+
+    pub fn status_text(&self) -> &'static str {
+        self.status.map_or("unreadable", RunStatus::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixes_parse_into_requests() {
+        assert_eq!(
+            RunbookRequest::from_fix("opsdeck runbook remove-spof --instance i-1", "r"),
+            Some(RunbookRequest::RemoveSpof {
+                region: "r".into(),
+                instance: "i-1".into()
+            })
+        );
+        assert_eq!(
+            RunbookRequest::from_fix("opsdeck runbook db-failover --primary i-2", "r"),
+            Some(RunbookRequest::DbFailover {
+                region: "r".into(),
+                primary: "i-2".into()
+            })
+        );
+        assert_eq!(
+            RunbookRequest::from_fix(
+                "opsdeck runbook rolling-maintenance --instance i-3 --instance i-4",
+                "r"
+            ),
+            Some(RunbookRequest::Rolling {
+                region: "r".into(),
+                instances: vec!["i-3".into(), "i-4".into()]
+            })
+        );
+        assert_eq!(
+            RunbookRequest::from_fix("opsdeck runbook prune --volume v --keep 3", "r"),
+            Some(RunbookRequest::Prune {
+                region: "r".into(),
+                volume: "v".into(),
+                keep: 3
+            })
+        );
+        assert_eq!(
+            RunbookRequest::from_fix("opsdeck runbook remove-spof", "r"),
+            None
+        );
+        assert_eq!(RunbookRequest::from_fix("rm -rf /", "r"), None);
+        for fix in [
+            "opsdeck runbook remove-spof --instance i-1",
+            "opsdeck runbook snapshot --instance i-1",
+            "opsdeck runbook restore --snapshot snap-1 --az a",
+        ] {
+            let req = RunbookRequest::from_fix(fix, "r").expect(fix);
+            assert_eq!(req.command(), fix, "a request says itself as its fix does");
+        }
+    }
+}

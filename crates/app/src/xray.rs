@@ -1,0 +1,253 @@
+//! Xray: everything related to one instance (target groups and its registrations, volumes and their
+//! snapshots, Elastic IPs, ENIs, scheduled events, metrics, alarms), each line a way to go further.
+
+use super::format as f;
+use super::resources::ResourceKind;
+use opsdeck_core::domain::*;
+
+/// How a line should stand out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Plain,
+    Heading,
+    Good,
+    Warn,
+    Bad,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct XrayItem {
+    pub depth: u8,
+    pub text: String,
+    pub level: Level,
+    /// Where enter leads: a resource of a kind, by its `row_id`.
+    pub target: Option<(ResourceKind, String)>,
+}
+
+fn item(depth: u8, text: String, level: Level, target: Option<(ResourceKind, String)>) -> XrayItem {
+    XrayItem {
+        depth,
+        text,
+        level,
+        target,
+    }
+}
+
+fn heading(text: &str, n: usize) -> XrayItem {
+    item(1, format!("{text} ({n})"), Level::Heading, None)
+}
+
+pub fn target_level(s: TargetState) -> Level {
+    match s {
+        TargetState::Healthy => Level::Good,
+        TargetState::Unhealthy | TargetState::UnhealthyDraining | TargetState::Unavailable => {
+            Level::Bad
+        }
+        _ => Level::Warn,
+    }
+}
+
+/// The related resources of instance `id`; `None` when the inventory no longer has it.
+pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayItem>> {
+    let i = inv.instance(id)?;
+    let mut out = Vec::new();
+    let level = match (i.state, i.status_checks.impaired()) {
+        (_, true) => Level::Bad,
+        (InstanceState::Running, false) => Level::Good,
+        _ => Level::Warn,
+    };
+    out.push(item(
+        0,
+        format!(
+            "{} {}  {}  {}  {}  checks {}",
+            i.id,
+            i.display_name(),
+            i.state.as_str(),
+            i.instance_type,
+            i.az,
+            i.status_checks.summary()
+        ),
+        level,
+        Some((ResourceKind::Instances, i.id.to_string())),
+    ));
+
+    let regs: Vec<&TargetHealth> = inv.registrations_of_instance(id).collect();
+    out.push(heading("Target groups", regs.len()));
+    for t in regs {
+        let tg = inv.target_group(&t.target_group_arn);
+        let name = tg.map(|g| g.name.as_str()).unwrap_or(&t.target_group_arn);
+        let healthy_elsewhere = inv
+            .targets_of(&t.target_group_arn)
+            .filter(|o| o.target_id != id && o.state == TargetState::Healthy)
+            .count();
+        out.push(item(
+            2,
+            format!(
+                "{name}  port {}  {}{}  ({healthy_elsewhere} other healthy)",
+                t.port.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                t.state.as_str(),
+                t.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+            ),
+            target_level(t.state),
+            Some((ResourceKind::TargetGroups, t.target_group_arn.to_string())),
+        ));
+    }
+
+    let vols = inv.volumes_of_instance(id);
+    out.push(heading("Volumes", vols.len()));
+    for v in vols {
+        let device = v
+            .attachments
+            .iter()
+            .find(|a| a.instance_id == id)
+            .map(|a| a.device.as_str())
+            .unwrap_or("-");
+        out.push(item(
+            2,
+            format!(
+                "{} {}  {}G {}  {}",
+                v.id,
+                device,
+                v.size_gib,
+                v.volume_type,
+                v.state.as_str()
+            ),
+            Level::Plain,
+            Some((ResourceKind::Volumes, v.id.to_string())),
+        ));
+        let snaps = inv.snapshots_of_volume(&v.id);
+        if snaps.is_empty() {
+            out.push(item(4, "no snapshot".into(), Level::Bad, None));
+        }
+        for s in snaps.iter().take(5) {
+            let level = match s.state {
+                SnapshotState::Completed => Level::Good,
+                SnapshotState::Pending => Level::Warn,
+                _ => Level::Bad,
+            };
+            out.push(item(
+                4,
+                format!(
+                    "{}  {} {}  {} ago",
+                    s.id,
+                    s.state.as_str(),
+                    f::bar(s.progress, 5),
+                    f::age(s.start_time, now)
+                ),
+                level,
+                Some((ResourceKind::Snapshots, s.id.to_string())),
+            ));
+        }
+        if snaps.len() > 5 {
+            out.push(item(
+                4,
+                format!("… {} older snapshots", snaps.len() - 5),
+                Level::Plain,
+                None,
+            ));
+        }
+    }
+
+    let eips = inv.eips_of_instance(id);
+    out.push(heading("Elastic IPs", eips.len()));
+    for e in eips {
+        out.push(item(
+            2,
+            format!(
+                "{}  {}  → {}",
+                e.public_ip,
+                e.allocation_id,
+                f::opt(e.private_ip.as_deref())
+            ),
+            Level::Plain,
+            Some((ResourceKind::ElasticIps, e.allocation_id.to_string())),
+        ));
+    }
+
+    let enis = inv.enis_of_instance(id);
+    out.push(heading("Network interfaces", enis.len()));
+    for n in enis {
+        let secondary: Vec<&str> = n.secondary_private_ips().collect();
+        out.push(item(
+            2,
+            format!(
+                "{}  {}{}  {}",
+                n.id,
+                f::opt(n.primary_private_ip()),
+                if secondary.is_empty() {
+                    String::new()
+                } else {
+                    format!(" +{}", secondary.join(","))
+                },
+                n.status
+            ),
+            Level::Plain,
+            Some((ResourceKind::NetworkInterfaces, n.id.to_string())),
+        ));
+    }
+
+    let events: Vec<&ScheduledEvent> = i.events.iter().collect();
+    out.push(heading("Scheduled events", events.len()));
+    for e in events {
+        out.push(item(
+            2,
+            format!(
+                "{}  not before {}  in {}  deadline {}",
+                e.raw_code,
+                f::time(e.not_before),
+                f::time_left(e.not_before, now),
+                f::time(e.not_before_deadline)
+            ),
+            if e.is_done() {
+                Level::Plain
+            } else {
+                Level::Warn
+            },
+            // The event itself, not its instance: with two events, each opens its own.
+            Some((ResourceKind::Events, super::resources::event_uid(e))),
+        ));
+    }
+
+    let metrics: Vec<&MetricSeries> = inv.metrics_of_instance(id).collect();
+    out.push(heading("Metrics", metrics.len()));
+    for m in metrics {
+        let values: Vec<f64> = m.points.values().collect();
+        let max = if m.metric == "CPUUtilization" {
+            100.0
+        } else {
+            values.iter().copied().fold(1.0, f64::max)
+        };
+        out.push(item(
+            2,
+            format!(
+                "{:<18} {}  latest {}",
+                m.metric,
+                f::sparkline(&values, 30, max),
+                m.latest()
+                    .map(|v| format!("{v:.1}"))
+                    .unwrap_or_else(|| "-".into())
+            ),
+            Level::Plain,
+            None,
+        ));
+    }
+
+    let alarms = inv.alarms_of_instance(id);
+    out.push(heading("Alarms", alarms.len()));
+    for a in alarms {
+        out.push(item(
+            2,
+            format!("{}  {}", a.name, a.state.as_str()),
+            match a.state {
+                AlarmState::Ok => Level::Good,
+                AlarmState::Alarm => Level::Bad,
+                AlarmState::InsufficientData => Level::Warn,
+            },
+            Some((ResourceKind::Alarms, a.name.to_string())),
+        ));
+    }
+    Some(out)
+}

@@ -1,0 +1,577 @@
+use super::AwsRegion;
+use super::convert;
+use super::errors::map_sdk_error;
+use async_trait::async_trait;
+use aws_sdk_ec2::operation::RequestId;
+use aws_sdk_ec2::types::{
+    IamInstanceProfileSpecification, InstanceType, ResourceType, TagSpecification, VolumeType,
+};
+use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
+use opsdeck_core::cloud::*;
+use opsdeck_core::domain::Tag;
+use opsdeck_core::domain::Timestamp;
+
+pub struct AwsWrite {
+    r: AwsRegion,
+}
+
+impl AwsWrite {
+    pub fn new(r: AwsRegion) -> Self {
+        AwsWrite { r }
+    }
+
+    /// ELBv2 and the private-IP calls have no DryRun: a dry run checks the resources exist by reading,
+    /// and answers like EC2 would.
+    async fn check_target_group(&self, arn: &str) -> CloudResult<()> {
+        self.r
+            .elb
+            .describe_target_groups()
+            .target_group_arns(arn)
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Err(CloudError::dry_run_ok(
+            "checked by reading (ELBv2 has no DryRun)",
+        ))
+    }
+
+    async fn check_eni(&self, eni_id: &str) -> CloudResult<()> {
+        self.r
+            .ec2
+            .describe_network_interfaces()
+            .network_interface_ids(eni_id)
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Err(CloudError::dry_run_ok(
+            "checked by reading (this call has no DryRun)",
+        ))
+    }
+}
+
+fn tag_spec(resource: ResourceType, tags: &[Tag]) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(resource)
+        .set_tags(Some(ec2_tags(tags)))
+        .build()
+}
+
+fn ec2_tags(tags: &[Tag]) -> Vec<aws_sdk_ec2::types::Tag> {
+    tags.iter()
+        .map(|t| {
+            aws_sdk_ec2::types::Tag::builder()
+                .key(&t.key)
+                .value(&t.value)
+                .build()
+        })
+        .collect()
+}
+
+fn targets(ts: &[TargetRef]) -> Vec<TargetDescription> {
+    ts.iter()
+        .map(|t| {
+            TargetDescription::builder()
+                .id(&t.id)
+                .set_port(t.port)
+                .build()
+        })
+        .collect()
+}
+
+fn rid<T: RequestId>(out: &T) -> Option<String> {
+    out.request_id().map(str::to_string)
+}
+
+fn done<T: RequestId>(out: T) -> Written<()> {
+    Written::new((), rid(&out))
+}
+
+fn ids(v: &[String]) -> Option<Vec<String>> {
+    Some(v.to_vec())
+}
+
+#[async_trait]
+impl CloudWrite for AwsWrite {
+    fn region(&self) -> &str {
+        &self.r.region
+    }
+
+    async fn start_instances(&self, ids_: &[String], dry_run: bool) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .start_instances()
+            .set_instance_ids(ids(ids_))
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn stop_instances(
+        &self,
+        ids_: &[String],
+        force: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .stop_instances()
+            .set_instance_ids(ids(ids_))
+            .force(force)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn reboot_instances(&self, ids_: &[String], dry_run: bool) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .reboot_instances()
+            .set_instance_ids(ids(ids_))
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn terminate_instances(
+        &self,
+        ids_: &[String],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .terminate_instances()
+            .set_instance_ids(ids(ids_))
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn create_image(
+        &self,
+        instance_id: &str,
+        name: &str,
+        description: &str,
+        no_reboot: bool,
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> CloudResult<Written<String>> {
+        let mut req = self
+            .r
+            .ec2
+            .create_image()
+            .instance_id(instance_id)
+            .name(name)
+            .description(description)
+            .no_reboot(no_reboot)
+            .dry_run(dry_run);
+        if !tags.is_empty() {
+            req = req.tag_specifications(tag_spec(ResourceType::Image, tags));
+        }
+        let out = req.send().await.map_err(map_sdk_error)?;
+        Ok(Written::new(
+            out.image_id().unwrap_or_default().to_string(),
+            rid(&out),
+        ))
+    }
+
+    async fn deregister_image(&self, image_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .deregister_image()
+            .image_id(image_id)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn run_instances(
+        &self,
+        spec: &LaunchSpec,
+        dry_run: bool,
+    ) -> CloudResult<Written<Vec<String>>> {
+        let mut req = self
+            .r
+            .ec2
+            .run_instances()
+            .image_id(&spec.image_id)
+            .instance_type(InstanceType::from(spec.instance_type.as_str()))
+            .min_count(spec.count)
+            .max_count(spec.count)
+            .subnet_id(&spec.subnet_id)
+            .set_security_group_ids(Some(spec.security_group_ids.clone()).filter(|v| !v.is_empty()))
+            .set_key_name(spec.key_name.clone())
+            .set_user_data(spec.user_data.clone())
+            .client_token(&spec.client_token)
+            .dry_run(dry_run);
+        if let Some(arn) = &spec.iam_instance_profile_arn {
+            req = req
+                .iam_instance_profile(IamInstanceProfileSpecification::builder().arn(arn).build());
+        }
+        if !spec.tags.is_empty() {
+            req = req
+                .tag_specifications(tag_spec(ResourceType::Instance, &spec.tags))
+                .tag_specifications(tag_spec(ResourceType::Volume, &spec.tags));
+        }
+        let out = req.send().await.map_err(map_sdk_error)?;
+        let new_ids = out
+            .instances()
+            .iter()
+            .filter_map(|i| i.instance_id().map(str::to_string))
+            .collect();
+        Ok(Written::new(new_ids, rid(&out)))
+    }
+
+    async fn create_volume(
+        &self,
+        spec: &VolumeSpec,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>> {
+        let mut req = self
+            .r
+            .ec2
+            .create_volume()
+            .availability_zone(&spec.az)
+            .set_size(spec.size_gib)
+            .volume_type(VolumeType::from(spec.volume_type.as_str()))
+            .set_iops(spec.iops)
+            .set_snapshot_id(spec.snapshot_id.clone())
+            .dry_run(dry_run);
+        if !spec.tags.is_empty() {
+            req = req.tag_specifications(tag_spec(ResourceType::Volume, &spec.tags));
+        }
+        let out = req.send().await.map_err(map_sdk_error)?;
+        Ok(Written::new(
+            out.volume_id().unwrap_or_default().to_string(),
+            rid(&out),
+        ))
+    }
+
+    async fn attach_volume(
+        &self,
+        volume_id: &str,
+        instance_id: &str,
+        device: &str,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .attach_volume()
+            .volume_id(volume_id)
+            .instance_id(instance_id)
+            .device(device)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn detach_volume(
+        &self,
+        volume_id: &str,
+        instance_id: &str,
+        force: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .detach_volume()
+            .volume_id(volume_id)
+            .instance_id(instance_id)
+            .force(force)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn delete_volume(&self, volume_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .delete_volume()
+            .volume_id(volume_id)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn create_snapshot(
+        &self,
+        volume_id: &str,
+        description: &str,
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> CloudResult<Written<String>> {
+        let mut req = self
+            .r
+            .ec2
+            .create_snapshot()
+            .volume_id(volume_id)
+            .description(description)
+            .dry_run(dry_run);
+        if !tags.is_empty() {
+            req = req.tag_specifications(tag_spec(ResourceType::Snapshot, tags));
+        }
+        let out = req.send().await.map_err(map_sdk_error)?;
+        Ok(Written::new(
+            out.snapshot_id().unwrap_or_default().to_string(),
+            rid(&out),
+        ))
+    }
+
+    async fn copy_snapshot(
+        &self,
+        source_region: &str,
+        snapshot_id: &str,
+        description: &str,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>> {
+        let out = self
+            .r
+            .ec2
+            .copy_snapshot()
+            .source_region(source_region)
+            .source_snapshot_id(snapshot_id)
+            .description(description)
+            .dry_run(dry_run)
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Ok(Written::new(
+            out.snapshot_id().unwrap_or_default().to_string(),
+            rid(&out),
+        ))
+    }
+
+    async fn delete_snapshot(&self, snapshot_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .delete_snapshot()
+            .snapshot_id(snapshot_id)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn register_targets(
+        &self,
+        target_group_arn: &str,
+        ts: &[TargetRef],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        if dry_run {
+            self.check_target_group(target_group_arn).await?;
+        }
+        let out = self
+            .r
+            .elb
+            .register_targets()
+            .target_group_arn(target_group_arn)
+            .set_targets(Some(targets(ts)))
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Ok(Written::new((), out.request_id().map(str::to_string)))
+    }
+
+    async fn deregister_targets(
+        &self,
+        target_group_arn: &str,
+        ts: &[TargetRef],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        if dry_run {
+            self.check_target_group(target_group_arn).await?;
+        }
+        let out = self
+            .r
+            .elb
+            .deregister_targets()
+            .target_group_arn(target_group_arn)
+            .set_targets(Some(targets(ts)))
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Ok(Written::new((), out.request_id().map(str::to_string)))
+    }
+
+    async fn associate_address(
+        &self,
+        allocation_id: &str,
+        target: &AddressTarget,
+        allow_reassociation: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>> {
+        let mut req = self
+            .r
+            .ec2
+            .associate_address()
+            .allocation_id(allocation_id)
+            .allow_reassociation(allow_reassociation)
+            .dry_run(dry_run);
+        req = match target {
+            AddressTarget::Instance(id) => req.instance_id(id),
+            AddressTarget::NetworkInterface { eni_id, private_ip } => req
+                .network_interface_id(eni_id)
+                .set_private_ip_address(private_ip.clone()),
+        };
+        let out = req.send().await.map_err(map_sdk_error)?;
+        Ok(Written::new(
+            out.association_id().unwrap_or_default().to_string(),
+            rid(&out),
+        ))
+    }
+
+    async fn disassociate_address(
+        &self,
+        association_id: &str,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .disassociate_address()
+            .association_id(association_id)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn attach_network_interface(
+        &self,
+        eni_id: &str,
+        instance_id: &str,
+        device_index: i32,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>> {
+        let out = self
+            .r
+            .ec2
+            .attach_network_interface()
+            .network_interface_id(eni_id)
+            .instance_id(instance_id)
+            .device_index(device_index)
+            .dry_run(dry_run)
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Ok(Written::new(
+            out.attachment_id().unwrap_or_default().to_string(),
+            rid(&out),
+        ))
+    }
+
+    async fn detach_network_interface(
+        &self,
+        attachment_id: &str,
+        force: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .detach_network_interface()
+            .attachment_id(attachment_id)
+            .force(force)
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn assign_private_ips(
+        &self,
+        eni_id: &str,
+        ips: &[String],
+        allow_reassignment: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        if dry_run {
+            self.check_eni(eni_id).await?;
+        }
+        let out = self
+            .r
+            .ec2
+            .assign_private_ip_addresses()
+            .network_interface_id(eni_id)
+            .set_private_ip_addresses(Some(ips.to_vec()))
+            .allow_reassignment(allow_reassignment)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn unassign_private_ips(
+        &self,
+        eni_id: &str,
+        ips: &[String],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        if dry_run {
+            self.check_eni(eni_id).await?;
+        }
+        let out = self
+            .r
+            .ec2
+            .unassign_private_ip_addresses()
+            .network_interface_id(eni_id)
+            .set_private_ip_addresses(Some(ips.to_vec()))
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn create_tags(
+        &self,
+        resource_ids: &[String],
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .create_tags()
+            .set_resources(Some(resource_ids.to_vec()))
+            .set_tags(Some(ec2_tags(tags)))
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+
+    async fn reschedule_instance_event(
+        &self,
+        instance_id: &str,
+        event_id: &str,
+        not_before: Timestamp,
+        dry_run: bool,
+    ) -> CloudResult<Written<()>> {
+        let out = self
+            .r
+            .ec2
+            .modify_instance_event_start_time()
+            .instance_id(instance_id)
+            .instance_event_id(event_id)
+            .not_before(convert::to_smithy(not_before))
+            .dry_run(dry_run)
+            .send()
+            .await;
+        out.map(done).map_err(map_sdk_error)
+    }
+}

@@ -1,0 +1,10 @@
+//! The cloud ports (`CloudRead`, `CloudWrite`), their error type and the inventory fetch. The adapters
+//! (`opsdeck-aws`, `opsdeck-sim`) implement the ports in crates of their own.
+
+mod error;
+mod fetch;
+mod ports;
+
+pub use error::*;
+pub use fetch::*;
+pub use ports::*;

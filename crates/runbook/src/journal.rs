@@ -1,0 +1,357 @@
+//! The run journal: one append-only JSON-lines file per run under `<state>/runs/`. Every step start,
+//! every API call (before and after, with its request id) and every finish is written and synced
+//! before the run goes on, so a killed process or a dropped SSH session can resume exactly.
+
+use super::plan::Plan;
+use anyhow::Context;
+use opsdeck_core::domain::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+pub type Outputs = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Entry {
+    Started {
+        at: Timestamp,
+        run_id: String,
+        profile: Option<String>,
+        checksum: String,
+        plan: Plan,
+    },
+    StepStarted {
+        at: Timestamp,
+        step: usize,
+    },
+    /// About to make the step's mutating call: if nothing follows, resume re-observes first.
+    ActStarted {
+        at: Timestamp,
+        step: usize,
+    },
+    ActDone {
+        at: Timestamp,
+        step: usize,
+        request_id: Option<String>,
+        outputs: Outputs,
+    },
+    /// The operator checked a step whose call was in doubt and said whether it happened.
+    Resolved {
+        at: Timestamp,
+        step: usize,
+        happened: bool,
+    },
+    StepFinished {
+        at: Timestamp,
+        step: usize,
+        outputs: Outputs,
+    },
+    StepFailed {
+        at: Timestamp,
+        step: usize,
+        error: String,
+    },
+    Cancelled {
+        at: Timestamp,
+        step: Option<usize>,
+    },
+    Finished {
+        at: Timestamp,
+        outcome: RunStatus,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    /// Started and not finished: resumable.
+    Unfinished,
+    Done,
+    Failed,
+    Cancelled,
+    Abandoned,
+    RolledBack,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Unfinished => "unfinished",
+            RunStatus::Done => "done",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Abandoned => "abandoned",
+            RunStatus::RolledBack => "rolled-back",
+        }
+    }
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Unfinished | RunStatus::Failed | RunStatus::Cancelled
+        )
+    }
+}
+
+/// What replaying a journal tells: the plan, how far it got, what each step produced.
+#[derive(Debug, Clone)]
+pub struct RunState {
+    pub run_id: String,
+    pub profile: Option<String>,
+    pub plan: Plan,
+    pub started_at: Timestamp,
+    pub finished: Vec<bool>,
+    /// Steps whose mutating call was made (a `ActDone` was journaled).
+    pub acted: Vec<bool>,
+    /// Steps whose call started but whose answer was never journaled: re-observe, never repeat blindly.
+    pub in_doubt: Vec<bool>,
+    pub outputs: Outputs,
+    pub status: RunStatus,
+    pub last_error: Option<String>,
+}
+
+impl RunState {
+    pub fn next_step(&self) -> Option<usize> {
+        self.finished.iter().position(|f| !f)
+    }
+
+    /// The unfinished step whose call may or may not have happened, if any.
+    pub fn in_doubt_step(&self) -> Option<usize> {
+        (0..self.finished.len()).find(|&i| self.in_doubt[i] && !self.acted[i] && !self.finished[i])
+    }
+}
+
+pub struct Journal {
+    path: PathBuf,
+}
+
+/// A run taken by this process (`Journal::lock`).
+#[derive(Debug)]
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
+impl Journal {
+    /// Starts a new run's journal with its plan.
+    pub fn create(
+        dir: &Path,
+        run_id: &str,
+        profile: Option<String>,
+        plan: &Plan,
+    ) -> anyhow::Result<Journal> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(format!("{run_id}.jsonl"));
+        if path.exists() {
+            anyhow::bail!("run {run_id} already has a journal at {}", path.display());
+        }
+        let j = Journal { path };
+        j.append(&Entry::Started {
+            at: chrono::Utc::now(),
+            run_id: run_id.to_string(),
+            profile,
+            checksum: plan.checksum(),
+            plan: plan.clone(),
+        })?;
+        Ok(j)
+    }
+
+    pub fn open(dir: &Path, run_id: &str) -> anyhow::Result<Journal> {
+        let path = dir.join(format!("{run_id}.jsonl"));
+        if !path.exists() {
+            anyhow::bail!("no run {run_id} (looked for {})", path.display());
+        }
+        Ok(Journal { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.path.with_extension("lock")
+    }
+
+    /// Takes the run for this process: one process at a time drives a run (a console kept alive in
+    /// tmux after a dropped SSH link, and a second console, must not both act). Held until dropped;
+    /// the OS releases it if the process dies.
+    pub fn lock(&self) -> anyhow::Result<RunLock> {
+        let path = self.lock_path();
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match f.try_lock() {
+            Ok(()) => Ok(RunLock { _file: f }),
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "another opsdeck process is driving this run right now; let it finish or stop it there"
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+            }
+        }
+    }
+
+    /// Whether another process drives the run at this moment.
+    pub fn is_locked(&self) -> bool {
+        self.lock().is_err() && self.lock_path().exists()
+    }
+
+    /// Appends one entry and syncs it to disk before returning.
+    pub fn append(&self, e: &Entry) -> anyhow::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .with_context(|| format!("cannot open journal {}", self.path.display()))?;
+        let mut line = serde_json::to_vec(e)?;
+        line.push(b'\n');
+        f.write_all(&line)?;
+        f.sync_data()?;
+        Ok(())
+    }
+
+    /// Replays the journal. Refuses one whose plan does not match its recorded checksum.
+    pub fn load(&self) -> anyhow::Result<RunState> {
+        let f = std::fs::File::open(&self.path)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        let mut state: Option<RunState> = None;
+        for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let entry: Entry = match serde_json::from_str(&line) {
+                Ok(e) => e,
+                // A torn last line (killed mid-write) is ignored; anything else is corruption.
+                Err(_) if is_last_line(&self.path, n) => break,
+                Err(e) => anyhow::bail!(
+                    "journal {} line {} is unreadable: {e}",
+                    self.path.display(),
+                    n + 1
+                ),
+            };
+            apply(&mut state, entry)?;
+        }
+        state.ok_or_else(|| anyhow::anyhow!("journal {} has no start entry", self.path.display()))
+    }
+}
+
+fn is_last_line(path: &Path, n: usize) -> bool {
+    std::fs::read_to_string(path)
+        .map(|s| s.lines().count() == n + 1)
+        .unwrap_or(false)
+}
+
+fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
+    if let Entry::Started {
+        at,
+        run_id,
+        profile,
+        checksum,
+        plan,
+    } = e
+    {
+        if plan.checksum() != checksum {
+            anyhow::bail!(
+                "run {run_id}: the journaled plan does not match its checksum; refusing to resume it"
+            );
+        }
+        let n = plan.steps.len();
+        *state = Some(RunState {
+            run_id,
+            profile,
+            plan,
+            started_at: at,
+            finished: vec![false; n],
+            acted: vec![false; n],
+            in_doubt: vec![false; n],
+            outputs: Outputs::new(),
+            status: RunStatus::Unfinished,
+            last_error: None,
+        });
+        return Ok(());
+    }
+    let Some(s) = state.as_mut() else {
+        anyhow::bail!("journal does not begin with its start entry")
+    };
+    let valid = |i: usize| -> anyhow::Result<usize> {
+        if i < s.finished.len() {
+            Ok(i)
+        } else {
+            anyhow::bail!("journal names step {i} of a {}-step plan", s.finished.len())
+        }
+    };
+    match e {
+        Entry::Started { .. } => {}
+        Entry::StepStarted { step, .. } => {
+            valid(step)?;
+            s.status = RunStatus::Unfinished;
+        }
+        Entry::ActStarted { step, .. } => s.in_doubt[valid(step)?] = true,
+        Entry::ActDone { step, outputs, .. } => {
+            let i = valid(step)?;
+            s.in_doubt[i] = false;
+            s.acted[i] = true;
+            s.outputs.extend(outputs);
+        }
+        Entry::Resolved { step, happened, .. } => {
+            let i = valid(step)?;
+            s.in_doubt[i] = false;
+            s.acted[i] = happened;
+        }
+        Entry::StepFinished { step, outputs, .. } => {
+            let i = valid(step)?;
+            s.finished[i] = true;
+            s.in_doubt[i] = false;
+            s.outputs.extend(outputs);
+        }
+        Entry::StepFailed { error, .. } => {
+            s.status = RunStatus::Failed;
+            s.last_error = Some(error);
+        }
+        Entry::Cancelled { .. } => s.status = RunStatus::Cancelled,
+        Entry::Finished { outcome, .. } => s.status = outcome,
+    }
+    Ok(())
+}
+
+/// Every run in the journal dir, newest first. Unreadable journals are listed with their error.
+pub fn list(dir: &Path) -> Vec<Result<RunState, (String, String)>> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut runs: Vec<Result<RunState, (String, String)>> = rd
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+        .map(|e| {
+            let id = e
+                .path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            Journal { path: e.path() }
+                .load()
+                .map_err(|err| (id, format!("{err:#}")))
+        })
+        .collect();
+    runs.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => b.started_at.cmp(&a.started_at),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        (Err(a), Err(b)) => a.0.cmp(&b.0),
+    });
+    runs
+}
+
+/// A new run id: sortable by time, unique.
+pub fn new_run_id(runbook: &str) -> String {
+    let short = uuid::Uuid::new_v4().simple().to_string();
+    format!(
+        "{}-{runbook}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S"),
+        &short[..6]
+    )
+}

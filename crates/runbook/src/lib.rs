@@ -1,0 +1,16 @@
+//! Runbooks: plans of idempotent, health-gated steps; a journal that makes them resumable; an
+//! audit log of every mutating call.
+
+pub mod actions;
+pub mod audit;
+pub mod backup;
+pub mod control;
+pub mod engine;
+pub mod failover;
+pub mod journal;
+pub mod plan;
+pub mod rolling;
+pub mod spof;
+mod state_dir;
+
+pub use state_dir::StateDir;

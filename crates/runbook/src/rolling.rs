@@ -1,0 +1,442 @@
+//! `rolling-maintenance`: one instance at a time, keeping a healthy floor: leave every target group
+//! → wait for draining → reboot (instance events) or stop/start (system events: new hardware) →
+//! wait running and status checks ok → rejoin → wait healthy → next. Or reschedule the events.
+
+use super::plan::{Action, Plan, Step, Val};
+use opsdeck_core::analysis::{Floor, check_removal};
+use opsdeck_core::cloud::{CloudRead, TargetRef};
+use opsdeck_core::domain::*;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RollingArgs {
+    /// Instances to maintain; empty = every instance with an upcoming event (or the target group's).
+    pub instances: Vec<String>,
+    pub target_group: Option<String>,
+    pub floor_per_az: Option<usize>,
+    /// Instead of maintaining now, move each event to this time (within its deadline).
+    pub reschedule_to: Option<Timestamp>,
+}
+
+/// Deregistration delay and health-check settings per group, as read on demand.
+pub type GroupDetails = BTreeMap<String, TargetGroup>;
+
+const DEFAULT_DELAY: u64 = 300;
+const BOOT_SECS: u64 = 120;
+
+/// Which instances the run covers, in the order it will take them.
+pub fn select(inv: &Inventory, region: &str, args: &RollingArgs) -> Result<Vec<String>, String> {
+    let mut ids: Vec<String> = if !args.instances.is_empty() {
+        for id in &args.instances {
+            match inv.instance(id) {
+                Some(i) if i.region == region => {}
+                Some(i) => return Err(format!("instance {id} is in {}, not {region}", i.region)),
+                None => return Err(format!("unknown instance {id}")),
+            }
+        }
+        args.instances.clone()
+    } else if let Some(tg) = &args.target_group {
+        let g = inv
+            .target_group(tg)
+            .ok_or_else(|| format!("unknown target group {tg}"))?;
+        inv.targets_of(&g.arn)
+            .map(|t| t.target_id.clone())
+            .map(Into::into)
+            .collect()
+    } else {
+        inv.instances
+            .iter()
+            .filter(|i| i.region == region && i.upcoming_events().next().is_some())
+            .map(|i| i.id.clone())
+            .map(Into::into)
+            .collect()
+    };
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(
+            "nothing to maintain: no instance given and no upcoming scheduled event".into(),
+        );
+    }
+    Ok(ids)
+}
+
+pub fn plan(
+    inv: &Inventory,
+    region: &str,
+    args: &RollingArgs,
+    details: &GroupDetails,
+) -> Result<Plan, String> {
+    let ids = select(inv, region, args)?;
+    if let Some(to) = args.reschedule_to {
+        return reschedule_plan(inv, region, args, &ids, to);
+    }
+    let floor = Floor {
+        per_group: 1,
+        per_az: args.floor_per_az,
+    };
+    let mut steps = Vec::new();
+    let mut notes = vec![
+        "one instance at a time; each leaves its target groups (and finishes draining) before it restarts".to_string(),
+    ];
+    for id in &ids {
+        let Some(i) = inv.instance(id) else {
+            return Err(format!("unknown instance {id}"));
+        };
+        if i.state != InstanceState::Running {
+            return Err(format!(
+                "{id} is {}: rolling maintenance restarts running instances only",
+                i.state.as_str()
+            ));
+        }
+        // Refuse now what the guard would block forever: the last healthy target of a group.
+        if let Err(v) = check_removal(inv, &[id.as_str()], floor) {
+            let why: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+            return Err(format!(
+                "the capacity guard refuses {id}: {}",
+                why.join("; ")
+            ));
+        }
+        let label = format!(
+            "{id}{}",
+            i.name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        );
+        let regs: Vec<&TargetHealth> = inv.registrations_of_instance(id).collect();
+        if regs.is_empty() {
+            notes.push(format!(
+                "{label} serves no load balancer: its service is down while it restarts"
+            ));
+        }
+        steps.push(Step {
+            title: format!("check the others can carry {label}'s load"),
+            action: Action::CapacityGuard {
+                instance: id.clone(),
+            },
+            resources: vec![id.clone()],
+            expected_secs: 0,
+            timeout_secs: 30 * 60,
+        });
+        for r in &regs {
+            let g = details
+                .get(r.target_group_arn.as_str())
+                .or_else(|| inv.target_group(&r.target_group_arn));
+            let name = g
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| r.target_group_arn.clone());
+            let delay = g
+                .and_then(|g| g.deregistration_delay_seconds)
+                .map(|d| d.max(0) as u64)
+                .unwrap_or(DEFAULT_DELAY);
+            steps.push(Step {
+                title: format!("deregister {label} from {name} and wait for draining"),
+                action: Action::DeregisterTarget {
+                    target_group_arn: r.target_group_arn.to_string(),
+                    target: TargetRef {
+                        id: id.clone(),
+                        port: r.port,
+                    },
+                },
+                resources: vec![id.clone(), name.to_string()],
+                expected_secs: delay,
+                timeout_secs: delay + 15 * 60,
+            });
+        }
+        let event = i.upcoming_events().min_by_key(|e| e.not_before);
+        if event.is_some_and(|e| e.code.needs_new_hardware()) {
+            steps.push(Step {
+                title: format!("stop {label} (moves it off the failing host)"),
+                action: Action::StopInstance {
+                    instance: id.clone(),
+                },
+                resources: vec![id.clone()],
+                expected_secs: 60,
+                timeout_secs: 20 * 60,
+            });
+            steps.push(Step {
+                title: format!("start {label} and wait for status checks ok"),
+                action: Action::StartInstance {
+                    instance: id.clone(),
+                },
+                resources: vec![id.clone()],
+                expected_secs: BOOT_SECS,
+                timeout_secs: 20 * 60,
+            });
+        } else {
+            steps.push(Step {
+                title: format!("reboot {label} and wait for status checks ok"),
+                action: Action::RebootInstance {
+                    instance: id.clone(),
+                    event_id: (event.and_then(|e| e.event_id.clone())).map(Into::into),
+                },
+                resources: vec![id.clone()],
+                expected_secs: BOOT_SECS,
+                timeout_secs: 20 * 60,
+            });
+        }
+        for r in &regs {
+            let g = details
+                .get(r.target_group_arn.as_str())
+                .or_else(|| inv.target_group(&r.target_group_arn));
+            let name = g
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| r.target_group_arn.clone());
+            let hc = g.map(|g| g.health_check.clone()).unwrap_or_default();
+            let healthy_after = (hc.healthy_threshold.max(1) * hc.interval_seconds.max(1)) as u64;
+            steps.push(Step {
+                title: format!("register {label} in {name} and wait healthy"),
+                action: Action::RegisterTarget {
+                    target_group_arn: r.target_group_arn.to_string(),
+                    target: Val::Lit(id.clone()),
+                    port: r.port,
+                },
+                resources: vec![id.clone(), name.to_string()],
+                expected_secs: healthy_after,
+                timeout_secs: healthy_after * 3 + 10 * 60,
+            });
+        }
+    }
+    Ok(Plan {
+        runbook: "rolling-maintenance".into(),
+        region: region.into(),
+        args: serde_json::to_value(args).unwrap_or_default(),
+        steps,
+        notes,
+    })
+}
+
+/// Deregistration delays and health checks of the groups the instances serve, read on demand (the
+/// inventory's list calls do not return them). A group that cannot be read keeps the defaults.
+pub async fn group_details(
+    read: &dyn CloudRead,
+    inv: &Inventory,
+    region: &str,
+    args: &RollingArgs,
+) -> GroupDetails {
+    let mut details = GroupDetails::new();
+    let Ok(ids) = select(inv, region, args) else {
+        return details;
+    };
+    for id in ids {
+        for r in inv.registrations_of_instance(&id) {
+            if details.contains_key(r.target_group_arn.as_str()) {
+                continue;
+            }
+            match read.target_group_details(&r.target_group_arn).await {
+                Ok(tg) => {
+                    details.insert(r.target_group_arn.to_string(), tg);
+                }
+                Err(e) => {
+                    tracing::warn!(arn = %r.target_group_arn, error = %e, "no target group details; assuming defaults")
+                }
+            }
+        }
+    }
+    details
+}
+
+/// Rescheduling follows AWS's rules: only events with a deadline, to a time no later than it and
+/// at least an hour ahead.
+fn reschedule_plan(
+    inv: &Inventory,
+    region: &str,
+    args: &RollingArgs,
+    ids: &[String],
+    to: Timestamp,
+) -> Result<Plan, String> {
+    let now = chrono::Utc::now();
+    if to < now + chrono::Duration::minutes(60) {
+        return Err("a new start time must be at least 60 minutes from now".into());
+    }
+    let mut steps = Vec::new();
+    for id in ids {
+        let Some(i) = inv.instance(id) else {
+            return Err(format!("unknown instance {id}"));
+        };
+        for e in i.upcoming_events() {
+            let (Some(ev_id), Some(deadline)) = (e.event_id.clone(), e.not_before_deadline) else {
+                return Err(format!(
+                    "the {} event on {id} has no deadline: AWS does not allow rescheduling it",
+                    e.raw_code
+                ));
+            };
+            if to > deadline {
+                return Err(format!(
+                    "{} is after the {} event's deadline ({}) on {id}",
+                    to.format("%Y-%m-%d %H:%M"),
+                    e.raw_code,
+                    deadline.format("%Y-%m-%d %H:%M")
+                ));
+            }
+            steps.push(Step {
+                title: format!(
+                    "move {} on {id} to {}",
+                    e.raw_code,
+                    to.format("%Y-%m-%d %H:%M UTC")
+                ),
+                action: Action::RescheduleEvent {
+                    instance: id.clone(),
+                    event_id: ev_id.to_string(),
+                    not_before: to,
+                },
+                resources: vec![id.clone()],
+                expected_secs: 5,
+                timeout_secs: 5 * 60,
+            });
+        }
+    }
+    if steps.is_empty() {
+        return Err("no upcoming event to reschedule".into());
+    }
+    Ok(Plan {
+        runbook: "rolling-maintenance".into(),
+        region: region.into(),
+        args: serde_json::to_value(args).unwrap_or_default(),
+        steps,
+        notes: vec!["reschedules the events instead of maintaining now".into()],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsdeck_core::domain::fixture::FleetBuilder;
+
+    fn now() -> Timestamp {
+        chrono::Utc::now()
+    }
+
+    fn three_in_two_azs() -> (Inventory, Vec<String>) {
+        let mut f = FleetBuilder::new("r", now());
+        let (a, b) = (f.az("a"), f.az("b"));
+        let tg = f.target_group("web", None);
+        let ids: Vec<String> = [("w1", &a), ("w2", &a), ("w3", &b)]
+            .iter()
+            .map(|(n, az)| f.instance(n, az, Some("web")))
+            .collect();
+        for i in &ids {
+            f.register(&tg, i, TargetState::Healthy);
+        }
+        f.event(&ids[0], EventCode::SystemReboot, 48);
+        f.event(&ids[2], EventCode::InstanceReboot, 72);
+        (f.build(), ids)
+    }
+
+    #[test]
+    fn events_choose_the_instances_and_the_kind_of_restart() {
+        let (inv, ids) = three_in_two_azs();
+        let p = plan(&inv, "r", &RollingArgs::default(), &GroupDetails::new()).unwrap();
+        let kinds: Vec<&str> = p.steps.iter().map(|s| s.action_name()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "capacity_guard",
+                "deregister_target",
+                "stop_instance",
+                "start_instance",
+                "register_target",
+                "capacity_guard",
+                "deregister_target",
+                "reboot_instance",
+                "register_target"
+            ]
+        );
+        assert_eq!(p.steps[0].resources, vec![ids[0].clone()]);
+        assert_eq!(p.steps[5].resources, vec![ids[2].clone()]);
+        assert_eq!(
+            p.steps[1].expected_secs, 300,
+            "the group's deregistration delay"
+        );
+    }
+
+    #[test]
+    fn the_guard_refuses_a_one_instance_group() {
+        let mut f = FleetBuilder::new("r", now());
+        let a = f.az("a");
+        let tg = f.target_group("solo", None);
+        let i = f.instance("only", &a, None);
+        f.register(&tg, &i, TargetState::Healthy);
+        let err = plan(
+            &f.build(),
+            "r",
+            &RollingArgs {
+                instances: vec![i],
+                ..Default::default()
+            },
+            &GroupDetails::new(),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("capacity guard refuses") && err.contains("solo"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_a_reason() {
+        let (inv, _) = three_in_two_azs();
+        let e = plan(
+            &inv,
+            "r",
+            &RollingArgs {
+                instances: vec!["i-nope".into()],
+                ..Default::default()
+            },
+            &GroupDetails::new(),
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown instance i-nope");
+        let e = plan(
+            &inv,
+            "r",
+            &RollingArgs {
+                target_group: Some("nope".into()),
+                ..Default::default()
+            },
+            &GroupDetails::new(),
+        )
+        .unwrap_err();
+        assert_eq!(e, "unknown target group nope");
+    }
+
+    #[test]
+    fn rescheduling_respects_deadlines_and_the_hour_ahead_rule() {
+        let (inv, ids) = three_in_two_azs();
+        let one = RollingArgs {
+            instances: vec![ids[0].clone()],
+            ..Default::default()
+        };
+        let ok = plan(
+            &inv,
+            "r",
+            &RollingArgs {
+                reschedule_to: Some(now() + chrono::Duration::days(3)),
+                ..one.clone()
+            },
+            &GroupDetails::new(),
+        )
+        .unwrap();
+        assert_eq!(ok.steps.len(), 1);
+        let late = plan(
+            &inv,
+            "r",
+            &RollingArgs {
+                reschedule_to: Some(now() + chrono::Duration::days(30)),
+                ..one.clone()
+            },
+            &GroupDetails::new(),
+        );
+        assert!(late.unwrap_err().contains("deadline"));
+        let soon = plan(
+            &inv,
+            "r",
+            &RollingArgs {
+                reschedule_to: Some(now() + chrono::Duration::minutes(10)),
+                ..one
+            },
+            &GroupDetails::new(),
+        );
+        assert!(soon.unwrap_err().contains("60 minutes"));
+    }
+}

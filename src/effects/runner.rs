@@ -1,0 +1,520 @@
+//! The effect runner: each `Effect` becomes a task against the session's ports, and its result a
+//! `Msg` on the loop's one channel. Nothing here blocks the loop.
+
+use super::runs::{self, RunHandle};
+use crate::session::Session;
+use futures::future::BoxFuture;
+use opsdeck_app::findings;
+use opsdeck_app::msg::{Effect, Msg, SessionInfo, WriteOp};
+use opsdeck_app::resources::InvIndex;
+use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, dry_run_verdict, fetch_inventory};
+use opsdeck_core::domain::Tag;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Connects a session for a profile and a set of regions (empty = the profile's default).
+pub type Connector = Arc<
+    dyn Fn(
+            Option<String>,
+            Vec<String>,
+        ) -> BoxFuture<'static, anyhow::Result<(Session, SessionInfo)>>
+        + Send
+        + Sync,
+>;
+
+/// What reaches the loop.
+pub enum LoopMsg {
+    App(Msg),
+    /// A session connected for connect request `generation`.
+    Session(u64, Arc<Session>),
+}
+
+pub struct Runner {
+    connector: Connector,
+    tx: UnboundedSender<LoopMsg>,
+    fetch: FetchOptions,
+    session: Option<Arc<Session>>,
+    latest_connect: u64,
+    /// For the findings computed with each refresh (`Prefs::max_snapshot_age_hours`).
+    max_snapshot_age_hours: u64,
+    /// Where runs are journaled (the state dir's `runs`, as headless runs).
+    runs_dir: PathBuf,
+    /// Runs in progress, by the generation of their start request.
+    active: HashMap<u64, RunHandle>,
+}
+
+impl Runner {
+    /// `runs_dir`: where runs are journaled (`StateDir::runs`; a test passes its own).
+    pub fn new(
+        connector: Connector,
+        tx: UnboundedSender<LoopMsg>,
+        fetch: FetchOptions,
+        runs_dir: PathBuf,
+    ) -> Self {
+        Runner {
+            connector,
+            tx,
+            fetch,
+            session: None,
+            latest_connect: 0,
+            max_snapshot_age_hours: 24,
+            runs_dir,
+            active: HashMap::new(),
+        }
+    }
+
+    /// Findings flag data volumes whose newest snapshot is older than this.
+    pub fn with_max_snapshot_age(mut self, hours: u64) -> Self {
+        self.max_snapshot_age_hours = hours;
+        self
+    }
+
+    /// Installs a connected session if it answers the latest connect request.
+    pub fn install(&mut self, generation: u64, session: Arc<Session>) {
+        if generation == self.latest_connect {
+            self.session = Some(session);
+        }
+    }
+
+    /// Before the console exits: every run in progress is cancelled at its next poll and journals
+    /// that, so the next console (or `opsdeck runs`) finds it cancelled at a known step, ready to
+    /// resume or roll back. Waits at most `within` (a call in flight finishes first).
+    pub async fn shutdown(&mut self, within: std::time::Duration) {
+        if self.active.values().all(RunHandle::finished) {
+            return;
+        }
+        for h in self.active.values() {
+            h.cancel();
+        }
+        let deadline = tokio::time::Instant::now() + within;
+        while self.active.values().any(|h| !h.finished()) && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if self.active.values().any(|h| !h.finished()) {
+            tracing::warn!("a run did not stop in time; its journal shows it unfinished");
+        }
+    }
+
+    /// The terminal hung up (a dropped SSH session): the runs in progress go on with what was
+    /// approved, decline any new question (stopping there, journaled), and the process waits for
+    /// them at most `within` — a failover half done must not be left half done by a lost link.
+    pub async fn finish_unattended(&mut self, within: std::time::Duration) {
+        if self.active.values().all(RunHandle::finished) {
+            return;
+        }
+        tracing::warn!("terminal hung up with a run in progress: finishing it unattended");
+        for h in self.active.values() {
+            h.go_unattended();
+        }
+        let deadline = tokio::time::Instant::now() + within;
+        while self.active.values().any(|h| !h.finished()) && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        // Past the limit, stop at the next poll as a quit would.
+        self.shutdown(std::time::Duration::from_secs(10)).await;
+    }
+
+    /// Spawns a task and reports a panic in it as `Msg::TaskFailed` rather than leaving the
+    /// console waiting for an answer that will never come.
+    fn spawn<F>(&self, generation: u64, what: &'static str, fut: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let handle = tokio::spawn(fut);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = handle.await
+                && e.is_panic()
+            {
+                let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                    generation,
+                    what: what.to_string(),
+                }));
+            }
+        });
+    }
+
+    /// Runs every effect except the ones the loop handles itself (quit, copy).
+    pub fn run(&mut self, effect: Effect) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Connect {
+                generation,
+                profile,
+                regions,
+            } => {
+                self.latest_connect = generation;
+                let connector = Arc::clone(&self.connector);
+                self.spawn(generation, "connect", async move {
+                    let result = connector(profile, regions).await;
+                    let msg = match result {
+                        Ok((session, info)) => {
+                            let _ = tx.send(LoopMsg::Session(generation, Arc::new(session)));
+                            Msg::Connected {
+                                generation,
+                                result: Ok(info),
+                            }
+                        }
+                        Err(e) => Msg::Connected {
+                            generation,
+                            result: Err(format!("{e:#}")),
+                        },
+                    };
+                    let _ = tx.send(LoopMsg::App(msg));
+                });
+            }
+            Effect::Fetch { generation, model } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                        generation,
+                        what: "refresh (no session)".into(),
+                    }));
+                    return;
+                };
+                let opts = self.fetch.clone();
+                let max_age = self.max_snapshot_age_hours;
+                let readers: Vec<Arc<dyn CloudRead>> = session.readers().to_vec();
+                self.spawn(generation, "refresh", async move {
+                    let started = std::time::Instant::now();
+                    // `fetch_inventory`'s future is not provably `Send` (a higher-ranked closure
+                    // inside it), so it runs on a blocking-pool thread that drives it to completion.
+                    let handle = tokio::runtime::Handle::current();
+                    let fetched = tokio::task::spawn_blocking(move || {
+                        let inv = handle.block_on(fetch_inventory(&readers, &opts));
+                        // The answers are freed by now: their pages go back before the builds
+                        // below would scatter their scratch through them.
+                        crate::allocator::release_freed();
+                        // Indexing 100,000 resources takes a while: here, not on the loop.
+                        // So does the analysis: findings change only with the inventory.
+                        let found = findings::compute(&inv, max_age, chrono::Utc::now());
+                        let index = InvIndex::build(&inv).with_findings(found);
+                        // So is the table on screen: the loop only swaps it in.
+                        let built =
+                            model.map(|req| Box::new(opsdeck_app::build_model(req, &inv, &index)));
+                        crate::allocator::release_freed();
+                        (inv, index, built)
+                    })
+                    .await;
+                    let (inv, index, built) = match fetched {
+                        Ok(x) => {
+                            // The audit log names who acted in the console, as STS says.
+                            if let Some(id) = &x.0.identity {
+                                session.note_identity(&id.arn);
+                            }
+                            x
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "refresh task failed");
+                            let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                                generation,
+                                what: "refresh".into(),
+                            }));
+                            return;
+                        }
+                    };
+                    tracing::info!(
+                        resources = inv.resource_count(),
+                        ms = started.elapsed().as_millis() as u64,
+                        "inventory refreshed"
+                    );
+                    let _ = tx.send(LoopMsg::App(Msg::Inventory {
+                        generation,
+                        inv: Box::new(inv),
+                        index: Some(Box::new(index)),
+                        model: built,
+                    }));
+                });
+            }
+            Effect::DryRun { generation, op } => {
+                let writer = self.writer(&op);
+                self.spawn(generation, "dry run", async move {
+                    let result = match writer {
+                        Err(e) => Err(e),
+                        Ok(w) => dry_run_verdict(execute(&op, w.as_ref(), true).await)
+                            .map_err(|e| e.to_string()),
+                    };
+                    let _ = tx.send(LoopMsg::App(Msg::DryRun { generation, result }));
+                });
+            }
+            Effect::Write { generation, op } => {
+                let writer = self.writer(&op);
+                let profile = self.session.as_ref().and_then(|s| s.profile.clone());
+                self.spawn(generation, "action", async move {
+                    let result = match writer {
+                        Err(e) => Err(e),
+                        Ok(w) => execute(&op, w.as_ref(), false)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    };
+                    tracing::info!(
+                        target: "audit",
+                        profile = profile.as_deref().unwrap_or("default"),
+                        region = op.region(),
+                        call = op.call(),
+                        resource = op.subject(),
+                        outcome = match &result { Ok(d) => format!("ok{d}"), Err(e) => format!("error: {e}") },
+                        "console action"
+                    );
+                    let _ = tx.send(LoopMsg::App(Msg::Written { generation, result }));
+                });
+            }
+            Effect::Export {
+                path,
+                data,
+                request,
+            } => {
+                self.spawn(u64::MAX, "export", async move {
+                    let p = path.clone();
+                    let rows = request.rows.len();
+                    // Formatting 100,000 rows is work for the blocking pool, not the loop.
+                    let result = tokio::task::spawn_blocking(move || {
+                        let contents = request.contents(&data)?;
+                        if let Some(dir) = p.parent() {
+                            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                        }
+                        std::fs::write(&p, contents).map_err(|e| e.to_string())
+                    })
+                    .await;
+                    let result = match result {
+                        Ok(Ok(())) => Ok((path, rows)),
+                        Ok(Err(e)) => Err(format!("{}: {e}", path.display())),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(LoopMsg::App(Msg::Exported { result }));
+                });
+            }
+            Effect::Chaos { text } => {
+                // Synchronous and quick (the simulator's lock, no network): answered right here.
+                let result = match &self.session {
+                    Some(session) => session.chaos(&text),
+                    None => Some(Err("not connected yet".into())),
+                };
+                if let Some(Ok(said)) = &result {
+                    tracing::info!(command = %text, answer = %said, "chaos");
+                }
+                let _ = tx.send(LoopMsg::App(Msg::Chaos { result }));
+            }
+            Effect::BuildModel {
+                generation,
+                data,
+                request,
+            } => {
+                self.spawn(generation, "table", async move {
+                    let built = tokio::task::spawn_blocking(move || {
+                        opsdeck_app::build_model(request, &data.inv, &data.index)
+                    })
+                    .await;
+                    match built {
+                        Ok(built) => {
+                            let _ = tx.send(LoopMsg::App(Msg::ModelBuilt {
+                                generation,
+                                built: Box::new(built),
+                            }));
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "table build failed");
+                            let _ = tx.send(LoopMsg::App(Msg::TaskFailed {
+                                generation,
+                                what: "table build".into(),
+                            }));
+                        }
+                    }
+                });
+            }
+            Effect::PlanRunbook {
+                generation,
+                request,
+                inv,
+            } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::Planned {
+                        generation,
+                        result: Err("not connected".into()),
+                    }));
+                    return;
+                };
+                let dir = self.runs_dir.clone();
+                self.spawn(generation, "planning", async move {
+                    let result = runs::plan(session, dir, request, inv).await.map(Box::new);
+                    let _ = tx.send(LoopMsg::App(Msg::Planned { generation, result }));
+                });
+            }
+            Effect::Preflight { generation, plan } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::Preflighted {
+                        generation,
+                        problems: vec!["not connected".into()],
+                    }));
+                    return;
+                };
+                self.spawn(generation, "preflight", async move {
+                    let problems = runs::preflight(session, plan).await;
+                    let _ = tx.send(LoopMsg::App(Msg::Preflighted {
+                        generation,
+                        problems,
+                    }));
+                });
+            }
+            Effect::StartRun {
+                generation,
+                plan,
+                resume,
+                approve_each,
+            } => {
+                let Some(session) = self.session.clone() else {
+                    let _ = tx.send(LoopMsg::App(Msg::RunEnded {
+                        generation,
+                        result: Err("not connected".into()),
+                        last_error: None,
+                    }));
+                    return;
+                };
+                self.active.retain(|_, h| !h.finished());
+                let spec = runs::RunSpec {
+                    generation,
+                    plan,
+                    resume,
+                    approve_each,
+                };
+                let (handle, task) = runs::start(session, self.runs_dir.clone(), tx, spec);
+                self.active.insert(generation, handle);
+                self.spawn(generation, "runbook run", task);
+            }
+            Effect::AnswerStep {
+                generation,
+                step,
+                approve,
+            } => {
+                if let Some(h) = self.active.get(&generation) {
+                    h.answer(step, approve);
+                }
+            }
+            Effect::CancelRun { generation } => {
+                if let Some(h) = self.active.get(&generation) {
+                    h.cancel();
+                }
+            }
+            Effect::ListRuns => {
+                let dir = self.runs_dir.clone();
+                self.spawn(u64::MAX, "journal list", async move {
+                    let runs = tokio::task::spawn_blocking(move || runs::list(&dir))
+                        .await
+                        .unwrap_or_default();
+                    let _ = tx.send(LoopMsg::App(Msg::Runs { runs }));
+                });
+            }
+            Effect::AbandonRun { run_id } => {
+                let dir = self.runs_dir.clone();
+                self.spawn(u64::MAX, "abandon", async move {
+                    let id = run_id.clone();
+                    let result = tokio::task::spawn_blocking(move || runs::abandon(&dir, &id))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(LoopMsg::App(Msg::Abandoned { run_id, result }));
+                });
+            }
+            Effect::Quit | Effect::Copy { .. } => {}
+        }
+    }
+
+    fn writer(&self, op: &WriteOp) -> Result<Arc<dyn CloudWrite>, String> {
+        let Some(session) = &self.session else {
+            return Err("not connected".into());
+        };
+        if session.is_read_only() {
+            return Err("read-only session: there is no writer".into());
+        }
+        session
+            .writer_for(op.region())
+            .ok_or_else(|| format!("no writer for region {}", op.region()))
+    }
+}
+
+/// Makes one call. The `Ok` text is a detail for the status line (new id, request id).
+pub async fn execute(
+    op: &WriteOp,
+    w: &dyn CloudWrite,
+    dry_run: bool,
+) -> opsdeck_core::cloud::CloudResult<String> {
+    let tags = [Tag::new("CreatedBy", "opsdeck")];
+    let rid = |r: Option<String>| r.map(|r| format!(" (request {r})")).unwrap_or_default();
+    Ok(match op {
+        WriteOp::Start { instance_id, .. } => {
+            let r = w
+                .start_instances(std::slice::from_ref(instance_id), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Stop { instance_id, .. } => {
+            let r = w
+                .stop_instances(std::slice::from_ref(instance_id), false, dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Reboot { instance_id, .. } => {
+            let r = w
+                .reboot_instances(std::slice::from_ref(instance_id), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::CreateSnapshot {
+            volume_id,
+            description,
+            ..
+        } => {
+            let r = w
+                .create_snapshot(volume_id, description, &tags, dry_run)
+                .await?;
+            format!(": {}{}", r.value, rid(r.request_id))
+        }
+        WriteOp::CreateImage {
+            instance_id, name, ..
+        } => {
+            let r = w
+                .create_image(
+                    instance_id,
+                    name,
+                    "created by opsdeck",
+                    true,
+                    &tags,
+                    dry_run,
+                )
+                .await?;
+            format!(": {}{}", r.value, rid(r.request_id))
+        }
+        WriteOp::Register {
+            target_group_arn,
+            target,
+            ..
+        } => {
+            let r = w
+                .register_targets(target_group_arn, std::slice::from_ref(target), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Deregister {
+            target_group_arn,
+            target,
+            ..
+        } => {
+            let r = w
+                .deregister_targets(target_group_arn, std::slice::from_ref(target), dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+        WriteOp::Detach {
+            volume_id,
+            instance_id,
+            ..
+        } => {
+            let r = w
+                .detach_volume(volume_id, instance_id, false, dry_run)
+                .await?;
+            rid(r.request_id)
+        }
+    })
+}

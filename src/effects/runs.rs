@@ -1,0 +1,394 @@
+//! The runbook work behind the console, as tasks: plan (reading what the inventory lacks, or a
+//! journal), preflight, and runs of the engine — journaled and audited exactly as headless — with an
+//! approver that asks the operator through the loop and waits for the answer without blocking it.
+
+use super::runner::LoopMsg;
+use crate::session::Session;
+use async_trait::async_trait;
+use opsdeck_app::msg::Msg;
+use opsdeck_app::runbook_screen::{Planned, RunProgress};
+use opsdeck_app::runbooks::{self, RunSummary, RunbookRequest};
+use opsdeck_core::domain::Inventory;
+use opsdeck_runbook::control;
+use opsdeck_runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions};
+use opsdeck_runbook::journal::{self, Journal, RunState, RunStatus};
+use opsdeck_runbook::plan::{Plan, Step};
+use opsdeck_runbook::rolling;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{oneshot, watch};
+
+/// Approvals the engine waits for, by step.
+type Asks = Arc<Mutex<HashMap<usize, oneshot::Sender<Approval>>>>;
+
+/// The approver's side of `RunHandle`: the questions waiting, and whether anyone can answer.
+struct Waits {
+    asks: Asks,
+    unattended: Arc<AtomicBool>,
+}
+
+/// What the runner keeps of a run in progress: how to cancel it and answer its questions.
+pub struct RunHandle {
+    cancel: watch::Sender<bool>,
+    asks: Asks,
+    /// Nobody is at the console any more (its terminal hung up): questions are declined.
+    unattended: Arc<AtomicBool>,
+}
+
+impl RunHandle {
+    /// The engine is gone (the run ended): nothing to cancel or answer any more.
+    pub fn finished(&self) -> bool {
+        self.cancel.is_closed()
+    }
+
+    pub fn answer(&self, step: usize, approve: bool) {
+        let waiting = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&step);
+        if let Some(tx) = waiting {
+            let _ = tx.send(if approve {
+                Approval::Approve
+            } else {
+                Approval::Cancel
+            });
+        }
+    }
+
+    /// The terminal is gone (a dropped SSH session): the run goes on with what the operator
+    /// approved, and stops (declined, journaled) at the first step that would need a new approval.
+    pub fn go_unattended(&self) {
+        self.unattended.store(true, Ordering::SeqCst);
+        let waiting: Vec<_> = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for (_, tx) in waiting {
+            let _ = tx.send(Approval::Cancel);
+        }
+    }
+
+    /// Stops the run at its next poll; a question it waits on is answered "no".
+    pub fn cancel(&self) {
+        let _ = self.cancel.send(true);
+        let waiting: Vec<_> = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for (_, tx) in waiting {
+            let _ = tx.send(Approval::Cancel);
+        }
+    }
+}
+
+/// Asks the operator through the loop. The plan itself was approved on the screen (`y`) before
+/// the run was started, so only steps ask.
+struct UiApprover {
+    generation: u64,
+    tx: UnboundedSender<LoopMsg>,
+    asks: Asks,
+    /// The run's cancel signal: a question asked after a cancel is answered "no" at once.
+    cancel: watch::Receiver<bool>,
+    unattended: Arc<AtomicBool>,
+}
+
+#[async_trait]
+impl Approver for UiApprover {
+    async fn approve_plan(&self, _: &Plan) -> Approval {
+        Approval::Approve
+    }
+
+    async fn approve_step(&self, index: usize, _: &Step) -> Approval {
+        if *self.cancel.borrow() || self.unattended.load(Ordering::SeqCst) {
+            return Approval::Cancel;
+        }
+        let (tx, rx) = oneshot::channel();
+        self.asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(index, tx);
+        let _ = self.tx.send(LoopMsg::App(Msg::RunAsk {
+            generation: self.generation,
+            step: index,
+        }));
+        // A console that goes away without answering never approves anything, and a cancel
+        // that raced the question (after `cancel()` drained the others) answers it.
+        let mut cancel = self.cancel.clone();
+        tokio::select! {
+            answer = rx => answer.unwrap_or(Approval::Cancel),
+            _ = cancel.wait_for(|c| *c) => Approval::Cancel,
+        }
+    }
+}
+
+fn progress(s: &RunState) -> RunProgress {
+    RunProgress {
+        run_id: s.run_id.clone(),
+        status: s.status,
+        finished: s.finished.clone(),
+        touched: (0..s.finished.len())
+            .map(|i| s.acted[i] || s.in_doubt[i])
+            .collect(),
+        last_error: s.last_error.clone(),
+    }
+}
+
+fn load(dir: &Path, run_id: &str) -> Result<(Journal, RunState), String> {
+    let j = Journal::open(dir, run_id).map_err(|e| format!("{e:#}"))?;
+    let state = j.load().map_err(|e| format!("{e:#}"))?;
+    Ok((j, state))
+}
+
+/// Plans a request: from the journal (resume, rollback) or with its planner over `inv`, after
+/// reading the target groups' deregistration delays and health checks (rolling maintenance).
+pub async fn plan(
+    session: Arc<Session>,
+    dir: PathBuf,
+    request: RunbookRequest,
+    inv: Arc<Inventory>,
+) -> Result<Planned, String> {
+    match &request {
+        RunbookRequest::Resume { run_id } => {
+            let (j, state) = load(&dir, run_id)?;
+            if j.is_locked() {
+                return Err(format!(
+                    "run {run_id} is being driven by another opsdeck process"
+                ));
+            }
+            control::check_resume(&dir, &state, session.profile.as_deref())?;
+            Ok(Planned {
+                plan: state.plan.clone(),
+                progress: Some(progress(&state)),
+            })
+        }
+        RunbookRequest::Rollback { run_id } => {
+            let (j, state) = load(&dir, run_id)?;
+            if j.is_locked() {
+                return Err(format!(
+                    "run {run_id} is being driven by another opsdeck process"
+                ));
+            }
+            Ok(Planned {
+                plan: control::rollback_of(&dir, &state, session.profile.as_deref())?,
+                progress: None,
+            })
+        }
+        other => {
+            let region = other.region().unwrap_or_default();
+            if let Some(e) = inv
+                .regions
+                .iter()
+                .find(|r| r.region == region)
+                .and_then(|r| r.error.as_ref())
+            {
+                return Err(format!(
+                    "cannot read {region} ({e}): a plan must not be built on stale data"
+                ));
+            }
+            let details = match (
+                other,
+                session.readers().iter().find(|r| r.region() == region),
+            ) {
+                (RunbookRequest::Rolling { instances, .. }, Some(read)) => {
+                    let args = runbooks::rolling_args(instances);
+                    rolling::group_details(read.as_ref(), &inv, region, &args).await
+                }
+                _ => rolling::GroupDetails::new(),
+            };
+            let plan = runbooks::plan(other, &inv, &details, chrono::Utc::now())?;
+            Ok(Planned {
+                plan,
+                progress: None,
+            })
+        }
+    }
+}
+
+/// DryRun every mutating step and evaluate the guards, in plain words ("step 3: …").
+pub async fn preflight(session: Arc<Session>, plan: Plan) -> Vec<String> {
+    let Some((read, write)) = session.ports_for(&plan.region) else {
+        return vec![format!(
+            "this session cannot write in {}: a runbook can only show its plan",
+            plan.region
+        )];
+    };
+    engine::preflight(read.as_ref(), write.as_ref(), &plan, plan.floor())
+        .await
+        .into_iter()
+        .map(|p| {
+            let at = p
+                .step
+                .map(|s| format!("step {}: ", s + 1))
+                .unwrap_or_default();
+            format!("{at}{}", p.message)
+        })
+        .collect()
+}
+
+/// Everything a run needs to start.
+pub struct RunSpec {
+    pub generation: u64,
+    pub plan: Plan,
+    pub resume: Option<String>,
+    /// Every mutating step asks (`ApprovalMode::PerStep`), not only the destructive ones.
+    pub approve_each: bool,
+}
+
+/// A run about to start: its handle for the runner, and the task that runs it.
+pub fn start(
+    session: Arc<Session>,
+    dir: PathBuf,
+    tx: UnboundedSender<LoopMsg>,
+    spec: RunSpec,
+) -> (
+    RunHandle,
+    impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let (cancel, cancel_rx) = watch::channel(false);
+    let asks: Asks = Arc::default();
+    let unattended = Arc::new(AtomicBool::new(false));
+    let handle = RunHandle {
+        cancel,
+        asks: Arc::clone(&asks),
+        unattended: Arc::clone(&unattended),
+    };
+    let waits = Waits { asks, unattended };
+    let task = async move {
+        let generation = spec.generation;
+        let (result, last_error) =
+            match run(session, &dir, tx.clone(), spec, cancel_rx, waits).await {
+                Ok((status, last_error)) => (Ok(status), last_error),
+                Err(e) => (Err(e), None),
+            };
+        let _ = tx.send(LoopMsg::App(Msg::RunEnded {
+            generation,
+            result,
+            last_error,
+        }));
+    };
+    (handle, task)
+}
+
+async fn run(
+    session: Arc<Session>,
+    dir: &Path,
+    tx: UnboundedSender<LoopMsg>,
+    spec: RunSpec,
+    cancel: watch::Receiver<bool>,
+    waits: Waits,
+) -> Result<(RunStatus, Option<String>), String> {
+    let Waits { asks, unattended } = waits;
+    let RunSpec {
+        generation,
+        plan,
+        resume,
+        approve_each,
+    } = spec;
+    let Some((read, write)) = session.ports_for(&plan.region) else {
+        return Err(format!(
+            "this session cannot write in {}: a runbook can only show its plan",
+            plan.region
+        ));
+    };
+    let (journal, mut state, _lock) = match &resume {
+        Some(id) => {
+            let j = Journal::open(dir, id).map_err(|e| format!("{e:#}"))?;
+            let lock = j.lock().map_err(|e| format!("run {id}: {e:#}"))?;
+            let state = j.load().map_err(|e| format!("{e:#}"))?;
+            control::check_resume(dir, &state, session.profile.as_deref())?;
+            if state.plan != plan {
+                return Err(format!(
+                    "run {id}'s journal changed since it was shown: open it again"
+                ));
+            }
+            (j, state, lock)
+        }
+        None => {
+            let id = journal::new_run_id(&plan.runbook);
+            let j = Journal::create(dir, &id, session.profile.clone(), &plan)
+                .map_err(|e| format!("{e:#}"))?;
+            let lock = j.lock().map_err(|e| format!("{e:#}"))?;
+            let state = j.load().map_err(|e| format!("{e:#}"))?;
+            (j, state, lock)
+        }
+    };
+    // The audit log names who acted, as STS says (the refresh may not have answered yet).
+    if let Ok(id) = read.identity().await {
+        session.note_identity(&id.arn);
+    }
+    let _ = tx.send(LoopMsg::App(Msg::RunStarted {
+        generation,
+        run_id: state.run_id.clone(),
+    }));
+    let (events, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let forward_tx = tx.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            let _ = forward_tx.send(LoopMsg::App(Msg::Run { generation, event }));
+        }
+    });
+    let engine = engine::Runner {
+        read,
+        write,
+        journal,
+        approver: Arc::new(UiApprover {
+            generation,
+            tx,
+            asks,
+            cancel: cancel.clone(),
+            unattended,
+        }),
+        events: Some(events),
+        cancel,
+        opts: EngineOptions {
+            floor: plan.floor(),
+            approval: if approve_each {
+                ApprovalMode::PerStep
+            } else {
+                ApprovalMode::Once
+            },
+            ..EngineOptions::default()
+        },
+        kill_after: None,
+    };
+    let outcome = engine.run(&mut state).await;
+    // Every event reaches the loop before the end does.
+    drop(engine);
+    let _ = forward.await;
+    let status = outcome.map_err(|e| e.to_string())?;
+    // A rollback, started here or resumed, closes the run it undid.
+    if status == RunStatus::Done {
+        control::close_rolled_back(dir, &state.plan)?;
+    }
+    Ok((status, state.last_error))
+}
+
+/// The journal's runs, newest first (unreadable ones listed with why).
+pub fn list(dir: &Path) -> Vec<RunSummary> {
+    journal::list(dir)
+        .iter()
+        .map(|r| {
+            let mut sum = RunSummary::of(r);
+            let live = sum.status.is_some_and(RunStatus::is_open)
+                && Journal::open(dir, &sum.run_id).is_ok_and(|j| j.is_locked());
+            if live {
+                sum.note = Some("running now (a process holds it)".into());
+            }
+            sum
+        })
+        .collect()
+}
+
+/// Closes an unfinished run without touching the cloud, as `opsdeck runbook abandon` does.
+pub fn abandon(dir: &Path, run_id: &str) -> Result<(), String> {
+    let j = Journal::open(dir, run_id).map_err(|e| format!("{e:#}"))?;
+    control::abandon(&j, run_id)
+}

@@ -1,0 +1,104 @@
+//! `opsdeck report` against moto: findings, blast radius, and the exit code cron relies on.
+
+use crate::support;
+
+use serde_json::Value;
+use support::moto;
+
+fn report(args: &[&str]) -> (Option<i32>, Value, String) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = support::cli::opsdeck_with_keys(&home)
+        .args([
+            "report",
+            "--format",
+            "json",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            &moto::url(),
+        ])
+        .args(args)
+        .output()
+        .expect("run opsdeck report");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code(),
+        v,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn kinds(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["kind"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_seeded_fleet_has_critical_findings_and_exits_3() {
+    let (_g, seed) = moto::seeded().await;
+    let (code, v, err) = report(&[]);
+    assert_eq!(code, Some(3), "critical findings exit 3; stderr: {err}");
+    let k = kinds(&v);
+    for want in [
+        "single-az",
+        "single-instance",
+        "unprotected-scheduled-event",
+    ] {
+        assert!(k.iter().any(|x| x == want), "{want} in {k:?}");
+    }
+    assert!(
+        !k.iter().any(|x| x == "no-recent-snapshot"),
+        "snapshots were just taken: {k:?}"
+    );
+    for f in v["findings"].as_array().expect("findings") {
+        assert!(f["kind"].is_string() && f["severity"].is_string() && f["message"].is_string());
+        assert!(f["resources"].as_array().is_some_and(|r| !r.is_empty()));
+        assert!(f.get("fix").is_some());
+    }
+    let web2 = moto::id(&seed, &["instances", "web-2"]);
+    let ev = v["findings"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["kind"] == "unprotected-scheduled-event")
+        })
+        .expect("event finding");
+    assert_eq!(ev["resources"][0], Value::String(web2));
+    let zones = v["blast_radius"].as_array().expect("blast radius");
+    let a = zones
+        .iter()
+        .find(|z| z["az"] == "us-east-1a")
+        .expect("us-east-1a");
+    assert!(
+        a["groups_down"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|n| n == "web-tg")),
+        "{a}"
+    );
+    assert_eq!(v["summary"]["counts"]["instances"], 4);
+}
+
+#[tokio::test]
+async fn snapshot_age_limit_is_an_argument() {
+    let (_g, _seed) = moto::seeded().await;
+    let (_, v, _) = report(&["--max-snapshot-age", "0"]);
+    assert!(
+        kinds(&v).iter().any(|k| k == "no-recent-snapshot"),
+        "{:?}",
+        kinds(&v)
+    );
+}
+
+#[tokio::test]
+async fn an_empty_account_is_clean_and_exits_0() {
+    let _g = moto::fresh().await;
+    let (code, v, err) = report(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0));
+}

@@ -1,0 +1,373 @@
+//! Headless runbooks as an operator runs them: the real binary on `--demo`, its exit codes, the
+//! journal `opsdeck runs` reads, and the audit log.
+
+use crate::support;
+
+use serde_json::Value;
+use support::cli::{opsdeck, stderr};
+
+fn demo(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    opsdeck(home)
+        .env("AWS_SECRET_ACCESS_KEY", "never-in-a-log")
+        .args(["--demo", "--demo-speed", "200", "--region", "us-east-1"])
+        .args(args)
+        .output()
+        .expect("run opsdeck")
+}
+
+fn demo_instance(home: &tempfile::TempDir, name: &str) -> String {
+    let out = demo(home, &["inventory", "--format", "json", "--no-metrics"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["instances"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["name"] == name))
+        .and_then(|i| i["id"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no {name} in the demo"))
+}
+
+#[test]
+fn plan_run_runs_and_audit() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = demo_instance(&home, "db-1");
+
+    let plan = demo(
+        &home,
+        &[
+            "runbook",
+            "snapshot",
+            "--instance",
+            &db,
+            "--plan",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    let p: Value = serde_json::from_slice(&plan.stdout).expect("plan json");
+    assert_eq!(p["runbook"], "snapshot");
+    let steps = p["steps"].as_array().expect("steps").len();
+    // One step starts the whole set (root and data volume), one waits for it.
+    let volumes = p["steps"][0]["resources"]
+        .as_array()
+        .expect("the set's volumes")
+        .len();
+    assert!(volumes >= 2, "root and data volume");
+    assert!(
+        !home.path().join("state/runs").exists(),
+        "--plan journals nothing"
+    );
+
+    let ro = demo(
+        &home,
+        &[
+            "--read-only",
+            "runbook",
+            "snapshot",
+            "--instance",
+            &db,
+            "--yes",
+        ],
+    );
+    assert_eq!(ro.status.code(), Some(2), "read-only refuses to run");
+    assert!(stderr(&ro).contains("read-only"), "{}", stderr(&ro));
+
+    let run = demo(&home, &["runbook", "snapshot", "--instance", &db, "--yes"]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        stderr(&run)
+    );
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        out.contains("preflight ok") && out.contains("done"),
+        "{out}"
+    );
+
+    let runs = opsdeck(&home)
+        .args(["runs", "--format", "json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&runs.stdout).expect("runs json");
+    let first = &r.as_array().expect("list")[0];
+    assert_eq!(
+        (first["runbook"].as_str(), first["status"].as_str()),
+        (Some("snapshot"), Some("done"))
+    );
+    assert_eq!(first["steps_done"].as_u64(), Some(steps as u64));
+
+    let audit = std::fs::read_to_string(home.path().join("state/audit.jsonl")).expect("audit log");
+    let entries: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let real: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["call"] == "CreateSnapshot" && e["dry_run"] == false)
+        .collect();
+    assert_eq!(real.len(), volumes, "each snapshot call audited once");
+    assert!(
+        entries.iter().any(|e| e["call"] == "CreateSnapshot"
+            && e["dry_run"] == true
+            && e["outcome"] == "dry-run-ok"),
+        "preflight dry runs audited too"
+    );
+    for e in &real {
+        assert!(e["request_id"].is_string() && e["at"].is_string() && e["region"] == "us-east-1");
+        assert!(
+            e["identity"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("arn:")),
+            "identity recorded: {e}"
+        );
+        assert_eq!(e["outcome"], "ok");
+    }
+    assert!(
+        !audit.contains("never-in-a-log"),
+        "no credentials in the audit log"
+    );
+    let log = std::fs::read_to_string(home.path().join("state/opsdeck.log")).unwrap_or_default();
+    assert!(!log.contains("never-in-a-log"), "no credentials in the log");
+}
+
+#[test]
+fn refusals_exit_2_before_anything_changes() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = demo(
+        &home,
+        &[
+            "runbook",
+            "remove-spof",
+            "--instance",
+            "i-0000000000000dead",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown instance i-0000000000000dead"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !home.path().join("state/audit.jsonl").exists(),
+        "nothing was even dry-run"
+    );
+    let resume = opsdeck(&home)
+        .args(["runbook", "resume", "no-such-run"])
+        .output()
+        .expect("resume");
+    assert_ne!(resume.status.code(), Some(0));
+    assert!(
+        stderr(&resume).contains("no run no-such-run"),
+        "{}",
+        stderr(&resume)
+    );
+}
+
+/// A journal written as a run would leave it, in the binary's state dir.
+fn journal(
+    home: &tempfile::TempDir,
+    run_id: &str,
+    profile: Option<&str>,
+    plan: &opsdeck_runbook::plan::Plan,
+) -> opsdeck_runbook::journal::Journal {
+    opsdeck_runbook::journal::Journal::create(
+        &home.path().join("state/runs"),
+        run_id,
+        profile.map(str::to_string),
+        plan,
+    )
+    .expect("journal")
+}
+
+fn run_status(home: &tempfile::TempDir, run_id: &str) -> String {
+    let runs = opsdeck(home)
+        .args(["runs", "--format", "json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&runs.stdout).expect("runs json");
+    r.as_array()
+        .and_then(|a| a.iter().find(|x| x["run_id"] == run_id))
+        .and_then(|x| x["status"].as_str())
+        .unwrap_or_else(|| panic!("no run {run_id}"))
+        .to_string()
+}
+
+#[test]
+fn headless_resume_and_rollback_keep_the_consoles_safety_checks() {
+    use opsdeck_runbook::journal::{Entry, RunStatus};
+    use opsdeck_runbook::plan::{Action, Plan, Step};
+    let home = tempfile::tempdir().expect("tempdir");
+    let web2 = demo_instance(&home, "web-2");
+    let inv: Value = serde_json::from_slice(
+        &demo(&home, &["inventory", "--format", "json", "--no-metrics"]).stdout,
+    )
+    .expect("json");
+    let tg = inv["target_groups"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["name"] == "web-tg"))
+        .and_then(|t| t["arn"].as_str())
+        .expect("web-tg")
+        .to_string();
+    // A done run that took web-2 out of web-tg (the demo's web-2 is back in it: its undo has
+    // nothing left to call).
+    let plan = Plan {
+        runbook: "rolling-maintenance".into(),
+        region: "us-east-1".into(),
+        args: serde_json::json!({}),
+        steps: vec![Step {
+            title: format!("deregister {web2} from web-tg"),
+            action: Action::DeregisterTarget {
+                target_group_arn: tg,
+                target: opsdeck_core::cloud::TargetRef {
+                    id: web2.clone(),
+                    port: None,
+                },
+            },
+            resources: vec![web2.clone()],
+            expected_secs: 30,
+            timeout_secs: 600,
+        }],
+        notes: vec![],
+    };
+    let now = chrono::Utc::now();
+    let orig = journal(&home, "orig", None, &plan);
+    for e in [
+        Entry::StepStarted { at: now, step: 0 },
+        Entry::ActStarted { at: now, step: 0 },
+        Entry::ActDone {
+            at: now,
+            step: 0,
+            request_id: None,
+            outputs: Default::default(),
+        },
+        Entry::StepFinished {
+            at: now,
+            step: 0,
+            outputs: Default::default(),
+        },
+        Entry::Finished {
+            at: now,
+            outcome: RunStatus::Done,
+        },
+    ] {
+        orig.append(&e).expect("append");
+    }
+    // Its rollback, started and cut short (a crash before its first step).
+    let undo = opsdeck_runbook::engine::rollback_plan(&orig.load().expect("load"));
+    assert_eq!(undo.steps.len(), 1);
+    journal(&home, "undo", None, &undo);
+
+    // A second rollback of the same run, while the first is unfinished: resume that one instead.
+    let out = demo(&home, &["runbook", "rollback", "orig", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("undo already rolls back orig"),
+        "{}",
+        stderr(&out)
+    );
+    // No undoing the undo.
+    let out = demo(&home, &["runbook", "rollback", "undo", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("itself a rollback"),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing is in doubt to settle.
+    let out = demo(
+        &home,
+        &["runbook", "resume", "undo", "--in-doubt", "done", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no step of run undo is in doubt"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A run with an unfinished rollback is not resumed: the two would pull the same target in
+    // opposite directions.
+    let open = journal(&home, "open", None, &plan);
+    for e in [
+        Entry::StepStarted { at: now, step: 0 },
+        Entry::ActStarted { at: now, step: 0 },
+        Entry::ActDone {
+            at: now,
+            step: 0,
+            request_id: None,
+            outputs: Default::default(),
+        },
+    ] {
+        open.append(&e).expect("append");
+    }
+    let open_undo = opsdeck_runbook::engine::rollback_plan(&open.load().expect("load"));
+    journal(&home, "open-undo", None, &open_undo);
+    let out = demo(&home, &["runbook", "resume", "open", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("run open is being rolled back by run open-undo"),
+        "{}",
+        stderr(&out)
+    );
+    // A deregistration cut off mid-call is checked again on resume by reading the group: the
+    // operator settles only a reboot that left no trace.
+    let doubt = journal(&home, "doubt", None, &plan);
+    for e in [
+        Entry::StepStarted { at: now, step: 0 },
+        Entry::ActStarted { at: now, step: 0 },
+    ] {
+        doubt.append(&e).expect("append");
+    }
+    let out = demo(
+        &home,
+        &["runbook", "resume", "doubt", "--in-doubt", "done", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--in-doubt is only for a reboot"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run_status(&home, "doubt"), "unfinished");
+
+    // Resuming the rollback to its end closes the run it undid.
+    let out = demo(&home, &["runbook", "resume", "undo", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    assert_eq!(run_status(&home, "undo"), "done");
+    assert_eq!(run_status(&home, "orig"), "rolled-back");
+    let out = demo(&home, &["runbook", "rollback", "orig", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already rolled back"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Another profile's run (another account) is neither resumed nor rolled back from here.
+    journal(&home, "prod-run", Some("prod"), &plan);
+    for cmd in ["resume", "rollback"] {
+        let out = demo(&home, &["runbook", cmd, "prod-run", "--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("started with profile prod"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(run_status(&home, "prod-run"), "unfinished");
+    let audit = std::fs::read_to_string(home.path().join("state/audit.jsonl")).unwrap_or_default();
+    assert!(
+        !audit.lines().any(|l| l.contains("\"dry_run\":false")),
+        "nothing was changed in the cloud: {audit}"
+    );
+}
