@@ -90,12 +90,8 @@ fn ids(v: &[String]) -> Option<Vec<String>> {
     Some(v.to_vec())
 }
 
-#[async_trait]
-impl CloudWrite for AwsWrite {
-    fn region(&self) -> &str {
-        &self.r.region
-    }
-
+/// The calls one by one; [`CloudWrite::call`] dispatches to them.
+impl AwsWrite {
     async fn start_instances(&self, ids_: &[String], dry_run: bool) -> CloudResult<Written<()>> {
         let out = self
             .r
@@ -573,5 +569,136 @@ impl CloudWrite for AwsWrite {
             .send()
             .await;
         out.map(done).map_err(map_sdk_error)
+    }
+}
+
+#[async_trait]
+impl CloudWrite for AwsWrite {
+    fn region(&self) -> &str {
+        &self.r.region
+    }
+
+    async fn call(&self, call: &WriteCall, d: bool) -> CloudResult<Written<Produced>> {
+        use WriteCall as C;
+        Ok(match call {
+            C::StartInstances { ids } => self.start_instances(ids, d).await?.produced(),
+            C::StopInstances { ids, force } => {
+                self.stop_instances(ids, *force, d).await?.produced()
+            }
+            C::RebootInstances { ids } => self.reboot_instances(ids, d).await?.produced(),
+            C::TerminateInstances { ids } => self.terminate_instances(ids, d).await?.produced(),
+            C::CreateImage {
+                instance_id,
+                name,
+                description,
+                no_reboot,
+                tags,
+            } => self
+                .create_image(instance_id, name, description, *no_reboot, tags, d)
+                .await?
+                .produced(),
+            C::DeregisterImage { image_id } => self.deregister_image(image_id, d).await?.produced(),
+            C::RunInstances { spec } => self.run_instances(spec, d).await?.produced(),
+            C::CreateVolume { spec } => self.create_volume(spec, d).await?.produced(),
+            C::AttachVolume {
+                volume_id,
+                instance_id,
+                device,
+            } => self
+                .attach_volume(volume_id, instance_id, device, d)
+                .await?
+                .produced(),
+            C::DetachVolume {
+                volume_id,
+                instance_id,
+                force,
+            } => self
+                .detach_volume(volume_id, instance_id, *force, d)
+                .await?
+                .produced(),
+            C::DeleteVolume { volume_id } => self.delete_volume(volume_id, d).await?.produced(),
+            C::CreateSnapshot {
+                volume_id,
+                description,
+                tags,
+            } => self
+                .create_snapshot(volume_id, description, tags, d)
+                .await?
+                .produced(),
+            C::CopySnapshot {
+                source_region,
+                snapshot_id,
+                description,
+            } => self
+                .copy_snapshot(source_region, snapshot_id, description, d)
+                .await?
+                .produced(),
+            C::DeleteSnapshot { snapshot_id } => {
+                self.delete_snapshot(snapshot_id, d).await?.produced()
+            }
+            C::RegisterTargets {
+                target_group_arn,
+                targets,
+            } => self
+                .register_targets(target_group_arn, targets, d)
+                .await?
+                .produced(),
+            C::DeregisterTargets {
+                target_group_arn,
+                targets,
+            } => self
+                .deregister_targets(target_group_arn, targets, d)
+                .await?
+                .produced(),
+            C::AssociateAddress {
+                allocation_id,
+                target,
+                allow_reassociation,
+            } => self
+                .associate_address(allocation_id, target, *allow_reassociation, d)
+                .await?
+                .produced(),
+            C::DisassociateAddress { association_id } => self
+                .disassociate_address(association_id, d)
+                .await?
+                .produced(),
+            C::AttachNetworkInterface {
+                eni_id,
+                instance_id,
+                device_index,
+            } => self
+                .attach_network_interface(eni_id, instance_id, *device_index, d)
+                .await?
+                .produced(),
+            C::DetachNetworkInterface {
+                attachment_id,
+                force,
+            } => self
+                .detach_network_interface(attachment_id, *force, d)
+                .await?
+                .produced(),
+            C::AssignPrivateIps {
+                eni_id,
+                ips,
+                allow_reassignment,
+            } => self
+                .assign_private_ips(eni_id, ips, *allow_reassignment, d)
+                .await?
+                .produced(),
+            C::UnassignPrivateIps { eni_id, ips } => {
+                self.unassign_private_ips(eni_id, ips, d).await?.produced()
+            }
+            C::CreateTags { resource_ids, tags } => {
+                self.create_tags(resource_ids, tags, d).await?.produced()
+            }
+            C::RescheduleInstanceEvent {
+                instance_id,
+                event_id,
+                not_before,
+            } => self
+                .reschedule_instance_event(instance_id, event_id, *not_before, d)
+                .await?
+                .produced(),
+        })
     }
 }

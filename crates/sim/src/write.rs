@@ -7,7 +7,7 @@ use super::Sim;
 use super::world::World;
 use async_trait::async_trait;
 use opsdeck_core::cloud::*;
-use opsdeck_core::domain::{Tag, Tags, Timestamp};
+use opsdeck_core::domain::{Tag, Tags};
 
 /// The write port of one simulated region. Only a read-write session is ever handed one.
 pub struct SimWrite {
@@ -15,27 +15,10 @@ pub struct SimWrite {
     pub(crate) region: String,
 }
 
-fn ids(v: &[String]) -> Vec<String> {
-    v.to_vec()
-}
-
 fn dry_ok<T>() -> CloudResult<T> {
     Err(CloudError::dry_run_ok(
         "checked by reading (this call has no DryRun)",
     ))
-}
-
-macro_rules! write_op {
-    ($self:ident, $action:expr, $dry:expr, |$w:ident, $region:ident| $body:expr) => {{
-        let region = $self.region.clone();
-        $self
-            .sim
-            .write(&region, $action, $dry, |$w: &mut World| {
-                let $region = $self.region.as_str();
-                $body
-            })
-            .await
-    }};
 }
 
 impl World {
@@ -116,308 +99,147 @@ impl World {
     }
 }
 
+impl World {
+    /// One write call against `region`: the simulator's single dispatch of the write vocabulary.
+    /// Calls whose API has no DryRun (ELBv2, private IPs) answer a dry run by reading, as the AWS
+    /// adapter does.
+    fn apply_write(&mut self, region: &str, call: &WriteCall, d: bool) -> CloudResult<Produced> {
+        use WriteCall as C;
+        let nothing = |r: CloudResult<()>| r.map(|()| Produced::Nothing);
+        match call {
+            C::StartInstances { ids } => nothing(self.start_instances(region, ids, d)),
+            C::StopInstances { ids, force } => nothing(self.stop_instances(region, ids, *force, d)),
+            C::RebootInstances { ids } => nothing(self.reboot_instances(region, ids, d)),
+            C::TerminateInstances { ids } => nothing(self.terminate_instances(region, ids, d)),
+            C::CreateImage {
+                instance_id,
+                name,
+                description,
+                no_reboot,
+                tags,
+            } => self
+                .create_image(region, instance_id, name, description, *no_reboot, tags, d)
+                .map(Produced::Id),
+            C::DeregisterImage { image_id } => nothing(self.deregister_image(region, image_id, d)),
+            C::RunInstances { spec } => self.run_instances(region, spec, d).map(Produced::Ids),
+            C::CreateVolume { spec } => self.create_volume(region, spec, d).map(Produced::Id),
+            C::AttachVolume {
+                volume_id,
+                instance_id,
+                device,
+            } => nothing(self.attach_volume(region, volume_id, instance_id, device, d)),
+            C::DetachVolume {
+                volume_id,
+                instance_id,
+                force,
+            } => nothing(self.detach_volume(region, volume_id, instance_id, *force, d)),
+            C::DeleteVolume { volume_id } => nothing(self.delete_volume(region, volume_id, d)),
+            C::CreateSnapshot {
+                volume_id,
+                description,
+                tags,
+            } => self
+                .create_snapshot(region, volume_id, description, tags, d)
+                .map(Produced::Id),
+            C::CopySnapshot {
+                source_region,
+                snapshot_id,
+                description,
+            } => self
+                .copy_snapshot(region, source_region, snapshot_id, description, d)
+                .map(Produced::Id),
+            C::DeleteSnapshot { snapshot_id } => {
+                nothing(self.delete_snapshot(region, snapshot_id, d))
+            }
+            C::RegisterTargets {
+                target_group_arn, ..
+            }
+            | C::DeregisterTargets {
+                target_group_arn, ..
+            } if d => self
+                .check_target_group(region, target_group_arn)
+                .and_then(|_| dry_ok()),
+            C::RegisterTargets {
+                target_group_arn,
+                targets,
+            } => nothing(self.register_targets(region, target_group_arn, targets)),
+            C::DeregisterTargets {
+                target_group_arn,
+                targets,
+            } => nothing(self.deregister_targets(region, target_group_arn, targets)),
+            C::AssociateAddress {
+                allocation_id,
+                target,
+                allow_reassociation,
+            } => self
+                .associate_address(region, allocation_id, target, *allow_reassociation, d)
+                .map(Produced::Id),
+            C::DisassociateAddress { association_id } => {
+                nothing(self.disassociate_address(region, association_id, d))
+            }
+            C::AttachNetworkInterface {
+                eni_id,
+                instance_id,
+                device_index,
+            } => self
+                .attach_network_interface(region, eni_id, instance_id, *device_index, d)
+                .map(Produced::Id),
+            C::DetachNetworkInterface {
+                attachment_id,
+                force,
+            } => nothing(self.detach_network_interface(region, attachment_id, *force, d)),
+            C::AssignPrivateIps { eni_id, .. } | C::UnassignPrivateIps { eni_id, .. } if d => {
+                self.check_eni(region, eni_id).and_then(|_| dry_ok())
+            }
+            C::AssignPrivateIps {
+                eni_id,
+                ips,
+                allow_reassignment,
+            } => nothing(self.assign_private_ips(region, eni_id, ips, *allow_reassignment)),
+            C::UnassignPrivateIps { eni_id, ips } => {
+                nothing(self.unassign_private_ips(region, eni_id, ips))
+            }
+            C::CreateTags { resource_ids, tags } => {
+                nothing(self.create_tags(region, resource_ids, tags, d))
+            }
+            C::RescheduleInstanceEvent {
+                instance_id,
+                event_id,
+                not_before,
+            } => nothing(self.reschedule_event(region, instance_id, event_id, *not_before, d)),
+        }
+    }
+}
+
+/// The action a call is logged (and faulted) as: its own name, or for a dry run of a call whose API
+/// has no DryRun, the read that checks it.
+fn logged_action(call: &WriteCall, dry_run: bool) -> &'static str {
+    match call {
+        WriteCall::RegisterTargets { .. } | WriteCall::DeregisterTargets { .. } if dry_run => {
+            "DescribeTargetGroups"
+        }
+        WriteCall::AssignPrivateIps { .. } | WriteCall::UnassignPrivateIps { .. } if dry_run => {
+            "DescribeNetworkInterfaces"
+        }
+        other => other.name(),
+    }
+}
+
 #[async_trait]
 impl CloudWrite for SimWrite {
     fn region(&self) -> &str {
         &self.region
     }
 
-    async fn start_instances(&self, ids_: &[String], dry_run: bool) -> CloudResult<Written<()>> {
-        let ids_ = ids(ids_);
-        write_op!(self, "StartInstances", dry_run, |w, r| w
-            .start_instances(r, &ids_, dry_run))
-    }
-
-    async fn stop_instances(
-        &self,
-        ids_: &[String],
-        force: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let ids_ = ids(ids_);
-        write_op!(self, "StopInstances", dry_run, |w, r| w
-            .stop_instances(r, &ids_, force, dry_run))
-    }
-
-    async fn reboot_instances(&self, ids_: &[String], dry_run: bool) -> CloudResult<Written<()>> {
-        let ids_ = ids(ids_);
-        write_op!(self, "RebootInstances", dry_run, |w, r| w
-            .reboot_instances(r, &ids_, dry_run))
-    }
-
-    async fn terminate_instances(
-        &self,
-        ids_: &[String],
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let ids_ = ids(ids_);
-        write_op!(self, "TerminateInstances", dry_run, |w, r| w
-            .terminate_instances(r, &ids_, dry_run))
-    }
-
-    async fn create_image(
-        &self,
-        instance_id: &str,
-        name: &str,
-        description: &str,
-        no_reboot: bool,
-        tags: &[Tag],
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let (i, n, d, t) = (
-            instance_id.to_string(),
-            name.to_string(),
-            description.to_string(),
-            tags.to_vec(),
-        );
-        write_op!(self, "CreateImage", dry_run, |w, r| w
-            .create_image(r, &i, &n, &d, no_reboot, &t, dry_run))
-    }
-
-    async fn deregister_image(&self, image_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
-        let i = image_id.to_string();
-        write_op!(self, "DeregisterImage", dry_run, |w, r| w
-            .deregister_image(r, &i, dry_run))
-    }
-
-    async fn run_instances(
-        &self,
-        spec: &LaunchSpec,
-        dry_run: bool,
-    ) -> CloudResult<Written<Vec<String>>> {
-        let spec = spec.clone();
-        write_op!(self, "RunInstances", dry_run, |w, r| w
-            .run_instances(r, &spec, dry_run))
-    }
-
-    async fn create_volume(
-        &self,
-        spec: &VolumeSpec,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let spec = spec.clone();
-        write_op!(self, "CreateVolume", dry_run, |w, r| w
-            .create_volume(r, &spec, dry_run))
-    }
-
-    async fn attach_volume(
-        &self,
-        volume_id: &str,
-        instance_id: &str,
-        device: &str,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let (v, i, d) = (
-            volume_id.to_string(),
-            instance_id.to_string(),
-            device.to_string(),
-        );
-        write_op!(self, "AttachVolume", dry_run, |w, r| w
-            .attach_volume(r, &v, &i, &d, dry_run))
-    }
-
-    async fn detach_volume(
-        &self,
-        volume_id: &str,
-        instance_id: &str,
-        force: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        write_op!(self, "DetachVolume", dry_run, |w, r| w.detach_volume(
-            r,
-            volume_id,
-            instance_id,
-            force,
-            dry_run
-        ))
-    }
-
-    async fn delete_volume(&self, volume_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
-        let v = volume_id.to_string();
-        write_op!(self, "DeleteVolume", dry_run, |w, r| w
-            .delete_volume(r, &v, dry_run))
-    }
-
-    async fn create_snapshot(
-        &self,
-        volume_id: &str,
-        description: &str,
-        tags: &[Tag],
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let (v, d, t) = (
-            volume_id.to_string(),
-            description.to_string(),
-            tags.to_vec(),
-        );
-        write_op!(self, "CreateSnapshot", dry_run, |w, r| w
-            .create_snapshot(r, &v, &d, &t, dry_run))
-    }
-
-    async fn copy_snapshot(
-        &self,
-        source_region: &str,
-        snapshot_id: &str,
-        description: &str,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let (s, id, d) = (
-            source_region.to_string(),
-            snapshot_id.to_string(),
-            description.to_string(),
-        );
-        write_op!(self, "CopySnapshot", dry_run, |w, r| w
-            .copy_snapshot(r, &s, &id, &d, dry_run))
-    }
-
-    async fn delete_snapshot(&self, snapshot_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
-        let s = snapshot_id.to_string();
-        write_op!(self, "DeleteSnapshot", dry_run, |w, r| w
-            .delete_snapshot(r, &s, dry_run))
-    }
-
-    async fn register_targets(
-        &self,
-        target_group_arn: &str,
-        targets: &[TargetRef],
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let (arn, t) = (target_group_arn.to_string(), targets.to_vec());
-        let action = if dry_run {
-            "DescribeTargetGroups"
-        } else {
-            "RegisterTargets"
-        };
-        write_op!(self, action, dry_run, |w, r| if dry_run {
-            w.check_target_group(r, &arn).and_then(|_| dry_ok())
-        } else {
-            w.register_targets(r, &arn, &t)
-        })
-    }
-
-    async fn deregister_targets(
-        &self,
-        target_group_arn: &str,
-        targets: &[TargetRef],
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let (arn, t) = (target_group_arn.to_string(), targets.to_vec());
-        let action = if dry_run {
-            "DescribeTargetGroups"
-        } else {
-            "DeregisterTargets"
-        };
-        write_op!(self, action, dry_run, |w, r| if dry_run {
-            w.check_target_group(r, &arn).and_then(|_| dry_ok())
-        } else {
-            w.deregister_targets(r, &arn, &t)
-        })
-    }
-
-    async fn associate_address(
-        &self,
-        allocation_id: &str,
-        target: &AddressTarget,
-        allow_reassociation: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let (a, t) = (allocation_id.to_string(), target.clone());
-        write_op!(self, "AssociateAddress", dry_run, |w, r| w
-            .associate_address(r, &a, &t, allow_reassociation, dry_run))
-    }
-
-    async fn disassociate_address(
-        &self,
-        association_id: &str,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let a = association_id.to_string();
-        write_op!(self, "DisassociateAddress", dry_run, |w, r| w
-            .disassociate_address(r, &a, dry_run))
-    }
-
-    async fn attach_network_interface(
-        &self,
-        eni_id: &str,
-        instance_id: &str,
-        device_index: i32,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let (e, i) = (eni_id.to_string(), instance_id.to_string());
-        write_op!(self, "AttachNetworkInterface", dry_run, |w, r| w
-            .attach_network_interface(r, &e, &i, device_index, dry_run))
-    }
-
-    async fn detach_network_interface(
-        &self,
-        attachment_id: &str,
-        force: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let a = attachment_id.to_string();
-        write_op!(self, "DetachNetworkInterface", dry_run, |w, r| w
-            .detach_network_interface(r, &a, force, dry_run))
-    }
-
-    async fn assign_private_ips(
-        &self,
-        eni_id: &str,
-        ips: &[String],
-        allow_reassignment: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let (e, ips) = (eni_id.to_string(), ips.to_vec());
-        let action = if dry_run {
-            "DescribeNetworkInterfaces"
-        } else {
-            "AssignPrivateIpAddresses"
-        };
-        write_op!(self, action, dry_run, |w, r| if dry_run {
-            w.check_eni(r, &e).and_then(|_| dry_ok())
-        } else {
-            w.assign_private_ips(r, &e, &ips, allow_reassignment)
-        })
-    }
-
-    async fn unassign_private_ips(
-        &self,
-        eni_id: &str,
-        ips: &[String],
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let (e, ips) = (eni_id.to_string(), ips.to_vec());
-        let action = if dry_run {
-            "DescribeNetworkInterfaces"
-        } else {
-            "UnassignPrivateIpAddresses"
-        };
-        write_op!(self, action, dry_run, |w, r| if dry_run {
-            w.check_eni(r, &e).and_then(|_| dry_ok())
-        } else {
-            w.unassign_private_ips(r, &e, &ips)
-        })
-    }
-
-    async fn create_tags(
-        &self,
-        resource_ids: &[String],
-        tags: &[Tag],
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let (ids_, t) = (resource_ids.to_vec(), tags.to_vec());
-        write_op!(self, "CreateTags", dry_run, |w, r| w
-            .create_tags(r, &ids_, &t, dry_run))
-    }
-
-    async fn reschedule_instance_event(
-        &self,
-        instance_id: &str,
-        event_id: &str,
-        not_before: Timestamp,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let (i, e) = (instance_id.to_string(), event_id.to_string());
-        write_op!(self, "ModifyInstanceEventStartTime", dry_run, |w, r| w
-            .reschedule_event(r, &i, &e, not_before, dry_run))
+    async fn call(&self, call: &WriteCall, dry_run: bool) -> CloudResult<Written<Produced>> {
+        let region = self.region.as_str();
+        self.sim
+            .write(
+                region,
+                logged_action(call, dry_run),
+                dry_run,
+                |w: &mut World| w.apply_write(region, call, dry_run),
+            )
+            .await
     }
 }

@@ -1,10 +1,12 @@
 //! The cloud ports (`CloudRead`, `CloudWrite`), their error type and the inventory fetch. The adapters
 //! (`opsdeck-aws`, `opsdeck-sim`) implement the ports in crates of their own.
 
+mod calls;
 mod error;
 mod fetch;
 mod ports;
 
+pub use calls::*;
 pub use error::*;
 pub use fetch::*;
 pub use ports::*;

@@ -1,7 +1,8 @@
 //! The two ports every adapter (AWS, simulator) implements, one value per region.
 //! Reads and writes are separate traits so a read-only session can be built without any writer.
 
-use super::error::CloudResult;
+use super::calls::{Produced, WriteCall};
+use super::error::{CloudError, CloudResult, ErrorKind};
 use crate::domain::*;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -167,21 +168,42 @@ pub struct TargetRef {
     pub port: Option<i32>,
 }
 
-/// Every mutation. Each takes `dry_run`: EC2 calls map it to `DryRun` (answered with a
-/// `DryRunOk` error when the call would succeed); calls whose API has no DryRun validate by reading
-/// instead and answer the same way.
+/// Every mutation, through one required method: `call` takes a [`WriteCall`] (the one vocabulary
+/// the audit decorator, the simulator's fault rules and the console share) and `dry_run`. EC2 calls
+/// map it to `DryRun` (answered with a `DryRunOk` error when the call would succeed); calls whose API
+/// has no DryRun validate by reading instead and answer the same way.
+///
+/// The typed methods below are conveniences over `call` for the runbooks and tests: an adapter
+/// implements `region` and `call` only.
 #[async_trait]
 pub trait CloudWrite: Send + Sync {
     fn region(&self) -> &str;
-    async fn start_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>>;
+    async fn call(&self, call: &WriteCall, dry_run: bool) -> CloudResult<Written<Produced>>;
+
+    async fn start_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>> {
+        let c = WriteCall::StartInstances { ids: ids.to_vec() };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     async fn stop_instances(
         &self,
         ids: &[String],
         force: bool,
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
-    async fn reboot_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>>;
-    async fn terminate_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::StopInstances {
+            ids: ids.to_vec(),
+            force,
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
+    async fn reboot_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>> {
+        let c = WriteCall::RebootInstances { ids: ids.to_vec() };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
+    async fn terminate_instances(&self, ids: &[String], dry_run: bool) -> CloudResult<Written<()>> {
+        let c = WriteCall::TerminateInstances { ids: ids.to_vec() };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     /// Returns the new image id.
     async fn create_image(
         &self,
@@ -191,40 +213,89 @@ pub trait CloudWrite: Send + Sync {
         no_reboot: bool,
         tags: &[Tag],
         dry_run: bool,
-    ) -> CloudResult<Written<String>>;
-    async fn deregister_image(&self, image_id: &str, dry_run: bool) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<String>> {
+        let c = WriteCall::CreateImage {
+            instance_id: instance_id.into(),
+            name: name.into(),
+            description: description.into(),
+            no_reboot,
+            tags: tags.to_vec(),
+        };
+        id(&c, self.call(&c, dry_run).await?)
+    }
+    async fn deregister_image(&self, image_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
+        let c = WriteCall::DeregisterImage {
+            image_id: image_id.into(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     /// Returns the new instance ids.
     async fn run_instances(
         &self,
         spec: &LaunchSpec,
         dry_run: bool,
-    ) -> CloudResult<Written<Vec<String>>>;
-    async fn create_volume(&self, spec: &VolumeSpec, dry_run: bool)
-    -> CloudResult<Written<String>>;
+    ) -> CloudResult<Written<Vec<String>>> {
+        let c = WriteCall::RunInstances { spec: spec.clone() };
+        let w = self.call(&c, dry_run).await?;
+        Ok(Written::new(w.value.ids(), w.request_id))
+    }
+    async fn create_volume(
+        &self,
+        spec: &VolumeSpec,
+        dry_run: bool,
+    ) -> CloudResult<Written<String>> {
+        let c = WriteCall::CreateVolume { spec: spec.clone() };
+        id(&c, self.call(&c, dry_run).await?)
+    }
     async fn attach_volume(
         &self,
         volume_id: &str,
         instance_id: &str,
         device: &str,
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
-    /// Detaches from the named instance only: a volume that moved meanwhile is never detached elsewhere.
-    /// (AWS makes the instance optional; moto requires it.)
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::AttachVolume {
+            volume_id: volume_id.into(),
+            instance_id: instance_id.into(),
+            device: device.into(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
+    /// Detaches from the named instance only (see [`WriteCall::DetachVolume`]).
     async fn detach_volume(
         &self,
         volume_id: &str,
         instance_id: &str,
         force: bool,
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
-    async fn delete_volume(&self, volume_id: &str, dry_run: bool) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::DetachVolume {
+            volume_id: volume_id.into(),
+            instance_id: instance_id.into(),
+            force,
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
+    async fn delete_volume(&self, volume_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
+        let c = WriteCall::DeleteVolume {
+            volume_id: volume_id.into(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     async fn create_snapshot(
         &self,
         volume_id: &str,
         description: &str,
         tags: &[Tag],
         dry_run: bool,
-    ) -> CloudResult<Written<String>>;
+    ) -> CloudResult<Written<String>> {
+        let c = WriteCall::CreateSnapshot {
+            volume_id: volume_id.into(),
+            description: description.into(),
+            tags: tags.to_vec(),
+        };
+        id(&c, self.call(&c, dry_run).await?)
+    }
     /// Copies a snapshot from `source_region` into this region.
     async fn copy_snapshot(
         &self,
@@ -232,20 +303,44 @@ pub trait CloudWrite: Send + Sync {
         snapshot_id: &str,
         description: &str,
         dry_run: bool,
-    ) -> CloudResult<Written<String>>;
-    async fn delete_snapshot(&self, snapshot_id: &str, dry_run: bool) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<String>> {
+        let c = WriteCall::CopySnapshot {
+            source_region: source_region.into(),
+            snapshot_id: snapshot_id.into(),
+            description: description.into(),
+        };
+        id(&c, self.call(&c, dry_run).await?)
+    }
+    async fn delete_snapshot(&self, snapshot_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
+        let c = WriteCall::DeleteSnapshot {
+            snapshot_id: snapshot_id.into(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     async fn register_targets(
         &self,
         target_group_arn: &str,
         targets: &[TargetRef],
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::RegisterTargets {
+            target_group_arn: target_group_arn.into(),
+            targets: targets.to_vec(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     async fn deregister_targets(
         &self,
         target_group_arn: &str,
         targets: &[TargetRef],
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::DeregisterTargets {
+            target_group_arn: target_group_arn.into(),
+            targets: targets.to_vec(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     /// Returns the association id.
     async fn associate_address(
         &self,
@@ -253,12 +348,24 @@ pub trait CloudWrite: Send + Sync {
         target: &AddressTarget,
         allow_reassociation: bool,
         dry_run: bool,
-    ) -> CloudResult<Written<String>>;
+    ) -> CloudResult<Written<String>> {
+        let c = WriteCall::AssociateAddress {
+            allocation_id: allocation_id.into(),
+            target: target.clone(),
+            allow_reassociation,
+        };
+        id(&c, self.call(&c, dry_run).await?)
+    }
     async fn disassociate_address(
         &self,
         association_id: &str,
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::DisassociateAddress {
+            association_id: association_id.into(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     /// Returns the attachment id.
     async fn attach_network_interface(
         &self,
@@ -266,32 +373,64 @@ pub trait CloudWrite: Send + Sync {
         instance_id: &str,
         device_index: i32,
         dry_run: bool,
-    ) -> CloudResult<Written<String>>;
+    ) -> CloudResult<Written<String>> {
+        let c = WriteCall::AttachNetworkInterface {
+            eni_id: eni_id.into(),
+            instance_id: instance_id.into(),
+            device_index,
+        };
+        id(&c, self.call(&c, dry_run).await?)
+    }
     async fn detach_network_interface(
         &self,
         attachment_id: &str,
         force: bool,
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::DetachNetworkInterface {
+            attachment_id: attachment_id.into(),
+            force,
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     async fn assign_private_ips(
         &self,
         eni_id: &str,
         ips: &[String],
         allow_reassignment: bool,
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::AssignPrivateIps {
+            eni_id: eni_id.into(),
+            ips: ips.to_vec(),
+            allow_reassignment,
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     async fn unassign_private_ips(
         &self,
         eni_id: &str,
         ips: &[String],
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::UnassignPrivateIps {
+            eni_id: eni_id.into(),
+            ips: ips.to_vec(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     async fn create_tags(
         &self,
         resource_ids: &[String],
         tags: &[Tag],
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::CreateTags {
+            resource_ids: resource_ids.to_vec(),
+            tags: tags.to_vec(),
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
     /// Reschedules an instance event (only events with a deadline; AWS's rules apply).
     async fn reschedule_instance_event(
         &self,
@@ -299,5 +438,29 @@ pub trait CloudWrite: Send + Sync {
         event_id: &str,
         not_before: Timestamp,
         dry_run: bool,
-    ) -> CloudResult<Written<()>>;
+    ) -> CloudResult<Written<()>> {
+        let c = WriteCall::RescheduleInstanceEvent {
+            instance_id: instance_id.into(),
+            event_id: event_id.into(),
+            not_before,
+        };
+        Ok(unit(self.call(&c, dry_run).await?))
+    }
+}
+
+fn unit(w: Written<Produced>) -> Written<()> {
+    Written::new((), w.request_id)
+}
+
+/// The id a call produced; an adapter that answers a create without one is a bug, said plainly.
+fn id(call: &WriteCall, w: Written<Produced>) -> CloudResult<Written<String>> {
+    match w.value {
+        Produced::Id(id) => Ok(Written::new(id, w.request_id)),
+        other => Err(CloudError::new(
+            ErrorKind::Other,
+            "adapter",
+            format!("{} answered {other:?}, not the id it creates", call.name()),
+        )
+        .with_request_id(w.request_id)),
+    }
 }
