@@ -1,21 +1,10 @@
-use super::{Format, GlobalArgs};
+use super::args::{Format, GlobalArgs, InventoryArgs};
 use crate::config::Config;
-use clap::Args;
 use opsdeck_app::resources::{Ctx, ResourceKind};
 use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
 use opsdeck_runbook::StateDir;
 use std::io::Write;
 use std::time::Duration;
-
-#[derive(Debug, Args)]
-pub struct InventoryArgs {
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Skip CloudWatch metrics and alarms
-    #[arg(long)]
-    pub no_metrics: bool,
-}
 
 pub async fn run(
     global: &GlobalArgs,

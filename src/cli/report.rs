@@ -1,8 +1,7 @@
 //! `opsdeck report`: inventory summary, findings and AZ blast radius, for people and for cron.
 
-use super::{Format, GlobalArgs};
+use super::args::{Format, GlobalArgs, ReportArgs};
 use crate::config::Config;
-use clap::Args;
 use opsdeck_app::resources::ResourceKind;
 use opsdeck_core::analysis::{
     AnalysisOptions, AzBlast, Finding, blast_radius, find_all, has_critical,
@@ -15,18 +14,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 /// Exit code when a critical finding exists (0: none; 1: the inventory could not be fully read).
-pub const EXIT_CRITICAL: i32 = 3;
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Maximum age in hours of a data volume's newest snapshot (default from the config: 24)
-    #[arg(long, value_name = "H")]
-    pub max_snapshot_age: Option<u64>,
-}
-
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
     pub summary: Summary,
@@ -102,7 +89,7 @@ pub async fn run(
         eprintln!("opsdeck: region {region}: {e}");
     }
     Ok(if has_critical(&findings) {
-        EXIT_CRITICAL
+        super::exit::CRITICAL
     } else if report.summary.region_errors.is_empty() {
         0
     } else {

@@ -3,5 +3,6 @@
 //! gitui's `asyncgit` does for git). Runs go through the runbook crate's one lifecycle, the same the
 //! headless commands use. Nothing here draws.
 
+mod channel;
 pub mod runner;
 pub mod runs;

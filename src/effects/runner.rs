@@ -1,11 +1,11 @@
 //! The effect runner: each `Effect` becomes a task against the session's ports, and its result a
 //! `Msg` on the loop's one channel. Nothing here blocks the loop.
 
+pub use super::channel::{Connector, LoopMsg};
 use super::runs::{self, RunHandle};
 use crate::session::Session;
-use futures::future::BoxFuture;
 use opsdeck_app::findings;
-use opsdeck_app::msg::{Effect, Msg, SessionInfo, WriteOp};
+use opsdeck_app::msg::{Effect, Msg, WriteOp};
 use opsdeck_app::resources::InvIndex;
 use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, dry_run_verdict, fetch_inventory};
 use opsdeck_core::domain::Tag;
@@ -13,23 +13,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
-
-/// Connects a session for a profile and a set of regions (empty = the profile's default).
-pub type Connector = Arc<
-    dyn Fn(
-            Option<String>,
-            Vec<String>,
-        ) -> BoxFuture<'static, anyhow::Result<(Session, SessionInfo)>>
-        + Send
-        + Sync,
->;
-
-/// What reaches the loop.
-pub enum LoopMsg {
-    App(Msg),
-    /// A session connected for connect request `generation`.
-    Session(u64, Arc<Session>),
-}
 
 pub struct Runner {
     connector: Connector,

@@ -2,7 +2,7 @@
 //! journal), preflight, and runs of the engine — journaled and audited exactly as headless — with an
 //! approver that asks the operator through the loop and waits for the answer without blocking it.
 
-use super::runner::LoopMsg;
+use super::channel::LoopMsg;
 use crate::session::Session;
 use async_trait::async_trait;
 use opsdeck_app::msg::Msg;
@@ -12,6 +12,7 @@ use opsdeck_core::domain::Inventory;
 use opsdeck_runbook::control;
 use opsdeck_runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions};
 use opsdeck_runbook::journal::{self, Journal, RunState, RunStatus};
+use opsdeck_runbook::launch::{self, Drive, Start};
 use opsdeck_runbook::plan::{Plan, Step};
 use opsdeck_runbook::rolling;
 use std::collections::HashMap;
@@ -141,43 +142,38 @@ fn progress(s: &RunState) -> RunProgress {
     }
 }
 
-fn load(dir: &Path, run_id: &str) -> Result<(Journal, RunState), String> {
-    let j = Journal::open(dir, run_id).map_err(|e| format!("{e:#}"))?;
-    let state = j.load().map_err(|e| format!("{e:#}"))?;
-    Ok((j, state))
-}
-
-/// Plans a request: from the journal (resume, rollback) or with its planner over `inv`, after
-/// reading the target groups' deregistration delays and health checks (rolling maintenance).
+/// Plans a request: from the journal (resume, rollback: resolved as the run would be, locks
+/// included, then let go) or with its planner over `inv`, after reading the target groups'
+/// deregistration delays and health checks (rolling maintenance).
 pub async fn plan(
     session: Arc<Session>,
     dir: PathBuf,
     request: RunbookRequest,
     inv: Arc<Inventory>,
 ) -> Result<Planned, String> {
+    let profile = session.profile.as_deref();
     match &request {
         RunbookRequest::Resume { run_id } => {
-            let (j, state) = load(&dir, run_id)?;
-            if j.is_locked() {
-                return Err(format!(
-                    "run {run_id} is being driven by another opsdeck process"
-                ));
-            }
-            control::check_resume(&dir, &state, session.profile.as_deref())?;
+            let start = Start::Resume {
+                run_id: run_id.clone(),
+                settle: None,
+                shown: None,
+            };
+            let ready =
+                launch::prepare(&dir, profile, start).map_err(|e| e.reason().to_string())?;
             Ok(Planned {
-                plan: state.plan.clone(),
-                progress: Some(progress(&state)),
+                progress: ready.progress.as_ref().map(progress),
+                plan: ready.plan,
             })
         }
         RunbookRequest::Rollback { run_id } => {
-            let (j, state) = load(&dir, run_id)?;
-            if j.is_locked() {
-                return Err(format!(
-                    "run {run_id} is being driven by another opsdeck process"
-                ));
-            }
+            let start = Start::Rollback {
+                run_id: run_id.clone(),
+            };
+            let ready =
+                launch::prepare(&dir, profile, start).map_err(|e| e.reason().to_string())?;
             Ok(Planned {
-                plan: control::rollback_of(&dir, &state, session.profile.as_deref())?,
+                plan: ready.plan,
                 progress: None,
             })
         }
@@ -277,6 +273,20 @@ pub fn start(
     (handle, task)
 }
 
+/// What the console asked to start, as the lifecycle sees it: a resume of the run shown, the
+/// rollback a plan undoes (its original held locked while it runs), or a new run.
+fn start_of(plan: &Plan, resume: Option<String>) -> Start {
+    match (resume, control::rolled_back_by(plan)) {
+        (Some(run_id), _) => Start::Resume {
+            run_id,
+            settle: None,
+            shown: Some(plan.clone()),
+        },
+        (None, Some(run_id)) => Start::Rollback { run_id },
+        (None, None) => Start::New(plan.clone()),
+    }
+}
+
 async fn run(
     session: Arc<Session>,
     dir: &Path,
@@ -298,36 +308,15 @@ async fn run(
             plan.region
         ));
     };
-    let (journal, mut state, _lock) = match &resume {
-        Some(id) => {
-            let j = Journal::open(dir, id).map_err(|e| format!("{e:#}"))?;
-            let lock = j.lock().map_err(|e| format!("run {id}: {e:#}"))?;
-            let state = j.load().map_err(|e| format!("{e:#}"))?;
-            control::check_resume(dir, &state, session.profile.as_deref())?;
-            if state.plan != plan {
-                return Err(format!(
-                    "run {id}'s journal changed since it was shown: open it again"
-                ));
-            }
-            (j, state, lock)
-        }
-        None => {
-            let id = journal::new_run_id(&plan.runbook);
-            let j = Journal::create(dir, &id, session.profile.clone(), &plan)
-                .map_err(|e| format!("{e:#}"))?;
-            let lock = j.lock().map_err(|e| format!("{e:#}"))?;
-            let state = j.load().map_err(|e| format!("{e:#}"))?;
-            (j, state, lock)
-        }
-    };
+    let ready = launch::prepare(dir, session.profile.as_deref(), start_of(&plan, resume))
+        .map_err(|e| e.reason().to_string())?;
+    if ready.plan != plan {
+        return Err("the run's journal changed since its plan was shown: open it again".into());
+    }
     // The audit log names who acted, as STS says (the refresh may not have answered yet).
     if let Ok(id) = read.identity().await {
         session.note_identity(&id.arn);
     }
-    let _ = tx.send(LoopMsg::App(Msg::RunStarted {
-        generation,
-        run_id: state.run_id.clone(),
-    }));
     let (events, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let forward_tx = tx.clone();
     let forward = tokio::spawn(async move {
@@ -335,10 +324,10 @@ async fn run(
             let _ = forward_tx.send(LoopMsg::App(Msg::Run { generation, event }));
         }
     });
-    let engine = engine::Runner {
+    let started_tx = tx.clone();
+    let drive = Drive {
         read,
         write,
-        journal,
         approver: Arc::new(UiApprover {
             generation,
             tx,
@@ -357,18 +346,18 @@ async fn run(
             },
             ..EngineOptions::default()
         },
-        kill_after: None,
+        on_journaled: Some(Box::new(move |run_id: &str, _: &Path| {
+            let _ = started_tx.send(LoopMsg::App(Msg::RunStarted {
+                generation,
+                run_id: run_id.to_string(),
+            }));
+        })),
     };
-    let outcome = engine.run(&mut state).await;
+    let outcome = ready.run(drive).await;
     // Every event reaches the loop before the end does.
-    drop(engine);
     let _ = forward.await;
-    let status = outcome.map_err(|e| e.to_string())?;
-    // A rollback, started here or resumed, closes the run it undid.
-    if status == RunStatus::Done {
-        control::close_rolled_back(dir, &state.plan)?;
-    }
-    Ok((status, state.last_error))
+    let ended = outcome.map_err(|e| e.reason().to_string())?;
+    Ok((ended.status, ended.last_error))
 }
 
 /// The journal's runs, newest first (unreadable ones listed with why).

@@ -250,14 +250,9 @@ impl Runner {
         }
     }
 
-    /// Runs (or resumes) the plan from the first unfinished step.
+    /// Runs (or resumes) the plan from the first unfinished step. The plan itself was approved
+    /// before it was journaled (`launch`); steps that need their own approval ask here.
     pub async fn run(&self, state: &mut RunState) -> Result<RunStatus, EngineError> {
-        if state.next_step() == Some(0)
-            && !state.acted.iter().any(|a| *a)
-            && self.approver.approve_plan(&state.plan).await == Approval::Cancel
-        {
-            return self.finish_cancelled(state, None);
-        }
         while let Some(i) = state.next_step() {
             let step = state.plan.steps[i].clone();
             self.record(Entry::StepStarted {

@@ -8,6 +8,7 @@ pub mod control;
 pub mod engine;
 pub mod failover;
 pub mod journal;
+pub mod launch;
 pub mod plan;
 pub mod rolling;
 pub mod spof;

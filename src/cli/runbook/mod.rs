@@ -1,0 +1,397 @@
+//! Headless runbooks: `opsdeck runbook NAME ... --plan | --yes`, `resume`, `rollback`, `abandon`,
+//! and `opsdeck runs`. Every run goes through the runbook crate's one lifecycle (`launch`), as the
+//! console's do; this module only plans, prints and asks on the terminal. Exit codes: `super::exit`.
+
+mod approve;
+mod print;
+
+pub use print::{list_runs, print_plan};
+
+use super::args::{ExecArgs, GlobalArgs, InDoubt, RunbookCommand};
+use super::exit;
+use crate::config::Config;
+use crate::session::Session;
+use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
+use opsdeck_core::domain::Inventory;
+use opsdeck_runbook::StateDir;
+use opsdeck_runbook::control;
+use opsdeck_runbook::engine::{ApprovalMode, Approver, AutoApprove, EngineOptions};
+use opsdeck_runbook::journal::{Journal, RunStatus};
+use opsdeck_runbook::launch::{self, Drive, LaunchError, Start};
+use opsdeck_runbook::plan::Plan;
+use opsdeck_runbook::rolling::{self, RollingArgs};
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+fn stamp() -> String {
+    chrono::Utc::now().format("%Y%m%d%H%M%S").to_string()
+}
+
+fn refused(why: &str) -> i32 {
+    eprintln!("opsdeck: refused: {why}");
+    exit::REFUSED
+}
+
+pub async fn run(
+    global: &GlobalArgs,
+    config: &Config,
+    dir: &StateDir,
+    cmd: RunbookCommand,
+) -> anyhow::Result<i32> {
+    let read_only = global.read_only(config);
+    let source = global.source(config);
+    let connect = || crate::session::connect(&source, read_only, dir);
+    // Under --demo a session has no profile; against AWS it is the one asked for.
+    let profile = (!global.demo).then(|| global.profile.clone()).flatten();
+    match cmd {
+        RunbookCommand::RollingMaintenance(a) => {
+            let session = connect().await?;
+            let region = one_region(&session, &global.regions)?;
+            let Some(inv) = region_inventory(&session, &region).await else {
+                return Ok(exit::FAILED);
+            };
+            let args = RollingArgs {
+                instances: a.instances,
+                target_group: a.target_group,
+                floor_per_az: a.floor_per_az,
+                reschedule_to: a.reschedule_to,
+            };
+            let details = match session.readers().iter().find(|r| r.region() == region) {
+                Some(read) => rolling::group_details(read.as_ref(), &inv, &region, &args).await,
+                None => rolling::GroupDetails::new(),
+            };
+            match rolling::plan(&inv, &region, &args, &details) {
+                Ok(plan) => launch_run(&session, dir, Start::New(plan), &a.exec).await,
+                Err(why) => Ok(refused(&why)),
+            }
+        }
+        RunbookCommand::RemoveSpof(a) => {
+            let session = connect().await?;
+            let args = opsdeck_runbook::spof::SpofArgs {
+                instance: a.instance,
+                count: a.count,
+                consistent: a.consistent,
+                deregister_image: a.deregister_image,
+                stamp: stamp(),
+            };
+            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::spof::plan(inv, &args)
+            })
+            .await
+        }
+        RunbookCommand::DbFailover(a) => {
+            let session = connect().await?;
+            let args = opsdeck_runbook::failover::FailoverArgs {
+                primary: a.primary,
+                volume: a.volume,
+                standby: a.standby,
+                target_az: a.target_az,
+                from_snapshot: a.from_snapshot,
+                force_detach: a.force_detach,
+                address: a.address.into(),
+                private_ip: a.private_ip,
+                eni: a.eni,
+                stamp: stamp(),
+            };
+            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::failover::plan(inv, &args)
+            })
+            .await
+        }
+        RunbookCommand::Snapshot(a) => {
+            let session = connect().await?;
+            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::backup::snapshot_plan(inv, &a.instance, a.description.as_deref())
+            })
+            .await
+        }
+        RunbookCommand::Restore(a) => {
+            let session = connect().await?;
+            let attach = a.attach_to.as_deref().zip(a.device.as_deref());
+            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::backup::restore_plan(inv, &a.snapshot, &a.az, attach)
+            })
+            .await
+        }
+        RunbookCommand::Prune(a) => {
+            let session = connect().await?;
+            let args = opsdeck_runbook::backup::PruneArgs {
+                volume: a.volume,
+                keep: a.keep,
+                younger_than_days: a.younger_than,
+            };
+            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+                opsdeck_runbook::backup::prune_plan(inv, &args, chrono::Utc::now())
+            })
+            .await
+        }
+        RunbookCommand::Resume {
+            run_id,
+            in_doubt,
+            exec,
+        } => {
+            // Settled only when the run goes on: `--plan` changes nothing.
+            let start = Start::Resume {
+                run_id,
+                settle: in_doubt.filter(|_| !exec.plan).map(|a| a == InDoubt::Done),
+                shown: None,
+            };
+            // Resolved (and locked) before connecting: a mistyped run id is answered from the journal.
+            let ready = match launch::prepare(&dir.runs(), profile.as_deref(), start) {
+                Ok(r) => r,
+                Err(e) => return Ok(refusal(&e)),
+            };
+            let session = connect().await?;
+            run_ready(&session, ready, &exec).await
+        }
+        RunbookCommand::Rollback { run_id, exec } => {
+            let ready = match launch::prepare(
+                &dir.runs(),
+                profile.as_deref(),
+                Start::Rollback { run_id },
+            ) {
+                Ok(r) => r,
+                Err(e) => return Ok(refusal(&e)),
+            };
+            let session = connect().await?;
+            run_ready(&session, ready, &exec).await
+        }
+        RunbookCommand::Abandon { run_id } => {
+            let j = match Journal::open(&dir.runs(), &run_id) {
+                Ok(j) => j,
+                Err(e) => return Ok(refused(&format!("{e:#}"))),
+            };
+            if let Err(why) = control::abandon(&j, &run_id) {
+                return Ok(refused(&why));
+            }
+            println!("run {run_id} abandoned; nothing was changed in the cloud");
+            Ok(exit::DONE)
+        }
+    }
+}
+
+fn refusal(e: &LaunchError) -> i32 {
+    match e {
+        LaunchError::Refused(why) => refused(why),
+        LaunchError::Failed(why) => {
+            eprintln!("opsdeck: {why}");
+            exit::FAILED
+        }
+    }
+}
+
+/// The region's inventory as a plan needs it (no metrics, no alarms); `None` (said on stderr) when
+/// it could not be read: a plan is never built on stale data.
+async fn region_inventory(session: &Session, region: &str) -> Option<Inventory> {
+    let readers: Vec<_> = session
+        .readers()
+        .iter()
+        .filter(|r| r.region() == region)
+        .cloned()
+        .collect();
+    let opts = FetchOptions {
+        metrics: false,
+        alarms: false,
+        ..FetchOptions::default()
+    };
+    let inv = fetch_inventory(&readers, &opts).await;
+    if let Some(e) = inv.regions.iter().find_map(|r| r.error.clone()) {
+        eprintln!("opsdeck: cannot read {region}: {e}");
+        return None;
+    }
+    Some(inv)
+}
+
+/// Reads the region's inventory and plans with `planner`; a refusal exits 2 before anything changes.
+async fn plan_then_launch(
+    session: &Session,
+    dir: &StateDir,
+    global: &GlobalArgs,
+    exec: &ExecArgs,
+    planner: impl FnOnce(&Inventory) -> Result<Plan, String>,
+) -> anyhow::Result<i32> {
+    let region = one_region(session, &global.regions)?;
+    let Some(inv) = region_inventory(session, &region).await else {
+        return Ok(exit::FAILED);
+    };
+    match planner(&inv) {
+        Ok(plan) => launch_run(session, dir, Start::New(plan), exec).await,
+        Err(why) => Ok(refused(&why)),
+    }
+}
+
+/// Runbooks act in one region at a time: the one `--region` names, else the session's first.
+fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
+    let have = session.regions();
+    match asked {
+        [one] if have.contains(one) => Ok(one.clone()),
+        [one] => anyhow::bail!(
+            "region {one} is not available here (have: {})",
+            have.join(", ")
+        ),
+        [] => {
+            let first = have
+                .first()
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("no region to operate on"))?;
+            if have.len() > 1 {
+                eprintln!(
+                    "opsdeck: acting in {first} (of {}); pass --region to choose",
+                    have.join(", ")
+                );
+            }
+            Ok(first)
+        }
+        _ => anyhow::bail!("a runbook acts in one region; pass a single --region"),
+    }
+}
+
+async fn launch_run(
+    session: &Session,
+    dir: &StateDir,
+    start: Start,
+    exec: &ExecArgs,
+) -> anyhow::Result<i32> {
+    match launch::prepare(&dir.runs(), session.profile.as_deref(), start) {
+        Ok(ready) => run_ready(session, ready, exec).await,
+        Err(e) => Ok(refusal(&e)),
+    }
+}
+
+/// Shows the plan; then (unless `--plan`) preflight for a new run, approval, journal and run.
+async fn run_ready(
+    session: &Session,
+    ready: launch::Ready,
+    exec: &ExecArgs,
+) -> anyhow::Result<i32> {
+    print_plan(&ready.plan, exec.format, ready.progress.as_ref())?;
+    if let Some(step) = ready.settled {
+        println!(
+            "step {} settled: {}",
+            step + 1,
+            settled_words(ready.progress.as_ref(), step)
+        );
+    }
+    if exec.plan {
+        return Ok(exit::DONE);
+    }
+    let plan = ready.plan.clone();
+    let Some((read, write)) = session.ports_for(&plan.region) else {
+        return Ok(refused(
+            "this session is read-only; a runbook can only show its plan (--plan)",
+        ));
+    };
+    if plan.steps.is_empty() {
+        println!("nothing to do");
+        return Ok(exit::DONE);
+    }
+    // A resumed run was checked when it started; a new one (or a rollback) is checked now.
+    if ready.progress.is_none() {
+        let problems =
+            opsdeck_runbook::engine::preflight(read.as_ref(), write.as_ref(), &plan, plan.floor())
+                .await;
+        if !problems.is_empty() {
+            eprintln!("opsdeck: refused by preflight:");
+            for p in &problems {
+                let at = p
+                    .step
+                    .map(|s| format!("step {}: ", s + 1))
+                    .unwrap_or_default();
+                eprintln!("  {at}{}", p.message);
+            }
+            return Ok(exit::REFUSED);
+        }
+        println!("preflight ok: every call tried with DryRun where the API allows it; guards hold");
+    }
+    // Who approves is settled before anything is journaled: a run nobody can approve leaves no trace.
+    let approver: Arc<dyn Approver> = if exec.yes {
+        Arc::new(AutoApprove)
+    } else if std::io::stdin().is_terminal() {
+        Arc::new(approve::TerminalApprover)
+    } else {
+        return Ok(refused(
+            "not on a terminal, so nobody can approve; pass --yes to run unattended",
+        ));
+    };
+    // The audit log names who acted, when STS says.
+    if let Ok(id) = read.identity().await {
+        session.note_identity(&id.arn);
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    // ctrl-c cancels between polls; the journal records where, and the run can be resumed or rolled back.
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = cancel_tx.send(true);
+        }
+    });
+    let steps: Vec<String> = plan.steps.iter().map(|s| s.title.clone()).collect();
+    let printer = tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            print::print_event(&steps, &e);
+        }
+    });
+    let drive = Drive {
+        read,
+        write,
+        approver,
+        events: Some(tx),
+        cancel: cancel_rx,
+        opts: EngineOptions {
+            floor: plan.floor(),
+            approval: if exec.approve_each {
+                ApprovalMode::PerStep
+            } else {
+                ApprovalMode::Once
+            },
+            ..EngineOptions::default()
+        },
+        on_journaled: Some(Box::new(|id: &str, path: &std::path::Path| {
+            println!("run {id} (journal {})", path.display());
+        })),
+    };
+    let outcome = ready.run(drive).await;
+    let _ = printer.await;
+    let ended = match outcome {
+        Ok(e) => e,
+        Err(e) => return Ok(refusal(&e)),
+    };
+    if ended.was_declined() {
+        println!("declined: nothing was changed and nothing was journaled");
+        return Ok(exit::FAILED);
+    }
+    let id = ended.run_id.unwrap_or_default();
+    Ok(match ended.status {
+        RunStatus::Done => {
+            println!("run {id} done");
+            if let Some(undone) = &ended.closed {
+                println!("run {undone} is rolled back");
+            }
+            print::print_balance(session, &plan).await;
+            exit::DONE
+        }
+        other => {
+            println!(
+                "run {id} {}{}; `opsdeck runbook resume {id}` continues it, `opsdeck runbook rollback {id}` undoes it",
+                other.as_str(),
+                ended
+                    .last_error
+                    .as_deref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
+            );
+            exit::FAILED
+        }
+    })
+}
+
+fn settled_words(
+    progress: Option<&opsdeck_runbook::journal::RunState>,
+    step: usize,
+) -> &'static str {
+    if progress.is_some_and(|p| p.acted.get(step).copied().unwrap_or(false)) {
+        "its call happened; waiting for its effect"
+    } else {
+        "its call is made again"
+    }
+}
