@@ -22,7 +22,11 @@ fn keys_page_is_the_default_keymap_rendered() {
     let page = opsdeck_app::keymap_doc::default_markdown();
     let path = root().join(opsdeck_app::keymap_doc::KEYS_PAGE);
     if update_wanted() {
-        std::fs::write(&path, &page).expect("write docs/keys.md");
+        // Written aside and renamed over: the link test, running alongside, reads this file's
+        // headings and must never see it half written.
+        let tmp = path.with_extension("md.tmp");
+        std::fs::write(&tmp, &page).expect("write docs/keys.md.tmp");
+        std::fs::rename(&tmp, &path).expect("rename it to docs/keys.md");
         eprintln!("rewrote {}", path.display());
         return;
     }
