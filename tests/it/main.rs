@@ -5,7 +5,8 @@
 //! - `sim_*`, `runbook_*`: the simulator on tokio's paused clock;
 //! - `tui_*`: the console on `TestBackend` (insta snapshots under `snapshots/`) and, for `tui_e2e`
 //!   and parts of `console_config`, the real binary in tmux;
-//! - `cli_*`: the real binary, headless.
+//! - `cli_*`: the real binary, headless;
+//! - `docs`: docs/keys.md against the default keymap, the links of README.md and docs/, the README's size.
 //!
 //! Each test that builds a session or runs the binary gets its own state dir (never the developer's).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -21,6 +22,7 @@ mod cli_report;
 mod cli_runbook;
 mod console_config;
 mod contract;
+mod docs;
 mod runbook_property;
 mod runbook_rolling;
 mod runbook_spof_failover;

@@ -11,6 +11,7 @@ mod console_tests;
 pub mod describe;
 pub mod findings;
 pub mod format;
+pub mod keymap_doc;
 pub mod keys;
 pub mod msg;
 mod pickers;
