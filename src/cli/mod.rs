@@ -61,7 +61,7 @@ fn console_launch(
             g.regions = regions;
             let source = g.source(&cfg);
             let read_only = g.read_only(&cfg);
-            let color = cfg.profile(g.profile.as_deref()).color;
+            let color = cfg.profile(g.profile_name().as_deref()).color;
             let dir = dir.clone();
             Box::pin(async move {
                 let session = crate::session::connect(&source, read_only, &dir).await?;

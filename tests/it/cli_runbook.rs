@@ -371,3 +371,53 @@ fn headless_resume_and_rollback_keep_the_consoles_safety_checks() {
         "nothing was changed in the cloud: {audit}"
     );
 }
+
+/// A profile marked read-only in the config stays read-only when it is chosen by `AWS_PROFILE`
+/// rather than `--profile` (as the AWS CLI picks it): no writer, the run refused, nothing journaled.
+#[test]
+fn a_read_only_profile_chosen_by_aws_profile_cannot_write() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = demo_instance(&home, "db-1");
+    let config = home.path().join("config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(
+        config.join("config.toml"),
+        "[profiles.prod]\nread_only = true\n",
+    )
+    .expect("config");
+    let run = opsdeck(&home)
+        .env("AWS_PROFILE", "prod")
+        .args(["--demo", "--demo-speed", "200", "--region", "us-east-1"])
+        .args(["runbook", "snapshot", "--instance", &db, "--yes"])
+        .output()
+        .expect("run opsdeck");
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("read-only"), "{}", stderr(&run));
+    assert!(
+        !home.path().join("state/runs").exists(),
+        "a refused run journals nothing"
+    );
+}
+
+/// A run nobody can approve (no terminal, no `--yes`) is refused before it is journaled, so it never
+/// shows as an unfinished run.
+#[test]
+fn a_run_nobody_can_approve_leaves_no_journal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = demo_instance(&home, "db-1");
+    let run = opsdeck(&home)
+        .args(["--demo", "--demo-speed", "200", "--region", "us-east-1"])
+        .args(["runbook", "snapshot", "--instance", &db])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run opsdeck");
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("nobody can approve"),
+        "{}",
+        stderr(&run)
+    );
+    let runs = demo(&home, &["runs", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&runs.stdout).expect("runs json");
+    assert_eq!(v.as_array().map(Vec::len), Some(0), "{v}");
+}

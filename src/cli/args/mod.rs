@@ -106,7 +106,7 @@ impl GlobalArgs {
             });
         }
         Source::Aws(AwsOptions {
-            profile: self.profile.clone(),
+            profile: self.profile_name(),
             regions: self.regions.clone(),
             endpoint_url: self.endpoint_url.clone(),
             max_attempts: config.aws.max_attempts,
@@ -116,9 +116,47 @@ impl GlobalArgs {
         })
     }
 
-    /// `--read-only`, or the profile is marked read-only in the config.
+    /// `--read-only`, or the profile in use is marked read-only in the config.
     pub fn read_only(&self, config: &Config) -> bool {
-        self.read_only || config.profile(self.profile.as_deref()).read_only
+        self.read_only || config.profile(self.profile_name().as_deref()).read_only
+    }
+
+    /// The profile this session uses: `--profile`, else `AWS_PROFILE` (as the AWS CLI and
+    /// aws-config pick it), else none (`default`). The config's read-only marks and colours follow
+    /// this name, so a profile marked read-only stays read-only however it was chosen.
+    pub fn profile_name(&self) -> Option<String> {
+        profile_name(
+            self.profile.as_deref(),
+            std::env::var("AWS_PROFILE").ok().as_deref(),
+        )
+    }
+}
+
+fn profile_name(flag: Option<&str>, env: Option<&str>) -> Option<String> {
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    given(flag).or(given(env)).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::profile_name;
+
+    #[test]
+    fn the_flag_wins_then_aws_profile_then_default() {
+        assert_eq!(profile_name(Some("a"), Some("b")).as_deref(), Some("a"));
+        assert_eq!(profile_name(None, Some("prod")).as_deref(), Some("prod"));
+        assert_eq!(
+            profile_name(None, Some("")),
+            None,
+            "an empty AWS_PROFILE is unset"
+        );
+        assert_eq!(
+            profile_name(Some(""), Some("prod")).as_deref(),
+            Some("prod")
+        );
+        assert_eq!(profile_name(None, None), None);
     }
 }
 

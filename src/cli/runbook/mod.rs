@@ -42,7 +42,7 @@ pub async fn run(
     let source = global.source(config);
     let connect = || crate::session::connect(&source, read_only, dir);
     // Under --demo a session has no profile; against AWS it is the one asked for.
-    let profile = (!global.demo).then(|| global.profile.clone()).flatten();
+    let profile = (!global.demo).then(|| global.profile_name()).flatten();
     match cmd {
         RunbookCommand::RollingMaintenance(a) => {
             let session = connect().await?;
