@@ -1,6 +1,7 @@
 //! The AWS adapter: aws-config's default credential chain and the SDK's own retry; nothing here signs,
 //! resolves credentials or retries by hand. One `AwsRead`/`AwsWrite` per region.
 
+mod asg;
 mod convert;
 mod errors;
 mod read;
@@ -51,7 +52,7 @@ impl AwsOptions {
     }
 }
 
-/// One connected region: the SDK config and the three service clients built from it.
+/// One connected region: the SDK config and the service clients built from it.
 #[derive(Clone)]
 pub struct AwsRegion {
     pub(crate) region: String,
@@ -61,6 +62,7 @@ pub struct AwsRegion {
     pub(crate) elb: aws_sdk_elasticloadbalancingv2::Client,
     pub(crate) cw: aws_sdk_cloudwatch::Client,
     pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) asg: aws_sdk_autoscaling::Client,
 }
 
 impl AwsRegion {
@@ -100,6 +102,7 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             cw: aws_sdk_cloudwatch::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
+            asg: aws_sdk_autoscaling::Client::new(&config),
             page_size: opts.page_size,
             region,
             config,

@@ -448,6 +448,14 @@ impl CloudRead for AwsRead {
         Ok(out)
     }
 
+    async fn auto_scaling_groups(&self) -> CloudResult<Vec<AutoScalingGroup>> {
+        self.r.auto_scaling_groups(None).await
+    }
+
+    async fn auto_scaling_group(&self, name: &str) -> CloudResult<Option<AutoScalingGroup>> {
+        Ok(self.r.auto_scaling_groups(Some(name)).await?.into_iter().next())
+    }
+
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {
         let pages = self
             .r

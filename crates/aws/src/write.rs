@@ -699,6 +699,49 @@ impl CloudWrite for AwsWrite {
                 .reschedule_instance_event(instance_id, event_id, *not_before, d)
                 .await?
                 .produced(),
+            C::EnterStandby {
+                group,
+                instance_ids,
+                decrement_desired,
+            } => {
+                self.r
+                    .enter_standby(group, instance_ids, *decrement_desired, d)
+                    .await?
+            }
+            C::ExitStandby {
+                group,
+                instance_ids,
+            } => self.r.exit_standby(group, instance_ids, d).await?,
+            C::SuspendProcesses { group, processes } => {
+                self.r.suspend_or_resume(group, processes, true, d).await?
+            }
+            C::ResumeProcesses { group, processes } => {
+                self.r.suspend_or_resume(group, processes, false, d).await?
+            }
+            C::UpdateAutoScalingGroup {
+                group,
+                min_size,
+                max_size,
+                desired_capacity,
+                subnet_ids,
+            } => {
+                self.r
+                    .update_group(
+                        group,
+                        (*min_size, *max_size, *desired_capacity),
+                        subnet_ids.as_deref(),
+                        d,
+                    )
+                    .await?
+            }
+            C::TerminateInstanceInAutoScalingGroup {
+                instance_id,
+                decrement_desired,
+            } => {
+                self.r
+                    .terminate_in_group(instance_id, *decrement_desired, d)
+                    .await?
+            }
         })
     }
 }

@@ -119,6 +119,40 @@ pub enum WriteCall {
         event_id: String,
         not_before: Timestamp,
     },
+    /// Moves group members to Standby: out of service (deregistered from the group's load
+    /// balancers, drained) and no longer health-checked, so they are not replaced while worked on.
+    /// Without `decrement_desired` the group launches a replacement for each.
+    EnterStandby {
+        group: String,
+        instance_ids: Vec<String>,
+        decrement_desired: bool,
+    },
+    /// Back into service (registered again); the group's desired capacity rises by one each.
+    ExitStandby {
+        group: String,
+        instance_ids: Vec<String>,
+    },
+    SuspendProcesses {
+        group: String,
+        processes: Vec<String>,
+    },
+    ResumeProcesses {
+        group: String,
+        processes: Vec<String>,
+    },
+    /// Changes a group's sizes and/or subnets (`None`: left as it is).
+    UpdateAutoScalingGroup {
+        group: String,
+        min_size: Option<i32>,
+        max_size: Option<i32>,
+        desired_capacity: Option<i32>,
+        subnet_ids: Option<Vec<String>>,
+    },
+    /// Terminates a member through its group; without `decrement_desired` the group replaces it.
+    TerminateInstanceInAutoScalingGroup {
+        instance_id: String,
+        decrement_desired: bool,
+    },
 }
 
 /// The AWS service a call goes to (for its error shapes and IAM prefix).
@@ -127,6 +161,7 @@ pub enum WriteCall {
 pub enum ApiService {
     Ec2,
     Elb,
+    AutoScaling,
 }
 
 impl ApiService {
@@ -135,6 +170,7 @@ impl ApiService {
         match self {
             ApiService::Ec2 => "ec2",
             ApiService::Elb => "elasticloadbalancing",
+            ApiService::AutoScaling => "autoscaling",
         }
     }
 }
@@ -167,6 +203,14 @@ impl WriteCall {
             WriteCall::UnassignPrivateIps { .. } => "UnassignPrivateIpAddresses",
             WriteCall::CreateTags { .. } => "CreateTags",
             WriteCall::RescheduleInstanceEvent { .. } => "ModifyInstanceEventStartTime",
+            WriteCall::EnterStandby { .. } => "EnterStandby",
+            WriteCall::ExitStandby { .. } => "ExitStandby",
+            WriteCall::SuspendProcesses { .. } => "SuspendProcesses",
+            WriteCall::ResumeProcesses { .. } => "ResumeProcesses",
+            WriteCall::UpdateAutoScalingGroup { .. } => "UpdateAutoScalingGroup",
+            WriteCall::TerminateInstanceInAutoScalingGroup { .. } => {
+                "TerminateInstanceInAutoScalingGroup"
+            }
         }
     }
 
@@ -184,16 +228,14 @@ impl WriteCall {
         format!("{}:{}", self.service().iam_prefix(), self.name())
     }
 
-    /// Whether the API itself takes DryRun. The others (ELBv2, private IPs) validate by reading when
-    /// asked for a dry run, and answer the same way.
+    /// Whether the API itself takes DryRun. The others (ELBv2, Auto Scaling, private IPs) validate
+    /// by reading when asked for a dry run, and answer the same way.
     pub fn has_dry_run(&self) -> bool {
-        !matches!(
-            self,
-            WriteCall::RegisterTargets { .. }
-                | WriteCall::DeregisterTargets { .. }
-                | WriteCall::AssignPrivateIps { .. }
-                | WriteCall::UnassignPrivateIps { .. }
-        )
+        self.service() == ApiService::Ec2
+            && !matches!(
+                self,
+                WriteCall::AssignPrivateIps { .. } | WriteCall::UnassignPrivateIps { .. }
+            )
     }
 
     /// The resources the call names (what the audit log records before anything is produced).
@@ -262,6 +304,21 @@ impl WriteCall {
                 event_id,
                 ..
             } => vec![instance_id.clone(), event_id.clone()],
+            WriteCall::EnterStandby {
+                group,
+                instance_ids,
+                ..
+            }
+            | WriteCall::ExitStandby {
+                group,
+                instance_ids,
+            } => std::iter::once(group.clone())
+                .chain(instance_ids.iter().cloned())
+                .collect(),
+            WriteCall::SuspendProcesses { group, .. }
+            | WriteCall::ResumeProcesses { group, .. }
+            | WriteCall::UpdateAutoScalingGroup { group, .. } => one(group),
+            WriteCall::TerminateInstanceInAutoScalingGroup { instance_id, .. } => one(instance_id),
         }
     }
 }

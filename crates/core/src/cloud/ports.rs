@@ -41,6 +41,9 @@ pub trait CloudRead: Send + Sync {
         window: Duration,
     ) -> CloudResult<Vec<MetricSeries>>;
     async fn alarms(&self) -> CloudResult<Vec<Alarm>>;
+    /// Auto Scaling groups with their members, lifecycle hooks and newest instance refresh (the
+    /// API lists hooks and refreshes per group only).
+    async fn auto_scaling_groups(&self) -> CloudResult<Vec<AutoScalingGroup>>;
 
     // Targeted reads for runbooks, which poll a few resources while they wait. The defaults list
     // everything and pick; adapters may override them with per-id calls.
@@ -57,6 +60,14 @@ pub trait CloudRead: Send + Sync {
     }
     async fn snapshot(&self, id: &str) -> CloudResult<Option<Snapshot>> {
         Ok(self.snapshots().await?.into_iter().find(|s| s.id == id))
+    }
+    /// One group by name; `None` once it is gone.
+    async fn auto_scaling_group(&self, name: &str) -> CloudResult<Option<AutoScalingGroup>> {
+        Ok(self
+            .auto_scaling_groups()
+            .await?
+            .into_iter()
+            .find(|g| g.name == name))
     }
     async fn network_interface(&self, id: &str) -> CloudResult<Option<NetworkInterface>> {
         Ok(self

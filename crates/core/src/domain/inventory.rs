@@ -28,6 +28,8 @@ pub struct Inventory {
     pub listeners: Vec<Listener>,
     pub elastic_ips: Vec<ElasticIp>,
     pub network_interfaces: Vec<NetworkInterface>,
+    /// Auto Scaling groups, each with its members (instance ids) and what keeps it from healing.
+    pub auto_scaling_groups: Vec<AutoScalingGroup>,
     /// Volume events (DescribeVolumeStatus). Instance events live on their instance.
     pub volume_events: Vec<ScheduledEvent>,
     /// Every scheduled event, instance and volume, soonest first (derived by `fill_derived`).
@@ -48,6 +50,8 @@ pub struct Index {
     volumes: (usize, std::collections::HashMap<String, usize>),
     target_groups: (usize, std::collections::HashMap<String, usize>),
     load_balancers: (usize, std::collections::HashMap<String, usize>),
+    /// Instance id → the position of the group it is a member of.
+    group_of: (usize, std::collections::HashMap<String, usize>),
 }
 
 fn positions<T>(
@@ -105,6 +109,7 @@ impl Inventory {
         self.listeners.extend(other.listeners);
         self.elastic_ips.extend(other.elastic_ips);
         self.network_interfaces.extend(other.network_interfaces);
+        self.auto_scaling_groups.extend(other.auto_scaling_groups);
         self.volume_events.extend(other.volume_events);
         self.events.extend(other.events);
         self.metrics.extend(other.metrics);
@@ -151,6 +156,14 @@ impl Inventory {
             volumes: positions(&self.volumes, |v| &v.id),
             target_groups: positions(&self.target_groups, |t| &t.arn),
             load_balancers: positions(&self.load_balancers, |l| &l.arn),
+            group_of: (
+                self.auto_scaling_groups.len(),
+                self.auto_scaling_groups
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(g, grp)| grp.members.iter().map(move |m| (m.instance_id.to_string(), g)))
+                    .collect(),
+            ),
         };
     }
 
@@ -189,6 +202,7 @@ impl Inventory {
         self.listeners.shrink_to_fit();
         self.elastic_ips.shrink_to_fit();
         self.network_interfaces.shrink_to_fit();
+        self.auto_scaling_groups.shrink_to_fit();
         self.volume_events.shrink_to_fit();
         self.events.shrink_to_fit();
         self.metrics.shrink_to_fit();
@@ -223,6 +237,43 @@ impl Inventory {
     }
     pub fn subnet(&self, id: &str) -> Option<&Subnet> {
         self.subnets.iter().find(|s| s.id == id)
+    }
+
+    pub fn auto_scaling_group(&self, name_or_arn: &str) -> Option<&AutoScalingGroup> {
+        self.auto_scaling_groups
+            .iter()
+            .find(|g| g.name == name_or_arn || g.arn == name_or_arn)
+    }
+
+    /// The group an instance is a member of (in any lifecycle state), if any.
+    pub fn group_of_instance(&self, instance_id: &str) -> Option<&AutoScalingGroup> {
+        let idx = &self.index.group_of;
+        if idx.0 == self.auto_scaling_groups.len() && !idx.1.is_empty() {
+            if let Some(g) = idx.1.get(instance_id).and_then(|&g| self.auto_scaling_groups.get(g))
+                && g.member(instance_id).is_some()
+            {
+                return Some(g);
+            }
+        }
+        self.auto_scaling_groups
+            .iter()
+            .find(|g| g.member(instance_id).is_some())
+    }
+
+    /// The AZs a group's subnets are in (from the subnets read; the group's own AZ list when a
+    /// subnet is unknown), sorted.
+    pub fn group_azs(&self, group: &AutoScalingGroup) -> Vec<String> {
+        let mut azs: Vec<String> = group
+            .subnet_ids
+            .iter()
+            .filter_map(|s| self.subnet(s).map(|s| s.az.to_string()))
+            .collect();
+        if azs.len() < group.subnet_ids.len() || group.subnet_ids.is_empty() {
+            azs.extend(group.azs.iter().map(|a| a.to_string()));
+        }
+        azs.sort();
+        azs.dedup();
+        azs
     }
 
     /// Registered targets of a target group.
@@ -409,6 +460,7 @@ impl Inventory {
             + self.target_health.len()
             + self.elastic_ips.len()
             + self.network_interfaces.len()
+            + self.auto_scaling_groups.len()
             + self.alarms.len()
     }
 }

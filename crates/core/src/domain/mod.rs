@@ -3,6 +3,7 @@
 //! Every resource carries its `region`, so one `Inventory` can hold several regions side by side and
 //! its JSON form is simply one list per resource kind.
 
+mod asg;
 mod compute;
 mod elb;
 pub mod fixture;
@@ -14,6 +15,7 @@ mod tags;
 pub mod time;
 
 pub use compact_str::{CompactString, ToCompactString, format_compact};
+pub use asg::*;
 pub use compute::*;
 pub use elb::*;
 pub use inventory::*;
