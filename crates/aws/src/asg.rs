@@ -25,7 +25,9 @@ fn member(x: &asg::Instance) -> AsgMember {
         lifecycle_state: LifecycleState::parse(
             x.lifecycle_state().map(|l| l.as_str()).unwrap_or_default(),
         ),
-        healthy: x.health_status().is_some_and(|h| h.eq_ignore_ascii_case("Healthy")),
+        healthy: x
+            .health_status()
+            .is_some_and(|h| h.eq_ignore_ascii_case("Healthy")),
         launched_from: x
             .launch_template()
             .map(|t| {
@@ -254,7 +256,10 @@ impl AwsRegion {
             .send()
             .await
             .map_err(map_sdk_error)?;
-        Ok(Written::new(Produced::Nothing, out.request_id().map(Into::into)))
+        Ok(Written::new(
+            Produced::Nothing,
+            out.request_id().map(Into::into),
+        ))
     }
 
     pub(crate) async fn exit_standby(
@@ -274,7 +279,10 @@ impl AwsRegion {
             .send()
             .await
             .map_err(map_sdk_error)?;
-        Ok(Written::new(Produced::Nothing, out.request_id().map(Into::into)))
+        Ok(Written::new(
+            Produced::Nothing,
+            out.request_id().map(Into::into),
+        ))
     }
 
     pub(crate) async fn suspend_or_resume(
@@ -333,7 +341,10 @@ impl AwsRegion {
             .send()
             .await
             .map_err(map_sdk_error)?;
-        Ok(Written::new(Produced::Nothing, out.request_id().map(Into::into)))
+        Ok(Written::new(
+            Produced::Nothing,
+            out.request_id().map(Into::into),
+        ))
     }
 
     pub(crate) async fn terminate_in_group(
@@ -353,6 +364,9 @@ impl AwsRegion {
             .send()
             .await
             .map_err(map_sdk_error)?;
-        Ok(Written::new(Produced::Nothing, out.request_id().map(Into::into)))
+        Ok(Written::new(
+            Produced::Nothing,
+            out.request_id().map(Into::into),
+        ))
     }
 }

@@ -453,7 +453,12 @@ impl CloudRead for AwsRead {
     }
 
     async fn auto_scaling_group(&self, name: &str) -> CloudResult<Option<AutoScalingGroup>> {
-        Ok(self.r.auto_scaling_groups(Some(name)).await?.into_iter().next())
+        Ok(self
+            .r
+            .auto_scaling_groups(Some(name))
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {

@@ -167,6 +167,17 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudRes
         }
     };
     Ok(match action {
+        Action::GroupGuard { .. }
+        | Action::EnterStandby { .. }
+        | Action::ExitStandby { .. }
+        | Action::ShapeGroup { .. }
+        | Action::WaitGroupInAz { .. }
+        | Action::ReplaceMember { .. }
+        | Action::RestoreDesired { .. }
+        | Action::SuspendProcesses { .. }
+        | Action::ResumeProcesses { .. } => {
+            return super::group_actions::observe(ctx, action, called).await;
+        }
         Action::CapacityGuard { instance } => {
             let inv = guard_inventory(read, instance).await?;
             match check_removal(&inv, &[instance.as_str()], ctx.floor) {
@@ -663,6 +674,17 @@ pub async fn act(
     let o = ctx.outputs;
     let none = |w: opsdeck_core::cloud::Written<()>| (w.request_id, Outputs::new());
     Ok(match action {
+        Action::GroupGuard { .. }
+        | Action::EnterStandby { .. }
+        | Action::ExitStandby { .. }
+        | Action::ShapeGroup { .. }
+        | Action::WaitGroupInAz { .. }
+        | Action::ReplaceMember { .. }
+        | Action::RestoreDesired { .. }
+        | Action::SuspendProcesses { .. }
+        | Action::ResumeProcesses { .. } => {
+            return super::group_actions::act(write, action, dry_run).await;
+        }
         Action::CapacityGuard { .. } => (None, Outputs::new()),
         Action::DeregisterTarget {
             target_group_arn,
@@ -998,7 +1020,9 @@ async fn create_snapshot_set(
 /// Whether a dry run of this step can be tried before the run (its inputs are all known now).
 pub fn dry_runnable(action: &Action) -> bool {
     match action {
-        Action::CapacityGuard { .. } => false,
+        Action::CapacityGuard { .. } | Action::GroupGuard { .. } | Action::WaitGroupInAz { .. } => {
+            false
+        }
         Action::RegisterTarget { target, .. } => matches!(target, Val::Lit(_)),
         Action::LaunchClone { image, .. } => matches!(image, Val::Lit(_)),
         Action::RestoreVolume { snapshot, .. } => matches!(snapshot, Val::Lit(_)),

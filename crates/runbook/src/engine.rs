@@ -583,6 +583,24 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                     to: Val::Lit(from.clone()),
                 })
             }
+            // A member left in Standby goes back into service.
+            Action::EnterStandby {
+                group, instance, ..
+            } => Some(Action::ExitStandby {
+                group: group.clone(),
+                instance: instance.clone(),
+            }),
+            // A group reshaped goes back to its subnets and sizes.
+            Action::ShapeGroup { group, to, was } => Some(Action::ShapeGroup {
+                group: group.clone(),
+                to: was.clone(),
+                was: to.clone(),
+            }),
+            // Processes suspended for the run are resumed.
+            Action::SuspendProcesses { group, processes } => Some(Action::ResumeProcesses {
+                group: group.clone(),
+                processes: processes.clone(),
+            }),
             _ => None,
         };
         match inverse {
@@ -593,11 +611,32 @@ pub fn rollback_plan(state: &RunState) -> Plan {
                 timeout_secs: s.timeout_secs,
                 action,
             }),
+            // Restorations (back in service, processes resumed, desired set back) need no undo.
             None if matches!(
                 s.action,
-                Action::RebootInstance { .. } | Action::RescheduleEvent { .. }
+                Action::RebootInstance { .. }
+                    | Action::RescheduleEvent { .. }
+                    | Action::ExitStandby { .. }
+                    | Action::ResumeProcesses { .. }
+                    | Action::RestoreDesired { .. }
             ) => {}
             None => notes.push(format!("not undone automatically: {}", s.title)),
+        }
+    }
+    // A group given a stand-in for the run gets its desired capacity back at the end of the undo,
+    // as the run itself would have.
+    for (j, st) in state.plan.steps.iter().enumerate() {
+        if let Action::RestoreDesired { group, .. } = &st.action
+            && !state.finished[j]
+            && (0..j).any(|k| touched(k))
+        {
+            steps.push(Step {
+                title: format!("set {group}'s desired capacity back"),
+                action: st.action.clone(),
+                resources: st.resources.clone(),
+                expected_secs: st.expected_secs,
+                timeout_secs: st.timeout_secs,
+            });
         }
     }
     Plan {

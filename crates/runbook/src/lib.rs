@@ -7,6 +7,8 @@ pub mod backup;
 pub mod control;
 pub mod engine;
 pub mod failover;
+pub mod group_actions;
+pub mod groups;
 pub mod journal;
 pub mod launch;
 pub mod plan;

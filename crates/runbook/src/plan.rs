@@ -177,6 +177,102 @@ pub enum Action {
     DeregisterImage {
         image: Val,
     },
+    /// Waits until an Auto Scaling group is whole and quiet: no instance refresh, no lifecycle-hook
+    /// wait, and at least `desired` members InService and healthy. Calls nothing that changes.
+    GroupGuard {
+        group: String,
+    },
+    /// Moves a member to Standby (out of its target groups, drained, no longer health-checked, so
+    /// the group does not replace it); done once it is in Standby and drained everywhere.
+    EnterStandby {
+        group: String,
+        instance: String,
+        /// Decrement desired (the group shrinks by one) or not (it launches a stand-in).
+        decrement: bool,
+    },
+    /// Back into service; done once InService and healthy in every target group of the group.
+    ExitStandby {
+        group: String,
+        instance: String,
+    },
+    /// Sets a group's sizes and subnets; `was` is the shape before, for the rollback. Done once the
+    /// group reads back with them.
+    ShapeGroup {
+        group: String,
+        to: GroupShape,
+        was: GroupShape,
+    },
+    /// Waits until the group has `count` members InService and healthy in `az` (every target group
+    /// of the group counts them healthy), and `desired` in service overall.
+    WaitGroupInAz {
+        group: String,
+        az: String,
+        count: usize,
+    },
+    /// Terminates a member through its group without decrementing: done once it is gone and the
+    /// group has its desired members InService and healthy again (the replacement is `output`).
+    ReplaceMember {
+        group: String,
+        instance: String,
+        output: String,
+    },
+    /// Sets a group's desired capacity back to what the run found (after a stand-in was launched);
+    /// done once it reads back with it and that many members are in service.
+    RestoreDesired {
+        group: String,
+        desired: i32,
+    },
+    SuspendProcesses {
+        group: String,
+        processes: Vec<String>,
+    },
+    ResumeProcesses {
+        group: String,
+        processes: Vec<String>,
+    },
+}
+
+/// A group's sizes and subnets, as `ShapeGroup` sets them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupShape {
+    pub min: i32,
+    pub max: i32,
+    pub desired: i32,
+    pub subnet_ids: Vec<String>,
+}
+
+impl GroupShape {
+    pub fn of(g: &opsdeck_core::domain::AutoScalingGroup) -> Self {
+        GroupShape {
+            min: g.min_size,
+            max: g.max_size,
+            desired: g.desired_capacity,
+            subnet_ids: g.subnet_ids.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Same sizes and the same subnets (in any order).
+    pub fn same_as(&self, other: &GroupShape) -> bool {
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        self.min == other.min
+            && self.max == other.max
+            && self.desired == other.desired
+            && sorted(&self.subnet_ids) == sorted(&other.subnet_ids)
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "min {} / desired {} / max {}, {} subnet(s)",
+            self.min,
+            self.desired,
+            self.max,
+            self.subnet_ids.len()
+        )
+    }
 }
 
 impl Action {
@@ -218,6 +314,25 @@ impl Action {
             }
             Action::DeleteSnapshot { .. } => "ec2:DeleteSnapshot",
             Action::DeregisterImage { .. } => "ec2:DeregisterImage",
+            Action::GroupGuard { .. } => "DescribeAutoScalingGroups, DescribeTargetHealth",
+            Action::EnterStandby { .. } => {
+                "autoscaling:EnterStandby, DescribeAutoScalingGroups, DescribeTargetHealth"
+            }
+            Action::ExitStandby { .. } => {
+                "autoscaling:ExitStandby, DescribeAutoScalingGroups, DescribeTargetHealth"
+            }
+            Action::ShapeGroup { .. } => {
+                "autoscaling:UpdateAutoScalingGroup, DescribeAutoScalingGroups"
+            }
+            Action::WaitGroupInAz { .. } => "DescribeAutoScalingGroups, DescribeTargetHealth",
+            Action::ReplaceMember { .. } => {
+                "autoscaling:TerminateInstanceInAutoScalingGroup, DescribeAutoScalingGroups, DescribeTargetHealth"
+            }
+            Action::RestoreDesired { .. } => {
+                "autoscaling:UpdateAutoScalingGroup (desired), DescribeAutoScalingGroups"
+            }
+            Action::SuspendProcesses { .. } => "autoscaling:SuspendProcesses",
+            Action::ResumeProcesses { .. } => "autoscaling:ResumeProcesses",
         }
     }
 
@@ -225,7 +340,10 @@ impl Action {
     pub fn is_mutating(&self) -> bool {
         !matches!(
             self,
-            Action::CapacityGuard { .. } | Action::WaitSnapshots { .. }
+            Action::CapacityGuard { .. }
+                | Action::WaitSnapshots { .. }
+                | Action::GroupGuard { .. }
+                | Action::WaitGroupInAz { .. }
         )
     }
 
@@ -240,6 +358,7 @@ impl Action {
                 | Action::DeleteSnapshot { .. }
                 | Action::DisassociateAddress { .. }
                 | Action::DeregisterImage { .. }
+                | Action::ReplaceMember { .. }
         )
     }
 
@@ -256,6 +375,7 @@ impl Action {
             Action::DeregisterImage {
                 image: Val::Lit(id),
             } => Some(id.clone()),
+            Action::ReplaceMember { instance, .. } => Some(instance.clone()),
             _ => None,
         }
     }
@@ -298,6 +418,15 @@ impl Step {
             Action::MovePrivateIp { .. } => "move_private_ip",
             Action::DeleteSnapshot { .. } => "delete_snapshot",
             Action::DeregisterImage { .. } => "deregister_image",
+            Action::GroupGuard { .. } => "group_guard",
+            Action::EnterStandby { .. } => "enter_standby",
+            Action::ExitStandby { .. } => "exit_standby",
+            Action::ShapeGroup { .. } => "shape_group",
+            Action::WaitGroupInAz { .. } => "wait_group_in_az",
+            Action::ReplaceMember { .. } => "replace_member",
+            Action::RestoreDesired { .. } => "restore_desired",
+            Action::SuspendProcesses { .. } => "suspend_processes",
+            Action::ResumeProcesses { .. } => "resume_processes",
         }
     }
 }

@@ -2,17 +2,29 @@
 //! → wait for draining → reboot (instance events) or stop/start (system events: new hardware) →
 //! wait running and status checks ok → rejoin → wait healthy → next. Or reschedule the events.
 
+use super::groups::{self, GroupLedger, Work};
 use super::plan::{Action, Plan, Step, Val};
 use opsdeck_core::analysis::{Floor, check_removal};
 use opsdeck_core::cloud::{CloudRead, TargetRef};
 use opsdeck_core::domain::*;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RollingArgs {
-    /// Instances to maintain; empty = every instance with an upcoming event (or the target group's).
+    /// Instances to maintain; empty = every instance with an upcoming event (or the target group's,
+    /// or the Auto Scaling group's).
     pub instances: Vec<String>,
     pub target_group: Option<String>,
+    /// Maintain every in-service member of this Auto Scaling group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Group members are replaced through their group (terminated, relaunched) instead of restarted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replace: bool,
+    /// Group members stay in service while the group's HealthCheck, ReplaceUnhealthy and AZRebalance
+    /// processes are suspended for the run (resumed at its end), instead of going through Standby.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspend_processes: bool,
     pub floor_per_az: Option<usize>,
     /// Instead of maintaining now, move each event to this time (within its deadline).
     pub reschedule_to: Option<Timestamp>,
@@ -35,6 +47,11 @@ pub fn select(inv: &Inventory, region: &str, args: &RollingArgs) -> Result<Vec<S
             }
         }
         args.instances.clone()
+    } else if let Some(name) = &args.group {
+        let g = inv
+            .auto_scaling_group(name)
+            .ok_or_else(|| format!("unknown Auto Scaling group {name}"))?;
+        g.in_service().map(|m| m.instance_id.to_string()).collect()
     } else if let Some(tg) = &args.target_group {
         let g = inv
             .target_group(tg)
@@ -78,6 +95,8 @@ pub fn plan(
     let mut notes = vec![
         "one instance at a time; each leaves its target groups (and finishes draining) before it restarts".to_string(),
     ];
+    let mut ledger = GroupLedger::default();
+    let mut noted: Vec<String> = Vec::new();
     for id in &ids {
         let Some(i) = inv.instance(id) else {
             return Err(format!("unknown instance {id}"));
@@ -104,6 +123,37 @@ pub fn plan(
                 .unwrap_or_default()
         );
         let regs: Vec<&TargetHealth> = inv.registrations_of_instance(id).collect();
+        let event = i.upcoming_events().min_by_key(|e| e.not_before);
+        if let Some(g) = inv
+            .group_of_instance(id)
+            .filter(|_| !args.suspend_processes)
+        {
+            // A group's member leaves through Standby: the group neither replaces it nor counts it
+            // unhealthy while it restarts, and takes it back with ExitStandby.
+            if !noted.contains(&g.name.to_string()) {
+                noted.push(g.name.to_string());
+                notes.push(format!(
+                    "members of Auto Scaling group {} go through Standby (a stopped or deregistered \
+                     member would be replaced by the group)",
+                    g.name
+                ));
+            }
+            let work = if args.replace {
+                Work::Replace
+            } else {
+                Work::Steps(restart_steps(id, &label, event))
+            };
+            steps.extend(groups::member_steps(
+                inv,
+                g,
+                id,
+                &label,
+                work,
+                details,
+                &mut ledger,
+            )?);
+            continue;
+        }
         if regs.is_empty() {
             notes.push(format!(
                 "{label} serves no load balancer: its service is down while it restarts"
@@ -143,38 +193,7 @@ pub fn plan(
                 timeout_secs: delay + 15 * 60,
             });
         }
-        let event = i.upcoming_events().min_by_key(|e| e.not_before);
-        if event.is_some_and(|e| e.code.needs_new_hardware()) {
-            steps.push(Step {
-                title: format!("stop {label} (moves it off the failing host)"),
-                action: Action::StopInstance {
-                    instance: id.clone(),
-                },
-                resources: vec![id.clone()],
-                expected_secs: 60,
-                timeout_secs: 20 * 60,
-            });
-            steps.push(Step {
-                title: format!("start {label} and wait for status checks ok"),
-                action: Action::StartInstance {
-                    instance: id.clone(),
-                },
-                resources: vec![id.clone()],
-                expected_secs: BOOT_SECS,
-                timeout_secs: 20 * 60,
-            });
-        } else {
-            steps.push(Step {
-                title: format!("reboot {label} and wait for status checks ok"),
-                action: Action::RebootInstance {
-                    instance: id.clone(),
-                    event_id: (event.and_then(|e| e.event_id.clone())).map(Into::into),
-                },
-                resources: vec![id.clone()],
-                expected_secs: BOOT_SECS,
-                timeout_secs: 20 * 60,
-            });
-        }
+        steps.extend(restart_steps(id, &label, event));
         for r in &regs {
             let g = details
                 .get(r.target_group_arn.as_str())
@@ -197,6 +216,10 @@ pub fn plan(
             });
         }
     }
+    steps.extend(ledger.restore_steps());
+    if args.suspend_processes {
+        suspend_around(inv, &ids, &mut steps, &mut notes);
+    }
     Ok(Plan {
         runbook: "rolling-maintenance".into(),
         region: region.into(),
@@ -204,6 +227,89 @@ pub fn plan(
         steps,
         notes,
     })
+}
+
+/// Reboot (instance events, or none) or stop/start (system events: new hardware).
+fn restart_steps(id: &str, label: &str, event: Option<&ScheduledEvent>) -> Vec<Step> {
+    if event.is_some_and(|e| e.code.needs_new_hardware()) {
+        vec![
+            Step {
+                title: format!("stop {label} (moves it off the failing host)"),
+                action: Action::StopInstance {
+                    instance: id.to_string(),
+                },
+                resources: vec![id.to_string()],
+                expected_secs: 60,
+                timeout_secs: 20 * 60,
+            },
+            Step {
+                title: format!("start {label} and wait for status checks ok"),
+                action: Action::StartInstance {
+                    instance: id.to_string(),
+                },
+                resources: vec![id.to_string()],
+                expected_secs: BOOT_SECS,
+                timeout_secs: 20 * 60,
+            },
+        ]
+    } else {
+        vec![Step {
+            title: format!("reboot {label} and wait for status checks ok"),
+            action: Action::RebootInstance {
+                instance: id.to_string(),
+                event_id: (event.and_then(|e| e.event_id.clone())).map(Into::into),
+            },
+            resources: vec![id.to_string()],
+            expected_secs: BOOT_SECS,
+            timeout_secs: 20 * 60,
+        }]
+    }
+}
+
+/// `--suspend-processes`: the groups of the instances keep them (no Standby) with the processes that
+/// would replace them suspended for the run, resumed at its end (and by a rollback).
+fn suspend_around(inv: &Inventory, ids: &[String], steps: &mut Vec<Step>, notes: &mut Vec<String>) {
+    let mut names: Vec<String> = ids
+        .iter()
+        .filter_map(|id| inv.group_of_instance(id))
+        .map(|g| g.name.to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    let processes: Vec<String> = groups::SUSPENDED_FOR_MAINTENANCE
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    for (k, name) in names.iter().enumerate() {
+        notes.push(format!(
+            "{name}: {} suspended for the run (the group will not replace any member meanwhile), \
+             resumed at its end",
+            processes.join(", ")
+        ));
+        steps.insert(
+            k,
+            Step {
+                title: format!("suspend {} on {name}", processes.join(", ")),
+                action: Action::SuspendProcesses {
+                    group: name.clone(),
+                    processes: processes.clone(),
+                },
+                resources: vec![name.clone()],
+                expected_secs: 5,
+                timeout_secs: 5 * 60,
+            },
+        );
+        steps.push(Step {
+            title: format!("resume {} on {name}", processes.join(", ")),
+            action: Action::ResumeProcesses {
+                group: name.clone(),
+                processes: processes.clone(),
+            },
+            resources: vec![name.clone()],
+            expected_secs: 5,
+            timeout_secs: 5 * 60,
+        });
+    }
 }
 
 /// Deregistration delays and health checks of the groups the instances serve, read on demand (the

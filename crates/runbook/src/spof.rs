@@ -2,6 +2,7 @@
 //! another AZ"): image the instance → launch clones in the AZs that balance the tier → wait
 //! running and status ok → register them everywhere the source serves → wait healthy.
 
+use super::groups;
 use super::plan::{Action, Plan, Step, Val};
 use opsdeck_core::domain::*;
 use std::collections::BTreeMap;
@@ -95,6 +96,26 @@ pub fn plan(inv: &Inventory, args: &SpofArgs) -> Result<Plan, String> {
     let src = inv
         .instance(&args.instance)
         .ok_or_else(|| format!("unknown instance {}", args.instance))?;
+    // A group's member is not cloned: an instance the group does not know about is gone at its
+    // next scale-in or refresh. The group itself is widened, and it launches.
+    if let Some(g) = inv.group_of_instance(&src.id) {
+        let mut plan = groups::widen_plan(
+            inv,
+            &groups::WidenArgs {
+                group: g.name.to_string(),
+                count: args.count,
+                az: None,
+            },
+        )?;
+        plan.notes.insert(
+            0,
+            format!(
+                "{} is a member of Auto Scaling group {}: the group is widened instead of cloning it",
+                src.id, g.name
+            ),
+        );
+        return Ok(plan);
+    }
     if !matches!(src.state, InstanceState::Running | InstanceState::Stopped) {
         return Err(format!(
             "{} is {}: only a running or stopped instance can be cloned",

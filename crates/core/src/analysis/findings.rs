@@ -1,84 +1,10 @@
 //! Single points of failure, each with severity, the resources concerned, plain words and the
 //! runbook that fixes it. Kind names are stable: scripts and monitoring match on them.
 
+use super::finding::*;
+use super::groups;
 use crate::domain::*;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Critical,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingKind {
-    SingleInstance,
-    SingleAz,
-    SingleHealthyTarget,
-    NoHealthyTarget,
-    NoRecentSnapshot,
-    UnprotectedScheduledEvent,
-    AzImpaired,
-}
-
-impl FindingKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SingleInstance => "single-instance",
-            Self::SingleAz => "single-az",
-            Self::SingleHealthyTarget => "single-healthy-target",
-            Self::NoHealthyTarget => "no-healthy-target",
-            Self::NoRecentSnapshot => "no-recent-snapshot",
-            Self::UnprotectedScheduledEvent => "unprotected-scheduled-event",
-            Self::AzImpaired => "az-impaired",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub kind: FindingKind,
-    pub severity: Severity,
-    pub region: String,
-    /// Ids (or target group names) concerned, the most important first.
-    pub resources: Vec<String>,
-    pub message: String,
-    /// The command that fixes it, when a runbook does.
-    pub fix: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AnalysisOptions {
-    /// A data volume whose newest completed snapshot is older than this is a finding.
-    pub max_snapshot_age: chrono::Duration,
-    /// Instances sharing this tag's value form a tier (one alone in its tier is a SPOF).
-    pub role_tag: String,
-    pub now: Timestamp,
-}
-
-impl AnalysisOptions {
-    pub fn new(now: Timestamp) -> Self {
-        AnalysisOptions {
-            max_snapshot_age: chrono::Duration::hours(24),
-            role_tag: "role".into(),
-            now,
-        }
-    }
-}
 
 /// Every finding, most severe first.
 pub fn find_all(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
@@ -89,6 +15,7 @@ pub fn find_all(inv: &Inventory, opts: &AnalysisOptions) -> Vec<Finding> {
     snapshot_findings(inv, opts, &mut out);
     event_findings(inv, opts, &mut out);
     az_findings(inv, &mut out);
+    groups::group_findings(inv, &mut out);
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -138,7 +65,34 @@ fn target_group_findings(inv: &Inventory, out: &mut Vec<Finding>) {
             .map(|t| t.target_id.clone())
             .map(Into::into)
             .collect();
+        // A group's member: the group is what relaunches it, so the fix acts on the group, and a
+        // group of one is reported once, as the group.
+        let group_of_all = |ids: &[String]| -> Option<&AutoScalingGroup> {
+            let g = groups::relaunching_group(inv, ids.first()?)?;
+            ids.iter().all(|id| g.member(id).is_some()).then_some(g)
+        };
         if live.len() == 1 {
+            if let Some(g) = group_of_all(&ids) {
+                if g.desired_capacity <= 1 || g.max_size <= 1 {
+                    continue;
+                }
+                out.push(Finding {
+                    kind: FindingKind::SingleInstance,
+                    severity: if behind_lb { Severity::Critical } else { Severity::Warning },
+                    region: tg.region.to_string(),
+                    resources: vec![tg.name.to_string(), ids[0].clone()],
+                    message: format!(
+                        "target group {} is served by one target, {}, of Auto Scaling group {} \
+                         (desired {}): until the group has its others in service, losing it is an outage",
+                        tg.name,
+                        name_of(inv, &ids[0]),
+                        g.name,
+                        g.desired_capacity
+                    ),
+                    fix: Some(groups::widen_fix(&g.name)),
+                });
+                continue;
+            }
             out.push(Finding {
                 kind: FindingKind::SingleInstance,
                 severity: if behind_lb { Severity::Critical } else { Severity::Warning },
@@ -195,7 +149,12 @@ fn target_group_findings(inv: &Inventory, out: &mut Vec<Finding>) {
                         healthy.len(),
                         tg.name
                     ),
-                    fix: Some(format!("opsdeck runbook remove-spof --instance {}", healthy[0].target_id)),
+                    fix: Some(
+                        match group_of_all(&healthy.iter().map(|t| t.target_id.to_string()).collect::<Vec<_>>()) {
+                            Some(g) => groups::widen_fix(&g.name),
+                            None => format!("opsdeck runbook remove-spof --instance {}", healthy[0].target_id),
+                        },
+                    ),
                 });
             }
             _ => {}
@@ -218,7 +177,8 @@ fn lone_role_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Fin
         .collect();
     for ((region, role), members) in tiers {
         let [only] = members.as_slice() else { continue };
-        if reported.contains(only.id.as_str()) {
+        // A group's member is the group's to report (a group of one is a finding of its own).
+        if reported.contains(only.id.as_str()) || inv.group_of_instance(&only.id).is_some() {
             continue;
         }
         out.push(Finding {

@@ -3,8 +3,11 @@
 
 mod blast;
 mod capacity;
+mod finding;
 mod findings;
+mod groups;
 
 pub use blast::*;
 pub use capacity::*;
+pub use finding::*;
 pub use findings::*;

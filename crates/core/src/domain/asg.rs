@@ -132,9 +132,18 @@ impl InstanceRefresh {
 /// The processes a group can have suspended that keep it from healing itself.
 pub const HEALING_PROCESSES: [&str; 3] = ["Launch", "HealthCheck", "ReplaceUnhealthy"];
 
-/// The instance maintenance policy's default floor when none is set: AWS keeps 90% healthy during
-/// an instance refresh by default, and that is the floor opsdeck keeps for a group's maintenance.
-pub const DEFAULT_MIN_HEALTHY_PERCENT: i32 = 90;
+/// How a member can be taken out of service for maintenance without the group replacing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "path")]
+pub enum MaintenancePath {
+    /// EnterStandby decrementing desired: the group is one smaller while the member is worked on.
+    Decrement,
+    /// EnterStandby without decrementing: the group launches a stand-in first; desired rises by one
+    /// on ExitStandby and the run sets it back at the end.
+    StandIn,
+    /// Neither keeps the group's floor: the reason, in plain words.
+    Blocked { why: String },
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoScalingGroup {
@@ -193,15 +202,39 @@ impl AutoScalingGroup {
             .collect()
     }
 
-    /// How many members must stay healthy while one is worked on: the maintenance policy's
-    /// MinHealthyPercentage of desired (AWS's 90% when unset), rounded up.
+    /// How many members must stay in service while one is worked on: the instance maintenance
+    /// policy's MinHealthyPercentage of desired, rounded up; without a policy, one member at a time
+    /// (desired − 1).
     pub fn healthy_floor(&self) -> usize {
-        let pct = self
-            .min_healthy_percent
-            .unwrap_or(DEFAULT_MIN_HEALTHY_PERCENT)
-            .clamp(0, 100) as i64;
         let desired = i64::from(self.desired_capacity.max(0));
-        ((desired * pct + 99) / 100) as usize
+        match self.min_healthy_percent {
+            Some(pct) => ((desired * i64::from(pct.clamp(0, 100)) + 99) / 100) as usize,
+            None => (desired - 1).max(0) as usize,
+        }
+    }
+
+    /// How one member can be taken out now: decrement desired when the group may shrink by one
+    /// (desired − 1 ≥ min and ≥ its floor), else have it launch a stand-in when max leaves room
+    /// (desired + 1 ≤ max, needed for ExitStandby), else not at all.
+    pub fn maintenance_path(&self) -> MaintenancePath {
+        let desired = self.desired_capacity;
+        let floor = self.healthy_floor() as i32;
+        if desired - 1 >= self.min_size && desired - 1 >= floor {
+            return MaintenancePath::Decrement;
+        }
+        if desired < self.max_size {
+            return MaintenancePath::StandIn;
+        }
+        MaintenancePath::Blocked {
+            why: format!(
+                "{} must keep {floor} of {desired} in service{} and its max ({}) leaves no room for                  a stand-in",
+                self.name,
+                self.min_healthy_percent
+                    .map(|p| format!(" (min healthy {p}%)"))
+                    .unwrap_or_default(),
+                self.max_size
+            ),
+        }
     }
 
     /// Whether an instance refresh is replacing members now, or a lifecycle hook holds one: the

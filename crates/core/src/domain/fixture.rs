@@ -233,6 +233,89 @@ impl FleetBuilder {
         }
     }
 
+    /// An Auto Scaling group over one subnet per AZ in `azs`, with `members` InService and healthy
+    /// (min = desired = max = their number, no maintenance policy), serving `target_groups`.
+    pub fn group(
+        &mut self,
+        name: &str,
+        azs: &[&str],
+        members: &[&str],
+        target_groups: &[&str],
+    ) -> String {
+        for az in azs {
+            let id = format!("subnet-{az}");
+            if self.inv.subnet(&id).is_none() {
+                self.inv.subnets.push(Subnet {
+                    region: self.region.as_str().into(),
+                    id: id.into(),
+                    vpc_id: "vpc-1".into(),
+                    az: (*az).into(),
+                    cidr: "10.0.0.0/24".into(),
+                    available_ips: 250,
+                    default_for_az: false,
+                    tags: Tags::new(),
+                });
+            }
+        }
+        let size = members.len() as i32;
+        let member = |id: &&str| {
+            let az = self
+                .inv
+                .instance(id)
+                .map(|i| i.az.clone())
+                .unwrap_or_default();
+            AsgMember {
+                instance_id: (*id).into(),
+                az,
+                lifecycle_state: LifecycleState::InService,
+                healthy: true,
+                launched_from: Some("lt-1:1".into()),
+                protected_from_scale_in: false,
+            }
+        };
+        let group = AutoScalingGroup {
+            region: self.region.as_str().into(),
+            name: name.into(),
+            arn: format!(
+                "arn:aws:autoscaling:{}:123456789012:autoScalingGroup:{name}",
+                self.region
+            )
+            .into(),
+            min_size: size,
+            max_size: size,
+            desired_capacity: size,
+            launch_source: Some("lt-1:1".into()),
+            subnet_ids: azs.iter().map(|az| format!("subnet-{az}").into()).collect(),
+            azs: azs.iter().map(|az| (*az).into()).collect(),
+            target_group_arns: target_groups.iter().map(|t| (*t).into()).collect(),
+            load_balancer_names: vec![],
+            health_check_type: if target_groups.is_empty() {
+                "EC2"
+            } else {
+                "ELB"
+            }
+            .into(),
+            health_check_grace_secs: 300,
+            suspended_processes: vec![],
+            min_healthy_percent: None,
+            max_healthy_percent: None,
+            capacity_rebalance: false,
+            lifecycle_hooks: vec![],
+            instance_refresh: None,
+            warm_pool: None,
+            members: members.iter().map(member).collect(),
+            status: None,
+            tags: Tags::new(),
+        };
+        for id in members {
+            if let Some(i) = self.inv.instances.iter_mut().find(|i| i.id == *id) {
+                i.tags.insert(GROUP_TAG, name);
+            }
+        }
+        self.inv.auto_scaling_groups.push(group);
+        name.to_string()
+    }
+
     pub fn build(mut self) -> Inventory {
         self.inv.fill_derived();
         self.inv

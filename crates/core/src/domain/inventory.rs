@@ -161,7 +161,11 @@ impl Inventory {
                 self.auto_scaling_groups
                     .iter()
                     .enumerate()
-                    .flat_map(|(g, grp)| grp.members.iter().map(move |m| (m.instance_id.to_string(), g)))
+                    .flat_map(|(g, grp)| {
+                        grp.members
+                            .iter()
+                            .map(move |m| (m.instance_id.to_string(), g))
+                    })
                     .collect(),
             ),
         };
@@ -249,7 +253,10 @@ impl Inventory {
     pub fn group_of_instance(&self, instance_id: &str) -> Option<&AutoScalingGroup> {
         let idx = &self.index.group_of;
         if idx.0 == self.auto_scaling_groups.len() && !idx.1.is_empty() {
-            if let Some(g) = idx.1.get(instance_id).and_then(|&g| self.auto_scaling_groups.get(g))
+            if let Some(g) = idx
+                .1
+                .get(instance_id)
+                .and_then(|&g| self.auto_scaling_groups.get(g))
                 && g.member(instance_id).is_some()
             {
                 return Some(g);

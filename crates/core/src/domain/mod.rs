@@ -14,8 +14,8 @@ mod storage;
 mod tags;
 pub mod time;
 
-pub use compact_str::{CompactString, ToCompactString, format_compact};
 pub use asg::*;
+pub use compact_str::{CompactString, ToCompactString, format_compact};
 pub use compute::*;
 pub use elb::*;
 pub use inventory::*;
