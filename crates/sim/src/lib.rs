@@ -13,9 +13,11 @@
 //! (generated, ≥ 10,000 instances over 4 regions), `seed` (the contract-test fleet, the same as
 //! `tests/it/support/seed_fleet.py`). A path to a fleet file works too.
 
+mod call_record;
 mod chaos;
 mod clock;
 mod elb;
+mod fault_rules;
 mod faults;
 mod fleet;
 mod generate;
