@@ -17,6 +17,7 @@ mod call_record;
 mod chaos;
 mod clock;
 mod elb;
+mod error;
 mod fault_rules;
 mod faults;
 mod fleet;
@@ -26,73 +27,26 @@ mod instances;
 mod metrics;
 mod model;
 mod network;
+mod options;
 mod read;
 mod storage;
 mod world;
 mod write;
 
 pub use chaos::{ChaosCommand, HELP as CHAOS_HELP, parse as parse_chaos, parse_duration};
+pub use error::SimError;
 pub use faults::{CALL_LOG_LIMIT, CallRecord, Faults, Service, service_of};
 pub use fleet::{BUILTIN_FLEETS, FleetSpec, builtin_fleet};
+pub use options::{DemoOptions, FleetSource, SimOptions};
 pub use read::SimRead;
 pub use write::SimWrite;
 
 use opsdeck_core::cloud::{CloudRead, CloudResult, CloudWrite, Written};
 use opsdeck_core::domain::{EventCode, Timestamp};
+use options::demo_fleet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use world::World;
-
-/// A fault-API or fleet error, in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct SimError(pub String);
-
-impl From<String> for SimError {
-    fn from(s: String) -> Self {
-        SimError(s)
-    }
-}
-
-/// Which fleet to load.
-#[derive(Debug, Clone)]
-pub enum FleetSource {
-    /// A built-in fleet (`default`, `large`, `seed`) or a path to a fleet file.
-    NameOrPath(String),
-    /// Fleet TOML text.
-    Toml(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct SimOptions {
-    pub fleet: FleetSource,
-    /// Same seed, same calls → same ids, addresses, durations and fault dice.
-    pub seed: u64,
-    /// Simulated seconds per real (tokio) second.
-    pub speed: f64,
-    /// The fleet's "now" (its relative times are measured from it); default: the wall clock.
-    pub epoch: Option<Timestamp>,
-}
-
-impl Default for SimOptions {
-    fn default() -> Self {
-        SimOptions {
-            fleet: FleetSource::NameOrPath("default".into()),
-            seed: 1,
-            speed: 1.0,
-            epoch: None,
-        }
-    }
-}
-
-impl SimOptions {
-    pub fn fleet(name_or_path: &str) -> Self {
-        SimOptions {
-            fleet: FleetSource::NameOrPath(name_or_path.into()),
-            ..SimOptions::default()
-        }
-    }
-}
 
 /// A fleet's description, read and parsed (not built).
 fn fleet_spec(source: &FleetSource) -> Result<FleetSpec, SimError> {
@@ -131,18 +85,6 @@ fn pick_regions(fleet: &str, have: &[String], asked: &[String]) -> Result<Vec<St
     Ok(out)
 }
 
-/// What `--demo` asks for: which fleet, how fast its clock runs, its seed and its regions.
-#[derive(Debug, Clone, Default)]
-pub struct DemoOptions {
-    /// A built-in fleet name (`default`, `large`) or a path to a fleet file.
-    pub fleet: Option<String>,
-    /// How many simulated seconds pass per real second.
-    pub speed: f64,
-    pub seed: u64,
-    /// `--region`: only these of the fleet's regions (empty: all of them).
-    pub regions: Vec<String>,
-}
-
 /// Checks a demo's `--region`s against its fleet without building the fleet (the console does this
 /// before it takes the terminal, so a typo is one line on stderr, not a banner).
 pub fn check_demo_regions(opts: &crate::DemoOptions) -> Result<Vec<String>, SimError> {
@@ -152,10 +94,6 @@ pub fn check_demo_regions(opts: &crate::DemoOptions) -> Result<Vec<String>, SimE
         have.extend(g.regions.iter().cloned());
     }
     pick_regions(&spec.name, &have, &opts.regions)
-}
-
-fn demo_fleet(opts: &crate::DemoOptions) -> FleetSource {
-    FleetSource::NameOrPath(opts.fleet.clone().unwrap_or_else(|| "default".into()))
 }
 
 /// The handle on one simulated world: cheap to clone, shared by every region's ports.
