@@ -21,7 +21,6 @@ mod error;
 mod fault_rules;
 mod faults;
 mod fleet;
-mod generate;
 mod ids;
 mod instances;
 mod metrics;
@@ -41,29 +40,13 @@ pub use options::{DemoOptions, FleetSource, SimOptions};
 pub use read::SimRead;
 pub use write::SimWrite;
 
+use fleet::fleet_spec;
 use opsdeck_core::cloud::{CloudRead, CloudResult, CloudWrite, Written};
 use opsdeck_core::domain::{EventCode, Timestamp};
 use options::demo_fleet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use world::World;
-
-/// A fleet's description, read and parsed (not built).
-fn fleet_spec(source: &FleetSource) -> Result<FleetSpec, SimError> {
-    let text = match source {
-        FleetSource::NameOrPath(n) => match builtin_fleet(n) {
-            Some(t) => t.to_string(),
-            None => std::fs::read_to_string(n).map_err(|e| {
-                SimError(format!(
-                    "no built-in fleet `{n}` (built-in: {}) and no readable fleet file there: {e}",
-                    BUILTIN_FLEETS.join(", ")
-                ))
-            })?,
-        },
-        FleetSource::Toml(t) => t.clone(),
-    };
-    FleetSpec::parse(&text)
-}
 
 /// `asked` among a fleet's regions `have`; see [`Sim::select_regions`].
 fn pick_regions(fleet: &str, have: &[String], asked: &[String]) -> Result<Vec<String>, SimError> {
