@@ -4,16 +4,23 @@
 //! `starts = "7d"`, so a demo always looks current. An RFC 3339 timestamp works too. See
 //! `assets/fleets/default.toml` for every field in use.
 //!
-//! `source` finds a fleet's text, `spec` parses it and `build` turns it into the world, region by
-//! region, or procedurally (`generate`, the `large` fleet).
+//! `source` finds a fleet's text, `spec` parses it and `build` turns it into the world: region by
+//! region, each resource family in its own file (`network`, `instances` with their `events`,
+//! `storage`, `load_balancers`, `alarms`), or procedurally (`generate`, the `large` fleet).
 
+mod alarms;
 mod build;
 mod elb_names;
 mod events;
 mod generate;
+mod instances;
+mod load_balancers;
+mod names;
+mod network;
 mod region;
 mod source;
 mod spec;
+mod storage;
 mod tags;
 mod times;
 
