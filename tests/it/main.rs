@@ -30,6 +30,7 @@ mod sim_elb;
 mod sim_events;
 mod sim_faults;
 mod sim_fleets;
+mod sim_groups;
 mod sim_instances;
 mod sim_network;
 mod sim_storage;

@@ -21,6 +21,11 @@ pub enum ChaosCommand {
     Errors(f64),
     /// Crash an instance (id or Name tag): its instance status check fails until a reboot.
     Crash(String),
+    /// An instance dies outright (id, Name tag, or an Auto Scaling group: one of its members):
+    /// terminated as if its host failed. A group replaces it.
+    Kill(String),
+    /// Start an instance refresh of an Auto Scaling group: it replaces its members one at a time.
+    Refresh(String),
     /// Make a volume's detach hang until forced (id or Name tag).
     StuckDetach(String),
     /// Deny an action (UnauthorizedOperation / AccessDenied), dry run or not.
@@ -50,6 +55,8 @@ chaos commands:
   latency DURATION        add latency to every call (500ms, 2s; 0 removes)
   errors RATE             fail RATE (0-1) of calls with a 5xx InternalError
   crash INSTANCE          crash an instance (id or Name): its status check fails until rebooted
+  kill INSTANCE|GROUP     an instance dies (terminated); for a group, one of its members: the group replaces it
+  refresh GROUP           start an instance refresh: the group replaces its members one at a time
   stuck-detach VOLUME     the volume's next detach hangs until forced (id or Name)
   deny ACTION / allow ACTION   permission policy: UnauthorizedOperation for ACTION
   event INSTANCE CODE IN [DEADLINE]   schedule e.g. `event web-1 system-reboot 10m 7d`
@@ -146,6 +153,14 @@ pub fn parse(text: &str) -> Result<ChaosCommand, String> {
         "crash" => {
             expect_args(1)?;
             ChaosCommand::Crash(arg(1, "instance")?)
+        }
+        "kill" => {
+            expect_args(1)?;
+            ChaosCommand::Kill(arg(1, "instance or group")?)
+        }
+        "refresh" => {
+            expect_args(1)?;
+            ChaosCommand::Refresh(arg(1, "group")?)
         }
         "stuck-detach" => {
             expect_args(1)?;

@@ -17,6 +17,7 @@ pub enum Service {
     Elb,
     CloudWatch,
     Sts,
+    AutoScaling,
 }
 
 pub fn service_of(action: &str) -> Service {
@@ -30,6 +31,15 @@ pub fn service_of(action: &str) -> Service {
         | "DeregisterTargets" => Service::Elb,
         "GetMetricData" | "DescribeAlarms" => Service::CloudWatch,
         "GetCallerIdentity" => Service::Sts,
+        "DescribeAutoScalingGroups"
+        | "DescribeLifecycleHooks"
+        | "DescribeInstanceRefreshes"
+        | "EnterStandby"
+        | "ExitStandby"
+        | "SuspendProcesses"
+        | "ResumeProcesses"
+        | "UpdateAutoScalingGroup"
+        | "TerminateInstanceInAutoScalingGroup" => Service::AutoScaling,
         _ => Service::Ec2,
     }
 }

@@ -21,6 +21,7 @@ mod error;
 mod fault_rules;
 mod faults;
 mod fleet;
+mod groups;
 mod handle;
 mod ids;
 mod instances;

@@ -244,6 +244,8 @@ pub(crate) struct Region {
     pub lbs: BTreeMap<String, LbRec>,
     pub tgs: BTreeMap<String, TgRec>,
     pub alarms: BTreeMap<String, AlarmRec>,
+    /// Auto Scaling groups by name.
+    pub groups: BTreeMap<String, crate::groups::GroupRec>,
     /// RunInstances client tokens: the request's fingerprint and the instances it launched.
     pub client_tokens: HashMap<String, (String, Vec<String>)>,
     /// Private address → the ENI holding it.

@@ -187,6 +187,32 @@ impl World {
     }
 }
 
+impl World {
+    /// Groups as DescribeAutoScalingGroups shows them (their AZs from their subnets).
+    pub(crate) fn groups_view(
+        &self,
+        region: &str,
+        only: Option<&str>,
+    ) -> CloudResult<Vec<AutoScalingGroup>> {
+        let r = self.region(region)?;
+        Ok(r.groups
+            .values()
+            .filter(|g| only.is_none_or(|o| o == g.name))
+            .map(|g| {
+                let mut azs: Vec<String> = g
+                    .subnets
+                    .iter()
+                    .filter_map(|s| r.subnets.get(s))
+                    .map(|s| s.subnet.az.to_string())
+                    .collect();
+                azs.sort();
+                azs.dedup();
+                g.view(region, azs)
+            })
+            .collect())
+    }
+}
+
 macro_rules! read_list {
     ($self:ident, [$($action:literal),+], |$w:ident, $region:ident| $body:expr) => {{
         let region = $self.region.clone();
@@ -389,6 +415,28 @@ impl CloudRead for SimRead {
         let queries = queries.to_vec();
         read_list!(self, ["GetMetricData"], |w, r| w
             .metric_series(r, &queries, window))
+    }
+
+    /// Groups with their members, hooks and newest refresh: the three reads the AWS adapter makes
+    /// (one list, then two per group), answered at once.
+    async fn auto_scaling_groups(&self) -> CloudResult<Vec<AutoScalingGroup>> {
+        read_list!(
+            self,
+            [
+                "DescribeAutoScalingGroups",
+                "DescribeLifecycleHooks",
+                "DescribeInstanceRefreshes"
+            ],
+            |w, r| w.groups_view(r, None)
+        )
+    }
+
+    async fn auto_scaling_group(&self, name: &str) -> CloudResult<Option<AutoScalingGroup>> {
+        let n = name.to_string();
+        read_list!(self, ["DescribeAutoScalingGroups"], |w, r| Ok(w
+            .groups_view(r, Some(&n))?
+            .into_iter()
+            .next()))
     }
 
     async fn alarms(&self) -> CloudResult<Vec<Alarm>> {

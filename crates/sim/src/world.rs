@@ -120,6 +120,11 @@ pub(crate) enum Tr {
         id: String,
         ver: u64,
     },
+    /// An Auto Scaling group looks at its members (see `groups::reconcile`).
+    GroupCheck {
+        region: String,
+        group: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +283,7 @@ impl World {
             Tr::VolumeGone { region, id, ver } => self.on_volume_gone(&region, &id, ver),
             Tr::EniAttached { region, id, ver } => self.on_eni_attached(&region, &id, ver),
             Tr::EniDetached { region, id, ver } => self.on_eni_detached(&region, &id, ver),
+            Tr::GroupCheck { region, group } => self.on_group_check(&region, &group),
         }
     }
 

@@ -207,6 +207,38 @@ impl World {
                 event_id,
                 not_before,
             } => nothing(self.reschedule_event(region, instance_id, event_id, *not_before, d)),
+            C::EnterStandby {
+                group,
+                instance_ids,
+                decrement_desired,
+            } => nothing(self.enter_standby(region, group, instance_ids, *decrement_desired, d)),
+            C::ExitStandby {
+                group,
+                instance_ids,
+            } => nothing(self.exit_standby(region, group, instance_ids, d)),
+            C::SuspendProcesses { group, processes } => {
+                nothing(self.suspend_or_resume(region, group, processes, true, d))
+            }
+            C::ResumeProcesses { group, processes } => {
+                nothing(self.suspend_or_resume(region, group, processes, false, d))
+            }
+            C::UpdateAutoScalingGroup {
+                group,
+                min_size,
+                max_size,
+                desired_capacity,
+                subnet_ids,
+            } => nothing(self.update_group(
+                region,
+                group,
+                (*min_size, *max_size, *desired_capacity),
+                subnet_ids.as_deref(),
+                d,
+            )),
+            C::TerminateInstanceInAutoScalingGroup {
+                instance_id,
+                decrement_desired,
+            } => nothing(self.terminate_in_group(region, instance_id, *decrement_desired, d)),
         }
     }
 }
@@ -220,6 +252,9 @@ fn logged_action(call: &WriteCall, dry_run: bool) -> &'static str {
         }
         WriteCall::AssignPrivateIps { .. } | WriteCall::UnassignPrivateIps { .. } if dry_run => {
             "DescribeNetworkInterfaces"
+        }
+        other if dry_run && other.service() == opsdeck_core::cloud::ApiService::AutoScaling => {
+            "DescribeAutoScalingGroups"
         }
         other => other.name(),
     }

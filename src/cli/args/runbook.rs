@@ -69,6 +69,17 @@ pub struct RollingCli {
     /// Maintain every instance registered in this target group (name or ARN)
     #[arg(long)]
     pub target_group: Option<String>,
+    /// Maintain every in-service member of this Auto Scaling group, one at a time
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Replace group members through their group (terminate; it launches a new one) instead of
+    /// restarting them
+    #[arg(long)]
+    pub replace: bool,
+    /// Keep group members in service with HealthCheck, ReplaceUnhealthy and AZRebalance suspended for
+    /// the run (resumed at its end) instead of taking them out through Standby
+    #[arg(long)]
+    pub suspend_processes: bool,
     /// Keep at least N healthy targets per AZ (default: only never the last of a group)
     #[arg(long, value_name = "N")]
     pub floor_per_az: Option<usize>,
@@ -80,11 +91,19 @@ pub struct RollingCli {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("subject").required(true).args(["instance", "group"]))]
 pub struct SpofCli {
-    /// The instance that is a single point of failure
+    /// The instance that is a single point of failure (a group member: its group is widened)
     #[arg(long)]
-    pub instance: String,
-    /// How many clones
+    pub instance: Option<String>,
+    /// Widen this Auto Scaling group into another AZ (a subnet there, capacity for it); the group
+    /// launches, opsdeck does not
+    #[arg(long)]
+    pub group: Option<String>,
+    /// The AZ to widen a group into (default: the best one its load balancers serve)
+    #[arg(long, value_name = "AZ", requires = "group")]
+    pub az: Option<String>,
+    /// How many clones (for a group: how many instances to add in the new AZ)
     #[arg(long, default_value_t = 1)]
     pub count: usize,
     /// Stop the instance while imaging it (consistent image; an outage, stated in the plan)

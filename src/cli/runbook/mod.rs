@@ -53,6 +53,9 @@ pub async fn run(
             let args = RollingArgs {
                 instances: a.instances,
                 target_group: a.target_group,
+                group: a.group,
+                replace: a.replace,
+                suspend_processes: a.suspend_processes,
                 floor_per_az: a.floor_per_az,
                 reschedule_to: a.reschedule_to,
             };
@@ -67,8 +70,19 @@ pub async fn run(
         }
         RunbookCommand::RemoveSpof(a) => {
             let session = connect().await?;
+            if let Some(group) = a.group {
+                let args = opsdeck_runbook::groups::WidenArgs {
+                    group,
+                    count: a.count,
+                    az: a.az,
+                };
+                return plan_then_launch(&session, dir, global, &a.exec, |inv| {
+                    opsdeck_runbook::groups::widen_plan(inv, &args)
+                })
+                .await;
+            }
             let args = opsdeck_runbook::spof::SpofArgs {
-                instance: a.instance,
+                instance: a.instance.unwrap_or_default(),
                 count: a.count,
                 consistent: a.consistent,
                 deregister_image: a.deregister_image,

@@ -2,7 +2,7 @@
 
 use super::generate::generate;
 use super::spec::{FleetSpec, RegionSpec};
-use super::{alarms, instances, load_balancers, network, storage};
+use super::{alarms, groups, instances, load_balancers, network, storage};
 use crate::error::SimError;
 use crate::world::World;
 
@@ -38,5 +38,7 @@ fn load_region(w: &mut World, fleet: &FleetSpec, spec: &RegionSpec) -> Result<()
     network::load_elastic_ips(w, fleet, spec, &names)?;
     load_balancers::load_target_groups(w, spec, &mut names)?;
     load_balancers::load_load_balancers(w, fleet, spec, &names)?;
-    alarms::load_alarms(w, fleet, spec, &names)
+    alarms::load_alarms(w, fleet, spec, &names)?;
+    // Last: a fleet without groups draws the same ids as before groups existed.
+    groups::load_groups(w, fleet, spec, &names)
 }

@@ -6,13 +6,14 @@
 //!
 //! `source` finds a fleet's text, `spec` parses it and `build` turns it into the world: region by
 //! region, each resource family in its own file (`network`, `instances` with their `events`,
-//! `storage`, `load_balancers`, `alarms`), or procedurally (`generate`, the `large` fleet).
+//! `storage`, `load_balancers`, `alarms`, `groups`), or procedurally (`generate`, the `large` fleet).
 
 mod alarms;
 mod build;
 mod elb_names;
 mod events;
 mod generate;
+mod groups;
 mod instances;
 mod load_balancers;
 mod names;

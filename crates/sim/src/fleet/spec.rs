@@ -108,6 +108,8 @@ pub struct RegionSpec {
     pub target_groups: Vec<TgSpec>,
     #[serde(default)]
     pub alarms: Vec<AlarmSpec>,
+    #[serde(default)]
+    pub auto_scaling_groups: Vec<GroupSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -358,6 +360,79 @@ pub struct AlarmSpec {
     pub threshold: f64,
     #[serde(default = "default_comparison")]
     pub comparison: String,
+}
+
+fn default_health_check() -> String {
+    "EC2".into()
+}
+fn default_grace() -> i32 {
+    300
+}
+fn default_heartbeat() -> i32 {
+    3600
+}
+fn default_result() -> String {
+    "CONTINUE".into()
+}
+fn default_group_launched() -> String {
+    "-7d".into()
+}
+
+/// An Auto Scaling group: its settings, its launch template, and `desired` members running since
+/// `launched`, spread over its subnets' AZs as AWS spreads them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    pub name: String,
+    /// Subnet names (the group's VPCZoneIdentifier).
+    pub subnets: Vec<String>,
+    pub min: i32,
+    pub max: i32,
+    pub desired: i32,
+    #[serde(rename = "type", default = "default_type")]
+    pub instance_type: String,
+    /// Image name or id (default: the region's first base image).
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Target group names its members join.
+    #[serde(default)]
+    pub target_groups: Vec<String>,
+    /// `EC2` or `ELB`.
+    #[serde(default = "default_health_check")]
+    pub health_check: String,
+    /// Health-check grace period, seconds.
+    #[serde(default = "default_grace")]
+    pub grace: i32,
+    /// Suspended processes (`Launch`, `HealthCheck`, `ReplaceUnhealthy`, `AZRebalance`...).
+    #[serde(default)]
+    pub suspended: Vec<String>,
+    /// The instance maintenance policy's MinHealthyPercentage.
+    #[serde(default)]
+    pub min_healthy_percent: Option<i32>,
+    #[serde(default)]
+    pub hooks: Vec<HookSpec>,
+    #[serde(default = "default_group_launched")]
+    pub launched: String,
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+    /// Propagated to its members (`Name` defaults to the group's name).
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookSpec {
+    pub name: String,
+    /// `launching` or `terminating`.
+    pub transition: String,
+    /// Seconds a member waits for the hook (then `default_result` applies).
+    #[serde(default = "default_heartbeat")]
+    pub heartbeat: i32,
+    #[serde(default = "default_result")]
+    pub default_result: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

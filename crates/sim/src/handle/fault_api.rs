@@ -70,6 +70,33 @@ impl Sim {
         w.crash_instance(&id).map_err(SimError)
     }
 
+    /// An instance dies (terminated as if its host failed); a group name kills one of its
+    /// in-service members. Returns the instance killed.
+    pub fn kill(&self, target: &str) -> Result<String, SimError> {
+        let mut w = self.lock();
+        w.advance();
+        let (region, id) = match w.group_member_to_kill(target) {
+            Some(found) => found,
+            None => {
+                let id = w.resolve_instance(target)?;
+                let region = w
+                    .region_of_instance(&id)
+                    .ok_or_else(|| SimError(format!("no instance {target}")))?;
+                (region, id)
+            }
+        };
+        w.terminate_instances(&region, std::slice::from_ref(&id), false)
+            .map_err(|e| SimError(e.to_string()))?;
+        Ok(id)
+    }
+
+    /// Starts an instance refresh of a group (it replaces every member launched before it).
+    pub fn refresh(&self, group: &str) -> Result<String, SimError> {
+        let mut w = self.lock();
+        w.advance();
+        w.start_refresh(group).map_err(SimError)
+    }
+
     /// The volume's detach hangs in `detaching` until forced (id or Name tag).
     pub fn stuck_detach(&self, volume: &str) -> Result<(), SimError> {
         let mut w = self.lock();
@@ -171,6 +198,16 @@ impl Sim {
             ChaosCommand::Crash(i) => {
                 self.crash(i)?;
                 format!("{i} crashed: its instance status check fails until it is rebooted")
+            }
+            ChaosCommand::Kill(t) => {
+                let id = self.kill(t)?;
+                format!("{id} died (terminated); a group it belonged to replaces it")
+            }
+            ChaosCommand::Refresh(g) => {
+                let id = self.refresh(g)?;
+                format!(
+                    "instance refresh {id} of {g} started: it replaces its members one at a time"
+                )
             }
             ChaosCommand::StuckDetach(v) => {
                 self.stuck_detach(v)?;

@@ -24,6 +24,7 @@ impl World {
         }
         rec.crashed_since = Some(now);
         rec.mark(now);
+        self.nudge_group_of(&region, id);
         Ok(())
     }
 
@@ -51,6 +52,7 @@ impl World {
                 rec.mark(now);
             }
         }
+        self.nudge_groups(&region);
         Ok(())
     }
 
@@ -72,6 +74,7 @@ impl World {
                 rec.mark(now);
             }
         }
+        self.nudge_groups(&region);
         Ok(())
     }
 }

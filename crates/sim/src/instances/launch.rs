@@ -334,6 +334,8 @@ impl World {
             rec.outage_since = Some(now);
         }
         rec.mark(now);
+        // A group's launch goes InService once it runs: its group looks at once.
+        self.schedule_group_check_of(region, id, 1.0);
     }
 }
 

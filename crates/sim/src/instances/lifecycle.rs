@@ -150,6 +150,7 @@ impl World {
                 ver,
             },
         );
+        self.nudge_group_of(region, id);
     }
 
     pub(crate) fn on_instance_stopped(&mut self, region: &str, id: &str, ver: u64) {
@@ -170,6 +171,7 @@ impl World {
         rec.outage_since = None;
         rec.checks_init_until = None;
         rec.mark(now);
+        self.nudge_group_of(region, id);
     }
 
     pub(crate) fn reboot_instances(
@@ -232,6 +234,7 @@ impl World {
                 ver,
             },
         );
+        self.nudge_group_of(region, id);
     }
 
     pub(crate) fn on_reboot_done(&mut self, region: &str, id: &str, ver: u64) {
@@ -249,6 +252,7 @@ impl World {
         rec.rebooting = false;
         rec.checks_init_until = Some(now + secs(timing::CHECKS_AFTER_REBOOT));
         rec.mark(now);
+        self.nudge_group_of(region, id);
     }
 
     pub(crate) fn terminate_instances(
@@ -293,6 +297,7 @@ impl World {
                     ver,
                 },
             );
+            self.nudge_group_of(region, id);
         }
         Ok(())
     }
@@ -326,5 +331,6 @@ impl World {
                 id: id.into(),
             },
         );
+        self.nudge_group_of(region, id);
     }
 }
