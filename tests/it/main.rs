@@ -23,6 +23,7 @@ mod cli_runbook;
 mod console_config;
 mod contract;
 mod docs;
+mod runbook_groups;
 mod runbook_property;
 mod runbook_rolling;
 mod runbook_spof_failover;

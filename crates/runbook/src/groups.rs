@@ -165,30 +165,30 @@ pub fn member_steps(
         now.max_size = now.max_size.max(desired);
         now.maintenance_path()
     };
-    let decrement = shrinkable == MaintenancePath::Decrement;
-    let standby_title = if decrement {
-        format!(
-            "move {label} to Standby in {group} (desired {desired}→{}) and wait for draining",
-            desired - 1
-        )
-    } else {
-        format!(
-            "move {label} to Standby in {group} (desired stays {desired}: the group launches a \
-             stand-in) and wait for draining"
-        )
-    };
-    steps.push(Step {
-        title: standby_title,
-        action: Action::EnterStandby {
-            group: group.clone(),
-            instance: instance.to_string(),
-            decrement,
-        },
-        resources: vec![instance.to_string(), group.clone()],
-        expected_secs: drain.max(10),
-        timeout_secs: drain + 15 * 60,
-    });
-    if !decrement {
+    let mut desired = desired;
+    if shrinkable != MaintenancePath::Decrement {
+        // The group may not shrink by one: raise desired first so a stand-in is in service and
+        // healthy before this member leaves (AWS's EnterStandby without decrementing would take it
+        // out first and launch the stand-in after, under the floor meanwhile).
+        let was = GroupShape::of(g);
+        let to = GroupShape {
+            desired: desired + 1,
+            ..was.clone()
+        };
+        steps.push(Step {
+            title: format!(
+                "raise {group}'s desired capacity {desired}→{} so a stand-in serves first",
+                desired + 1
+            ),
+            action: Action::ShapeGroup {
+                group: group.clone(),
+                to,
+                was: GroupShape { desired, ..was },
+            },
+            resources: vec![group.clone()],
+            expected_secs: 10,
+            timeout_secs: 10 * 60,
+        });
         steps.push(Step {
             title: format!("wait for {group}'s stand-in to be in service and healthy"),
             action: Action::GroupGuard {
@@ -198,15 +198,29 @@ pub fn member_steps(
             expected_secs: 180 + heal,
             timeout_secs: 45 * 60,
         });
+        desired += 1;
     }
+    steps.push(Step {
+        title: format!(
+            "move {label} to Standby in {group} (desired {desired}→{}) and wait for draining",
+            desired - 1
+        ),
+        action: Action::EnterStandby {
+            group: group.clone(),
+            instance: instance.to_string(),
+            decrement: true,
+        },
+        resources: vec![instance.to_string(), group.clone()],
+        expected_secs: drain.max(10),
+        timeout_secs: drain + 15 * 60,
+    });
     if let Work::Steps(work) = work {
         steps.extend(work);
     }
-    let after_exit = if decrement { desired } else { desired + 1 };
     steps.push(Step {
         title: format!(
-            "bring {label} back into service in {group} (desired {}→{after_exit}) and wait healthy",
-            if decrement { desired - 1 } else { desired }
+            "bring {label} back into service in {group} (desired {}→{desired}) and wait healthy",
+            desired - 1
         ),
         action: Action::ExitStandby {
             group: group.clone(),
@@ -216,7 +230,7 @@ pub fn member_steps(
         expected_secs: heal.max(10),
         timeout_secs: heal * 3 + 15 * 60,
     });
-    ledger.desired.insert(group, (found, after_exit));
+    ledger.desired.insert(group, (found, desired));
     Ok(steps)
 }
 
@@ -494,13 +508,20 @@ mod tests {
             &mut ledger,
         )
         .unwrap();
-        assert!(first.iter().any(|s| matches!(
-            s.action,
-            Action::EnterStandby {
-                decrement: false,
-                ..
-            }
-        )));
+        // The stand-in serves before the member leaves: desired 2→3 first, then Standby 3→2.
+        let kinds: Vec<&str> = first.iter().map(|s| s.action_name()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "group_guard",
+                "capacity_guard",
+                "shape_group",
+                "group_guard",
+                "enter_standby",
+                "exit_standby"
+            ]
+        );
+        assert!(matches!(&first[2].action, Action::ShapeGroup { to, .. } if to.desired == 3));
         // After the first comes back desired is 3: the second may decrement.
         let second = member_steps(
             &inv,

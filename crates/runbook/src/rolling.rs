@@ -107,6 +107,13 @@ pub fn plan(
                 i.state.as_str()
             ));
         }
+        // A busy group (refresh, hook wait) or one whose floor no path keeps: say that first.
+        if let Some(g) = inv
+            .group_of_instance(id)
+            .filter(|_| !args.suspend_processes)
+        {
+            groups::check_member(g, id)?;
+        }
         // Refuse now what the guard would block forever: the last healthy target of a group.
         if let Err(v) = check_removal(inv, &[id.as_str()], floor) {
             let why: Vec<String> = v.iter().map(|x| x.to_string()).collect();
@@ -217,6 +224,49 @@ pub fn plan(
         }
     }
     steps.extend(ledger.restore_steps());
+    // A member in Standby leaves its AZ one short: AZRebalance would launch to even it out (and
+    // terminate when it is back). Suspended for the run, resumed at its end and by a rollback.
+    if !args.suspend_processes {
+        let mut rebalancing: Vec<String> = noted
+            .iter()
+            .filter(|n| {
+                inv.auto_scaling_group(n)
+                    .is_some_and(|g| !g.suspended_processes.iter().any(|p| p == "AZRebalance"))
+            })
+            .cloned()
+            .collect();
+        rebalancing.sort();
+        for (k, name) in rebalancing.iter().enumerate() {
+            let processes = vec!["AZRebalance".to_string()];
+            notes.push(format!(
+                "{name}: AZRebalance suspended for the run (it would launch to even out the AZs \
+                 while a member is in Standby), resumed at its end"
+            ));
+            steps.insert(
+                k,
+                Step {
+                    title: format!("suspend AZRebalance on {name} for the run"),
+                    action: Action::SuspendProcesses {
+                        group: name.clone(),
+                        processes: processes.clone(),
+                    },
+                    resources: vec![name.clone()],
+                    expected_secs: 5,
+                    timeout_secs: 5 * 60,
+                },
+            );
+            steps.push(Step {
+                title: format!("resume AZRebalance on {name}"),
+                action: Action::ResumeProcesses {
+                    group: name.clone(),
+                    processes,
+                },
+                resources: vec![name.clone()],
+                expected_secs: 5,
+                timeout_secs: 5 * 60,
+            });
+        }
+    }
     if args.suspend_processes {
         suspend_around(inv, &ids, &mut steps, &mut notes);
     }

@@ -75,6 +75,7 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
         enis,
         lbs,
         tgs,
+        groups,
         alarms,
     ) = tokio::join!(
         cloud.availability_zones(),
@@ -88,6 +89,7 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
         cloud.network_interfaces(),
         cloud.load_balancers(),
         cloud.target_groups(),
+        cloud.auto_scaling_groups(),
         async {
             if opts.alarms {
                 cloud.alarms().await
@@ -117,6 +119,7 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
     take!(network_interfaces, enis, "network interfaces");
     take!(load_balancers, lbs, "load balancers");
     take!(target_groups, tgs, "target groups");
+    take!(auto_scaling_groups, groups, "auto scaling groups");
     take!(alarms, alarms, "alarms");
 
     let arns: Vec<String> = inv

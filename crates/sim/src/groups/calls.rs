@@ -55,6 +55,10 @@ impl World {
         dry_run: bool,
     ) -> CloudResult<()> {
         let g = self.group(region, name)?;
+        // No DryRun in Auto Scaling: a dry run checks by reading, as the AWS adapter does.
+        if dry_run {
+            return Err(dry_ok());
+        }
         for id in ids {
             match g.members.get(id) {
                 None => {
@@ -89,9 +93,6 @@ impl World {
                 ),
             ));
         }
-        if dry_run {
-            return Err(dry_ok());
-        }
         let snapshot = g.clone();
         let g = self.group_mut(region, name)?;
         for id in ids {
@@ -118,6 +119,9 @@ impl World {
         dry_run: bool,
     ) -> CloudResult<()> {
         let g = self.group(region, name)?;
+        if dry_run {
+            return Err(dry_ok());
+        }
         for id in ids {
             if g.members.get(id).map(|m| m.state) != Some(LifecycleState::Standby) {
                 return Err(err(
@@ -135,9 +139,6 @@ impl World {
                     g.max, g.desired
                 ),
             ));
-        }
-        if dry_run {
-            return Err(dry_ok());
         }
         let g = self.group_mut(region, name)?;
         g.desired += ids.len() as i32;
@@ -161,14 +162,14 @@ impl World {
         dry_run: bool,
     ) -> CloudResult<()> {
         self.group(region, name)?;
+        if dry_run {
+            return Err(dry_ok());
+        }
         if let Some(p) = processes.iter().find(|p| !PROCESSES.contains(&p.as_str())) {
             return Err(err(
                 "ValidationError",
                 format!("Unknown scaling process {p}"),
             ));
-        }
-        if dry_run {
-            return Err(dry_ok());
         }
         let g = self.group_mut(region, name)?;
         let all: Vec<String> = if processes.is_empty() {
@@ -196,6 +197,9 @@ impl World {
         dry_run: bool,
     ) -> CloudResult<()> {
         let g = self.group(region, name)?;
+        if dry_run {
+            return Err(dry_ok());
+        }
         let (min, max, desired) = sizes;
         let (min, max) = (min.unwrap_or(g.min), max.unwrap_or(g.max));
         let desired = desired.unwrap_or(g.desired);
@@ -222,9 +226,6 @@ impl World {
                     format!("The subnet ID '{bad}' does not exist"),
                 ));
             }
-        }
-        if dry_run {
-            return Err(dry_ok());
         }
         let g = self.group_mut(region, name)?;
         g.min = min;
@@ -259,6 +260,9 @@ impl World {
                 )
             })?;
         let g = self.group(region, &name)?;
+        if dry_run {
+            return Err(dry_ok());
+        }
         if decrement && g.desired - 1 < g.min {
             return Err(err(
                 "ValidationError",
@@ -269,9 +273,6 @@ impl World {
                     g.min
                 ),
             ));
-        }
-        if dry_run {
-            return Err(dry_ok());
         }
         let snapshot = g.clone();
         let g = self.group_mut(region, &name)?;
