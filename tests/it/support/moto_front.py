@@ -19,6 +19,8 @@ cannot do (see /work/shared/notes/moto.md):
 * Front-only reset:       POST /_plus/reset   (POST /moto-api/reset clears moto AND the front)
 * EC2 actions moto lacks: ModifyInstanceEventStartTime, DescribeVolumeStatus.
 * AssignPrivateIpAddresses with AllowReassignment=true moves the address (moto copies it).
+* Auto Scaling as AWS documents it (moto_front_asg.py): launches balanced over the group's AZs,
+  Standby out of the target groups and back, AWS's Standby checks, DescribeInstanceRefreshes.
 
 Only the Python standard library, moto, botocore and werkzeug are used.
 """
@@ -62,6 +64,9 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 from werkzeug.wsgi import get_input_stream
+
+sys.dont_write_bytecode = True  # no __pycache__ next to the support files
+import moto_front_asg  # noqa: E402 - after the flag above
 
 
 # --------------------------------------------------------------------------------------
@@ -256,6 +261,11 @@ def moto_account_id(call):
 def ec2_backend(call):
     from moto.ec2.models import ec2_backends
     return ec2_backends[moto_account_id(call)][call.region or "us-east-1"]
+
+
+def autoscaling_backend(call):
+    from moto.autoscaling.models import autoscaling_backends
+    return autoscaling_backends[moto_account_id(call)][call.region or "us-east-1"]
 
 
 # --------------------------------------------------------------------------------------
@@ -827,6 +837,7 @@ def ensure_patches():
             patch_instances()
             patch_zones()
             patch_target_groups()
+            moto_front_asg.patch(STATE)
             _patched = True
 
 
@@ -1042,6 +1053,17 @@ class Front:
             entry["status"] = status
             return respond(start_response, status, headers, body)
 
+        if call.service == "autoscaling" and call.action in ("EnterStandby", "ExitStandby"):
+            refusal = moto_front_asg.check_standby(call, autoscaling_backend)
+            if refusal is not None:
+                status, headers, body = error_response(call, refusal[0], refusal[1], 400)
+                entry["status"] = status
+                return respond(start_response, status, headers, body)
+        if call.service == "autoscaling" and call.action == "DescribeInstanceRefreshes":
+            answer, refusal = moto_front_asg.describe_instance_refreshes(call, autoscaling_backend)
+            status, headers, body = answer or error_response(call, refusal[0], refusal[1], 400)
+            entry["status"] = status
+            return respond(start_response, status, headers, body)
         if call.protocol == "cbor":
             handler = lambda: cbor_translate(call, self.moto_app)  # noqa: E731
         elif call.service == "ec2" and call.action in EC2_FRONT_ACTIONS:

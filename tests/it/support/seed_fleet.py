@@ -18,6 +18,9 @@ The fleet:
   CPUUtilization (AWS/EC2, InstanceId) every minute for the last 30 minutes
   alarm db-1-cpu-high, forced to ALARM with SetAlarmState
   (front only) a scheduled system-reboot event with a NotBeforeDeadline on web-2
+  --group NAME:ZONES:DESIRED (repeatable): an Auto Scaling group over subnets in ZONES (e.g. `a` or
+  `ab`), min = desired, max = desired + 2, from a launch template, in its own target group NAME-tg
+  (ELB health checks); the summary lists its members
 """
 
 import argparse
@@ -60,7 +63,7 @@ class Seeder:
             name: session.create_client(
                 name, region_name=region, endpoint_url=self.endpoint,
                 aws_access_key_id="testing", aws_secret_access_key="testing")
-            for name in ("ec2", "elbv2", "cloudwatch", "sts")
+            for name in ("ec2", "elbv2", "cloudwatch", "sts", "autoscaling")
         }
         self.ec2 = self.clients["ec2"]
         self.elbv2 = self.clients["elbv2"]
@@ -192,9 +195,41 @@ class Seeder:
         if delay is not None:
             self.elbv2.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[
                 {"Key": "deregistration_delay.timeout_seconds", "Value": str(delay)}])
-        self.elbv2.register_targets(TargetGroupArn=arn, Targets=[
-            {"Id": self.summary["instances"][m], "Port": port} for m in members])
+        if members:
+            self.elbv2.register_targets(TargetGroupArn=arn, Targets=[
+                {"Id": self.summary["instances"][m], "Port": port} for m in members])
         return arn
+
+    # -- Auto Scaling ------------------------------------------------------------------
+
+    def groups(self, specs):
+        asg = self.clients["autoscaling"]
+        self.summary["groups"] = {}
+        for k, spec in enumerate(specs):
+            name, zones, desired = spec.split(":")
+            desired = int(desired)
+            template = self.ec2.create_launch_template(
+                LaunchTemplateName=f"{name}-lt",
+                LaunchTemplateData={"ImageId": BASE_AMI, "InstanceType": "t3.micro",
+                                    "SecurityGroupIds": [self.summary["security_group_id"]]},
+                TagSpecifications=tag_spec("launch-template", f"{name}-lt"),
+            )["LaunchTemplate"]["LaunchTemplateId"]
+            tg = self.target_group(f"{name}-tg", 8081 + k, "/health", [], delay=2)
+            subnets = [self.summary["subnets"][self.zone(z)] for z in zones]
+            asg.create_auto_scaling_group(
+                AutoScalingGroupName=name,
+                LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
+                MinSize=desired, MaxSize=desired + 2, DesiredCapacity=desired,
+                VPCZoneIdentifier=",".join(subnets), TargetGroupARNs=[tg],
+                HealthCheckType="ELB", HealthCheckGracePeriod=60,
+                Tags=[{"Key": "Name", "Value": name, "PropagateAtLaunch": True},
+                      {"Key": "fleet", "Value": "seed", "PropagateAtLaunch": True},
+                      {"Key": "role", "Value": name, "PropagateAtLaunch": True}])
+            group = asg.describe_auto_scaling_groups(
+                AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+            self.summary["groups"][name] = {
+                "target_group": tg, "subnets": subnets, "launch_template": template,
+                "members": sorted(i["InstanceId"] for i in group["Instances"])}
 
     # -- CloudWatch --------------------------------------------------------------------
 
@@ -236,7 +271,7 @@ class Seeder:
             }]})
         self.summary["web_2_event_id"] = answer["events"][0]["InstanceEventId"]
 
-    def run(self, front=True):
+    def run(self, front=True, groups=()):
         self.summary["account_id"] = self.clients["sts"].get_caller_identity()["Account"]
         self.network()
         self.instances()
@@ -245,17 +280,19 @@ class Seeder:
         self.addresses()
         self.load_balancer()
         self.metrics()
+        if groups:
+            self.groups(groups)
         if front:
             self.scheduled_event()
         return self.summary
 
 
-def seed(endpoint, region="us-east-1", reset=False, front=True, web_delay=30):
+def seed(endpoint, region="us-east-1", reset=False, front=True, web_delay=30, groups=()):
     """Seed the fleet and return the summary dict (importable by tests)."""
     seeder = Seeder(endpoint, region, web_delay)
     if reset:
         seeder.post("/moto-api/reset", {})
-    return seeder.run(front=front)
+    return seeder.run(front=front, groups=groups)
 
 
 def main(argv=None):
@@ -267,9 +304,11 @@ def main(argv=None):
                         help="plain moto: skip what needs /_plus (the scheduled event)")
     parser.add_argument("--web-deregistration-delay", type=int, default=30, metavar="SECONDS",
                         help="web-tg's deregistration delay (short ones let runbook tests drain quickly)")
+    parser.add_argument("--group", action="append", default=[], metavar="NAME:ZONES:DESIRED",
+                        help="an Auto Scaling group, e.g. api:a:2 (subnet in zone a, 2 members)")
     args = parser.parse_args(argv)
     summary = seed(args.endpoint, args.region, reset=args.reset, front=not args.no_front,
-                   web_delay=args.web_deregistration_delay)
+                   web_delay=args.web_deregistration_delay, groups=args.group)
     json.dump(summary, sys.stdout, indent=2, sort_keys=True)
     print()
 

@@ -12,6 +12,15 @@ pub struct GroupLoss {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsgLoss {
+    pub group: String,
+    pub in_service_now: usize,
+    pub in_service_after: usize,
+    /// The group's other AZs: where it relaunches what it loses.
+    pub relaunch_in: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AzBlast {
     pub region: String,
     pub az: String,
@@ -26,6 +35,9 @@ pub struct AzBlast {
     pub groups_down: Vec<String>,
     /// Target groups that lose capacity but keep serving.
     pub groups_degraded: Vec<GroupLoss>,
+    /// Auto Scaling groups with in-service members in the zone: what they lose, and where they can
+    /// relaunch (none: the group is down until the zone returns).
+    pub auto_scaling: Vec<AsgLoss>,
     /// Tiers (role tag) whose every instance is in the zone.
     pub roles_down: Vec<String>,
 }
@@ -92,6 +104,21 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
             }
         }
     }
+    let auto_scaling = inv
+        .auto_scaling_groups
+        .iter()
+        .filter(|g| g.region == region)
+        .filter_map(|g| {
+            let now = g.in_service().count();
+            let here = g.in_service().filter(|m| m.az == az.as_str()).count();
+            (here > 0).then(|| AsgLoss {
+                group: g.name.to_string(),
+                in_service_now: now,
+                in_service_after: now - here,
+                relaunch_in: inv.group_azs(g).into_iter().filter(|z| *z != az).collect(),
+            })
+        })
+        .collect();
     AzBlast {
         state: inv.zone_state(&az),
         instances: live_here
@@ -119,6 +146,7 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
             .collect(),
         groups_down,
         groups_degraded,
+        auto_scaling,
         roles_down: roles
             .into_iter()
             .filter(|(_, (all, here))| *here > 0 && all == here)
@@ -170,5 +198,39 @@ mod tests {
         assert_eq!(zb.groups_degraded.len(), 1);
         assert!(zb.roles_down.is_empty(), "api keeps p1 in {a}");
         assert_eq!(radius.len(), 3, "every known zone, empty ones too");
+    }
+
+    #[test]
+    fn a_group_counts_its_capacity_per_zone_and_where_it_can_relaunch() {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let mut f = FleetBuilder::new("r", now);
+        let (a, b) = (f.az("a"), f.az("b"));
+        let m1 = f.instance("m1", &a, None);
+        let m2 = f.instance("m2", &a, None);
+        let m3 = f.instance("m3", &b, None);
+        f.group("wide", &[&a, &b], &[&m1, &m2, &m3], &[]);
+        let n1 = f.instance("n1", &a, None);
+        f.group("narrow", &[&a], &[&n1], &[]);
+        let radius = blast_radius(&f.build(), "role");
+        let za = radius.iter().find(|z| z.az == a).unwrap();
+        assert_eq!(
+            za.auto_scaling,
+            vec![
+                AsgLoss {
+                    group: "wide".into(),
+                    in_service_now: 3,
+                    in_service_after: 1,
+                    relaunch_in: vec![b.clone()],
+                },
+                AsgLoss {
+                    group: "narrow".into(),
+                    in_service_now: 1,
+                    in_service_after: 0,
+                    relaunch_in: vec![],
+                },
+            ]
+        );
+        let zb = radius.iter().find(|z| z.az == b).unwrap();
+        assert_eq!(zb.auto_scaling.len(), 1);
     }
 }
