@@ -17,6 +17,7 @@ mod aws_inventory;
 mod aws_runbook;
 mod aws_writes;
 mod cli_demo;
+mod cli_groups;
 mod cli_inventory;
 mod cli_report;
 mod cli_runbook;

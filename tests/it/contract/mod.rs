@@ -23,6 +23,8 @@ mod network;
 
 mod events;
 
+mod groups;
+
 use kit::{Adapter, Cloud};
 
 /// The AWS adapter against moto with small pages, so "every instance is listed" means every page was
@@ -68,6 +70,44 @@ contract! {
     network::interface_attach_detach => sim_interface_attach_detach, moto_interface_attach_detach;
     network::private_ip_assignment => sim_private_ip_assignment, moto_private_ip_assignment;
     events::tags_and_event_reschedule => sim_tags_and_reschedule, moto_tags_and_reschedule;
+}
+
+/// `name => sim_name, moto_name;` for the group behaviours: the seed fleet plus one Auto Scaling group
+/// (`groups::SIM_GROUP` on the sim, `seed_fleet.py --group api:a:2` on moto).
+macro_rules! group_contract {
+    ($($case:ident => $sim:ident, $moto:ident;)*) => {$(
+        #[tokio::test(start_paused = true)]
+        async fn $sim() {
+            let fleet = format!("{}{}", opsdeck_sim::builtin_fleet("seed").expect("seed"), groups::SIM_GROUP);
+            let sim = opsdeck_sim::Sim::new(opsdeck_sim::SimOptions {
+                fleet: opsdeck_sim::FleetSource::Toml(fleet),
+                seed: 1,
+                speed: 1.0,
+                epoch: None,
+            })
+            .expect("the seed fleet with a group loads");
+            let cloud = Cloud {
+                read: sim.reader("us-east-1"),
+                write: sim.writer("us-east-1"),
+                adapter: Adapter::Sim,
+            };
+            groups::$case(&cloud).await;
+        }
+
+        #[tokio::test]
+        async fn $moto() {
+            let (_moto, _seed) = support::moto::seeded_with(&["--group", "api:a:2"]).await;
+            let (read, write) = support::moto::ports_with(moto_options()).await;
+            let cloud = Cloud { read, write, adapter: Adapter::Moto };
+            groups::$case(&cloud).await;
+        }
+    )*};
+}
+
+group_contract! {
+    groups_are_listed_with_their_members => sim_groups_listed, moto_groups_listed;
+    standby_leaves_and_rejoins_the_target_group => sim_group_standby, moto_group_standby;
+    widening_launches_in_the_new_zone => sim_group_widening, moto_group_widening;
 }
 
 /// The moto half of the suite really pages: after the completeness behaviour, run at this page size,

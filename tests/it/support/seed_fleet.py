@@ -20,7 +20,7 @@ The fleet:
   (front only) a scheduled system-reboot event with a NotBeforeDeadline on web-2
   --group NAME:ZONES:DESIRED (repeatable): an Auto Scaling group over subnets in ZONES (e.g. `a` or
   `ab`), min = desired, max = desired + 2, from a launch template, in its own target group NAME-tg
-  (ELB health checks); the summary lists its members
+  behind its own ALB NAME-alb (ELB health checks); the summary lists its members
 """
 
 import argparse
@@ -215,6 +215,15 @@ class Seeder:
                 TagSpecifications=tag_spec("launch-template", f"{name}-lt"),
             )["LaunchTemplate"]["LaunchTemplateId"]
             tg = self.target_group(f"{name}-tg", 8081 + k, "/health", [], delay=2)
+            # Its own load balancer in both zones: a target group no load balancer uses is `unused`.
+            lb = self.elbv2.create_load_balancer(
+                Name=f"{name}-alb", Subnets=list(self.summary["subnets"].values()),
+                SecurityGroups=[self.summary["security_group_id"]], Scheme="internal",
+                Type="application", IpAddressType="ipv4", Tags=tags(f"{name}-alb"),
+            )["LoadBalancers"][0]["LoadBalancerArn"]
+            self.elbv2.create_listener(
+                LoadBalancerArn=lb, Protocol="HTTP", Port=80,
+                DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
             subnets = [self.summary["subnets"][self.zone(z)] for z in zones]
             asg.create_auto_scaling_group(
                 AutoScalingGroupName=name,
