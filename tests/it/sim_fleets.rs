@@ -212,6 +212,24 @@ async fn the_large_fleet_is_large_and_quick_to_build() {
     assert!(inv.volumes.len() >= 2_000, "{}", inv.volumes.len());
     assert!(inv.snapshots.len() >= 2_000, "{}", inv.snapshots.len());
     assert_eq!(inv.target_groups.len(), 100);
+    // Most instances run in Auto Scaling groups (one per service behind a target group), some of
+    // them single-AZ.
+    let members: usize = inv
+        .auto_scaling_groups
+        .iter()
+        .map(|g| g.members.len())
+        .sum();
+    assert!(
+        members * 2 > inv.instances.len(),
+        "{members} of {} instances in groups",
+        inv.instances.len()
+    );
+    assert!(
+        inv.auto_scaling_groups
+            .iter()
+            .any(|g| inv.group_azs(g).len() == 1),
+        "a single-AZ group to find"
+    );
     assert!(
         inv.events.len() >= 50,
         "scheduled events: {}",

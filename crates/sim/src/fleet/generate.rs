@@ -1,9 +1,11 @@
 //! The procedurally generated fleet (`large`): many services behind target groups over several
-//! regions, with data volumes, snapshots (some stale), scheduled events, a few single-AZ services
-//! and stopped instances — all from the sim's seed, so the same seed gives the same fleet.
+//! regions, each run by an Auto Scaling group (`generate_groups`), with data volumes, snapshots (some
+//! stale), scheduled events, a few single-AZ services and stopped instances — all from the sim's
+//! seed, so the same seed gives the same fleet.
 
 use super::elb_names::{lb_arn, tg_arn};
 use super::events::default_event_description;
+use super::generate_groups::ServiceGroup;
 use super::region::{add_subnet, new_region};
 use super::spec::{FleetSpec, GenerateSpec};
 use crate::clock::secs;
@@ -173,6 +175,7 @@ pub(crate) fn generate(
 
         let mut data_volumes: Vec<(String, i32)> = Vec::new();
         let mut running: Vec<String> = Vec::new();
+        let mut services: std::collections::BTreeMap<usize, ServiceGroup> = Default::default();
         for n in 0..n_instances {
             let in_tg = (n % 100) as f64 / 100.0 < g.target_share;
             let tg_index = n % n_tgs;
@@ -193,15 +196,21 @@ pub(crate) fn generate(
                 (n / n_tgs.max(1) + n) % subnets.len()
             };
             let name = format!("{service}-{n:05}");
+            let stopped = w.rng.random_bool(g.stopped_share.clamp(0.0, 1.0));
+            // A service behind a target group runs in an Auto Scaling group (its stopped instances
+            // are pets left beside it: a group would replace them).
+            let grouped = in_tg && !stopped;
             let mut tags = fleet.tags.clone();
             tags.insert("Name", name.clone());
             tags.insert("role", role);
             tags.insert("service", service.clone());
+            if grouped {
+                tags.insert(GROUP_TAG, service.clone());
+            }
             let mut vtags = fleet.tags.clone();
             vtags.insert("Name", format!("{name}-root"));
             let launched = now - secs(w.rng.random_range(3600.0..400.0 * 86400.0));
             let instance_type = TYPES[w.rng.random_range(0..TYPES.len())].to_string();
-            let stopped = w.rng.random_bool(g.stopped_share.clamp(0.0, 1.0));
             let id = w
                 .create_instance(
                     region,
@@ -236,6 +245,12 @@ pub(crate) fn generate(
                 }
             } else {
                 running.push(id.clone());
+            }
+            if grouped {
+                services
+                    .entry(tg_index)
+                    .or_insert_with(|| ServiceGroup::new(&service, &tg_arns[tg_index]))
+                    .add(&id, &subnets[zone], launched);
             }
             if in_tg
                 && let Some(t) = w
@@ -391,6 +406,9 @@ pub(crate) fn generate(
             }
         }
 
+        for group in services.into_values() {
+            group.build(w, fleet, region, &base_image)?;
+        }
         // Elastic IPs on some running instances, and CPU alarms.
         for k in 0..g.elastic_ips_per_region.min(running.len()) {
             let target = running[k * running.len() / g.elastic_ips_per_region.max(1)].clone();

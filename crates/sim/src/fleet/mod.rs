@@ -13,6 +13,7 @@ mod build;
 mod elb_names;
 mod events;
 mod generate;
+mod generate_groups;
 mod groups;
 mod instances;
 mod load_balancers;
