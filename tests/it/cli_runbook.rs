@@ -105,9 +105,23 @@ fn plan_run_runs_and_audit() {
         .collect();
     let real: Vec<&Value> = entries
         .iter()
-        .filter(|e| e["call"] == "CreateSnapshot" && e["dry_run"] == false)
+        .filter(|e| {
+            e["call"] == "CreateSnapshot" && e["dry_run"] == false && e["outcome"] != "calling"
+        })
         .collect();
-    assert_eq!(real.len(), volumes, "each snapshot call audited once");
+    assert_eq!(
+        real.len(),
+        volumes,
+        "each snapshot call's outcome audited once"
+    );
+    let intents = entries
+        .iter()
+        .filter(|e| e["call"] == "CreateSnapshot" && e["outcome"] == "calling")
+        .count();
+    assert_eq!(
+        intents, volumes,
+        "each one's intent recorded before it was made"
+    );
     assert!(
         entries.iter().any(|e| e["call"] == "CreateSnapshot"
             && e["dry_run"] == true

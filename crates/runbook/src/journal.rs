@@ -2,12 +2,12 @@
 //! every API call (before and after, with its request id) and every finish is written and synced
 //! before the run goes on, so a killed process or a dropped SSH session can resume exactly.
 
+use super::durable;
 use super::plan::Plan;
 use anyhow::Context;
 use opsdeck_core::domain::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 pub type Outputs = BTreeMap<String, String>;
@@ -21,6 +21,10 @@ pub enum Entry {
         profile: Option<String>,
         checksum: String,
         plan: Plan,
+        /// The journal's format: 2 seals every record with a checksum (`durable`); absent in the
+        /// unsealed journals of format 1.
+        #[serde(default = "format_v1")]
+        version: u32,
     },
     StepStarted {
         at: Timestamp,
@@ -61,6 +65,13 @@ pub enum Entry {
         at: Timestamp,
         outcome: RunStatus,
     },
+}
+
+/// The format this build writes; it reads 1 and 2.
+pub const FORMAT: u32 = 2;
+
+fn format_v1() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +163,7 @@ impl Journal {
             profile,
             checksum: plan.checksum(),
             plan: plan.clone(),
+            version: FORMAT,
         })?;
         Ok(j)
     }
@@ -199,50 +211,70 @@ impl Journal {
         self.lock().is_err() && self.lock_path().exists()
     }
 
-    /// Appends one entry and syncs it to disk before returning.
+    /// Appends one entry, sealed with its checksum, and syncs it to disk before returning. After a
+    /// torn tail the entry starts on a fresh line.
     pub fn append(&self, e: &Entry) -> anyhow::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .with_context(|| format!("cannot open journal {}", self.path.display()))?;
-        let mut line = serde_json::to_vec(e)?;
-        line.push(b'\n');
-        f.write_all(&line)?;
-        f.sync_data()?;
-        Ok(())
+        let json = serde_json::to_vec(e)?;
+        let line = durable::seal(&json)?;
+        durable::append(&self.path, &line)
+            .with_context(|| format!("journal {}", self.path.display()))
     }
 
-    /// Replays the journal. Refuses one whose plan does not match its recorded checksum.
+    /// Replays the journal. Refuses one whose plan does not match its recorded checksum. A record
+    /// torn by a kill (its checksum missing or wrong) never happened: it is skipped, wherever it
+    /// is (an append after it starts on a fresh line). An unsealed journal (format 1) reads as it
+    /// always did: only its last line may be torn.
     pub fn load(&self) -> anyhow::Result<RunState> {
-        let f = std::fs::File::open(&self.path)
+        let text = std::fs::read(&self.path)
             .with_context(|| format!("cannot read {}", self.path.display()))?;
+        let text = String::from_utf8_lossy(&text);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let sealed = lines
+            .first()
+            .is_some_and(|l| matches!(durable::open(l), durable::Line::Sealed(_)));
+        // A torn line followed by sealed records is the torn tail an append started afresh after.
+        let sealed_after = |n: usize| {
+            lines[n + 1..]
+                .iter()
+                .any(|l| matches!(durable::open(l), durable::Line::Sealed(_)))
+        };
         let mut state: Option<RunState> = None;
-        for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let entry: Entry = match serde_json::from_str(&line) {
+        for (n, line) in lines.iter().enumerate() {
+            let parses = |b: &str| serde_json::from_str::<Entry>(b).is_ok();
+            let body = match durable::open(line) {
+                durable::Line::Sealed(b) => b,
+                durable::Line::Legacy(b) if !sealed && (parses(b) || !sealed_after(n)) => {
+                    b.to_string()
+                }
+                _ if sealed || n + 1 == lines.len() || sealed_after(n) => continue,
+                _ => anyhow::bail!(
+                    "journal {} line {} is unreadable (cut short in the middle of the file)",
+                    self.path.display(),
+                    n + 1
+                ),
+            };
+            let entry: Entry = match serde_json::from_str(&body) {
                 Ok(e) => e,
-                // A torn last line (killed mid-write) is ignored; anything else is corruption.
-                Err(_) if is_last_line(&self.path, n) => break,
+                // A torn last line of an unsealed journal (killed mid-write) is ignored.
+                Err(_) if !sealed && n + 1 == lines.len() => break,
                 Err(e) => anyhow::bail!(
                     "journal {} line {} is unreadable: {e}",
                     self.path.display(),
                     n + 1
                 ),
             };
+            if let Entry::Started { version, .. } = &entry
+                && *version > FORMAT
+            {
+                anyhow::bail!(
+                    "journal {} is format {version}, written by a newer opsdeck (this one reads up to {FORMAT})",
+                    self.path.display()
+                );
+            }
             apply(&mut state, entry)?;
         }
         state.ok_or_else(|| anyhow::anyhow!("journal {} has no start entry", self.path.display()))
     }
-}
-
-fn is_last_line(path: &Path, n: usize) -> bool {
-    std::fs::read_to_string(path)
-        .map(|s| s.lines().count() == n + 1)
-        .unwrap_or(false)
 }
 
 fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
@@ -252,6 +284,7 @@ fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
         profile,
         checksum,
         plan,
+        ..
     } = e
     {
         if plan.checksum() != checksum {
@@ -354,4 +387,158 @@ pub fn new_run_id(runbook: &str) -> String {
         chrono::Utc::now().format("%Y%m%dT%H%M%S"),
         &short[..6]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, Step};
+
+    fn plan() -> Plan {
+        let step = |n: usize| Step {
+            title: format!("step {n}"),
+            action: Action::StartInstance {
+                instance: format!("i-{n}"),
+            },
+            resources: vec![format!("i-{n}")],
+            expected_secs: 10,
+            timeout_secs: 60,
+        };
+        Plan {
+            runbook: "test".into(),
+            region: "r".into(),
+            args: serde_json::json!({}),
+            steps: (0..3).map(step).collect(),
+            notes: vec![],
+        }
+    }
+
+    fn entries() -> Vec<Entry> {
+        let at = chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap_or_default();
+        let mut out = Vec::new();
+        for step in 0..3 {
+            out.push(Entry::StepStarted { at, step });
+            out.push(Entry::ActStarted { at, step });
+            let mut o = Outputs::new();
+            o.insert(format!("out-{step}"), format!("value-{step}"));
+            out.push(Entry::ActDone {
+                at,
+                step,
+                request_id: Some(format!("req-{step}")),
+                outputs: o.clone(),
+            });
+            out.push(Entry::StepFinished {
+                at,
+                step,
+                outputs: o,
+            });
+        }
+        out.push(Entry::Finished {
+            at,
+            outcome: RunStatus::Done,
+        });
+        out
+    }
+
+    /// What a reader must see: the state after the entries whose records are whole.
+    fn replay(plan: &Plan, whole: &[Entry], started: &Entry) -> RunState {
+        let mut s = None;
+        apply(&mut s, started.clone()).unwrap();
+        for e in whole {
+            apply(&mut s, e.clone()).unwrap();
+        }
+        let mut s = s.unwrap();
+        s.plan = plan.clone();
+        s
+    }
+
+    fn same(a: &RunState, b: &RunState) -> bool {
+        a.finished == b.finished
+            && a.acted == b.acted
+            && a.in_doubt == b.in_doubt
+            && a.outputs == b.outputs
+            && a.status == b.status
+    }
+
+    /// Any prefix of a journal (a kill at any byte) reads as the records it holds whole, and the
+    /// next append after it is read too.
+    #[test]
+    fn every_prefix_reads_as_its_whole_records_and_takes_an_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan();
+        let full = Journal::create(dir.path(), "full", None, &plan).unwrap();
+        let entries = entries();
+        for e in &entries {
+            full.append(e).unwrap();
+        }
+        let bytes = std::fs::read(full.path()).unwrap();
+        let started = std::fs::read_to_string(full.path()).unwrap();
+        let first = started.lines().next().unwrap().len() + 1;
+        let ends: Vec<usize> = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1)
+            .collect();
+        let start_entry = Entry::Started {
+            at: chrono::Utc::now(),
+            run_id: "full".into(),
+            profile: None,
+            checksum: plan.checksum(),
+            plan: plan.clone(),
+            version: FORMAT,
+        };
+        let extra = Entry::Cancelled {
+            at: chrono::Utc::now(),
+            step: None,
+        };
+        for cut in 0..=bytes.len() {
+            let j = Journal {
+                path: dir.path().join(format!("cut-{cut}.jsonl")),
+            };
+            std::fs::write(&j.path, &bytes[..cut]).unwrap();
+            // A record counts once all of its bytes are there (its newline may be missing).
+            let whole = ends.iter().filter(|e| **e - 1 <= cut).count();
+            if cut < first - 1 {
+                assert!(j.load().is_err(), "cut {cut}: no start entry yet");
+                continue;
+            }
+            let state = j.load().unwrap_or_else(|e| panic!("cut {cut}: {e:#}"));
+            let expect = replay(&plan, &entries[..whole - 1], &start_entry);
+            assert!(same(&state, &expect), "cut {cut}: {state:?}");
+            j.append(&extra).unwrap();
+            let after = j
+                .load()
+                .unwrap_or_else(|e| panic!("cut {cut} + append: {e:#}"));
+            assert_eq!(
+                after.status,
+                RunStatus::Cancelled,
+                "cut {cut}: the append is read"
+            );
+            assert_eq!(after.finished, expect.finished, "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn an_unsealed_journal_of_format_1_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.jsonl");
+        let plan = plan();
+        let start = serde_json::json!({
+            "event": "started", "at": "2030-01-01T00:00:00Z", "run_id": "old", "profile": null,
+            "checksum": plan.checksum(), "plan": plan,
+        });
+        let step = r#"{"event":"step_started","at":"2030-01-01T00:00:01Z","step":0}"#;
+        std::fs::write(&p, format!("{start}\n{step}\n{{\"event\":\"act_st")).unwrap();
+        let j = Journal { path: p };
+        let s = j.load().unwrap();
+        assert_eq!(s.run_id, "old");
+        assert!(!s.in_doubt[0], "the torn last line is ignored");
+        j.append(&Entry::Cancelled {
+            at: chrono::Utc::now(),
+            step: Some(0),
+        })
+        .unwrap();
+        assert_eq!(j.load().unwrap().status, RunStatus::Cancelled);
+    }
 }

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit;
 pub mod backup;
 pub mod control;
+pub mod durable;
 pub mod engine;
 pub mod failover;
 pub mod group_actions;
