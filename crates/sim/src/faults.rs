@@ -2,37 +2,13 @@
 //! of calls the sim answered. Faults that change the world itself (AZ outage, crash, stuck detach)
 //! live with the resources they touch.
 
+// The data types live below the world (which holds them); re-exported here under their old path.
+pub use super::call_record::CallRecord;
+pub use super::fault_rules::Faults;
+
 use super::world::World;
 use opsdeck_core::cloud::CloudError;
-use opsdeck_core::domain::Timestamp;
 use rand::Rng;
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
-
-/// Call-level faults. `Default` is a healthy cloud.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Faults {
-    /// Probability (0–1) that a call to an action is throttled; the key `*` applies to every action
-    /// without its own rate.
-    pub throttle: BTreeMap<String, f64>,
-    /// Probability (0–1) that any call fails with a 5xx (`InternalError`).
-    pub error_rate: f64,
-    /// Added to every call (a tokio sleep, so a paused test clock skips it).
-    pub latency: Duration,
-    /// Actions the identity may not call: `UnauthorizedOperation` (`AccessDenied` for ELB and
-    /// CloudWatch), dry run or not.
-    pub deny: BTreeSet<String>,
-}
-
-impl Faults {
-    pub fn throttle_rate(&self, action: &str) -> f64 {
-        self.throttle
-            .get(action)
-            .or_else(|| self.throttle.get("*"))
-            .copied()
-            .unwrap_or(0.0)
-    }
-}
 
 /// The AWS service an action belongs to (for the shape of its errors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,21 +32,6 @@ pub fn service_of(action: &str) -> Service {
         "GetCallerIdentity" => Service::Sts,
         _ => Service::Ec2,
     }
-}
-
-/// One call the sim answered (or refused): what tests and the read-only proof look at.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallRecord {
-    /// Simulated time of the call.
-    pub at: Timestamp,
-    pub region: String,
-    /// The AWS action (`StopInstances`).
-    pub action: &'static str,
-    pub mutating: bool,
-    pub dry_run: bool,
-    /// `None` on success, else the error code (`RequestLimitExceeded`, `DryRunOperation`...).
-    pub error: Option<String>,
-    pub request_id: Option<String>,
 }
 
 /// Calls kept in the log: the newest this many, the oldest dropped one by one beyond it.

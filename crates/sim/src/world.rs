@@ -4,8 +4,9 @@
 //! applying, in time order, each queued transition that is due (each at its own time), so a test on a
 //! paused clock sees exactly the states AWS would show at that moment.
 
+use super::call_record::CallRecord;
 use super::clock::SimClock;
-use super::faults::{CallRecord, Faults};
+use super::fault_rules::Faults;
 use super::ids;
 use super::model::*;
 use opsdeck_core::cloud::{CloudError, CloudResult, ErrorKind};

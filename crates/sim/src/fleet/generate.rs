@@ -2,14 +2,17 @@
 //! regions, with data volumes, snapshots (some stale), scheduled events, a few single-AZ services
 //! and stopped instances — all from the sim's seed, so the same seed gives the same fleet.
 
-use super::SimError;
-use super::clock::secs;
-use super::fleet::{FleetSpec, GenerateSpec, add_subnet, lb_arn, new_region, tg_arn};
-use super::ids;
-use super::instances::{NewInstance, cpu_for_role};
-use super::model::*;
-use super::storage::snapshot_duration;
-use super::world::World;
+use super::elb_names::{lb_arn, tg_arn};
+use super::events::default_event_description;
+use super::region::{add_subnet, new_region};
+use super::spec::{FleetSpec, GenerateSpec};
+use crate::clock::secs;
+use crate::error::SimError;
+use crate::ids;
+use crate::instances::{NewInstance, cpu_for_role};
+use crate::model::*;
+use crate::storage::snapshot_duration;
+use crate::world::World;
 use opsdeck_core::domain::*;
 use rand::Rng;
 
@@ -299,7 +302,7 @@ pub(crate) fn generate(
                 } else {
                     None
                 };
-                let desc = super::fleet::default_event_description(code);
+                let desc = default_event_description(code);
                 w.add_event(
                     region,
                     &id,
