@@ -2,13 +2,14 @@
 //! front or runs to the end without ever leaving a target group that was serving with no healthy
 //! target (sampled every simulated second on the paused clock).
 
+use crate::support::sim;
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::{CloudRead, FetchOptions, fetch_inventory};
 use opsdeck_core::domain::TargetState;
 use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner};
 use opsdeck_runbook::journal::{Journal, RunStatus};
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::{FleetSource, Sim};
 use proptest::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,12 +100,11 @@ fn run_case(members: Vec<Member>) -> Result<bool, TestCaseError> {
         .build()
         .expect("runtime");
     rt.block_on(async move {
-        let sim = Sim::new(SimOptions {
-            fleet: FleetSource::Toml(fleet_toml(&members)),
-            seed: 3,
-            speed: 1.0,
-            epoch: None,
-        })
+        let sim = Sim::new(sim::options(
+            FleetSource::Toml(fleet_toml(&members)),
+            3,
+            None,
+        ))
         .map_err(|e| TestCaseError::fail(format!("fleet: {e:?}")))?;
         let (read, write) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
         // Let new targets pass their health checks first (fleets start healthy, but be sure).

@@ -1,6 +1,7 @@
 //! Rolling maintenance on the simulator with tokio's paused clock: the scenarios, timed the
 //! way AWS times them (draining for the deregistration delay, reboots, health checks).
 
+use crate::support::sim;
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
 use opsdeck_core::domain::*;
@@ -8,7 +9,7 @@ use opsdeck_runbook::engine::{AutoApprove, EngineOptions, RunEvent, Runner, pref
 use opsdeck_runbook::journal::{Journal, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::Sim;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
@@ -93,13 +94,7 @@ struct World {
 }
 
 fn world(fleet: &str) -> World {
-    let sim = Sim::new(SimOptions {
-        fleet: FleetSource::Toml(fleet.into()),
-        seed: 7,
-        speed: 1.0,
-        epoch: None,
-    })
-    .expect("fleet loads");
+    let sim = sim::toml(fleet, 7);
     World {
         read: sim.reader(REGION),
         write: sim.writer(REGION),

@@ -1,6 +1,7 @@
 //! remove-spof, db-failover, snapshot/restore/prune on the simulator's paused clock, with the
 //! default demo fleet (the seeds' web shop): the scenarios.
 
+use crate::support::sim;
 use opsdeck_core::analysis::{AnalysisOptions, FindingKind, Floor, find_all};
 use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
 use opsdeck_core::domain::*;
@@ -10,11 +11,13 @@ use opsdeck_runbook::failover::{self, AddressMode, FailoverArgs};
 use opsdeck_runbook::journal::{Journal, RunState, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::spof::{self, SpofArgs};
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::Sim;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 const R: &str = "us-east-1";
+/// The demo fleet's seed here (the ids and the dice follow from it).
+const SEED: u64 = 11;
 
 struct W {
     sim: Sim,
@@ -23,11 +26,7 @@ struct W {
 }
 
 fn demo() -> W {
-    let sim = Sim::new(SimOptions {
-        seed: 11,
-        ..SimOptions::fleet("default")
-    })
-    .expect("default fleet");
+    let sim = sim::fleet("default", SEED);
     W {
         read: sim.reader(R),
         write: sim.writer(R),
@@ -527,12 +526,7 @@ const SERVICE_IP: &str = "10.0.11.200";
 fn demo_without_db_eip(with: &str) -> W {
     let toml = DEFAULT_FLEET.replace(DB_EIP, with);
     assert_ne!(toml, DEFAULT_FLEET, "the fleet still has db-1's Elastic IP");
-    let sim = Sim::new(SimOptions {
-        seed: 11,
-        fleet: FleetSource::Toml(toml),
-        ..SimOptions::default()
-    })
-    .expect("fleet");
+    let sim = sim::toml(&toml, SEED);
     W {
         read: sim.reader(R),
         write: sim.writer(R),

@@ -2,30 +2,15 @@
 //! outside the load balancer's zones and while stopped, draining for the group's deregistration delay,
 //! requests spread over healthy targets only.
 
+use crate::support::sim::{self, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::Sim;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::time::sleep;
 
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn sim() -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed: 5,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("fleet loads")
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
+/// The seed of every scenario here (ids, addresses and fault dice follow from it).
+const SEED: u64 = 5;
 
 async fn target(r: &Arc<dyn CloudRead>, tg: &str, id: &str) -> Option<TargetHealth> {
     r.target_health(tg)
@@ -65,7 +50,7 @@ async fn launch(sim: &Sim, subnet: &str, token: &str) -> String {
 
 #[tokio::test(start_paused = true)]
 async fn a_new_target_is_initial_then_healthy_after_threshold_times_interval() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let clone = launch(&sim, "shop-public-1b", "c-1").await;
@@ -123,7 +108,7 @@ async fn a_new_target_is_initial_then_healthy_after_threshold_times_interval() {
 
 #[tokio::test(start_paused = true)]
 async fn a_target_outside_the_load_balancers_zones_is_unused() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let clone = launch(&sim, "shop-public-1c", "c-2").await; // shop-alb spans 1a and 1b only
@@ -140,7 +125,7 @@ async fn a_target_outside_the_load_balancers_zones_is_unused() {
 
 #[tokio::test(start_paused = true)]
 async fn deregistration_drains_for_the_groups_delay_then_the_target_is_gone() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let web1 = sim.instance_id("web-1").expect("web-1");
@@ -211,7 +196,7 @@ async fn deregistration_drains_for_the_groups_delay_then_the_target_is_gone() {
 
 #[tokio::test(start_paused = true)]
 async fn a_stopped_instance_is_unused_and_cannot_be_registered() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let web2 = sim.instance_id("web-2").expect("web-2");
@@ -261,7 +246,7 @@ async fn a_stopped_instance_is_unused_and_cannot_be_registered() {
 
 #[tokio::test(start_paused = true)]
 async fn requests_go_to_healthy_targets_only() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = r
         .target_group_details(&sim.target_group_arn("web-tg").expect("tg"))

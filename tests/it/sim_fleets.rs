@@ -1,24 +1,11 @@
 //! The demo fleets: the default one tells the seeds' story, the large one is big and quick to build,
 //! a seed reproduces ids, a fleet file loads from a path; and `opsdeck --demo` works with no AWS at all.
 
+use crate::support::sim::{self, epoch};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
 use opsdeck_sim::{BUILTIN_FLEETS, FleetSource, Sim, SimOptions, builtin_fleet};
 use std::time::Duration;
-
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn load(fleet: &str, seed: u64) -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath(fleet.into()),
-        seed,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .unwrap_or_else(|e| panic!("{fleet}: {e}"))
-}
 
 async fn inventory(sim: &Sim) -> Inventory {
     fetch_inventory(&sim.readers(), &FetchOptions::default()).await
@@ -33,7 +20,7 @@ fn named<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
 
 #[tokio::test(start_paused = true)]
 async fn the_default_fleet_tells_the_seeds_story() {
-    let sim = load("default", 1);
+    let sim = sim::at_epoch("default", 1);
     assert_eq!(sim.regions(), vec!["us-east-1", "eu-west-1"]);
     let inv = inventory(&sim).await;
     assert!(
@@ -156,10 +143,10 @@ async fn a_seed_reproduces_the_fleet_and_another_seed_changes_the_ids() {
         }
         serde_json::to_string(&inv).expect("json")
     };
-    let a = json(inventory(&load("default", 42)).await);
-    let b = json(inventory(&load("default", 42)).await);
+    let a = json(inventory(&sim::at_epoch("default", 42)).await);
+    let b = json(inventory(&sim::at_epoch("default", 42)).await);
     assert_eq!(a, b, "same seed, same fleet, same ids, same metrics");
-    let c = inventory(&load("default", 43)).await;
+    let c = inventory(&sim::at_epoch("default", 43)).await;
     let a_inv: Inventory = serde_json::from_str(&a).expect("parse");
     assert_ne!(named(&a_inv, "web-1").id, named(&c, "web-1").id);
 }
@@ -180,7 +167,7 @@ fn rss_kib() -> u64 {
 async fn the_large_fleet_is_large_and_quick_to_build() {
     let rss_before = rss_kib();
     let t0 = std::time::Instant::now();
-    let sim = load("large", 1);
+    let sim = sim::at_epoch("large", 1);
     let built = t0.elapsed();
     let grew = rss_kib().saturating_sub(rss_before);
     eprintln!(
@@ -263,7 +250,7 @@ subnet = "a"
 "#,
     )
     .expect("write");
-    let sim = load(path.to_str().expect("utf-8 path"), 1);
+    let sim = sim::at_epoch(path.to_str().expect("utf-8 path"), 1);
     assert_eq!(sim.fleet_name(), "mine");
     let inv = inventory(&sim).await;
     assert_eq!(named(&inv, "solo").az, "ap-southeast-2a");
@@ -376,13 +363,12 @@ zones_per_region = 6
 instances = 600
 target_groups = 6
 "#;
-    let sim = Sim::new(SimOptions {
-        fleet: FleetSource::Toml(text.into()),
-        seed: 3,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("six zones per region fit");
+    // Six zones per region fit.
+    let sim = sim::build(sim::options(
+        FleetSource::Toml(text.into()),
+        3,
+        Some(epoch()),
+    ));
     let inv = inventory(&sim).await;
     assert_eq!(inv.instances.len(), 600);
     assert_eq!(inv.target_groups.len(), 6);

@@ -11,7 +11,8 @@ use opsdeck_core::cloud::TargetRef;
 use opsdeck_core::domain::{AttachmentState, CheckStatus, InstanceState, Inventory, TargetState};
 use opsdeck_sim::{CallRecord, Sim};
 use std::sync::Arc;
-use support::console::{Harness, sim};
+use support::console::Harness;
+use support::sim;
 
 use support::MUTATING_KEYS as MUTATING;
 
@@ -25,7 +26,7 @@ fn status_of(h: &Harness) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_console_never_mutates() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), true).await;
     // Every table, then the AZ map, the runbook chooser and the runs: a mutating key is refused
     // the same way on each, never opening a dialog.
@@ -114,7 +115,7 @@ async fn assert_read_only_plan(h: &mut Harness, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_runs_a_dry_run_then_the_call_then_refreshes() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.text("/web-1").await;
     h.key(Key::plain(KeyCode::Enter)).await;
@@ -171,7 +172,7 @@ async fn stop_runs_a_dry_run_then_the_call_then_refreshes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_dry_run_shows_the_aws_code_and_makes_no_call() {
-    let sim = sim();
+    let sim = sim::demo();
     sim.deny("RebootInstances");
     let mut h = Harness::start(sim.clone(), false).await;
     sim.clear_calls();
@@ -459,7 +460,7 @@ fn real_calls(sim: &Sim) -> Vec<CallRecord> {
 async fn every_single_action_runs_a_dry_run_then_exactly_its_call_then_refreshes() {
     for case in &CASES {
         let what = case.label;
-        let sim = sim();
+        let sim = sim::demo();
         if case.drain_first {
             let Subject::Target { group, instance } = case.subject else {
                 panic!("{what}: only a target drains");
@@ -569,7 +570,7 @@ async fn every_single_action_runs_a_dry_run_then_exactly_its_call_then_refreshes
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_refused_for_the_state_says_so_and_nothing_runs() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     // batch-1 is stopped: it cannot be rebooted.
     let id = select(&mut h, &sim, Subject::Instance("batch-1")).await;
@@ -610,7 +611,7 @@ async fn a_dry_run_refused_for_the_state_says_so_and_nothing_runs() {
 /// export task: CSV with its header row, JSON as an array of objects; the status line names it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_writes_the_filtered_view_to_a_file() {
-    let mut h = Harness::start(sim(), true).await;
+    let mut h = Harness::start(sim::demo(), true).await;
     let out = tempfile::tempdir().expect("export dir");
     h.state.prefs.export_dir = out.path().to_path_buf();
     h.command("instances").await;

@@ -11,7 +11,8 @@ use opsdeck_app::runbook_screen::Phase;
 use opsdeck_app::state::AppState;
 use opsdeck_runbook::journal::{self, RunStatus};
 use opsdeck_sim::Sim;
-use support::console::{Harness, sim};
+use support::console::Harness;
+use support::sim;
 
 fn phase(s: &AppState) -> Option<Phase> {
     s.runbook.as_ref().map(|u| u.phase.clone())
@@ -100,7 +101,7 @@ async fn run_to_end(h: &mut Harness) {
 
 #[tokio::test(start_paused = true)]
 async fn remove_spof_from_runbooks_turns_the_single_az_tier_into_two_azs() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     assert!(
         has_finding(&h.state, "single-az", "web-tg"),
@@ -155,7 +156,7 @@ async fn remove_spof_from_runbooks_turns_the_single_az_tier_into_two_azs() {
 
 #[tokio::test(start_paused = true)]
 async fn a_destructive_step_runs_only_with_its_id_typed_and_a_refusal_stops_the_run() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     // From the instance: `r` on db-1 offers db-failover.
     h.command("instances").await;
@@ -248,7 +249,7 @@ async fn a_destructive_step_runs_only_with_its_id_typed_and_a_refusal_stops_the_
 
 #[tokio::test(start_paused = true)]
 async fn cancel_then_roll_back_and_abandon_through_runs() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
     choose(&mut h, "remove-spof", "single-az").await;
@@ -332,7 +333,7 @@ async fn an_unfinished_run_is_found_at_start() {
     // A run left behind by an earlier process (a dropped SSH session).
     let dir = tempfile::tempdir().expect("tempdir");
     {
-        let sim = sim();
+        let sim = sim::demo();
         let mut h = Harness::start(sim.clone(), false).await;
         h.command("runbooks").await;
         choose(&mut h, "remove-spof", "single-az").await;
@@ -350,14 +351,14 @@ async fn an_unfinished_run_is_found_at_start() {
         )
         .expect("journal");
     }
-    let h = Harness::start_in(sim(), false, dir).await;
+    let h = Harness::start_in(sim::demo(), false, dir).await;
     let open: Vec<_> = h.state.runs.open(None).map(|r| r.run_id.clone()).collect();
     assert_eq!(open, vec!["20261122T000000-remove-spof-abc".to_string()]);
 }
 
 #[tokio::test(start_paused = true)]
 async fn read_only_shows_the_plan_and_never_calls() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), true).await;
     h.command("runbooks").await;
     choose(&mut h, "remove-spof", "single-az").await;
@@ -376,7 +377,7 @@ async fn read_only_shows_the_plan_and_never_calls() {
 
 #[tokio::test(start_paused = true)]
 async fn the_events_view_moves_an_event_to_its_deadline() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     let event = h
         .state
@@ -413,7 +414,7 @@ async fn the_events_view_moves_an_event_to_its_deadline() {
 
 #[tokio::test(start_paused = true)]
 async fn approve_each_asks_before_every_mutating_step() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
     choose(&mut h, "remove-spof", "single-az").await;
@@ -452,7 +453,7 @@ async fn approve_each_asks_before_every_mutating_step() {
 
 #[tokio::test(start_paused = true)]
 async fn r_on_the_az_map_offers_the_findings_fixes() {
-    let mut h = Harness::start(sim(), false).await;
+    let mut h = Harness::start(sim::demo(), false).await;
     h.command("az").await;
     h.key(Key::ch('r')).await;
     let Screen::Runbooks(c) = h.state.nav.top() else {
@@ -472,7 +473,7 @@ async fn a_run_another_process_holds_is_not_resumed_until_it_lets_go() {
     let dir = tempfile::tempdir().expect("tempdir");
     let run_id = "20261122T000000-remove-spof-lck";
     let plan = {
-        let mut h = Harness::start(sim(), false).await;
+        let mut h = Harness::start(sim::demo(), false).await;
         h.command("runbooks").await;
         choose(&mut h, "remove-spof", "single-az").await;
         h.state
@@ -491,7 +492,7 @@ async fn a_run_another_process_holds_is_not_resumed_until_it_lets_go() {
     // Another process (a console left running in tmux) drives it.
     let held = j.lock().expect("lock");
     assert!(j.is_locked());
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start_in(sim.clone(), false, dir).await;
     let listed = h.state.runs.list.iter().find(|r| r.run_id == run_id);
     assert!(
@@ -522,7 +523,7 @@ async fn a_run_another_process_holds_is_not_resumed_until_it_lets_go() {
 #[tokio::test(start_paused = true)]
 async fn a_y_meant_for_cancel_never_approves_a_step_and_pastes_press_no_keys() {
     use opsdeck_app::{self as app, Input};
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
     choose(&mut h, "remove-spof", "single-az").await;
@@ -549,7 +550,7 @@ async fn a_y_meant_for_cancel_never_approves_a_step_and_pastes_press_no_keys() {
 
 #[tokio::test(start_paused = true)]
 async fn quit_again_means_the_very_next_key() {
-    let mut h = Harness::start(sim(), false).await;
+    let mut h = Harness::start(sim::demo(), false).await;
     h.command("runbooks").await;
     choose(&mut h, "remove-spof", "single-az").await;
     h.press(Key::ch('y'));
@@ -569,7 +570,7 @@ async fn quit_again_means_the_very_next_key() {
 #[tokio::test(start_paused = true)]
 async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
     use opsdeck_app::{self as app, Input};
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
     choose(&mut h, "remove-spof", "single-az").await;
@@ -604,7 +605,7 @@ async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
 
 #[tokio::test(start_paused = true)]
 async fn a_rollback_from_the_console_undoes_and_closes_the_run() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
     choose(&mut h, "remove-spof", "single-az").await;

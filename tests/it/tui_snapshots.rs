@@ -10,25 +10,16 @@ use opsdeck::tui::theme::Theme;
 use opsdeck_app::keys::{Key, KeyCode};
 use opsdeck_app::{self as app, AppState, Input, Keymap, Msg, Prefs, Screen, SessionInfo};
 use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
-use opsdeck_core::domain::{Inventory, Timestamp};
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_core::domain::Inventory;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::collections::BTreeMap;
 use support::console::screen;
+use support::sim::{self, snapshot_epoch as epoch};
 
-fn epoch() -> Timestamp {
-    chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap() // 2026-01-01 00:00 UTC
-}
-
+/// The default demo fleet at seed 1, its clock at the snapshots' epoch.
 async fn demo_inventory() -> Inventory {
-    let sim = Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed: 1,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("default fleet");
+    let sim = sim::at("default", 1, epoch());
     fetch_inventory(&sim.readers(), &FetchOptions::default()).await
 }
 

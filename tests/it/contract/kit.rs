@@ -3,7 +3,6 @@
 
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,13 +22,7 @@ pub struct Cloud {
 impl Cloud {
     /// The simulator on the `seed` fleet (the same fleet `seed_fleet.py` builds in moto).
     pub fn sim() -> Cloud {
-        let sim = Sim::new(SimOptions {
-            fleet: FleetSource::NameOrPath("seed".into()),
-            seed: 1,
-            speed: 1.0,
-            epoch: None,
-        })
-        .expect("the seed fleet loads");
+        let sim = crate::support::sim::fleet("seed", 1);
         Cloud {
             read: sim.reader("us-east-1"),
             write: sim.writer("us-east-1"),

@@ -9,23 +9,13 @@ use opsdeck_app::keys::{Key, KeyCode};
 use opsdeck_app::{self as app, AppState, Effect, Input, Prefs, SessionInfo};
 use opsdeck_core::cloud::FetchOptions;
 use opsdeck_runbook::StateDir;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::Sim;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-pub fn sim() -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed: 1,
-        speed: 1.0,
-        epoch: None,
-    })
-    .expect("default fleet")
-}
 
 /// Sessions on `sim`; a read-write one audits into `state` (the test's own dir).
 pub fn connector(sim: Sim, read_only: bool, state: StateDir) -> Connector {
