@@ -5,6 +5,7 @@ use crate::support;
 use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
 use opsdeck_core::domain::*;
 use serde_json::json;
+use support::calls;
 use support::moto;
 
 fn tagged<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
@@ -229,10 +230,7 @@ async fn lists_are_complete_across_pages() {
         "4 seeded + 8 extra, every page read"
     );
     assert_eq!(inv.volumes.len(), seed_inv.volumes.len() + 8);
-    let pages = moto::requests()
-        .iter()
-        .filter(|r| r.action == "DescribeInstances")
-        .count();
+    let pages = calls::moto("DescribeInstances");
     assert!(
         pages >= 3,
         "12 reservations at 5 per page need ≥3 calls, saw {pages}"
@@ -345,11 +343,11 @@ async fn metric_queries_are_batched_by_500() {
         .metrics(&queries, std::time::Duration::from_secs(3600))
         .await
         .expect("metrics");
-    let calls = moto::requests()
-        .iter()
-        .filter(|r| r.action == "GetMetricData")
-        .count();
-    assert_eq!(calls, 3, "1,001 queries at 500 a call");
+    assert_eq!(
+        calls::moto("GetMetricData"),
+        3,
+        "1,001 queries at 500 a call"
+    );
     assert_eq!(series.len(), 1001, "one series per query");
     assert!(
         matches!(&series[0].subject, MetricSubject::Instance { instance_id } if *instance_id == db1),

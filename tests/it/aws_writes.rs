@@ -7,6 +7,7 @@ use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
 use serde_json::json;
 use std::sync::Arc;
+use support::calls;
 use support::moto;
 
 async fn inventory(read: &Arc<dyn CloudRead>) -> Inventory {
@@ -581,11 +582,11 @@ async fn throttling_is_retried_by_the_sdk_and_reported_when_it_persists() {
     moto::clear_requests();
     let eips = read.elastic_ips().await.expect("retried to success");
     assert_eq!(eips.len(), 1);
-    let calls = moto::requests()
-        .iter()
-        .filter(|r| r.action == "DescribeAddresses")
-        .count();
-    assert_eq!(calls, 3, "two throttled attempts, then success");
+    assert_eq!(
+        calls::moto("DescribeAddresses"),
+        3,
+        "two throttled attempts, then success"
+    );
 
     moto::set_faults(
         json!([{ "service": "ec2", "action": "DescribeAddresses", "error_code": "RequestLimitExceeded", "status": 503 }]),

@@ -1,6 +1,7 @@
 //! Rolling maintenance on the simulator with tokio's paused clock: the scenarios, timed the
 //! way AWS times them (draining for the deregistration delay, reboots, health checks).
 
+use crate::support::calls::{self, made};
 use crate::support::sim;
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
@@ -176,13 +177,6 @@ fn watch_health(
     (h, stop_tx)
 }
 
-fn mutating_calls(sim: &Sim, action: &str) -> usize {
-    sim.calls()
-        .iter()
-        .filter(|c| c.action == action && c.mutating && !c.dry_run && c.error.is_none())
-        .count()
-}
-
 #[tokio::test(start_paused = true)]
 async fn rolling_maintenance_never_leaves_zero_healthy_and_clears_the_events() {
     let w = world(FLEET);
@@ -270,16 +264,16 @@ async fn rolling_maintenance_never_leaves_zero_healthy_and_clears_the_events() {
             );
         }
     }
-    assert_eq!(mutating_calls(&w.sim, "DeregisterTargets"), 3);
-    assert_eq!(mutating_calls(&w.sim, "RegisterTargets"), 3);
+    assert_eq!(made(&w.sim, "DeregisterTargets"), 3);
+    assert_eq!(made(&w.sim, "RegisterTargets"), 3);
     assert_eq!(
-        mutating_calls(&w.sim, "StopInstances"),
+        made(&w.sim, "StopInstances"),
         2,
         "system events: stop/start onto new hardware"
     );
-    assert_eq!(mutating_calls(&w.sim, "StartInstances"), 2);
+    assert_eq!(made(&w.sim, "StartInstances"), 2);
     assert_eq!(
-        mutating_calls(&w.sim, "RebootInstances"),
+        made(&w.sim, "RebootInstances"),
         1,
         "the instance event: a reboot"
     );
@@ -303,22 +297,17 @@ async fn it_completes_under_30_percent_throttling_and_server_errors() {
     let (r, _events) = runner(&w, j, None);
     let status = r.run(&mut state).await.expect("run");
     assert_eq!(status, RunStatus::Done, "{:?}", state.last_error);
-    let throttled = w
-        .sim
-        .calls()
-        .iter()
-        .filter(|c| c.error.as_deref() == Some("RequestLimitExceeded"))
-        .count();
+    let throttled = calls::throttled(&w.sim);
     assert!(
         throttled > 10,
         "faults really fired ({throttled} throttled calls)"
     );
     assert_eq!(
-        mutating_calls(&w.sim, "DeregisterTargets"),
+        made(&w.sim, "DeregisterTargets"),
         3,
         "no duplicate under retries"
     );
-    assert_eq!(mutating_calls(&w.sim, "RegisterTargets"), 3);
+    assert_eq!(made(&w.sim, "RegisterTargets"), 3);
     w.sim.clear_faults();
     let inv = fetch_inventory(std::slice::from_ref(&w.read), &FetchOptions::default()).await;
     assert!(
@@ -361,7 +350,7 @@ async fn a_kill_at_every_journal_boundary_then_resume_completes_without_duplicat
             ("RebootInstances", 1),
         ] {
             assert_eq!(
-                mutating_calls(&w.sim, action),
+                made(&w.sim, action),
                 want,
                 "kill after {n} writes: {action} made exactly {want} times"
             );
@@ -395,11 +384,7 @@ async fn the_guard_refuses_a_one_instance_target_group() {
         err.contains("capacity guard refuses") && err.contains("web-tg"),
         "{err}"
     );
-    assert_eq!(
-        w.sim.calls().iter().filter(|c| c.mutating).count(),
-        0,
-        "nothing was changed"
-    );
+    assert_eq!(calls::mutating(&w.sim).len(), 0, "nothing was changed");
 }
 
 #[tokio::test(start_paused = true)]
@@ -548,7 +533,7 @@ async fn eventless_reboots_survive_a_kill_at_every_boundary_with_one_reboot_each
             per.values().all(|c| *c == 1),
             "kill after {n} writes: exactly one RebootInstances per instance: {per:?}"
         );
-        assert_eq!(mutating_calls(&w.sim, "RebootInstances"), 3);
+        assert_eq!(made(&w.sim, "RebootInstances"), 3);
         if finished_without_kill {
             assert!(n > 20, "the kill points covered a whole run ({n})");
             break;
@@ -578,7 +563,7 @@ async fn a_reboot_in_doubt_with_no_trace_left_stops_and_asks_then_does_what_the_
                 .expect("replay");
             if let Some(i) = replay.in_doubt_step()
                 && replay.plan.steps[i].action_name() == "reboot_instance"
-                && mutating_calls(&w.sim, "RebootInstances") == 1
+                && made(&w.sim, "RebootInstances") == 1
             {
                 break (w, dir, write, audit, i);
             }
@@ -603,11 +588,7 @@ async fn a_reboot_in_doubt_with_no_trace_left_stops_and_asks_then_does_what_the_
                 && why.contains("opsdeck runbook resume rk --in-doubt done"),
             "{why}"
         );
-        assert_eq!(
-            mutating_calls(&w.sim, "RebootInstances"),
-            1,
-            "not rebooted blindly"
-        );
+        assert_eq!(made(&w.sim, "RebootInstances"), 1, "not rebooted blindly");
 
         // The operator checked the uptime and says what happened.
         let j = Journal::open(dir.path(), "rk").expect("journal");

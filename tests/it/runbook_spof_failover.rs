@@ -1,6 +1,7 @@
 //! remove-spof, db-failover, snapshot/restore/prune on the simulator's paused clock, with the
 //! default demo fleet (the seeds' web shop): the scenarios.
 
+use crate::support::calls::{self, made};
 use crate::support::sim;
 use opsdeck_core::analysis::{AnalysisOptions, FindingKind, Floor, find_all};
 use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
@@ -98,13 +99,6 @@ async fn run_state(w: &W, plan: &Plan, kill_after: Option<usize>) -> (RunState, 
             (resumed, true)
         }
     }
-}
-
-fn made(sim: &Sim, action: &str) -> usize {
-    sim.calls()
-        .iter()
-        .filter(|c| c.action == action && c.mutating && !c.dry_run && c.error.is_none())
-        .count()
 }
 
 fn findings(inv: &Inventory) -> Vec<(FindingKind, Vec<String>)> {
@@ -392,14 +386,7 @@ async fn runbooks_survive_30_percent_throttling() {
     w.sim.throttle("*", 0.3);
     run(&w, &spof_plan, None).await;
     run(&w, &snap_plan, None).await;
-    assert!(
-        w.sim
-            .calls()
-            .iter()
-            .filter(|c| c.error.as_deref() == Some("RequestLimitExceeded"))
-            .count()
-            > 5
-    );
+    assert!(calls::throttled(&w.sim) > 5);
     assert_eq!(made(&w.sim, "RunInstances"), 1);
     assert_eq!(made(&w.sim, "CreateImage"), 1);
 }
@@ -502,11 +489,7 @@ async fn bad_arguments_are_refused_at_plan_time() {
     )
     .unwrap_err();
     assert!(e.contains("no completed snapshot"), "{e}");
-    assert_eq!(
-        w.sim.calls().iter().filter(|c| c.mutating).count(),
-        0,
-        "nothing changed"
-    );
+    assert_eq!(calls::mutating(&w.sim).len(), 0, "nothing changed");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -955,11 +938,7 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
         },
     );
     assert!(e.contains("no Elastic IP"), "{e}");
-    assert_eq!(
-        w.sim.calls().iter().filter(|c| c.mutating).count(),
-        0,
-        "nothing changed"
-    );
+    assert_eq!(calls::mutating(&w.sim).len(), 0, "nothing changed");
 }
 
 // ---------------------------------------------------------------------------------------------------

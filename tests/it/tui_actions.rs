@@ -9,8 +9,9 @@ use opsdeck_app::resources::ResourceKind;
 use opsdeck_app::{self as app, Effect, Input};
 use opsdeck_core::cloud::TargetRef;
 use opsdeck_core::domain::{AttachmentState, CheckStatus, InstanceState, Inventory, TargetState};
-use opsdeck_sim::{CallRecord, Sim};
+use opsdeck_sim::Sim;
 use std::sync::Arc;
+use support::calls;
 use support::console::Harness;
 use support::sim;
 
@@ -86,7 +87,7 @@ async fn read_only_console_never_mutates() {
     h.key(Key::ctrl('r')).await;
     let calls = sim.calls();
     assert!(!calls.is_empty(), "the console did read");
-    let mutating: Vec<_> = calls.iter().filter(|c| c.mutating).collect();
+    let mutating = calls::mutating(&sim);
     assert!(
         mutating.is_empty(),
         "a read-only console made mutating calls: {mutating:?}"
@@ -142,7 +143,7 @@ async fn stop_runs_a_dry_run_then_the_call_then_refreshes() {
 
     // Enter without the id does nothing; with it, the call is made.
     h.key(Key::plain(KeyCode::Enter)).await;
-    assert_eq!(sim.calls().iter().filter(|c| c.mutating).count(), 1);
+    assert_eq!(calls::mutating(&sim).len(), 1);
     h.text(&id).await;
     h.key(Key::plain(KeyCode::Enter)).await;
     let stops: Vec<_> = sim
@@ -188,11 +189,7 @@ async fn a_refused_dry_run_shows_the_aws_code_and_makes_no_call() {
         other => panic!("refusal expected, got {other:?}"),
     }
     h.key(Key::plain(KeyCode::Enter)).await;
-    let real: Vec<_> = sim
-        .calls()
-        .into_iter()
-        .filter(|c| c.mutating && !c.dry_run)
-        .collect();
+    let real = calls::real(&sim);
     assert!(real.is_empty(), "{real:?}");
 }
 
@@ -449,13 +446,6 @@ async fn select(h: &mut Harness, sim: &Sim, subject: Subject) -> String {
     id
 }
 
-fn real_calls(sim: &Sim) -> Vec<CallRecord> {
-    sim.calls()
-        .into_iter()
-        .filter(|c| c.mutating && !c.dry_run)
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_single_action_runs_a_dry_run_then_exactly_its_call_then_refreshes() {
     for case in &CASES {
@@ -521,7 +511,7 @@ async fn every_single_action_runs_a_dry_run_then_exactly_its_call_then_refreshes
                 assert_eq!(d.typed, typed, "{what}");
                 assert_eq!(d.phase, app::state::ConfirmPhase::Ready, "{what}");
                 assert!(
-                    real_calls(&sim).is_empty(),
+                    calls::real(&sim).is_empty(),
                     "{what}: {typed:?} typed ran it"
                 );
             }
@@ -538,7 +528,7 @@ async fn every_single_action_runs_a_dry_run_then_exactly_its_call_then_refreshes
         assert_eq!(op.subject(), id, "{what}");
         assert!(op.call().ends_with(case.call), "{what}: {}", op.call());
         h.run(fx).await;
-        let real = real_calls(&sim);
+        let real = calls::real(&sim);
         assert_eq!(real.len(), 1, "{what}: {real:?}");
         assert_eq!(real[0].action, case.call, "{what}");
         assert_eq!(real[0].error, None, "{what}: {real:?}");
@@ -602,7 +592,7 @@ async fn a_dry_run_refused_for_the_state_says_so_and_nothing_runs() {
     h.key(Key::plain(KeyCode::Esc)).await;
     assert!(h.state.dialog.is_none());
     assert_eq!(status_of(&h), "cancelled: nothing was changed");
-    assert!(real_calls(&sim).is_empty(), "{:?}", sim.calls());
+    assert!(calls::real(&sim).is_empty(), "{:?}", sim.calls());
     let i = h.state.data.inv.instance(&id).expect("batch-1");
     assert_eq!(i.state, InstanceState::Stopped);
 }

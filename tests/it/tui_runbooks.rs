@@ -11,6 +11,7 @@ use opsdeck_app::runbook_screen::Phase;
 use opsdeck_app::state::AppState;
 use opsdeck_runbook::journal::{self, RunStatus};
 use opsdeck_sim::Sim;
+use support::calls::{self, attempted};
 use support::console::Harness;
 use support::sim;
 
@@ -58,14 +59,6 @@ async fn choose(h: &mut Harness, label: &str, detail: &str) {
     }
     h.press(Key::plain(KeyCode::Enter));
     h.pump_until("planned and preflighted", settled).await;
-}
-
-/// Mutating calls made for real (not dry runs), by action.
-fn real_calls(sim: &Sim, action: &str) -> usize {
-    sim.calls()
-        .iter()
-        .filter(|c| c.mutating && !c.dry_run && c.action == action)
-        .count()
 }
 
 fn has_finding(s: &AppState, kind: &str, about: &str) -> bool {
@@ -116,19 +109,13 @@ async fn remove_spof_from_runbooks_turns_the_single_az_tier_into_two_azs() {
     assert_eq!(plan.runbook, "remove-spof");
     // The preflight dry-ran; nothing was changed for real before the approval.
     assert!(sim.calls().iter().any(|c| c.dry_run), "dry runs");
-    assert_eq!(
-        sim.calls()
-            .iter()
-            .filter(|c| c.mutating && !c.dry_run)
-            .count(),
-        0
-    );
+    assert_eq!(calls::real(&sim).len(), 0);
 
     run_to_end(&mut h).await;
     assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
-    assert_eq!(real_calls(&sim, "CreateImage"), 1);
-    assert_eq!(real_calls(&sim, "RunInstances"), 1);
-    assert_eq!(real_calls(&sim, "RegisterTargets"), 1);
+    assert_eq!(attempted(&sim, "CreateImage"), 1);
+    assert_eq!(attempted(&sim, "RunInstances"), 1);
+    assert_eq!(attempted(&sim, "RegisterTargets"), 1);
     let ui = h.state.runbook.as_ref().expect("runbook");
     assert!(
         ui.log.iter().any(|l| l.contains("called ec2:RunInstances")),
@@ -229,7 +216,7 @@ async fn a_destructive_step_runs_only_with_its_id_typed_and_a_refusal_stops_the_
     assert!(h.state.runbook.as_ref().is_some_and(|u| u.resuming));
     run_to_end(&mut h).await;
     assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
-    assert_eq!(real_calls(&sim, "StopInstances"), 1);
+    assert_eq!(attempted(&sim, "StopInstances"), 1);
     h.pump_until("the refresh after the run", |s| !s.data.fetching)
         .await;
     // The database's Elastic IP now points at the new instance (re-read, not assumed).
@@ -371,7 +358,7 @@ async fn read_only_shows_the_plan_and_never_calls() {
         status_text(&h.state)
     );
     assert_eq!(phase(&h.state), Some(Phase::ReadOnly));
-    let mutating: Vec<_> = sim.calls().into_iter().filter(|c| c.mutating).collect();
+    let mutating = calls::mutating(&sim);
     assert!(mutating.is_empty(), "{mutating:?}");
 }
 
@@ -397,8 +384,8 @@ async fn the_events_view_moves_an_event_to_its_deadline() {
     assert_eq!(phase(&h.state), Some(Phase::Ready));
     run_to_end(&mut h).await;
     assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
-    assert_eq!(real_calls(&sim, "ModifyInstanceEventStartTime"), 1);
-    assert_eq!(real_calls(&sim, "RebootInstances"), 0, "nothing else done");
+    assert_eq!(attempted(&sim, "ModifyInstanceEventStartTime"), 1);
+    assert_eq!(attempted(&sim, "RebootInstances"), 0, "nothing else done");
     h.pump_until("the refresh after the run", |s| !s.data.fetching)
         .await;
     let moved = h
@@ -589,13 +576,7 @@ async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
     h.pump_until("preflighted again", settled).await;
     assert_eq!(phase(&h.state), Some(Phase::Ready));
     assert_eq!(dry_runs(&sim), 2 * first);
-    assert_eq!(
-        sim.calls()
-            .iter()
-            .filter(|c| c.mutating && !c.dry_run)
-            .count(),
-        0
-    );
+    assert_eq!(calls::real(&sim).len(), 0);
     h.press(Key::ch('y'));
     h.pump_until("running", |s| {
         s.runbook.as_ref().is_some_and(|u| u.run_id.is_some())
@@ -632,7 +613,7 @@ async fn a_rollback_from_the_console_undoes_and_closes_the_run() {
     run_to_end(&mut h).await;
     assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
     assert_eq!(
-        real_calls(&sim, "DeregisterImage"),
+        attempted(&sim, "DeregisterImage"),
         1,
         "the image made is gone"
     );

@@ -16,6 +16,7 @@ pub const MUTATING_KEYS: [(&str, &str); 8] = [
     ("D", "detach"),
 ];
 
+pub mod calls;
 pub mod cli;
 pub mod console;
 pub mod moto;
