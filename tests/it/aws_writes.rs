@@ -6,21 +6,9 @@ use crate::support;
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
 use serde_json::json;
-use std::sync::Arc;
 use support::calls;
+use support::inventory;
 use support::moto;
-
-async fn inventory(read: &Arc<dyn CloudRead>) -> Inventory {
-    fetch_inventory(
-        std::slice::from_ref(read),
-        &FetchOptions {
-            metrics: false,
-            alarms: false,
-            ..FetchOptions::default()
-        },
-    )
-    .await
-}
 
 /// A dry run must answer "would succeed" and change nothing.
 fn assert_dry_ok<T: std::fmt::Debug>(r: CloudResult<T>, what: &str) {
@@ -45,7 +33,10 @@ async fn instance_lifecycle_writes() {
         "stop dry run",
     );
     assert_eq!(
-        inventory(&read).await.instance(&app).map(|i| i.state),
+        inventory::quick(&read)
+            .await
+            .instance(&app)
+            .map(|i| i.state),
         Some(InstanceState::Running)
     );
     let w = write
@@ -54,18 +45,27 @@ async fn instance_lifecycle_writes() {
         .expect("stop");
     assert!(w.request_id.is_some(), "writes carry a request id");
     assert_eq!(
-        inventory(&read).await.instance(&app).map(|i| i.state),
+        inventory::quick(&read)
+            .await
+            .instance(&app)
+            .map(|i| i.state),
         Some(InstanceState::Stopped)
     );
 
     assert_dry_ok(write.start_instances(&s(&app), true).await, "start dry run");
     assert_eq!(
-        inventory(&read).await.instance(&app).map(|i| i.state),
+        inventory::quick(&read)
+            .await
+            .instance(&app)
+            .map(|i| i.state),
         Some(InstanceState::Stopped)
     );
     write.start_instances(&s(&app), false).await.expect("start");
     assert_eq!(
-        inventory(&read).await.instance(&app).map(|i| i.state),
+        inventory::quick(&read)
+            .await
+            .instance(&app)
+            .map(|i| i.state),
         Some(InstanceState::Running)
     );
 
@@ -83,7 +83,10 @@ async fn instance_lifecycle_writes() {
         "terminate dry run",
     );
     assert_eq!(
-        inventory(&read).await.instance(&app).map(|i| i.state),
+        inventory::quick(&read)
+            .await
+            .instance(&app)
+            .map(|i| i.state),
         Some(InstanceState::Running)
     );
     write
@@ -91,7 +94,10 @@ async fn instance_lifecycle_writes() {
         .await
         .expect("terminate");
     assert_eq!(
-        inventory(&read).await.instance(&app).map(|i| i.state),
+        inventory::quick(&read)
+            .await
+            .instance(&app)
+            .map(|i| i.state),
         Some(InstanceState::Terminated)
     );
 }
@@ -100,7 +106,7 @@ async fn instance_lifecycle_writes() {
 async fn image_and_clone_launch_writes() {
     let (_g, seed) = moto::seeded().await;
     let (read, write) = moto::ports("us-east-1").await;
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let web1 = inv
         .instance(&moto::id(&seed, &["instances", "web-1"]))
         .expect("web-1")
@@ -117,13 +123,13 @@ async fn image_and_clone_launch_writes() {
             .await,
         "image dry run",
     );
-    assert_eq!(inventory(&read).await.images.len(), images_before);
+    assert_eq!(inventory::quick(&read).await.images.len(), images_before);
     let image = write
         .create_image(&web1.id, "clone-src", "test", true, &tags, false)
         .await
         .expect("create image")
         .value;
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let img = inv.image(&image).expect("new image listed");
     assert_eq!(img.tags.get("made-by"), Some("opsdeck-test"));
 
@@ -131,14 +137,14 @@ async fn image_and_clone_launch_writes() {
     let subnet_b = moto::id(&seed, &["subnets", "us-east-1b"]);
     let spec = LaunchSpec::clone_of(&web1, &image, &subnet_b, "clone-token-1");
     assert_dry_ok(write.run_instances(&spec, true).await, "run dry run");
-    let n_before = inventory(&read).await.instances.len();
+    let n_before = inventory::quick(&read).await.instances.len();
     let ids = write
         .run_instances(&spec, false)
         .await
         .expect("launch clone")
         .value;
     assert_eq!(ids.len(), 1);
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     assert_eq!(inv.instances.len(), n_before + 1);
     let clone = inv.instance(&ids[0]).expect("clone listed");
     assert_eq!(clone.az, "us-east-1b");
@@ -156,7 +162,7 @@ async fn image_and_clone_launch_writes() {
         .deregister_image(&image, false)
         .await
         .expect("deregister image");
-    assert!(inventory(&read).await.image(&image).is_none());
+    assert!(inventory::quick(&read).await.image(&image).is_none());
 }
 
 #[tokio::test]
@@ -183,7 +189,7 @@ async fn volume_and_snapshot_writes() {
         .await
         .expect("create volume")
         .value;
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let v = inv.volume(&vol).expect("volume listed");
     assert_eq!(
         (v.az.as_str(), v.size_gib, v.name.as_deref()),
@@ -195,7 +201,7 @@ async fn volume_and_snapshot_writes() {
         "attach dry run",
     );
     assert_eq!(
-        inventory(&read)
+        inventory::quick(&read)
             .await
             .volume(&vol)
             .and_then(|v| v.attached_instance().map(str::to_string)),
@@ -206,7 +212,7 @@ async fn volume_and_snapshot_writes() {
         .await
         .expect("attach");
     assert_eq!(
-        inventory(&read)
+        inventory::quick(&read)
             .await
             .volume(&vol)
             .and_then(|v| v.attached_instance().map(str::to_string)),
@@ -222,7 +228,7 @@ async fn volume_and_snapshot_writes() {
         .await
         .expect("detach");
     assert_eq!(
-        inventory(&read).await.volume(&vol).map(|v| v.state),
+        inventory::quick(&read).await.volume(&vol).map(|v| v.state),
         Some(VolumeState::Available)
     );
 
@@ -231,7 +237,7 @@ async fn volume_and_snapshot_writes() {
         .delete_volume(&vol, false)
         .await
         .expect("delete volume");
-    assert!(inventory(&read).await.volume(&vol).is_none());
+    assert!(inventory::quick(&read).await.volume(&vol).is_none());
 
     // Snapshots: create, copy (same region), restore into another AZ, delete.
     let tags = [Tag::new("fleet", "seed")];
@@ -244,7 +250,7 @@ async fn volume_and_snapshot_writes() {
         .await
         .expect("snapshot")
         .value;
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     assert_eq!(
         inv.snapshot(&snap).and_then(|s| s.volume_id.clone()),
         Some(Into::into(data.clone()))
@@ -260,7 +266,7 @@ async fn volume_and_snapshot_writes() {
         .await
         .expect("copy snapshot")
         .value;
-    assert!(inventory(&read).await.snapshot(&copy).is_some());
+    assert!(inventory::quick(&read).await.snapshot(&copy).is_some());
 
     let restored = write
         .create_volume(
@@ -276,7 +282,7 @@ async fn volume_and_snapshot_writes() {
         )
         .await
         .expect("restore");
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let r = inv.volume(&restored.value).expect("restored volume");
     assert_eq!(
         (r.az.as_str(), r.snapshot_id.as_deref(), r.size_gib),
@@ -291,7 +297,7 @@ async fn volume_and_snapshot_writes() {
         .delete_snapshot(&copy, false)
         .await
         .expect("delete snapshot");
-    assert!(inventory(&read).await.snapshot(&copy).is_none());
+    assert!(inventory::quick(&read).await.snapshot(&copy).is_none());
 }
 
 #[tokio::test]
@@ -313,7 +319,7 @@ async fn target_registration_writes() {
         write.register_targets(&web_tg, &target(&app), true).await,
         "register dry run",
     );
-    assert_eq!(inventory(&read).await.targets_of(&web_tg).count(), 2);
+    assert_eq!(inventory::quick(&read).await.targets_of(&web_tg).count(), 2);
     let e = write
         .register_targets(
             "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/nope/0",
@@ -328,7 +334,7 @@ async fn target_registration_writes() {
         .register_targets(&web_tg, &target(&app), false)
         .await
         .expect("register");
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     assert_eq!(inv.targets_of(&web_tg).count(), 3);
     assert_eq!(
         inv.targets_by_az(&web_tg).get("us-east-1b").map(Vec::len),
@@ -346,7 +352,7 @@ async fn target_registration_writes() {
         .deregister_targets(&web_tg, &target(&web1), false)
         .await
         .expect("deregister");
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     assert!(inv.targets_of(&web_tg).all(|t| t.target_id != web1));
 }
 
@@ -378,7 +384,10 @@ async fn address_interface_and_private_ip_writes() {
         write.associate_address(&alloc, &to_app, true, true).await,
         "associate dry run",
     );
-    assert_eq!(inventory(&read).await.eips_of_instance(&db1).len(), 1);
+    assert_eq!(
+        inventory::quick(&read).await.eips_of_instance(&db1).len(),
+        1
+    );
     let refused = write
         .associate_address(&alloc, &to_app, false, false)
         .await
@@ -392,7 +401,7 @@ async fn address_interface_and_private_ip_writes() {
         .await
         .expect("reassociate")
         .value;
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     assert_eq!(inv.eips_of_instance(&app).len(), 1);
     assert!(inv.eips_of_instance(&db1).is_empty());
     assert_ne!(new_assoc, assoc);
@@ -405,7 +414,12 @@ async fn address_interface_and_private_ip_writes() {
         .disassociate_address(&new_assoc, false)
         .await
         .expect("disassociate");
-    assert!(inventory(&read).await.eips_of_instance(&app).is_empty());
+    assert!(
+        inventory::quick(&read)
+            .await
+            .eips_of_instance(&app)
+            .is_empty()
+    );
 
     // Attach the spare ENI (same AZ as app-1) and detach it again.
     assert_dry_ok(
@@ -418,7 +432,7 @@ async fn address_interface_and_private_ip_writes() {
         .expect("attach ENI")
         .value;
     assert!(
-        inventory(&read)
+        inventory::quick(&read)
             .await
             .enis_of_instance(&app)
             .iter()
@@ -433,7 +447,7 @@ async fn address_interface_and_private_ip_writes() {
         .await
         .expect("detach ENI");
     assert!(
-        !inventory(&read)
+        !inventory::quick(&read)
             .await
             .enis_of_instance(&app)
             .iter()
@@ -457,7 +471,7 @@ async fn address_interface_and_private_ip_writes() {
             .iter()
             .any(|n| n.id == eni && n.secondary_private_ips().any(|a| a == ip))
     };
-    assert!(has_ip(&inventory(&read).await));
+    assert!(has_ip(&inventory::quick(&read).await));
     assert_dry_ok(
         write
             .unassign_private_ips(&eni, std::slice::from_ref(&ip), true)
@@ -468,7 +482,7 @@ async fn address_interface_and_private_ip_writes() {
         .unassign_private_ips(&eni, std::slice::from_ref(&ip), false)
         .await
         .expect("unassign");
-    assert!(!has_ip(&inventory(&read).await));
+    assert!(!has_ip(&inventory::quick(&read).await));
 }
 
 #[tokio::test]
@@ -484,7 +498,7 @@ async fn tags_and_event_reschedule_writes() {
         "tags dry run",
     );
     assert_eq!(
-        inventory(&read)
+        inventory::quick(&read)
             .await
             .instance(&web2)
             .and_then(|i| i.tags.get("owner").map(str::to_string)),
@@ -495,7 +509,7 @@ async fn tags_and_event_reschedule_writes() {
         .await
         .expect("tags");
     assert_eq!(
-        inventory(&read)
+        inventory::quick(&read)
             .await
             .instance(&web2)
             .and_then(|i| i.tags.get("owner").map(str::to_string))
@@ -503,7 +517,7 @@ async fn tags_and_event_reschedule_writes() {
         Some("ops")
     );
 
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let ev = inv.instance(&web2).expect("web-2").events[0].clone();
     let new_start = ev.not_before.expect("not before") + chrono::Duration::days(2);
     assert_dry_ok(
@@ -516,7 +530,7 @@ async fn tags_and_event_reschedule_writes() {
         .reschedule_instance_event(&web2, &event_id, new_start, false)
         .await
         .expect("reschedule");
-    let after = inventory(&read)
+    let after = inventory::quick(&read)
         .await
         .instance(&web2)
         .expect("web-2")

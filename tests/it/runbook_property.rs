@@ -2,9 +2,10 @@
 //! front or runs to the end without ever leaving a target group that was serving with no healthy
 //! target (sampled every simulated second on the paused clock).
 
-use crate::support::sim;
+use crate::support::inventory;
+use crate::support::sim::{self, World};
 use opsdeck_core::analysis::Floor;
-use opsdeck_core::cloud::{CloudRead, FetchOptions, fetch_inventory};
+use opsdeck_core::cloud::CloudRead;
 use opsdeck_core::domain::TargetState;
 use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner};
 use opsdeck_runbook::journal::{Journal, RunStatus};
@@ -106,18 +107,10 @@ fn run_case(members: Vec<Member>) -> Result<bool, TestCaseError> {
             None,
         ))
         .map_err(|e| TestCaseError::fail(format!("fleet: {e:?}")))?;
-        let (read, write) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
+        let World { read, write, .. } = World::new(sim, "us-east-1");
         // Let new targets pass their health checks first (fleets start healthy, but be sure).
         tokio::time::sleep(Duration::from_secs(60)).await;
-        let inv = fetch_inventory(
-            std::slice::from_ref(&read),
-            &FetchOptions {
-                metrics: false,
-                alarms: false,
-                ..FetchOptions::default()
-            },
-        )
-        .await;
+        let inv = inventory::quick(&read).await;
         let mut details = GroupDetails::new();
         for tg in &inv.target_groups {
             if let Ok(d) = read.target_group_details(&tg.arn).await {

@@ -2,15 +2,15 @@
 //! way AWS times them (draining for the deregistration delay, reboots, health checks).
 
 use crate::support::calls::{self, made};
-use crate::support::sim;
+use crate::support::inventory;
+use crate::support::sim::{self, World};
 use opsdeck_core::analysis::Floor;
-use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
+use opsdeck_core::cloud::CloudWrite;
 use opsdeck_core::domain::*;
 use opsdeck_runbook::engine::{AutoApprove, EngineOptions, RunEvent, Runner, preflight};
 use opsdeck_runbook::journal::{Journal, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
-use opsdeck_sim::Sim;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
@@ -88,31 +88,12 @@ subnets = ["a", "b"]
 listeners = [{ port = 80, target_group = "web-tg" }]
 "#;
 
-struct World {
-    sim: Sim,
-    read: Arc<dyn CloudRead>,
-    write: Arc<dyn CloudWrite>,
-}
-
 fn world(fleet: &str) -> World {
-    let sim = sim::toml(fleet, 7);
-    World {
-        read: sim.reader(REGION),
-        write: sim.writer(REGION),
-        sim,
-    }
+    World::new(sim::toml(fleet, 7), REGION)
 }
 
 async fn plan_for(w: &World, args: &RollingArgs) -> Result<Plan, String> {
-    let inv = fetch_inventory(
-        std::slice::from_ref(&w.read),
-        &FetchOptions {
-            metrics: false,
-            alarms: false,
-            ..FetchOptions::default()
-        },
-    )
-    .await;
+    let inv = w.inventory().await;
     let mut details = GroupDetails::new();
     for tg in &inv.target_groups {
         details.insert(
@@ -211,7 +192,7 @@ async fn rolling_maintenance_never_leaves_zero_healthy_and_clears_the_events() {
         "capacity really dropped while an instance was out"
     );
 
-    let inv = fetch_inventory(std::slice::from_ref(&w.read), &FetchOptions::default()).await;
+    let inv = inventory::full(std::slice::from_ref(&w.read)).await;
     for i in &inv.instances {
         assert!(
             i.upcoming_events().next().is_none(),
@@ -309,7 +290,7 @@ async fn it_completes_under_30_percent_throttling_and_server_errors() {
     );
     assert_eq!(made(&w.sim, "RegisterTargets"), 3);
     w.sim.clear_faults();
-    let inv = fetch_inventory(std::slice::from_ref(&w.read), &FetchOptions::default()).await;
+    let inv = inventory::full(std::slice::from_ref(&w.read)).await;
     assert!(
         inv.instances
             .iter()

@@ -2,9 +2,9 @@
 //! default demo fleet (the seeds' web shop): the issue's scenarios.
 
 use crate::support::calls::{self, made};
-use crate::support::sim;
+use crate::support::inventory::{data_volume, data_volume_id, primary_eni};
+use crate::support::sim::{self, World};
 use opsdeck_core::analysis::{AnalysisOptions, FindingKind, Floor, find_all};
-use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
 use opsdeck_core::domain::*;
 use opsdeck_runbook::backup::{self, PruneArgs};
 use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner, preflight, rollback_plan};
@@ -12,7 +12,6 @@ use opsdeck_runbook::failover::{self, AddressMode, FailoverArgs};
 use opsdeck_runbook::journal::{Journal, RunState, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::spof::{self, SpofArgs};
-use opsdeck_sim::Sim;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
@@ -20,47 +19,19 @@ const R: &str = "us-east-1";
 /// The demo fleet's seed here (the ids and the dice follow from it).
 const SEED: u64 = 11;
 
-struct W {
-    sim: Sim,
-    read: Arc<dyn CloudRead>,
-    write: Arc<dyn CloudWrite>,
-}
-
-fn demo() -> W {
-    let sim = sim::fleet("default", SEED);
-    W {
-        read: sim.reader(R),
-        write: sim.writer(R),
-        sim,
-    }
-}
-
-async fn inventory(w: &W) -> Inventory {
-    fetch_inventory(
-        std::slice::from_ref(&w.read),
-        &FetchOptions {
-            metrics: false,
-            alarms: false,
-            ..FetchOptions::default()
-        },
-    )
-    .await
-}
-
-fn id(w: &W, name: &str) -> String {
-    w.sim
-        .instance_id(name)
-        .unwrap_or_else(|| panic!("no instance {name}"))
+/// The default demo fleet, us-east-1.
+fn demo() -> World {
+    World::new(sim::fleet("default", SEED), R)
 }
 
 /// Runs a plan to the end (optionally "killed" after n journal writes and resumed).
-async fn run(w: &W, plan: &Plan, kill_after: Option<usize>) -> (RunStatus, bool) {
+async fn run(w: &World, plan: &Plan, kill_after: Option<usize>) -> (RunStatus, bool) {
     let (state, killed) = run_state(w, plan, kill_after).await;
     (state.status, killed)
 }
 
 /// Like `run`, returning the run's final state (for a rollback plan).
-async fn run_state(w: &W, plan: &Plan, kill_after: Option<usize>) -> (RunState, bool) {
+async fn run_state(w: &World, plan: &Plan, kill_after: Option<usize>) -> (RunState, bool) {
     let dir = tempfile::tempdir().expect("tempdir");
     let j = Journal::create(dir.path(), "t", None, plan).expect("journal");
     let mut state = j.load().expect("load");
@@ -113,8 +84,8 @@ fn findings(inv: &Inventory) -> Vec<(FindingKind, Vec<String>)> {
 #[tokio::test(start_paused = true)]
 async fn preflight_refuses_credentials_that_expire_before_the_run_ends() {
     let w = demo();
-    let inv = inventory(&w).await;
-    let plan = spof::plan(&inv, &SpofArgs::new(&id(&w, "web-1"))).expect("plan");
+    let inv = w.inventory().await;
+    let plan = spof::plan(&inv, &SpofArgs::new(&w.id("web-1"))).expect("plan");
     assert!(plan.expected_secs() > 120, "{}", plan.expected_secs());
     w.sim
         .expire_credentials_at(Some(chrono::Utc::now() + chrono::Duration::seconds(60)));
@@ -134,21 +105,21 @@ async fn preflight_refuses_credentials_that_expire_before_the_run_ends() {
 #[tokio::test(start_paused = true)]
 async fn remove_spof_turns_the_single_az_web_tier_into_two_azs() {
     let w = demo();
-    let before = inventory(&w).await;
+    let before = w.inventory().await;
     assert!(
         findings(&before)
             .iter()
             .any(|(k, r)| *k == FindingKind::SingleAz && r[0] == "web-tg"),
         "the demo starts single-AZ"
     );
-    let plan = spof::plan(&before, &SpofArgs::new(&id(&w, "web-1"))).expect("plan");
+    let plan = spof::plan(&before, &SpofArgs::new(&w.id("web-1"))).expect("plan");
     assert!(
         preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default())
             .await
             .is_empty()
     );
     run(&w, &plan, None).await;
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     let tg = after.target_group("web-tg").expect("web-tg");
     let by_az = after.targets_by_az(&tg.arn);
     assert_eq!(by_az.len(), 2, "targets in two AZs: {:?}", by_az.keys());
@@ -174,7 +145,7 @@ async fn remove_spof_turns_the_single_az_web_tier_into_two_azs() {
         Some("web-1-clone-1"),
         "tags copied, with a name of its own"
     );
-    let src = after.instance(&id(&w, "web-1")).expect("web-1");
+    let src = after.instance(&w.id("web-1")).expect("web-1");
     assert_eq!(
         (
             &clone.instance_type,
@@ -190,15 +161,10 @@ async fn remove_spof_turns_the_single_az_web_tier_into_two_azs() {
 #[tokio::test(start_paused = true)]
 async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_the_eip() {
     let w = demo();
-    let db = id(&w, "db-1");
-    let inv0 = inventory(&w).await;
+    let db = w.id("db-1");
+    let inv0 = w.inventory().await;
     let eip = inv0.eips_of_instance(&db)[0].clone();
-    let data = inv0
-        .volumes_of_instance(&db)
-        .into_iter()
-        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
-        .expect("data volume")
-        .clone();
+    let data = data_volume(&inv0, &db).clone();
     let newest = inv0
         .newest_completed_snapshot(&data.id)
         .expect("snapshot")
@@ -206,7 +172,7 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
         .clone();
 
     w.sim.az_outage("us-east-1a").expect("outage");
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     let plan = failover::plan(
         &inv,
         &FailoverArgs {
@@ -235,7 +201,7 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
     assert!(problems.is_empty(), "{problems:?}");
     run(&w, &plan, None).await;
 
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     let e = after
         .elastic_ips
         .iter()
@@ -246,11 +212,8 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
     let new = after.instance(&new_id).expect("replacement");
     assert_eq!(new.az, "us-east-1b");
     assert_eq!(new.state, InstanceState::Running);
-    let vols = after.volumes_of_instance(&new_id);
-    let restored = vols
-        .iter()
-        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
-        .expect("data volume attached at the same device");
+    // The data volume, attached at the same device.
+    let restored = data_volume(&after, &new_id);
     assert_eq!(
         restored.snapshot_id.as_deref(),
         Some(newest.as_str()),
@@ -262,16 +225,10 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
 #[tokio::test(start_paused = true)]
 async fn db_failover_to_a_standby_in_the_same_az_moves_the_volume_itself() {
     let w = demo();
-    let db = id(&w, "db-1");
-    let web2 = id(&w, "web-2"); // any instance in us-east-1a serves as the standby here
-    let inv = inventory(&w).await;
-    let data = inv
-        .volumes_of_instance(&db)
-        .into_iter()
-        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
-        .expect("data")
-        .id
-        .clone();
+    let db = w.id("db-1");
+    let web2 = w.id("web-2"); // any instance in us-east-1a serves as the standby here
+    let inv = w.inventory().await;
+    let data = data_volume_id(&inv, &db);
     let plan = failover::plan(
         &inv,
         &FailoverArgs {
@@ -293,7 +250,7 @@ async fn db_failover_to_a_standby_in_the_same_az_moves_the_volume_itself() {
         ]
     );
     run(&w, &plan, None).await;
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     assert_eq!(
         after
             .volume(&data)
@@ -318,8 +275,8 @@ async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_sna
         let mut n = 1;
         loop {
             let w = demo();
-            let inv = inventory(&w).await;
-            let db = id(&w, "db-1");
+            let inv = w.inventory().await;
+            let db = w.id("db-1");
             if runbook == "db-failover" {
                 w.sim.az_outage("us-east-1a").expect("outage");
             }
@@ -328,11 +285,11 @@ async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_sna
                     &inv,
                     &SpofArgs {
                         stamp: "k".into(),
-                        ..SpofArgs::new(&id(&w, "web-1"))
+                        ..SpofArgs::new(&w.id("web-1"))
                     },
                 ),
                 "db-failover" => failover::plan(
-                    &inventory(&w).await,
+                    &w.inventory().await,
                     &FailoverArgs {
                         primary: db.clone(),
                         stamp: "k".into(),
@@ -380,9 +337,9 @@ async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_sna
 #[tokio::test(start_paused = true)]
 async fn runbooks_survive_30_percent_throttling() {
     let w = demo();
-    let inv = inventory(&w).await;
-    let spof_plan = spof::plan(&inv, &SpofArgs::new(&id(&w, "web-1"))).expect("plan");
-    let snap_plan = backup::snapshot_plan(&inv, &id(&w, "db-1"), None).expect("plan");
+    let inv = w.inventory().await;
+    let spof_plan = spof::plan(&inv, &SpofArgs::new(&w.id("web-1"))).expect("plan");
+    let snap_plan = backup::snapshot_plan(&inv, &w.id("db-1"), None).expect("plan");
     w.sim.throttle("*", 0.3);
     run(&w, &spof_plan, None).await;
     run(&w, &snap_plan, None).await;
@@ -394,19 +351,13 @@ async fn runbooks_survive_30_percent_throttling() {
 #[tokio::test(start_paused = true)]
 async fn snapshot_restore_and_prune_round_trip() {
     let w = demo();
-    let db = id(&w, "db-1");
-    let inv = inventory(&w).await;
-    let data = inv
-        .volumes_of_instance(&db)
-        .into_iter()
-        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
-        .expect("data")
-        .id
-        .clone();
+    let db = w.id("db-1");
+    let inv = w.inventory().await;
+    let data = data_volume_id(&inv, &db);
     let plan = backup::snapshot_plan(&inv, &db, Some("nightly")).expect("plan");
     assert!(plan.notes.iter().any(|n| n.contains("quiesce")));
     run(&w, &plan, None).await;
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     let newest = inv
         .newest_completed_snapshot(&data)
         .expect("new snapshot")
@@ -419,7 +370,7 @@ async fn snapshot_restore_and_prune_round_trip() {
 
     let plan = backup::restore_plan(&inv, &newest.id, "us-east-1b", None).expect("plan");
     run(&w, &plan, None).await;
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     assert!(
         inv.volumes
             .iter()
@@ -438,7 +389,7 @@ async fn snapshot_restore_and_prune_round_trip() {
     )
     .expect("plan");
     run(&w, &plan, None).await;
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     let left = inv.snapshots_of_volume(&data);
     assert_eq!(left.len(), before - plan.steps.len());
     assert_eq!(left[0].id, newest.id, "the newest is kept");
@@ -453,13 +404,13 @@ async fn snapshot_restore_and_prune_round_trip() {
 #[tokio::test(start_paused = true)]
 async fn bad_arguments_are_refused_at_plan_time() {
     let w = demo();
-    let inv = inventory(&w).await;
-    let db = id(&w, "db-1");
+    let inv = w.inventory().await;
+    let db = w.id("db-1");
     assert_eq!(
         spof::plan(&inv, &SpofArgs::new("i-0000000000000dead")).unwrap_err(),
         "unknown instance i-0000000000000dead"
     );
-    let web_root = inv.volumes_of_instance(&id(&w, "web-1"))[0].id.clone();
+    let web_root = inv.volumes_of_instance(&w.id("web-1"))[0].id.clone();
     let e = failover::plan(
         &inv,
         &FailoverArgs {
@@ -474,7 +425,7 @@ async fn bad_arguments_are_refused_at_plan_time() {
     // Without other subnets in the VPC there is nowhere to put a clone.
     let mut lonely = inv.clone();
     lonely.subnets.retain(|s| s.az == "us-east-1a");
-    let e = spof::plan(&lonely, &SpofArgs::new(&id(&w, "web-1"))).unwrap_err();
+    let e = spof::plan(&lonely, &SpofArgs::new(&w.id("web-1"))).unwrap_err();
     assert!(e.contains("no subnet") && e.contains("another AZ"), "{e}");
     let mut no_snaps = inv.clone();
     no_snaps.snapshots.clear();
@@ -506,43 +457,29 @@ const DB_ENI: &str = "[[regions.network_interfaces]]\nname = \"db-1-service\"\n\
 const SERVICE_IP: &str = "10.0.11.200";
 
 /// The demo fleet with db-1's Elastic IP replaced by `with` (an ENI, or nothing).
-fn demo_without_db_eip(with: &str) -> W {
+fn demo_without_db_eip(with: &str) -> World {
     let toml = DEFAULT_FLEET.replace(DB_EIP, with);
     assert_ne!(toml, DEFAULT_FLEET, "the fleet still has db-1's Elastic IP");
-    let sim = sim::toml(&toml, SEED);
-    W {
-        read: sim.reader(R),
-        write: sim.writer(R),
-        sim,
-    }
+    World::new(sim::toml(&toml, SEED), R)
 }
 
 /// The fleet with db-1's service address on its own ENI.
-fn eni_fleet() -> W {
+fn eni_fleet() -> World {
     demo_without_db_eip(DB_ENI)
 }
 
 /// The fleet with db-1's service address as a secondary private IP of its primary ENI (added through
 /// the port; the calls log is cleared so the runbook's own calls are counted alone).
-async fn private_ip_fleet() -> W {
+async fn private_ip_fleet() -> World {
     let w = demo_without_db_eip("");
-    let inv = inventory(&w).await;
-    let eni = primary_eni(&inv, &id(&w, "db-1"));
+    let inv = w.inventory().await;
+    let eni = primary_eni(&inv, &w.id("db-1"));
     w.write
         .assign_private_ips(&eni, &[SERVICE_IP.to_string()], false, false)
         .await
         .expect("a secondary address on db-1");
     w.sim.clear_calls();
     w
-}
-
-fn primary_eni(inv: &Inventory, instance: &str) -> String {
-    inv.enis_of_instance(instance)
-        .into_iter()
-        .find(|n| n.attachment.as_ref().map(|a| a.device_index) == Some(0))
-        .unwrap_or_else(|| panic!("{instance} has a primary ENI"))
-        .id
-        .to_string()
 }
 
 fn eni_attachment(inv: &Inventory, eni: &str) -> Option<(String, i32, String)> {
@@ -576,15 +513,6 @@ fn data_holder(inv: &Inventory, data: &str) -> String {
         .expect("the data volume is attached")
 }
 
-fn data_volume(inv: &Inventory, db: &str) -> String {
-    inv.volumes_of_instance(db)
-        .into_iter()
-        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
-        .expect("data volume")
-        .id
-        .to_string()
-}
-
 fn failover_args(primary: &str) -> FailoverArgs {
     FailoverArgs {
         primary: primary.to_string(),
@@ -596,10 +524,10 @@ fn failover_args(primary: &str) -> FailoverArgs {
 #[tokio::test(start_paused = true)]
 async fn db_failover_moves_a_secondary_eni_to_the_replacement_and_back() {
     let w = eni_fleet();
-    let db = id(&w, "db-1");
+    let db = w.id("db-1");
     let eni = w.sim.eni_id("db-1-service").expect("the service ENI");
-    let inv = inventory(&w).await;
-    let data = data_volume(&inv, &db);
+    let inv = w.inventory().await;
+    let data = data_volume_id(&inv, &db);
     assert!(inv.eips_of_instance(&db).is_empty());
 
     // auto: no Elastic IP, so the secondary ENI (same AZ as the replacement) moves.
@@ -626,7 +554,7 @@ async fn db_failover_moves_a_secondary_eni_to_the_replacement_and_back() {
     assert!(problems.is_empty(), "{problems:?}");
     let (state, _) = run_state(&w, &plan, None).await;
 
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     let new_id = data_holder(&after, &data);
     assert_ne!(new_id, db);
     assert_eq!(
@@ -649,7 +577,7 @@ async fn db_failover_moves_a_secondary_eni_to_the_replacement_and_back() {
         ["detach_network_interface", "attach_network_interface"]
     );
     run(&w, &back, None).await;
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     assert_eq!(
         eni_attachment(&after, &eni),
         Some((db.clone(), 1, "attached".into()))
@@ -668,10 +596,10 @@ async fn db_failover_moves_a_secondary_eni_to_the_replacement_and_back() {
 #[tokio::test(start_paused = true)]
 async fn db_failover_moves_a_secondary_eni_to_a_standby_after_a_clean_preflight() {
     let w = eni_fleet();
-    let db = id(&w, "db-1");
-    let web2 = id(&w, "web-2"); // us-east-1a, as the interface
+    let db = w.id("db-1");
+    let web2 = w.id("web-2"); // us-east-1a, as the interface
     let eni = w.sim.eni_id("db-1-service").expect("the service ENI");
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     let plan = failover::plan(
         &inv,
         &FailoverArgs {
@@ -693,7 +621,7 @@ async fn db_failover_moves_a_secondary_eni_to_a_standby_after_a_clean_preflight(
         "the detach was dry-run"
     );
     run(&w, &plan, None).await;
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     assert_eq!(
         eni_attachment(&after, &eni),
         Some((web2, 1, "attached".into()))
@@ -703,10 +631,10 @@ async fn db_failover_moves_a_secondary_eni_to_a_standby_after_a_clean_preflight(
 #[tokio::test(start_paused = true)]
 async fn db_failover_reassigns_a_secondary_private_ip_and_back() {
     let w = private_ip_fleet().await;
-    let db = id(&w, "db-1");
-    let inv = inventory(&w).await;
+    let db = w.id("db-1");
+    let inv = w.inventory().await;
     let db_eni = primary_eni(&inv, &db);
-    let data = data_volume(&inv, &db);
+    let data = data_volume_id(&inv, &db);
     assert_eq!(ip_holders(&inv, SERVICE_IP), std::slice::from_ref(&db_eni));
 
     // auto: no Elastic IP, no secondary ENI: the secondary address moves, so the replacement is
@@ -732,7 +660,7 @@ async fn db_failover_reassigns_a_secondary_private_ip_and_back() {
     assert!(problems.is_empty(), "{problems:?}");
     let (state, _) = run_state(&w, &plan, None).await;
 
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     let new_id = data_holder(&after, &data);
     let new = after.instance(&new_id).expect("replacement");
     let db_subnet = after.instance(&db).and_then(|i| i.subnet_id.clone());
@@ -749,7 +677,7 @@ async fn db_failover_reassigns_a_secondary_private_ip_and_back() {
     assert_eq!(back.steps[0].action_name(), "move_private_ip");
     run(&w, &back, None).await;
     assert_eq!(
-        ip_holders(&inventory(&w).await, SERVICE_IP),
+        ip_holders(&w.inventory().await, SERVICE_IP),
         [db_eni],
         "rolled back to the primary"
     );
@@ -764,9 +692,9 @@ async fn address_moves_survive_a_kill_at_every_boundary_without_a_duplicate_call
                 "eni" => eni_fleet(),
                 _ => private_ip_fleet().await,
             };
-            let db = id(&w, "db-1");
-            let inv = inventory(&w).await;
-            let data = data_volume(&inv, &db);
+            let db = w.id("db-1");
+            let inv = w.inventory().await;
+            let data = data_volume_id(&inv, &db);
             let plan = failover::plan(
                 &inv,
                 &FailoverArgs {
@@ -776,7 +704,7 @@ async fn address_moves_survive_a_kill_at_every_boundary_without_a_duplicate_call
             )
             .expect("plan");
             let (_, killed) = run(&w, &plan, Some(n)).await;
-            let after = inventory(&w).await;
+            let after = w.inventory().await;
             let new_id = data_holder(&after, &data);
             let calls = [
                 ("RunInstances", 1),
@@ -822,9 +750,9 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
 
     // An ENI cannot leave its AZ.
     let w = eni_fleet();
-    let db = id(&w, "db-1");
+    let db = w.id("db-1");
     let eni = w.sim.eni_id("db-1-service").expect("eni");
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     let to_1b = FailoverArgs {
         target_az: Some("us-east-1b".into()),
         ..failover_args(&db)
@@ -864,7 +792,7 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
         plan.notes
     );
     // An ENI the primary does not have, and its own primary interface.
-    let web1_eni = primary_eni(&inv, &id(&w, "web-1"));
+    let web1_eni = primary_eni(&inv, &w.id("web-1"));
     let e = refused(
         &inv,
         FailoverArgs {
@@ -884,8 +812,8 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
 
     // A private IP the primary does not carry as a secondary address.
     let w = private_ip_fleet().await;
-    let db = id(&w, "db-1");
-    let inv = inventory(&w).await;
+    let db = w.id("db-1");
+    let inv = w.inventory().await;
     let e = refused(
         &inv,
         FailoverArgs {
@@ -914,7 +842,7 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
     let e = refused(
         &inv,
         FailoverArgs {
-            standby: Some(id(&w, "web-2")),
+            standby: Some(w.id("web-2")),
             address: AddressMode::PrivateIp,
             ..failover_args(&db)
         },
@@ -958,8 +886,8 @@ fn snapshots_of_run(inv: &Inventory) -> Vec<(String, Timestamp)> {
 async fn a_snapshot_set_is_taken_at_one_point_in_time() {
     for throttled in [false, true] {
         let w = demo();
-        let db = id(&w, "db-1");
-        let inv = inventory(&w).await;
+        let db = w.id("db-1");
+        let inv = w.inventory().await;
         let vols = inv.volumes_of_instance(&db).len();
         assert!(vols >= 2, "db-1 has a root and a data volume");
         let plan = backup::snapshot_plan(&inv, &db, None).expect("plan");
@@ -967,7 +895,7 @@ async fn a_snapshot_set_is_taken_at_one_point_in_time() {
             w.sim.throttle("*", 0.3);
         }
         run(&w, &plan, None).await;
-        let after = inventory(&w).await;
+        let after = w.inventory().await;
         let taken = snapshots_of_run(&after);
         assert_eq!(taken.len(), vols, "one snapshot per volume: {taken:?}");
         let first = taken.iter().map(|t| t.1).min().expect("some");
@@ -1018,17 +946,17 @@ fn eip_points_at(inv: &Inventory, allocation_id: &str) -> (Option<String>, Optio
 #[tokio::test(start_paused = true)]
 async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
     let w = demo();
-    let db = id(&w, "db-1");
-    let inv = inventory(&w).await;
+    let db = w.id("db-1");
+    let inv = w.inventory().await;
     let eip = inv.eips_of_instance(&db)[0].allocation_id.clone();
     let public_ip = inv.eips_of_instance(&db)[0].public_ip.clone();
     let before = eip_points_at(&inv, &eip);
     assert_eq!(before.0.as_deref(), Some(db.as_str()));
-    let data = data_volume(&inv, &db);
+    let data = data_volume_id(&inv, &db);
 
     let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
     let (state, _) = run_state(&w, &plan, None).await;
-    let moved = inventory(&w).await;
+    let moved = w.inventory().await;
     let new_id = data_holder(&moved, &data);
     assert_ne!(new_id, db);
     assert_eq!(eip_points_at(&moved, &eip).0, Some(new_id.clone()));
@@ -1051,7 +979,7 @@ async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
     let problems = preflight(w.read.as_ref(), w.write.as_ref(), &back, Floor::default()).await;
     assert!(problems.is_empty(), "{problems:?}");
     run(&w, &back, None).await;
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     assert_eq!(
         eip_points_at(&after, &eip),
         before,
@@ -1064,8 +992,8 @@ async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
 #[tokio::test(start_paused = true)]
 async fn rolling_back_a_db_failover_leaves_an_elastic_ip_someone_moved_since() {
     let w = demo();
-    let (db, web1) = (id(&w, "db-1"), id(&w, "web-1"));
-    let inv = inventory(&w).await;
+    let (db, web1) = (w.id("db-1"), w.id("web-1"));
+    let inv = w.inventory().await;
     let eip = inv.eips_of_instance(&db)[0].allocation_id.clone();
     let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
     let (state, _) = run_state(&w, &plan, None).await;
@@ -1085,7 +1013,7 @@ async fn rolling_back_a_db_failover_leaves_an_elastic_ip_someone_moved_since() {
     assert!(problems.is_empty(), "{problems:?}");
     run(&w, &back, None).await;
     assert_eq!(
-        eip_points_at(&inventory(&w).await, &eip).0,
+        eip_points_at(&w.inventory().await, &eip).0,
         Some(web1),
         "the rollback never takes the address from where someone put it since"
     );
@@ -1101,8 +1029,8 @@ async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_
     use opsdeck_runbook::plan::{Action, AddressMove, AddressWas, Step, Val};
     for repointed in [false, true] {
         let w = demo();
-        let (db, web1, web2) = (id(&w, "db-1"), id(&w, "web-1"), id(&w, "web-2"));
-        let inv = inventory(&w).await;
+        let (db, web1, web2) = (w.id("db-1"), w.id("web-1"), w.id("web-2"));
+        let inv = w.inventory().await;
         let e = inv.eips_of_instance(&db)[0].clone();
         w.write
             .disassociate_address(e.association_id.as_deref().expect("associated"), false)
@@ -1129,7 +1057,7 @@ async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_
         };
         let (state, _) = run_state(&w, &plan, None).await;
         assert_eq!(
-            eip_points_at(&inventory(&w).await, &e.allocation_id).0,
+            eip_points_at(&w.inventory().await, &e.allocation_id).0,
             Some(web2.clone())
         );
         if repointed {
@@ -1151,7 +1079,7 @@ async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_
             Some(Into::into(e.allocation_id.clone()))
         );
         run(&w, &back, None).await;
-        let now = eip_points_at(&inventory(&w).await, &e.allocation_id).0;
+        let now = eip_points_at(&w.inventory().await, &e.allocation_id).0;
         if repointed {
             assert_eq!(now, Some(web1), "an address moved meanwhile is left alone");
             assert_eq!(made(&w.sim, "DisassociateAddress"), 1, "only the setup's");
@@ -1170,10 +1098,10 @@ async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_
 // simulator's `stuck-detach` chaos), or a volume in `error`.
 
 /// The demo with db-1's data volume stuck in `detaching` (an earlier detach that never finished).
-async fn stuck_data_volume() -> (W, String, String) {
+async fn stuck_data_volume() -> (World, String, String) {
     let w = demo();
-    let db = id(&w, "db-1");
-    let data = data_volume(&inventory(&w).await, &db);
+    let db = w.id("db-1");
+    let data = data_volume_id(&w.inventory().await, &db);
     w.sim
         .chaos(&format!("stuck-detach {data}"))
         .expect("stuck-detach");
@@ -1182,7 +1110,7 @@ async fn stuck_data_volume() -> (W, String, String) {
         .await
         .expect("an earlier detach, which hangs");
     tokio::time::sleep(std::time::Duration::from_secs(600)).await;
-    let v = inventory(&w).await.volume(&data).cloned().expect("volume");
+    let v = w.inventory().await.volume(&data).cloned().expect("volume");
     assert_eq!(
         v.attachments.first().map(|a| a.state),
         Some(AttachmentState::Detaching),
@@ -1195,7 +1123,7 @@ async fn stuck_data_volume() -> (W, String, String) {
 #[tokio::test(start_paused = true)]
 async fn db_failover_restores_the_newest_snapshot_when_the_volume_is_stuck() {
     let (w, db, data) = stuck_data_volume().await;
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     let newest = inv
         .newest_completed_snapshot(&data)
         .expect("a snapshot")
@@ -1227,17 +1155,13 @@ async fn db_failover_restores_the_newest_snapshot_when_the_volume_is_stuck() {
     assert!(problems.is_empty(), "{problems:?}");
     run(&w, &plan, None).await;
 
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     let new_id = eip_points_at(&after, &eip)
         .0
         .expect("the EIP points somewhere");
     assert_ne!(new_id, db);
-    let restored = after
-        .volumes_of_instance(&new_id)
-        .into_iter()
-        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
-        .expect("a data volume at the same device")
-        .clone();
+    // A data volume at the same device.
+    let restored = data_volume(&after, &new_id);
     assert_eq!(restored.snapshot_id.as_deref(), Some(newest.as_str()));
     assert_eq!(made(&w.sim, "CreateVolume"), 1);
     assert_eq!(
@@ -1250,7 +1174,7 @@ async fn db_failover_restores_the_newest_snapshot_when_the_volume_is_stuck() {
 #[tokio::test(start_paused = true)]
 async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
     let (w, db, data) = stuck_data_volume().await;
-    let inv = inventory(&w).await;
+    let inv = w.inventory().await;
     let plan = failover::plan(
         &inv,
         &FailoverArgs {
@@ -1283,7 +1207,7 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
     let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
     assert!(problems.is_empty(), "{problems:?}");
     run(&w, &plan, None).await;
-    let after = inventory(&w).await;
+    let after = w.inventory().await;
     let holder = data_holder(&after, &data);
     assert_ne!(
         holder, db,
@@ -1293,7 +1217,7 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
     assert_eq!(made(&w.sim, "DetachVolume"), 1, "one forced detach");
 
     // A volume in `error` cannot be forced free: restored from its snapshot even with --force-detach.
-    let mut broken = inventory(&demo()).await;
+    let mut broken = demo().inventory().await;
     let dbb = broken
         .instances
         .iter()
@@ -1301,7 +1225,7 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
         .expect("db-1")
         .id
         .clone();
-    let vid = data_volume(&broken, &dbb);
+    let vid = data_volume_id(&broken, &dbb);
     for v in broken.volumes.iter_mut().filter(|v| v.id == vid) {
         v.state = VolumeState::Error;
     }
@@ -1333,16 +1257,16 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
 /// writes and resumed, then `check` (with n). Ends when a run finishes without being killed.
 async fn at_every_kill(
     label: &str,
-    plan: impl Fn(&W, &Inventory) -> Plan,
-    check: impl Fn(&W, &Inventory, &Plan, usize),
+    plan: impl Fn(&World, &Inventory) -> Plan,
+    check: impl Fn(&World, &Inventory, &Plan, usize),
 ) {
     let mut n = 1;
     loop {
         let w = demo();
-        let inv = inventory(&w).await;
+        let inv = w.inventory().await;
         let p = plan(&w, &inv);
         let (_, killed) = run(&w, &p, Some(n)).await;
-        check(&w, &inventory(&w).await, &p, n);
+        check(&w, &w.inventory().await, &p, n);
         if !killed {
             assert!(n > 3, "{label}: kill points covered the run ({n})");
             break;
@@ -1356,19 +1280,14 @@ async fn restore_and_prune_survive_a_kill_at_every_boundary_without_a_duplicate_
     at_every_kill(
         "restore",
         |w, inv| {
-            let data = data_volume(inv, &id(w, "db-1"));
+            let data = data_volume_id(inv, &w.id("db-1"));
             let snap = inv
                 .newest_completed_snapshot(&data)
                 .expect("snapshot")
                 .id
                 .clone();
-            backup::restore_plan(
-                inv,
-                &snap,
-                "us-east-1a",
-                Some((&id(w, "web-2"), "/dev/sdg")),
-            )
-            .expect("plan")
+            backup::restore_plan(inv, &snap, "us-east-1a", Some((&w.id("web-2"), "/dev/sdg")))
+                .expect("plan")
         },
         |w, after, p, n| {
             assert_eq!(made(&w.sim, "CreateVolume"), 1, "restore, kill after {n}");
@@ -1383,7 +1302,7 @@ async fn restore_and_prune_survive_a_kill_at_every_boundary_without_a_duplicate_
             assert_eq!(restored.len(), 1, "restore, kill after {n}: one volume");
             assert_eq!(
                 restored[0].attached_instance(),
-                Some(id(w, "web-2").as_str()),
+                Some(w.id("web-2").as_str()),
                 "restore, kill after {n}"
             );
         },
@@ -1393,7 +1312,7 @@ async fn restore_and_prune_survive_a_kill_at_every_boundary_without_a_duplicate_
     at_every_kill(
         "prune",
         |w, inv| {
-            let data = data_volume(inv, &id(w, "db-1"));
+            let data = data_volume_id(inv, &w.id("db-1"));
             let p = backup::prune_plan(
                 inv,
                 &PruneArgs {
@@ -1413,7 +1332,7 @@ async fn restore_and_prune_survive_a_kill_at_every_boundary_without_a_duplicate_
                 p.steps.len(),
                 "prune, kill after {n}: each deleted once"
             );
-            let kept = after.snapshots_of_volume(&data_volume(after, &id(w, "db-1")));
+            let kept = after.snapshots_of_volume(&data_volume_id(after, &w.id("db-1")));
             for s in &p.steps {
                 assert!(
                     !kept.iter().any(|k| s.resources.iter().any(|r| *r == k.id)),
@@ -1437,7 +1356,7 @@ async fn remove_spof_with_two_clones_launches_each_once_even_across_kills() {
                 &SpofArgs {
                     count: 2,
                     stamp: "k".into(),
-                    ..SpofArgs::new(&id(w, "web-1"))
+                    ..SpofArgs::new(&w.id("web-1"))
                 },
             )
             .expect("plan")

@@ -1,15 +1,12 @@
 //! The demo fleets: the default one tells the seeds' story, the large one is big and quick to build,
 //! a seed reproduces ids, a fleet file loads from a path; and `opsdeck --demo` works with no AWS at all.
 
+use crate::support::inventory;
 use crate::support::sim::{self, epoch};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
 use opsdeck_sim::{BUILTIN_FLEETS, FleetSource, Sim, SimOptions, builtin_fleet};
 use std::time::Duration;
-
-async fn inventory(sim: &Sim) -> Inventory {
-    fetch_inventory(&sim.readers(), &FetchOptions::default()).await
-}
 
 fn named<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
     inv.instances
@@ -22,7 +19,7 @@ fn named<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
 async fn the_default_fleet_tells_the_seeds_story() {
     let sim = sim::at_epoch("default", 1);
     assert_eq!(sim.regions(), vec!["us-east-1", "eu-west-1"]);
-    let inv = inventory(&sim).await;
+    let inv = inventory::full(&sim.readers()).await;
     assert!(
         inv.regions.iter().all(|r| r.error.is_none()),
         "{:?}",
@@ -143,10 +140,10 @@ async fn a_seed_reproduces_the_fleet_and_another_seed_changes_the_ids() {
         }
         serde_json::to_string(&inv).expect("json")
     };
-    let a = json(inventory(&sim::at_epoch("default", 42)).await);
-    let b = json(inventory(&sim::at_epoch("default", 42)).await);
+    let a = json(inventory::full(&sim::at_epoch("default", 42).readers()).await);
+    let b = json(inventory::full(&sim::at_epoch("default", 42).readers()).await);
     assert_eq!(a, b, "same seed, same fleet, same ids, same metrics");
-    let c = inventory(&sim::at_epoch("default", 43)).await;
+    let c = inventory::full(&sim::at_epoch("default", 43).readers()).await;
     let a_inv: Inventory = serde_json::from_str(&a).expect("parse");
     assert_ne!(named(&a_inv, "web-1").id, named(&c, "web-1").id);
 }
@@ -252,7 +249,7 @@ subnet = "a"
     .expect("write");
     let sim = sim::at_epoch(path.to_str().expect("utf-8 path"), 1);
     assert_eq!(sim.fleet_name(), "mine");
-    let inv = inventory(&sim).await;
+    let inv = inventory::full(&sim.readers()).await;
     assert_eq!(named(&inv, "solo").az, "ap-southeast-2a");
     assert_eq!(
         inv.availability_zones[0].zone_id.as_deref(),
@@ -369,7 +366,7 @@ target_groups = 6
         3,
         Some(epoch()),
     ));
-    let inv = inventory(&sim).await;
+    let inv = inventory::full(&sim.readers()).await;
     assert_eq!(inv.instances.len(), 600);
     assert_eq!(inv.target_groups.len(), 6);
     assert_eq!(inv.subnets.len(), 12);

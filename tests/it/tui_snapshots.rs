@@ -9,18 +9,17 @@ use opsdeck::tui::render;
 use opsdeck::tui::theme::Theme;
 use opsdeck_app::keys::{Key, KeyCode};
 use opsdeck_app::{self as app, AppState, Input, Keymap, Msg, Prefs, Screen, SessionInfo};
-use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
 use opsdeck_core::domain::Inventory;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::collections::BTreeMap;
 use support::console::screen;
+use support::inventory;
 use support::sim::{self, snapshot_epoch as epoch};
 
 /// The default demo fleet at seed 1, its clock at the snapshots' epoch.
 async fn demo_inventory() -> Inventory {
-    let sim = sim::at("default", 1, epoch());
-    fetch_inventory(&sim.readers(), &FetchOptions::default()).await
+    inventory::full(&sim::at("default", 1, epoch()).readers()).await
 }
 
 fn session(regions: &[String], read_only: bool, color: Option<&str>) -> SessionInfo {

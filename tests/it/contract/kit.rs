@@ -42,15 +42,7 @@ impl Cloud {
     }
 
     pub async fn inventory(&self) -> Inventory {
-        fetch_inventory(
-            std::slice::from_ref(&self.read),
-            &FetchOptions {
-                metrics: false,
-                alarms: false,
-                ..FetchOptions::default()
-            },
-        )
-        .await
+        crate::support::inventory::quick(&self.read).await
     }
 
     /// Polls `cond` until it holds: up to `limit` of simulated time on the sim (whose transitions take

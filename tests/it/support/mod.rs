@@ -19,6 +19,7 @@ pub const MUTATING_KEYS: [(&str, &str); 8] = [
 pub mod calls;
 pub mod cli;
 pub mod console;
+pub mod inventory;
 pub mod moto;
 pub mod sim;
 pub mod tmux;

@@ -1,8 +1,10 @@
 //! The simulator as the tests build it: a fleet at a seed, on a fixed epoch (the scenario tests,
-//! whose assertions name dates) or on the wall clock (what `--demo` does).
+//! whose assertions name dates) or on the wall clock (what `--demo` does), and one region's two
+//! ports over it (`World`).
 
-use opsdeck_core::cloud::CloudRead;
-use opsdeck_core::domain::{Instance, Timestamp};
+use super::inventory;
+use opsdeck_core::cloud::{CloudRead, CloudWrite};
+use opsdeck_core::domain::{Instance, Inventory, Timestamp};
 use opsdeck_sim::{FleetSource, Sim, SimOptions};
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,4 +85,31 @@ pub async fn instance(r: &Arc<dyn CloudRead>, id: &str) -> Instance {
 pub fn instance_id(sim: &Sim, name: &str) -> String {
     sim.instance_id(name)
         .unwrap_or_else(|| panic!("no instance {name}"))
+}
+
+/// One region of a simulator: the sim itself (its chaos, its call log) and the two ports over it.
+pub struct World {
+    pub sim: Sim,
+    pub read: Arc<dyn CloudRead>,
+    pub write: Arc<dyn CloudWrite>,
+}
+
+impl World {
+    pub fn new(sim: Sim, region: &str) -> World {
+        World {
+            read: sim.reader(region),
+            write: sim.writer(region),
+            sim,
+        }
+    }
+
+    /// The region's inventory without metrics and alarms (`inventory::quick`).
+    pub async fn inventory(&self) -> Inventory {
+        inventory::quick(&self.read).await
+    }
+
+    /// The id of the fleet's instance named `name`.
+    pub fn id(&self, name: &str) -> String {
+        instance_id(&self.sim, name)
+    }
 }
