@@ -6,14 +6,15 @@ use crate::support;
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::domain::Snapshot;
 use opsdeck_core::domain::*;
-use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner, preflight};
-use opsdeck_runbook::journal::{Journal, RunStatus};
+use opsdeck_runbook::engine::{EngineOptions, Runner, preflight};
+use opsdeck_runbook::journal::RunStatus;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use support::inventory::{self, data_volume, primary_eni};
 use support::moto;
+use support::runbook;
 
 #[tokio::test]
 async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
@@ -56,23 +57,14 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
             .is_empty()
     );
     moto::clear_requests();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "moto-rolling", None, &plan).expect("journal");
-    let mut state = j.load().expect("load");
-    let (_c, cancel) = tokio::sync::watch::channel(false);
+    let (_dir, j, mut state) = runbook::journal("moto-rolling", &plan);
     let runner = Runner {
-        read: read.clone(),
-        write,
-        journal: j,
-        approver: Arc::new(AutoApprove),
-        events: None,
-        cancel,
         opts: EngineOptions {
             poll_initial: Duration::from_millis(250),
             poll_max: Duration::from_secs(1),
             ..EngineOptions::default()
         },
-        kill_after: None,
+        ..runbook::runner(&read, &write, j)
     };
     let status = tokio::time::timeout(Duration::from_secs(60), runner.run(&mut state))
         .await
@@ -126,23 +118,14 @@ async fn run_plan(
 ) {
     let problems = preflight(read.as_ref(), write.as_ref(), plan, Floor::default()).await;
     assert!(problems.is_empty(), "preflight: {problems:?}");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "moto", None, plan).expect("journal");
-    let mut state = j.load().expect("load");
-    let (_c, cancel) = tokio::sync::watch::channel(false);
+    let (_dir, j, mut state) = runbook::journal("moto", plan);
     let runner = Runner {
-        read: read.clone(),
-        write: write.clone(),
-        journal: j,
-        approver: Arc::new(AutoApprove),
-        events: None,
-        cancel,
         opts: EngineOptions {
             poll_initial: Duration::from_millis(200),
             poll_max: Duration::from_secs(1),
             ..EngineOptions::default()
         },
-        kill_after: None,
+        ..runbook::runner(read, write, j)
     };
     let status = tokio::time::timeout(Duration::from_secs(90), runner.run(&mut state))
         .await

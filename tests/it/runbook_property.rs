@@ -3,12 +3,11 @@
 //! target (sampled every simulated second on the paused clock).
 
 use crate::support::inventory;
+use crate::support::runbook;
 use crate::support::sim::{self, World};
-use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::CloudRead;
 use opsdeck_core::domain::TargetState;
-use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner};
-use opsdeck_runbook::journal::{Journal, RunStatus};
+use opsdeck_runbook::journal::RunStatus;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
 use opsdeck_sim::{FleetSource, Sim};
 use proptest::prelude::*;
@@ -121,24 +120,8 @@ fn run_case(members: Vec<Member>) -> Result<bool, TestCaseError> {
             return Ok(false); // refused before changing anything: allowed
         };
         let before = healthy_per_group(&read).await;
-        let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let j = Journal::create(dir.path(), "p", None, &plan)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let mut state = j.load().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let (_c, cancel) = tokio::sync::watch::channel(false);
-        let runner = Runner {
-            read: read.clone(),
-            write,
-            journal: j,
-            approver: Arc::new(AutoApprove),
-            events: None,
-            cancel,
-            opts: EngineOptions {
-                floor: Floor::default(),
-                ..EngineOptions::default()
-            },
-            kill_after: None,
-        };
+        let (_dir, j, mut state) = runbook::journal("p", &plan);
+        let runner = runbook::runner(&read, &write, j);
         let sampler_read = read.clone();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let sampler = tokio::spawn(async move {

@@ -3,16 +3,16 @@
 
 use crate::support::calls::{self, made};
 use crate::support::inventory;
+use crate::support::runbook;
 use crate::support::sim::{self, World};
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::CloudWrite;
 use opsdeck_core::domain::*;
-use opsdeck_runbook::engine::{AutoApprove, EngineOptions, RunEvent, Runner, preflight};
+use opsdeck_runbook::engine::{RunEvent, Runner, preflight};
 use opsdeck_runbook::journal::{Journal, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 const REGION: &str = "us-east-1";
@@ -107,27 +107,17 @@ async fn plan_for(w: &World, args: &RollingArgs) -> Result<Plan, String> {
     rolling::plan(&inv, REGION, args, &details)
 }
 
+/// `support::runbook::runner`, its events sent to the receiver returned.
 fn runner(
     w: &World,
     journal: Journal,
     kill_after: Option<usize>,
 ) -> (Runner, tokio::sync::mpsc::UnboundedReceiver<RunEvent>) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let (_cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
-    // Keep the sender alive for the whole run: a dropped sender would read as "cancelled" never, fine either way.
-    std::mem::forget(_cancel_tx);
     let r = Runner {
-        read: w.read.clone(),
-        write: w.write.clone(),
-        journal,
-        approver: Arc::new(AutoApprove),
         events: Some(tx),
-        cancel: cancel_rx,
-        opts: EngineOptions {
-            floor: Floor::default(),
-            ..EngineOptions::default()
-        },
-        kill_after: kill_after.map(|n| Arc::new(AtomicUsize::new(n))),
+        kill_after: runbook::kill_after(kill_after),
+        ..runbook::runner(&w.read, &w.write, journal)
     };
     (r, rx)
 }
@@ -167,9 +157,7 @@ async fn rolling_maintenance_never_leaves_zero_healthy_and_clears_the_events() {
             .await
             .is_empty()
     );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "r1", None, &plan).expect("journal");
-    let mut state = j.load().expect("load");
+    let (_dir, j, mut state) = runbook::journal("r1", &plan);
     let (health, stop) = watch_health(&w);
     let (r, mut events) = runner(&w, j, None);
     let status = r.run(&mut state).await.expect("run");
@@ -272,12 +260,7 @@ async fn it_completes_under_30_percent_throttling_and_server_errors() {
             .is_empty(),
         "preflight retries busy APIs"
     );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "r2", None, &plan).expect("journal");
-    let mut state = j.load().expect("load");
-    let (r, _events) = runner(&w, j, None);
-    let status = r.run(&mut state).await.expect("run");
-    assert_eq!(status, RunStatus::Done, "{:?}", state.last_error);
+    runbook::run_to_end(&w.read, &w.write, "r2", &plan, None).await;
     let throttled = calls::throttled(&w.sim);
     assert!(
         throttled > 10,
@@ -304,25 +287,9 @@ async fn a_kill_at_every_journal_boundary_then_resume_completes_without_duplicat
     loop {
         let w = world(FLEET);
         let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let j = Journal::create(dir.path(), "rk", None, &plan).expect("journal");
-        let mut state = j.load().expect("load");
-        let (r, _e) = runner(&w, j, Some(n));
-        let first = r.run(&mut state).await;
-        let finished_without_kill = first.is_ok();
-        if !finished_without_kill {
-            // The "process" died after n journal writes: a new one resumes from the journal alone.
-            let j = Journal::open(dir.path(), "rk").expect("journal");
-            let mut resumed = j.load().expect("journal replays");
-            let (r, _e) = runner(&w, j, None);
-            let status = r.run(&mut resumed).await.expect("resume");
-            assert_eq!(
-                status,
-                RunStatus::Done,
-                "kill after {n} writes: {:?}",
-                resumed.last_error
-            );
-        }
+        // Killed, the "process" died after n journal writes: a new one resumes from the journal alone.
+        let (_, killed) = runbook::run_to_end(&w.read, &w.write, "rk", &plan, Some(n)).await;
+        let finished_without_kill = !killed;
         for (action, want) in [
             ("DeregisterTargets", 3),
             ("RegisterTargets", 3),
@@ -372,20 +339,13 @@ async fn the_guard_refuses_a_one_instance_target_group() {
 async fn cancelling_then_rolling_back_re_registers_what_was_deregistered() {
     let w = world(FLEET);
     let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "rc", None, &plan).expect("journal");
-    let mut state = j.load().expect("load");
+    let (dir, j, mut state) = runbook::journal("rc", &plan);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
     let r = Runner {
-        read: w.read.clone(),
-        write: w.write.clone(),
-        journal: j,
-        approver: Arc::new(AutoApprove),
         events: Some(tx),
         cancel: cancel_rx,
-        opts: EngineOptions::default(),
-        kill_after: None,
+        ..runbook::runner(&w.read, &w.write, j)
     };
     // Cancel while the first instance drains.
     let mut rx = rx;
@@ -490,24 +450,8 @@ async fn eventless_reboots_survive_a_kill_at_every_boundary_with_one_reboot_each
         assert_eq!(reboots, 3, "no event: each instance is rebooted");
         let dir = tempfile::tempdir().expect("tempdir");
         let (write, audit) = audited(&w, dir.path());
-        let j = Journal::create(dir.path(), "rk", None, &plan).expect("journal");
-        let mut state = j.load().expect("load");
-        let (mut r, _e) = runner(&w, j, Some(n));
-        r.write = write.clone();
-        let finished_without_kill = r.run(&mut state).await.is_ok();
-        if !finished_without_kill {
-            let j = Journal::open(dir.path(), "rk").expect("journal");
-            let mut resumed = j.load().expect("journal replays");
-            let (mut r, _e) = runner(&w, j, None);
-            r.write = write.clone();
-            let status = r.run(&mut resumed).await.expect("resume");
-            assert_eq!(
-                status,
-                RunStatus::Done,
-                "kill after {n} writes: {:?}",
-                resumed.last_error
-            );
-        }
+        let (_, killed) = runbook::run_to_end(&w.read, &write, "rk", &plan, Some(n)).await;
+        let finished_without_kill = !killed;
         let per = reboots_per_instance(&audit);
         assert_eq!(per.len(), 3, "kill after {n} writes: {per:?}");
         assert!(
@@ -532,10 +476,8 @@ async fn a_reboot_in_doubt_with_no_trace_left_stops_and_asks_then_does_what_the_
         let (w, dir, write, audit, step) = loop {
             let w = world(&eventless_fleet());
             let plan = plan_for(&w, &eventless_args(&w)).await.expect("plan");
-            let dir = tempfile::tempdir().expect("tempdir");
+            let (dir, j, mut state) = runbook::journal("rk", &plan);
             let (write, audit) = audited(&w, dir.path());
-            let j = Journal::create(dir.path(), "rk", None, &plan).expect("journal");
-            let mut state = j.load().expect("load");
             let (mut r, _e) = runner(&w, j, Some(n));
             r.write = write.clone();
             assert!(r.run(&mut state).await.is_err(), "killed before the end");

@@ -3,17 +3,16 @@
 
 use crate::support::calls::{self, made};
 use crate::support::inventory::{data_volume, data_volume_id, primary_eni};
+use crate::support::runbook;
 use crate::support::sim::{self, World};
 use opsdeck_core::analysis::{AnalysisOptions, FindingKind, Floor, find_all};
 use opsdeck_core::domain::*;
 use opsdeck_runbook::backup::{self, PruneArgs};
-use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner, preflight, rollback_plan};
+use opsdeck_runbook::engine::{preflight, rollback_plan};
 use opsdeck_runbook::failover::{self, AddressMode, FailoverArgs};
-use opsdeck_runbook::journal::{Journal, RunState, RunStatus};
+use opsdeck_runbook::journal::{RunState, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::spof::{self, SpofArgs};
-use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 const R: &str = "us-east-1";
 /// The demo fleet's seed here (the ids and the dice follow from it).
@@ -30,46 +29,10 @@ async fn run(w: &World, plan: &Plan, kill_after: Option<usize>) -> (RunStatus, b
     (state.status, killed)
 }
 
-/// Like `run`, returning the run's final state (for a rollback plan).
+/// Like `run`, returning the run's final state (for a rollback plan). The run is "t" (its
+/// resources are tagged `opsdeck:run=t`).
 async fn run_state(w: &World, plan: &Plan, kill_after: Option<usize>) -> (RunState, bool) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "t", None, plan).expect("journal");
-    let mut state = j.load().expect("load");
-    let mk = |j: Journal, kill: Option<usize>| {
-        let (_c, cancel) = tokio::sync::watch::channel(false);
-        std::mem::forget(_c);
-        Runner {
-            read: w.read.clone(),
-            write: w.write.clone(),
-            journal: j,
-            approver: Arc::new(AutoApprove),
-            events: None,
-            cancel,
-            opts: EngineOptions {
-                floor: Floor::default(),
-                ..EngineOptions::default()
-            },
-            kill_after: kill.map(|n| Arc::new(AtomicUsize::new(n))),
-        }
-    };
-    match mk(j, kill_after).run(&mut state).await {
-        Ok(s) => {
-            assert_eq!(s, RunStatus::Done, "{:?}", state.last_error);
-            (state, false)
-        }
-        Err(_) => {
-            let j = Journal::open(dir.path(), "t").expect("journal");
-            let mut resumed = j.load().expect("replay");
-            let s = mk(j, None).run(&mut resumed).await.expect("resume");
-            assert_eq!(
-                s,
-                RunStatus::Done,
-                "after a kill at {kill_after:?}: {:?}",
-                resumed.last_error
-            );
-            (resumed, true)
-        }
-    }
+    runbook::run_to_end(&w.read, &w.write, "t", plan, kill_after).await
 }
 
 fn findings(inv: &Inventory) -> Vec<(FindingKind, Vec<String>)> {

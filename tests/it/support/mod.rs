@@ -21,5 +21,6 @@ pub mod cli;
 pub mod console;
 pub mod inventory;
 pub mod moto;
+pub mod runbook;
 pub mod sim;
 pub mod tmux;
