@@ -8,6 +8,7 @@ use serde_json::json;
 use support::calls;
 use support::inventory;
 use support::moto;
+use support::ports::cpu_query;
 
 fn tagged<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
     inv.instances
@@ -300,19 +301,10 @@ async fn metric_queries_are_batched_by_500() {
     let queries: Vec<opsdeck_core::cloud::MetricQuery> = (0..1001)
         .map(|n| {
             // The first is db-1's real CPU series; the others name instances that do not exist.
-            let id = if n == 0 {
-                db1.clone()
+            if n == 0 {
+                cpu_query(&db1)
             } else {
-                format!("i-{n:017x}")
-            };
-            opsdeck_core::cloud::MetricQuery {
-                subject: MetricSubject::Instance {
-                    instance_id: id.as_str().into(),
-                },
-                namespace: "AWS/EC2".into(),
-                metric: "CPUUtilization".into(),
-                stat: "Average".into(),
-                dimensions: vec![("InstanceId".into(), id)],
+                cpu_query(&format!("i-{n:017x}"))
             }
         })
         .collect();

@@ -6,20 +6,15 @@ use crate::support;
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
 use serde_json::json;
+use std::sync::Arc;
 use support::calls;
 use support::inventory;
 use support::moto;
+use support::ports::{assert_dry_ok, one};
 
-/// A dry run must answer "would succeed" and change nothing.
-fn assert_dry_ok<T: std::fmt::Debug>(r: CloudResult<T>, what: &str) {
-    match r {
-        Err(e) if e.kind == ErrorKind::DryRunOk => {}
-        other => panic!("{what}: expected a DryRunOk answer, got {other:?}"),
-    }
-}
-
-fn s(v: &str) -> Vec<String> {
-    vec![v.to_string()]
+/// The instance's state, read back through the adapter.
+async fn state_of(read: &Arc<dyn CloudRead>, id: &str) -> Option<InstanceState> {
+    inventory::quick(read).await.instance(id).map(|i| i.state)
 }
 
 #[tokio::test]
@@ -29,77 +24,47 @@ async fn instance_lifecycle_writes() {
     let app = moto::id(&seed, &["instances", "app-1"]);
 
     assert_dry_ok(
-        write.stop_instances(&s(&app), false, true).await,
+        write.stop_instances(&one(&app), false, true).await,
         "stop dry run",
     );
-    assert_eq!(
-        inventory::quick(&read)
-            .await
-            .instance(&app)
-            .map(|i| i.state),
-        Some(InstanceState::Running)
-    );
+    assert_eq!(state_of(&read, &app).await, Some(InstanceState::Running));
     let w = write
-        .stop_instances(&s(&app), false, false)
+        .stop_instances(&one(&app), false, false)
         .await
         .expect("stop");
     assert!(w.request_id.is_some(), "writes carry a request id");
-    assert_eq!(
-        inventory::quick(&read)
-            .await
-            .instance(&app)
-            .map(|i| i.state),
-        Some(InstanceState::Stopped)
-    );
-
-    assert_dry_ok(write.start_instances(&s(&app), true).await, "start dry run");
-    assert_eq!(
-        inventory::quick(&read)
-            .await
-            .instance(&app)
-            .map(|i| i.state),
-        Some(InstanceState::Stopped)
-    );
-    write.start_instances(&s(&app), false).await.expect("start");
-    assert_eq!(
-        inventory::quick(&read)
-            .await
-            .instance(&app)
-            .map(|i| i.state),
-        Some(InstanceState::Running)
-    );
+    assert_eq!(state_of(&read, &app).await, Some(InstanceState::Stopped));
 
     assert_dry_ok(
-        write.reboot_instances(&s(&app), true).await,
+        write.start_instances(&one(&app), true).await,
+        "start dry run",
+    );
+    assert_eq!(state_of(&read, &app).await, Some(InstanceState::Stopped));
+    write
+        .start_instances(&one(&app), false)
+        .await
+        .expect("start");
+    assert_eq!(state_of(&read, &app).await, Some(InstanceState::Running));
+
+    assert_dry_ok(
+        write.reboot_instances(&one(&app), true).await,
         "reboot dry run",
     );
     write
-        .reboot_instances(&s(&app), false)
+        .reboot_instances(&one(&app), false)
         .await
         .expect("reboot");
 
     assert_dry_ok(
-        write.terminate_instances(&s(&app), true).await,
+        write.terminate_instances(&one(&app), true).await,
         "terminate dry run",
     );
-    assert_eq!(
-        inventory::quick(&read)
-            .await
-            .instance(&app)
-            .map(|i| i.state),
-        Some(InstanceState::Running)
-    );
+    assert_eq!(state_of(&read, &app).await, Some(InstanceState::Running));
     write
-        .terminate_instances(&s(&app), false)
+        .terminate_instances(&one(&app), false)
         .await
         .expect("terminate");
-    assert_eq!(
-        inventory::quick(&read)
-            .await
-            .instance(&app)
-            .map(|i| i.state),
-        Some(InstanceState::Terminated)
-    );
+    assert_eq!(state_of(&read, &app).await, Some(InstanceState::Terminated));
 }
 
 #[tokio::test]
@@ -494,7 +459,7 @@ async fn tags_and_event_reschedule_writes() {
 
     let tags = [Tag::new("owner", "ops")];
     assert_dry_ok(
-        write.create_tags(&s(&web2), &tags, true).await,
+        write.create_tags(&one(&web2), &tags, true).await,
         "tags dry run",
     );
     assert_eq!(
@@ -505,7 +470,7 @@ async fn tags_and_event_reschedule_writes() {
         None
     );
     write
-        .create_tags(&s(&web2), &tags, false)
+        .create_tags(&one(&web2), &tags, false)
         .await
         .expect("tags");
     assert_eq!(
@@ -560,7 +525,7 @@ async fn errors_are_typed() {
     let data = moto::id(&seed, &["data_volume_id"]);
 
     let e = write
-        .stop_instances(&s("i-0123456789abcdef0"), false, false)
+        .stop_instances(&one("i-0123456789abcdef0"), false, false)
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
@@ -577,7 +542,7 @@ async fn errors_are_typed() {
         json!([{ "service": "ec2", "action": "RebootInstances", "error_code": "UnauthorizedOperation", "status": 403 }]),
     );
     let e = write
-        .reboot_instances(&s(&moto::id(&seed, &["instances", "web-1"])), true)
+        .reboot_instances(&one(&moto::id(&seed, &["instances", "web-1"])), true)
         .await
         .unwrap_err();
     moto::clear_faults();

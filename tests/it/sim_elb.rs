@@ -2,6 +2,7 @@
 //! outside the load balancer's zones and while stopped, draining for the group's deregistration delay,
 //! requests spread over healthy targets only.
 
+use crate::support::ports::cpu_query;
 use crate::support::sim::{self, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
@@ -289,15 +290,6 @@ async fn requests_go_to_healthy_targets_only() {
         stat: stat.into(),
         dimensions: dims(az),
     };
-    let cpu = |id: &str| MetricQuery {
-        subject: MetricSubject::Instance {
-            instance_id: id.into(),
-        },
-        namespace: "AWS/EC2".into(),
-        metric: "CPUUtilization".into(),
-        stat: "Average".into(),
-        dimensions: vec![("InstanceId".into(), id.into())],
-    };
     let latest = |s: &MetricSeries| s.points.last().map(|p| p.1).expect("a point");
 
     let m = r
@@ -305,7 +297,7 @@ async fn requests_go_to_healthy_targets_only() {
             &[
                 q("RequestCountPerTarget", "Sum", None),
                 q("RequestCount", "Sum", None),
-                cpu(&web2),
+                cpu_query(&web2),
             ],
             secs(600),
         )
@@ -326,8 +318,8 @@ async fn requests_go_to_healthy_targets_only() {
             &[
                 q("RequestCountPerTarget", "Sum", None),
                 q("RequestCount", "Sum", None),
-                cpu(&web2),
-                cpu(&web1),
+                cpu_query(&web2),
+                cpu_query(&web1),
                 q("HealthyHostCount", "Minimum", Some("us-east-1a")),
             ],
             secs(600),

@@ -3,6 +3,7 @@
 //! it, system maintenance is a brief blip), stop/start or a reboot resolves them first, and rescheduling
 //! follows AWS's rules (only with a deadline, at least 60 min ahead, not within 5 min of the start).
 
+use crate::support::ports::cpu_query;
 use crate::support::sim::{self, epoch, instance, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
@@ -58,22 +59,10 @@ fn tg_query(
     }
 }
 
-fn cpu_query(id: &str) -> MetricQuery {
-    MetricQuery {
-        subject: MetricSubject::Instance {
-            instance_id: id.into(),
-        },
-        namespace: "AWS/EC2".into(),
-        metric: "CPUUtilization".into(),
-        stat: "Average".into(),
-        dimensions: vec![("InstanceId".into(), id.into())],
-    }
-}
-
 /// The value of a series at exactly `t` (the sim reports one point per minute).
-async fn point(r: &Arc<dyn CloudRead>, q: &MetricQuery, t: Timestamp) -> f64 {
+async fn point(r: &Arc<dyn CloudRead>, q: MetricQuery, t: Timestamp) -> f64 {
     let series = r
-        .metrics(std::slice::from_ref(q), secs(3600))
+        .metrics(std::slice::from_ref(&q), secs(3600))
         .await
         .expect("metrics");
     series[0]
@@ -131,44 +120,17 @@ async fn an_unhandled_scheduled_reboot_takes_web_2_out_of_its_target_group() {
     // CloudWatch sees it too: one healthy host in us-east-1a, one unhealthy, and web-1 takes the load.
     sleep(secs(40)).await; // start + 65 s
     let during = start + chrono::Duration::minutes(1);
+    let hosts = |metric, stat, az, at| point(&r, tg_query(&lb, &tg, metric, stat, az), at);
+    let healthy = |az, at| hosts("HealthyHostCount", "Minimum", az, at);
+    assert_eq!(healthy("us-east-1a", before).await, 2.0);
+    assert_eq!(healthy("us-east-1a", during).await, 1.0);
     assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "HealthyHostCount", "Minimum", "us-east-1a"),
-            before
-        )
-        .await,
-        2.0
-    );
-    assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "HealthyHostCount", "Minimum", "us-east-1a"),
-            during
-        )
-        .await,
+        hosts("UnHealthyHostCount", "Maximum", "us-east-1a", during).await,
         1.0
     );
-    assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "UnHealthyHostCount", "Maximum", "us-east-1a"),
-            during
-        )
-        .await,
-        1.0
-    );
-    assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "HealthyHostCount", "Minimum", "us-east-1b"),
-            during
-        )
-        .await,
-        0.0
-    );
-    let cpu_before = point(&r, &cpu_query(&web1), before).await;
-    let cpu_during = point(&r, &cpu_query(&web1), during).await;
+    assert_eq!(healthy("us-east-1b", during).await, 0.0);
+    let cpu_before = point(&r, cpu_query(&web1), before).await;
+    let cpu_during = point(&r, cpu_query(&web1), during).await;
     assert!(
         cpu_during > cpu_before + 10.0,
         "web-1 serves everything: {cpu_before} → {cpu_during}"

@@ -1,6 +1,7 @@
 //! Scenario tests of the simulated EC2 instance lifecycle, on tokio's paused clock: each transition
 //! happens at the time AWS would show it, illegal moves fail like EC2, client tokens never launch twice.
 
+use crate::support::ports::one;
 use crate::support::sim::{self, instance, instance_id, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
@@ -9,10 +10,6 @@ use tokio::time::sleep;
 
 /// The seed of every scenario here (ids, addresses and fault dice follow from it).
 const SEED: u64 = 7;
-
-fn s(v: &str) -> Vec<String> {
-    vec![v.to_string()]
-}
 
 fn clone_spec(sim: &Sim, src: &Instance, subnet: &str, token: &str) -> LaunchSpec {
     let ami = sim.image_id("shop-web-golden").expect("golden image");
@@ -100,7 +97,7 @@ async fn stop_then_start_moves_to_new_hardware() {
         "the system-reboot event is pending"
     );
 
-    w.stop_instances(&s(&web2), false, false)
+    w.stop_instances(&one(&web2), false, false)
         .await
         .expect("stop");
     assert_eq!(instance(&r, &web2).await.state, InstanceState::Stopping);
@@ -115,7 +112,7 @@ async fn stop_then_start_moves_to_new_hardware() {
     );
     assert_eq!(stopped.status_checks, StatusChecks::not_applicable());
 
-    w.start_instances(&s(&web2), false).await.expect("start");
+    w.start_instances(&one(&web2), false).await.expect("start");
     let starting = instance(&r, &web2).await;
     assert_eq!(starting.state, InstanceState::Pending);
     assert_eq!(
@@ -147,7 +144,7 @@ async fn an_elastic_ip_survives_stop_and_start() {
         instance(&r, &db1).await.public_ip.as_deref(),
         Some(eip.public_ip.as_str())
     );
-    w.stop_instances(&s(&db1), false, false)
+    w.stop_instances(&one(&db1), false, false)
         .await
         .expect("stop");
     sleep(secs(30)).await;
@@ -155,7 +152,7 @@ async fn an_elastic_ip_survives_stop_and_start() {
         instance(&r, &db1).await.public_ip.as_deref(),
         Some(eip.public_ip.as_str())
     );
-    w.start_instances(&s(&db1), false).await.expect("start");
+    w.start_instances(&one(&db1), false).await.expect("start");
     sleep(secs(60)).await;
     let i = instance(&r, &db1).await;
     assert_eq!(i.state, InstanceState::Running);
@@ -176,28 +173,34 @@ async fn illegal_moves_fail_with_incorrect_instance_state() {
     // A pending instance cannot be stopped or rebooted.
     let spec = clone_spec(&sim, &instance(&r, &web1).await, "shop-public-1b", "t-x");
     let new = w.run_instances(&spec, false).await.expect("launch").value[0].clone();
-    bad(w.stop_instances(&s(&new), false, false).await.unwrap_err());
-    bad(w.reboot_instances(&s(&new), false).await.unwrap_err());
+    bad(w
+        .stop_instances(&one(&new), false, false)
+        .await
+        .unwrap_err());
+    bad(w.reboot_instances(&one(&new), false).await.unwrap_err());
 
     // A terminated one cannot come back (moto accepts this; AWS does not).
-    w.terminate_instances(&s(&web1), false)
+    w.terminate_instances(&one(&web1), false)
         .await
         .expect("terminate");
-    bad(w.start_instances(&s(&web1), false).await.unwrap_err());
+    bad(w.start_instances(&one(&web1), false).await.unwrap_err());
     sleep(secs(30)).await;
     assert_eq!(instance(&r, &web1).await.state, InstanceState::Terminated);
-    bad(w.start_instances(&s(&web1), false).await.unwrap_err());
-    bad(w.reboot_instances(&s(&web1), false).await.unwrap_err());
-    bad(w.stop_instances(&s(&web1), false, false).await.unwrap_err());
-    w.terminate_instances(&s(&web1), false)
+    bad(w.start_instances(&one(&web1), false).await.unwrap_err());
+    bad(w.reboot_instances(&one(&web1), false).await.unwrap_err());
+    bad(w
+        .stop_instances(&one(&web1), false, false)
+        .await
+        .unwrap_err());
+    w.terminate_instances(&one(&web1), false)
         .await
         .expect("terminating a terminated instance is a no-op");
 
     // A stopped instance cannot reboot; stopping it again is a no-op.
     let eu = sim.writer("eu-west-1");
     let batch = instance_id(&sim, "batch-1");
-    bad(eu.reboot_instances(&s(&batch), false).await.unwrap_err());
-    eu.stop_instances(&s(&batch), false, false)
+    bad(eu.reboot_instances(&one(&batch), false).await.unwrap_err());
+    eu.stop_instances(&one(&batch), false, false)
         .await
         .expect("already stopped");
 
@@ -226,7 +229,7 @@ async fn a_terminated_instance_stays_listed_for_an_hour_and_takes_its_root_volum
     let root = instance(&r, &web1).await.block_devices[0].volume_id.clone();
     let tg = sim.target_group_arn("web-tg").expect("web-tg");
 
-    w.terminate_instances(&s(&web1), false)
+    w.terminate_instances(&one(&web1), false)
         .await
         .expect("terminate");
     let i = instance(&r, &web1).await;
@@ -282,7 +285,9 @@ async fn a_reboot_takes_checks_through_initializing_and_the_target_out_and_back(
             .expect("registered")
     };
 
-    w.reboot_instances(&s(&web1), false).await.expect("reboot");
+    w.reboot_instances(&one(&web1), false)
+        .await
+        .expect("reboot");
     let i = instance(&r, &web1).await;
     assert_eq!(
         i.state,
@@ -324,31 +329,34 @@ async fn dry_runs_change_nothing_and_a_deny_policy_answers_unauthorized() {
     let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web1 = instance_id(&sim, "web-1");
-    let e = w.stop_instances(&s(&web1), false, true).await.unwrap_err();
+    let e = w
+        .stop_instances(&one(&web1), false, true)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::DryRunOk);
     assert_eq!(e.code, "DryRunOperation");
-    let e = w.terminate_instances(&s(&web1), true).await.unwrap_err();
+    let e = w.terminate_instances(&one(&web1), true).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::DryRunOk);
     sleep(secs(60)).await;
     assert_eq!(instance(&r, &web1).await.state, InstanceState::Running);
 
     // A dry run still validates: an illegal move is reported, not "would succeed".
     let e = w
-        .start_instances(&s("i-0000000000000dead"), true)
+        .start_instances(&one("i-0000000000000dead"), true)
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFound);
 
     sim.deny("RebootInstances");
-    let e = w.reboot_instances(&s(&web1), true).await.unwrap_err();
+    let e = w.reboot_instances(&one(&web1), true).await.unwrap_err();
     assert_eq!(
         (e.kind, e.code.as_str()),
         (ErrorKind::Unauthorized, "UnauthorizedOperation")
     );
-    let e = w.reboot_instances(&s(&web1), false).await.unwrap_err();
+    let e = w.reboot_instances(&one(&web1), false).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unauthorized);
     sim.allow("RebootInstances");
-    let e = w.reboot_instances(&s(&web1), true).await.unwrap_err();
+    let e = w.reboot_instances(&one(&web1), true).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::DryRunOk);
 
     let calls = sim.calls();

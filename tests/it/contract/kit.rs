@@ -1,6 +1,7 @@
 //! What every contract behaviour gets: the two ports, which adapter is behind them (for the named
 //! moto branches), lookups by tag and a polling wait that works on both clocks.
 
+pub use crate::support::ports::{assert_dry_ok, one};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
 use std::future::Future;
@@ -136,18 +137,6 @@ pub fn eni_named<'a>(inv: &'a Inventory, name: &str) -> &'a NetworkInterface {
         .iter()
         .find(|n| name_of(&n.tags) == Some(name))
         .unwrap_or_else(|| panic!("no network interface tagged Name={name}"))
-}
-
-/// A dry run must answer "would succeed".
-pub fn assert_dry_ok<T: std::fmt::Debug>(r: CloudResult<T>, what: &str) {
-    match r {
-        Err(e) if e.kind == ErrorKind::DryRunOk => {}
-        other => panic!("{what}: expected a DryRunOk answer, got {other:?}"),
-    }
-}
-
-pub fn one(id: &str) -> Vec<String> {
-    vec![id.to_string()]
 }
 
 pub const MINUTE: Duration = Duration::from_secs(60);

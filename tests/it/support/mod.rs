@@ -21,6 +21,7 @@ pub mod cli;
 pub mod console;
 pub mod inventory;
 pub mod moto;
+pub mod ports;
 pub mod runbook;
 pub mod sim;
 pub mod tmux;
