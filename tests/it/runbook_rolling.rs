@@ -3,7 +3,7 @@
 
 use crate::support::calls::{self, made};
 use crate::support::inventory;
-use crate::support::runbook;
+use crate::support::runbook::{self, at_every_kill_point};
 use crate::support::sim::{self, World};
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::CloudWrite;
@@ -283,13 +283,11 @@ async fn it_completes_under_30_percent_throttling_and_server_errors() {
 
 #[tokio::test(start_paused = true)]
 async fn a_kill_at_every_journal_boundary_then_resume_completes_without_duplicates() {
-    let mut n = 1;
-    loop {
+    at_every_kill_point("rolling maintenance", 20, async |n| {
         let w = world(FLEET);
         let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
         // Killed, the "process" died after n journal writes: a new one resumes from the journal alone.
         let (_, killed) = runbook::run_to_end(&w.read, &w.write, "rk", &plan, Some(n)).await;
-        let finished_without_kill = !killed;
         for (action, want) in [
             ("DeregisterTargets", 3),
             ("RegisterTargets", 3),
@@ -303,12 +301,9 @@ async fn a_kill_at_every_journal_boundary_then_resume_completes_without_duplicat
                 "kill after {n} writes: {action} made exactly {want} times"
             );
         }
-        if finished_without_kill {
-            assert!(n > 20, "the kill points covered a whole run ({n})");
-            break;
-        }
-        n += 1;
-    }
+        killed
+    })
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -438,8 +433,7 @@ fn eventless_args(w: &World) -> RollingArgs {
 
 #[tokio::test(start_paused = true)]
 async fn eventless_reboots_survive_a_kill_at_every_boundary_with_one_reboot_each() {
-    let mut n = 1;
-    loop {
+    at_every_kill_point("eventless reboots", 20, async |n| {
         let w = world(&eventless_fleet());
         let plan = plan_for(&w, &eventless_args(&w)).await.expect("plan");
         let reboots = plan
@@ -451,7 +445,6 @@ async fn eventless_reboots_survive_a_kill_at_every_boundary_with_one_reboot_each
         let dir = tempfile::tempdir().expect("tempdir");
         let (write, audit) = audited(&w, dir.path());
         let (_, killed) = runbook::run_to_end(&w.read, &write, "rk", &plan, Some(n)).await;
-        let finished_without_kill = !killed;
         let per = reboots_per_instance(&audit);
         assert_eq!(per.len(), 3, "kill after {n} writes: {per:?}");
         assert!(
@@ -459,12 +452,9 @@ async fn eventless_reboots_survive_a_kill_at_every_boundary_with_one_reboot_each
             "kill after {n} writes: exactly one RebootInstances per instance: {per:?}"
         );
         assert_eq!(made(&w.sim, "RebootInstances"), 3);
-        if finished_without_kill {
-            assert!(n > 20, "the kill points covered a whole run ({n})");
-            break;
-        }
-        n += 1;
-    }
+        killed
+    })
+    .await;
 }
 
 #[tokio::test(start_paused = true)]

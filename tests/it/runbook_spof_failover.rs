@@ -3,7 +3,7 @@
 
 use crate::support::calls::{self, made};
 use crate::support::inventory::{data_volume, data_volume_id, primary_eni};
-use crate::support::runbook;
+use crate::support::runbook::{self, at_every_kill_point};
 use crate::support::sim::{self, World};
 use opsdeck_core::analysis::{AnalysisOptions, FindingKind, Floor, find_all};
 use opsdeck_core::domain::*;
@@ -235,8 +235,7 @@ async fn db_failover_to_a_standby_in_the_same_az_moves_the_volume_itself() {
 #[tokio::test(start_paused = true)]
 async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_snapshot() {
     for runbook in ["remove-spof", "db-failover", "snapshot"] {
-        let mut n = 1;
-        loop {
+        at_every_kill_point(runbook, 5, async |n| {
             let w = demo();
             let inv = w.inventory().await;
             let db = w.id("db-1");
@@ -288,12 +287,9 @@ async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_sna
                 snapshots,
                 "{runbook}, kill after {n}: snapshots"
             );
-            if !killed {
-                assert!(n > 5, "{runbook}: kill points covered the run ({n})");
-                break;
-            }
-            n += 1;
-        }
+            killed
+        })
+        .await;
     }
 }
 
@@ -649,8 +645,7 @@ async fn db_failover_reassigns_a_secondary_private_ip_and_back() {
 #[tokio::test(start_paused = true)]
 async fn address_moves_survive_a_kill_at_every_boundary_without_a_duplicate_call() {
     for mode in ["eni", "private-ip"] {
-        let mut n = 1;
-        loop {
+        at_every_kill_point(mode, 5, async |n| {
             let w = match mode {
                 "eni" => eni_fleet(),
                 _ => private_ip_fleet().await,
@@ -696,12 +691,9 @@ async fn address_moves_survive_a_kill_at_every_boundary_without_a_duplicate_call
                     "{mode}, kill after {n}"
                 );
             }
-            if !killed {
-                assert!(n > 5, "{mode}: kill points covered the run ({n})");
-                break;
-            }
-            n += 1;
-        }
+            killed
+        })
+        .await;
     }
 }
 
@@ -1223,19 +1215,15 @@ async fn at_every_kill(
     plan: impl Fn(&World, &Inventory) -> Plan,
     check: impl Fn(&World, &Inventory, &Plan, usize),
 ) {
-    let mut n = 1;
-    loop {
+    at_every_kill_point(label, 3, async |n| {
         let w = demo();
         let inv = w.inventory().await;
         let p = plan(&w, &inv);
         let (_, killed) = run(&w, &p, Some(n)).await;
         check(&w, &w.inventory().await, &p, n);
-        if !killed {
-            assert!(n > 3, "{label}: kill points covered the run ({n})");
-            break;
-        }
-        n += 1;
-    }
+        killed
+    })
+    .await;
 }
 
 #[tokio::test(start_paused = true)]

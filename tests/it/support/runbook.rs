@@ -79,3 +79,21 @@ pub async fn run_to_end(
         }
     }
 }
+
+/// Kill points 1, 2, 3…: `attempt(n)` runs and checks one fresh run killed after `n` journal writes
+/// (and resumed), answering whether it was killed. Ends with the first run that finished without a
+/// kill, which must come after more than `covering` kill points (so that they covered the run).
+pub async fn at_every_kill_point(
+    what: &str,
+    covering: usize,
+    mut attempt: impl AsyncFnMut(usize) -> bool,
+) {
+    let mut n = 1;
+    while attempt(n).await {
+        n += 1;
+    }
+    assert!(
+        n > covering,
+        "{what}: the kill points covered the run ({n})"
+    );
+}
