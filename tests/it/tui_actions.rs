@@ -17,14 +17,6 @@ use support::sim;
 
 use support::MUTATING_KEYS as MUTATING;
 
-fn status_of(h: &Harness) -> String {
-    h.state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_console_never_mutates() {
     let sim = sim::demo();
@@ -47,7 +39,7 @@ async fn read_only_console_never_mutates() {
                     ":{view} row {row}: {k} opened a dialog"
                 );
                 assert_eq!(
-                    status_of(&h),
+                    h.status(),
                     format!("read-only session: {label} is not available"),
                     ":{view} row {row}: {k}"
                 );
@@ -107,7 +99,7 @@ async fn assert_read_only_plan(h: &mut Harness, what: &str) {
     );
     h.text("y").await;
     assert_eq!(
-        status_of(h),
+        h.status(),
         "read-only session: this plan cannot run here (it has no writer)",
         "{what}"
     );
@@ -154,12 +146,7 @@ async fn stop_runs_a_dry_run_then_the_call_then_refreshes() {
     assert_eq!(stops.len(), 2, "{stops:?}");
     assert!(!stops[1].dry_run && stops[1].error.is_none(), "{stops:?}");
     assert!(h.state.dialog.is_none());
-    let status = h
-        .state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default();
+    let status = h.status();
     assert!(status.contains("stop requested"), "{status}");
     // The refresh after the write shows the instance on its way down.
     let i = h.state.data.inv.instance(&id).expect("still there");
@@ -544,7 +531,7 @@ async fn every_single_action_runs_a_dry_run_then_exactly_its_call_then_refreshes
 
         // The dialog is gone, the status says it was done, and the refresh shows the effect.
         assert!(h.state.dialog.is_none(), "{what}");
-        let status = status_of(&h);
+        let status = h.status();
         assert!(status.starts_with(&op.done()), "{what}: {status}");
         assert!(
             calls[first_real + 1..]
@@ -591,7 +578,7 @@ async fn a_dry_run_refused_for_the_state_says_so_and_nothing_runs() {
     assert!(h.state.dialog.is_some());
     h.key(Key::plain(KeyCode::Esc)).await;
     assert!(h.state.dialog.is_none());
-    assert_eq!(status_of(&h), "cancelled: nothing was changed");
+    assert_eq!(h.status(), "cancelled: nothing was changed");
     assert!(calls::real(&sim).is_empty(), "{:?}", sim.calls());
     let i = h.state.data.inv.instance(&id).expect("batch-1");
     assert_eq!(i.state, InstanceState::Stopped);
@@ -615,7 +602,7 @@ async fn export_writes_the_filtered_view_to_a_file() {
                 .is_some_and(|m| m.text.starts_with("exported") || m.text.contains("failed"))
         })
         .await;
-        let said = status_of(&h);
+        let said = h.status();
         assert!(said.starts_with("exported 2 rows to "), "{said}");
         let path = std::path::PathBuf::from(said.trim_start_matches("exported 2 rows to "));
         assert_eq!(path.parent(), Some(out.path()), "{said}");

@@ -37,13 +37,6 @@ fn ended(s: &AppState) -> bool {
     matches!(phase(s), Some(Phase::Finished(_) | Phase::Broken(_)))
 }
 
-fn status_text(s: &AppState) -> String {
-    s.status
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default()
-}
-
 /// Picks the item of the runbook list on screen whose label and detail match, and plans it.
 async fn choose(h: &mut Harness, label: &str, detail: &str) {
     let Screen::Runbooks(c) = h.state.nav.top() else {
@@ -59,6 +52,51 @@ async fn choose(h: &mut Harness, label: &str, detail: &str) {
     }
     h.press(Key::plain(KeyCode::Enter));
     h.pump_until("planned and preflighted", settled).await;
+}
+
+/// Plans remove-spof from `:runbooks`, approves it and lets it run until it has called CreateImage.
+async fn remove_spof_until_its_image_step(h: &mut Harness) {
+    h.command("runbooks").await;
+    choose(h, "remove-spof", "single-az").await;
+    h.press(Key::ch('y'));
+    h.pump_until("the image step under way", |s| {
+        s.runbook
+            .as_ref()
+            .is_some_and(|u| u.log.iter().any(|l| l.contains("called ec2:CreateImage")))
+    })
+    .await;
+}
+
+/// The id the run on the runbook screen is journaled under.
+fn journaled_run(h: &Harness) -> String {
+    h.state
+        .runbook
+        .as_ref()
+        .and_then(|u| u.run_id.clone())
+        .expect("journaled")
+}
+
+/// Types `:runs` and enter, without waiting for the effects (the list is read again).
+fn open_runs(h: &mut Harness) {
+    h.press(Key::ch(':'));
+    for c in "runs".chars() {
+        h.press(Key::ch(c));
+    }
+    h.press(Key::plain(KeyCode::Enter));
+}
+
+/// Moves the `:runs` selection down to `run_id`'s row.
+fn select_run(h: &mut Harness, run_id: &str) {
+    let row = h
+        .state
+        .runs
+        .list
+        .iter()
+        .position(|r| r.run_id == run_id)
+        .expect("listed");
+    for _ in 0..row {
+        h.press(Key::ch('j'));
+    }
 }
 
 fn has_finding(s: &AppState, kind: &str, about: &str) -> bool {
@@ -185,11 +223,7 @@ async fn a_destructive_step_runs_only_with_its_id_typed_and_a_refusal_stops_the_
     h.press(Key::plain(KeyCode::Enter));
     h.press(Key::ch('y'));
     h.press(Key::plain(KeyCode::Enter));
-    assert!(
-        status_text(&h.state).contains(&id),
-        "{}",
-        status_text(&h.state)
-    );
+    assert!(h.status().contains(&id), "{}", h.status());
     assert_eq!(
         h.state.runbook.as_ref().and_then(|u| u.ask),
         Some(step),
@@ -238,15 +272,7 @@ async fn a_destructive_step_runs_only_with_its_id_typed_and_a_refusal_stops_the_
 async fn cancel_then_roll_back_and_abandon_through_runs() {
     let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
-    h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
-    h.press(Key::ch('y'));
-    h.pump_until("the image step under way", |s| {
-        s.runbook
-            .as_ref()
-            .is_some_and(|u| u.log.iter().any(|l| l.contains("called ec2:CreateImage")))
-    })
-    .await;
+    remove_spof_until_its_image_step(&mut h).await;
     // `c` asks; anything but `y` keeps the run going; `c` `y` cancels it.
     h.press(Key::ch('c'));
     h.press(Key::ch('n'));
@@ -255,12 +281,7 @@ async fn cancel_then_roll_back_and_abandon_through_runs() {
     h.press(Key::ch('y'));
     h.pump_until("the run ends", ended).await;
     assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Cancelled)));
-    let run_id = h
-        .state
-        .runbook
-        .as_ref()
-        .and_then(|u| u.run_id.clone())
-        .expect("journaled");
+    let run_id = journaled_run(&h);
 
     // `u` plans the rollback of what was done: the image made is deregistered.
     h.press(Key::ch('u'));
@@ -281,11 +302,7 @@ async fn cancel_then_roll_back_and_abandon_through_runs() {
     h.key(Key::plain(KeyCode::Esc)).await;
 
     // `:runs` lists the cancelled run; `a` then `y` abandons it in the journal.
-    h.press(Key::ch(':'));
-    for c in "runs".chars() {
-        h.press(Key::ch(c));
-    }
-    h.press(Key::plain(KeyCode::Enter));
+    open_runs(&mut h);
     // The list read at start is already `loaded`: wait for the re-read that has this run.
     h.pump_until("the runs read again", |s| {
         s.runs.list.iter().any(|r| r.run_id == run_id)
@@ -294,16 +311,7 @@ async fn cancel_then_roll_back_and_abandon_through_runs() {
     let Screen::Runs(_) = h.state.nav.top() else {
         panic!("runs on screen: {:?}", h.state.nav.top());
     };
-    let row = h
-        .state
-        .runs
-        .list
-        .iter()
-        .position(|r| r.run_id == run_id)
-        .expect("listed");
-    for _ in 0..row {
-        h.press(Key::ch('j'));
-    }
+    select_run(&mut h, &run_id);
     h.press(Key::ch('a'));
     h.press(Key::ch('y'));
     h.pump_until("abandoned", |s| {
@@ -352,11 +360,7 @@ async fn read_only_shows_the_plan_and_never_calls() {
     assert_eq!(phase(&h.state), Some(Phase::ReadOnly));
     assert!(h.state.runbook.as_ref().is_some_and(|u| u.plan.is_some()));
     h.press(Key::ch('y'));
-    assert!(
-        status_text(&h.state).contains("read-only"),
-        "{}",
-        status_text(&h.state)
-    );
+    assert!(h.status().contains("read-only"), "{}", h.status());
     assert_eq!(phase(&h.state), Some(Phase::ReadOnly));
     let mutating = calls::mutating(&sim);
     assert!(mutating.is_empty(), "{mutating:?}");
@@ -486,11 +490,7 @@ async fn a_run_another_process_holds_is_not_resumed_until_it_lets_go() {
         listed.is_some_and(|r| r.note.as_deref().is_some_and(|n| n.contains("running now"))),
         "{listed:?}"
     );
-    h.press(Key::ch(':'));
-    for c in "runs".chars() {
-        h.press(Key::ch(c));
-    }
-    h.press(Key::plain(KeyCode::Enter));
+    open_runs(&mut h);
     h.pump_until("the runs read", |s| s.runs.loaded).await;
     h.press(Key::plain(KeyCode::Enter));
     h.pump_until("the resume refused", settled).await;
@@ -588,24 +588,11 @@ async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
 async fn a_rollback_from_the_console_undoes_and_closes_the_run() {
     let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
-    h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
-    h.press(Key::ch('y'));
-    h.pump_until("the image step under way", |s| {
-        s.runbook
-            .as_ref()
-            .is_some_and(|u| u.log.iter().any(|l| l.contains("called ec2:CreateImage")))
-    })
-    .await;
+    remove_spof_until_its_image_step(&mut h).await;
     h.press(Key::ch('c'));
     h.press(Key::ch('y'));
     h.pump_until("the run ends", ended).await;
-    let run_id = h
-        .state
-        .runbook
-        .as_ref()
-        .and_then(|u| u.run_id.clone())
-        .expect("journaled");
+    let run_id = journaled_run(&h);
     h.press(Key::ch('u'));
     h.pump_until("the rollback planned and preflighted", settled)
         .await;
@@ -626,11 +613,7 @@ async fn a_rollback_from_the_console_undoes_and_closes_the_run() {
     assert_eq!(original.status, RunStatus::RolledBack);
     // A rolled-back run is not rolled back twice.
     h.pump_until("the runs read", |s| s.runs.loaded).await;
-    h.press(Key::ch(':'));
-    for c in "runs".chars() {
-        h.press(Key::ch(c));
-    }
-    h.press(Key::plain(KeyCode::Enter));
+    open_runs(&mut h);
     h.pump_until("the runs read again", |s| {
         s.runs
             .list
@@ -638,16 +621,7 @@ async fn a_rollback_from_the_console_undoes_and_closes_the_run() {
             .any(|r| r.run_id == run_id && r.status == Some(RunStatus::RolledBack))
     })
     .await;
-    let row = h
-        .state
-        .runs
-        .list
-        .iter()
-        .position(|r| r.run_id == run_id)
-        .expect("listed");
-    for _ in 0..row {
-        h.press(Key::ch('j'));
-    }
+    select_run(&mut h, &run_id);
     h.press(Key::ch('u'));
     h.pump_until("the second rollback refused", settled).await;
     match phase(&h.state) {

@@ -152,6 +152,15 @@ impl Harness {
         }
     }
 
+    /// The status line's text (empty when there is none).
+    pub fn status(&self) -> String {
+        self.state
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+
     pub fn runs_dir(&self) -> PathBuf {
         StateDir::new(self.state_dir.path()).runs()
     }
