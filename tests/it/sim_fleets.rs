@@ -1,6 +1,7 @@
 //! The demo fleets: the default one tells the seeds' story, the large one is big and quick to build,
 //! a seed reproduces ids, a fleet file loads from a path; and `opsdeck --demo` works with no AWS at all.
 
+use crate::support::cli::{assert_success, opsdeck_in_empty_env};
 use crate::support::inventory;
 use crate::support::sim::{self, epoch};
 use opsdeck_core::cloud::*;
@@ -295,29 +296,25 @@ fn a_clock_speed_that_is_not_positive_is_refused() {
 #[test]
 fn opsdeck_demo_prints_the_default_fleet_without_aws() {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args([
-            "--demo",
-            "--demo-seed",
-            "5",
-            "inventory",
-            "--format",
-            "json",
-        ])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        // Anything that would reach AWS fails fast: no credentials, no region, no metadata service.
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .output()
-        .expect("run opsdeck");
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let demo = |more: &[&str]| {
+        opsdeck_in_empty_env(&home)
+            .args([
+                "--demo",
+                "--demo-seed",
+                "5",
+                "inventory",
+                "--format",
+                "json",
+            ])
+            .args(more)
+            // Anything that would reach AWS fails fast: no credentials, no region, no metadata service.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .output()
+            .expect("run opsdeck")
+    };
+    let out = demo(&[]);
+    assert_success(&out);
     let inv: Inventory = serde_json::from_slice(&out.stdout).expect("JSON inventory");
     assert_eq!(inv.regions.len(), 2);
     assert!(inv.regions.iter().all(|r| r.error.is_none()));
@@ -328,21 +325,7 @@ fn opsdeck_demo_prints_the_default_fleet_without_aws() {
     );
     assert!(inv.target_health.len() >= 4);
     // The same seed gives the same ids.
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args([
-            "--demo",
-            "--demo-seed",
-            "5",
-            "inventory",
-            "--format",
-            "json",
-            "--no-metrics",
-        ])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .expect("run opsdeck");
+    let again = demo(&["--no-metrics"]);
     let inv2: Inventory = serde_json::from_slice(&again.stdout).expect("JSON inventory");
     let ids = |i: &Inventory| i.instances.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&inv), ids(&inv2));

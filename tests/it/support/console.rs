@@ -65,8 +65,9 @@ impl Harness {
             FetchOptions::default(),
             state.runs(),
         );
+        // Exports go where the binary puts them by default: under the (test's own) state dir.
         let prefs = Prefs {
-            export_dir: std::env::temp_dir(),
+            export_dir: state.exports(),
             ..Prefs::default()
         };
         let mut h = Harness {
