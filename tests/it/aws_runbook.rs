@@ -3,10 +3,9 @@
 
 use crate::support;
 
-use opsdeck_core::analysis::Floor;
 use opsdeck_core::domain::Snapshot;
 use opsdeck_core::domain::*;
-use opsdeck_runbook::engine::{EngineOptions, Runner, preflight};
+use opsdeck_runbook::engine::{EngineOptions, Runner};
 use opsdeck_runbook::journal::RunStatus;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
 use serde_json::json;
@@ -51,11 +50,7 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
         "the group's deregistration delay, read from AWS"
     );
 
-    assert!(
-        preflight(read.as_ref(), write.as_ref(), &plan, Floor::default())
-            .await
-            .is_empty()
-    );
+    runbook::assert_preflight_ok(&read, &write, &plan).await;
     moto::clear_requests();
     let (_dir, j, mut state) = runbook::journal("moto-rolling", &plan);
     let runner = Runner {
@@ -116,8 +111,7 @@ async fn run_plan(
     write: &Arc<dyn opsdeck_core::cloud::CloudWrite>,
     plan: &opsdeck_runbook::plan::Plan,
 ) {
-    let problems = preflight(read.as_ref(), write.as_ref(), plan, Floor::default()).await;
-    assert!(problems.is_empty(), "preflight: {problems:?}");
+    runbook::assert_preflight_ok(read, write, plan).await;
     let (_dir, j, mut state) = runbook::journal("moto", plan);
     let runner = Runner {
         opts: EngineOptions {

@@ -34,11 +34,7 @@ fn watch_health(
 async fn rolling_maintenance_never_leaves_zero_healthy_and_clears_the_events() {
     let w = world(FLEET);
     let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
-    assert!(
-        preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default())
-            .await
-            .is_empty()
-    );
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     let (_dir, j, mut state) = runbook::journal("r1", &plan);
     let (health, stop) = watch_health(&w);
     let (r, mut events) = runner(&w, j, None);
@@ -136,12 +132,8 @@ async fn it_completes_under_30_percent_throttling_and_server_errors() {
     let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
     w.sim.throttle("*", 0.3);
     w.sim.set_error_rate(0.05);
-    assert!(
-        preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default())
-            .await
-            .is_empty(),
-        "preflight retries busy APIs"
-    );
+    // The preflight retries busy APIs.
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     runbook::run_to_end(&w.read, &w.write, "r2", &plan, None).await;
     let throttled = calls::throttled(&w.sim);
     assert!(

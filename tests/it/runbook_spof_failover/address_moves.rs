@@ -85,14 +85,9 @@ async fn db_failover_moves_a_secondary_eni_to_the_replacement_and_back() {
             "attach_network_interface"
         ]
     );
-    assert!(
-        plan.notes.iter().any(|n| n.contains(&eni)),
-        "{:?}",
-        plan.notes
-    );
+    assert!(notes_say(&plan, &[eni.as_str()]), "{:?}", plan.notes);
     assert!(plan.notes[0].contains("expected downtime"));
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     let (state, _) = run_state(&w, &plan, None).await;
 
     let after = w.inventory().await;
@@ -152,8 +147,7 @@ async fn db_failover_moves_a_secondary_eni_to_a_standby_after_a_clean_preflight(
     )
     .expect("plan");
     // The attach is dry-run before the interface is free: checked by reading, not refused.
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     assert!(
         w.sim
             .calls()
@@ -192,13 +186,8 @@ async fn db_failover_reassigns_a_secondary_private_ip_and_back() {
             "move_private_ip"
         ]
     );
-    assert!(
-        plan.notes.iter().any(|n| n.contains(SERVICE_IP)),
-        "{:?}",
-        plan.notes
-    );
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    assert!(notes_say(&plan, &[SERVICE_IP]), "{:?}", plan.notes);
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     let (state, _) = run_state(&w, &plan, None).await;
 
     let after = w.inventory().await;
@@ -315,16 +304,12 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
         "{plan:?}"
     );
     assert!(
-        plan.notes
-            .iter()
-            .any(|n| n.contains(&eni) && n.contains("cannot leave its AZ")),
+        notes_say(&plan, &[eni.as_str(), "cannot leave its AZ"]),
         "{:?}",
         plan.notes
     );
     assert!(
-        plan.notes
-            .iter()
-            .any(|n| n.contains("re-pointed another way")),
+        notes_say(&plan, &["re-pointed another way"]),
         "{:?}",
         plan.notes
     );

@@ -45,6 +45,13 @@ fn findings(inv: &Inventory) -> Vec<(FindingKind, Vec<String>)> {
         .collect()
 }
 
+/// One of the plan's notes says all of `words`.
+fn notes_say(plan: &Plan, words: &[&str]) -> bool {
+    plan.notes
+        .iter()
+        .any(|n| words.iter().all(|w| n.contains(w)))
+}
+
 /// The instance the data volume ended up on.
 fn data_holder(inv: &Inventory, data: &str) -> String {
     inv.volume(data)

@@ -2,6 +2,19 @@
 
 use super::*;
 
+/// An operator points the Elastic IP at `instance` by hand (reassociating it from wherever it is).
+async fn repoint_by_hand(w: &World, allocation_id: &str, instance: &str) {
+    w.write
+        .associate_address(
+            allocation_id,
+            &opsdeck_core::cloud::AddressTarget::Instance(instance.to_string()),
+            true,
+            false,
+        )
+        .await
+        .expect("re-point");
+}
+
 #[tokio::test(start_paused = true)]
 async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
     let w = demo();
@@ -35,8 +48,7 @@ async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
         "the address move has an undo: {:?}",
         back.notes
     );
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &back, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    runbook::assert_preflight_ok(&w.read, &w.write, &back).await;
     run(&w, &back, None).await;
     let after = w.inventory().await;
     assert_eq!(
@@ -57,19 +69,10 @@ async fn rolling_back_a_db_failover_leaves_an_elastic_ip_someone_moved_since() {
     let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
     let (state, _) = run_state(&w, &plan, None).await;
     // After the failover an operator points the address at web-1 by hand.
-    w.write
-        .associate_address(
-            &eip,
-            &opsdeck_core::cloud::AddressTarget::Instance(web1.clone()),
-            true,
-            false,
-        )
-        .await
-        .expect("re-point");
+    repoint_by_hand(&w, &eip, &web1).await;
     let back = rollback_plan(&state);
     assert_eq!(back.steps[0].action_name(), "associate_address");
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &back, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    runbook::assert_preflight_ok(&w.read, &w.write, &back).await;
     run(&w, &back, None).await;
     assert_eq!(
         eip_points_at(&w.inventory().await, &eip).0,
@@ -121,15 +124,7 @@ async fn rolling_back_the_association_of_a_free_elastic_ip_lets_it_go_unless_it_
         );
         if repointed {
             // Someone moves it on by hand before the rollback.
-            w.write
-                .associate_address(
-                    &e.allocation_id,
-                    &opsdeck_core::cloud::AddressTarget::Instance(web1.clone()),
-                    true,
-                    false,
-                )
-                .await
-                .expect("re-point");
+            repoint_by_hand(&w, &e.allocation_id, &web1).await;
         }
         let back = rollback_plan(&state);
         assert_eq!(back.steps[0].action_name(), "disassociate_address");

@@ -22,8 +22,7 @@ async fn preflight_refuses_credentials_that_expire_before_the_run_ends() {
     );
     w.sim
         .expire_credentials_at(Some(chrono::Utc::now() + chrono::Duration::hours(12)));
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -37,11 +36,7 @@ async fn remove_spof_turns_the_single_az_web_tier_into_two_azs() {
         "the demo starts single-AZ"
     );
     let plan = spof::plan(&before, &SpofArgs::new(&w.id("web-1"))).expect("plan");
-    assert!(
-        preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default())
-            .await
-            .is_empty()
-    );
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     run(&w, &plan, None).await;
     let after = w.inventory().await;
     let tg = after.target_group("web-tg").expect("web-tg");
@@ -107,13 +102,11 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
     )
     .expect("plan");
     assert!(
-        plan.notes
-            .iter()
-            .any(|n| n.contains("data-loss window") && n.contains(newest.as_str())),
+        notes_say(&plan, &["data-loss window", newest.as_str()]),
         "{:?}",
         plan.notes
     );
-    assert!(plan.notes.iter().any(|n| n.contains("expected downtime")));
+    assert!(notes_say(&plan, &["expected downtime"]));
     assert!(
         !plan
             .steps
@@ -121,8 +114,7 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
             .any(|s| s.action_name() == "stop_instance"),
         "the primary in the dead AZ is left alone"
     );
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     run(&w, &plan, None).await;
 
     let after = w.inventory().await;
@@ -275,7 +267,7 @@ async fn snapshot_restore_and_prune_round_trip() {
     let inv = w.inventory().await;
     let data = data_volume_id(&inv, &db);
     let plan = backup::snapshot_plan(&inv, &db, Some("nightly")).expect("plan");
-    assert!(plan.notes.iter().any(|n| n.contains("quiesce")));
+    assert!(notes_say(&plan, &["quiesce"]));
     run(&w, &plan, None).await;
     let inv = w.inventory().await;
     let newest = inv

@@ -44,21 +44,16 @@ async fn db_failover_restores_the_newest_snapshot_when_the_volume_is_stuck() {
         "the stuck volume is left alone: {kinds:?}"
     );
     assert!(
-        plan.notes
-            .iter()
-            .any(|n| n.contains(&data) && n.contains("stuck") && n.contains("detaching")),
+        notes_say(&plan, &[data.as_str(), "stuck", "detaching"]),
         "the plan says why: {:?}",
         plan.notes
     );
     assert!(
-        plan.notes
-            .iter()
-            .any(|n| n.contains("data-loss window") && n.contains(newest.as_str())),
+        notes_say(&plan, &["data-loss window", newest.as_str()]),
         "{:?}",
         plan.notes
     );
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     run(&w, &plan, None).await;
 
     let after = w.inventory().await;
@@ -103,15 +98,8 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
         ),
         "{detach:?}"
     );
-    assert!(
-        plan.notes
-            .iter()
-            .any(|n| n.contains("stuck") && n.contains("forced")),
-        "{:?}",
-        plan.notes
-    );
-    let problems = preflight(w.read.as_ref(), w.write.as_ref(), &plan, Floor::default()).await;
-    assert!(problems.is_empty(), "{problems:?}");
+    assert!(notes_say(&plan, &["stuck", "forced"]), "{:?}", plan.notes);
+    runbook::assert_preflight_ok(&w.read, &w.write, &plan).await;
     run(&w, &plan, None).await;
     let after = w.inventory().await;
     let holder = data_holder(&after, &data);
@@ -148,9 +136,5 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
         kinds.contains(&"restore_volume") && !kinds.contains(&"detach_volume"),
         "{kinds:?}"
     );
-    assert!(
-        plan.notes.iter().any(|n| n.contains("in state error")),
-        "{:?}",
-        plan.notes
-    );
+    assert!(notes_say(&plan, &["in state error"]), "{:?}", plan.notes);
 }

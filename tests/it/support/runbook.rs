@@ -1,8 +1,9 @@
 //! The runbook engine as the tests drive it, in-process: a runner that approves every step, a
 //! journal in a temp dir of the test's own, and a run that may be "killed" and resumed.
 
+use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::{CloudRead, CloudWrite};
-use opsdeck_runbook::engine::{AutoApprove, EngineError, EngineOptions, Runner};
+use opsdeck_runbook::engine::{AutoApprove, EngineError, EngineOptions, Runner, preflight};
 use opsdeck_runbook::journal::{Journal, RunState, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use std::sync::Arc;
@@ -29,6 +30,16 @@ pub fn runner(read: &Arc<dyn CloudRead>, write: &Arc<dyn CloudWrite>, journal: J
 /// The engine's test hook: after `n` more journal writes the run acts as if its process died.
 pub fn kill_after(n: Option<usize>) -> Option<Arc<AtomicUsize>> {
     n.map(|n| Arc::new(AtomicUsize::new(n)))
+}
+
+/// The plan's preflight (dry runs, reads, the capacity floor) finds no problem.
+pub async fn assert_preflight_ok(
+    read: &Arc<dyn CloudRead>,
+    write: &Arc<dyn CloudWrite>,
+    plan: &Plan,
+) {
+    let problems = preflight(read.as_ref(), write.as_ref(), plan, Floor::default()).await;
+    assert!(problems.is_empty(), "preflight: {problems:?}");
 }
 
 /// A journal for `plan` as run `run_id`, in a temp dir of its own (alive as long as the `TempDir`),
