@@ -56,27 +56,12 @@ async fn every_size_draws_without_panicking() {
 /// `?` (where the Unicode screen has no `?`, the ASCII one has none either).
 #[tokio::test(start_paused = true)]
 async fn ascii_mode_draws_every_screen_in_ascii() {
-    use opsdeck_app::runbooks::RunSummary;
-    use opsdeck_runbook::journal::RunStatus;
     type Setup = Box<dyn Fn(&mut AppState)>;
-    let views = [
-        "instances",
-        "volumes",
-        "snapshots",
-        "amis",
-        "lb",
-        "tg",
-        "targets",
-        "eip",
-        "eni",
-        "events",
-        "alarms",
-        "zones",
-        "subnets",
-        "findings",
-    ];
-    let mut screens: Vec<(String, Setup)> = views
+    let views = ["instances"]
         .iter()
+        .chain(&VIEWS)
+        .chain(&["zones", "subnets", "findings"]);
+    let mut screens: Vec<(String, Setup)> = views
         .map(|v| {
             let v = v.to_string();
             (
@@ -117,26 +102,7 @@ async fn ascii_mode_draws_every_screen_in_ascii() {
                 }
             }),
         ),
-        (
-            "banners",
-            Box::new(|s| {
-                app::update(
-                    s,
-                    Input::Msg(Msg::Runs {
-                        runs: vec![RunSummary {
-                            run_id: "20260101T000000-snapshot-1a2b3c".into(),
-                            runbook: "snapshot".into(),
-                            region: "us-east-1".into(),
-                            status: Some(RunStatus::Unfinished),
-                            done: 1,
-                            steps: 2,
-                            started_at: Some(epoch()),
-                            note: None,
-                        }],
-                    }),
-                );
-            }),
-        ),
+        ("banners", Box::new(one_unfinished_run)),
         ("runs", Box::new(|s| command(s, "runs"))),
         ("runbooks", Box::new(|s| command(s, "runbooks"))),
         (

@@ -56,15 +56,7 @@ async fn a_background_refresh_changes_nothing_on_screen() {
     };
     assert!(!s.dirty, "nothing to redraw when it starts");
     assert_eq!(draw(&mut s), before, "a refresh in flight changes no cell");
-    app::update(
-        &mut s,
-        Input::Msg(Msg::Inventory {
-            generation,
-            inv: Box::new(demo_inventory().await),
-            index: None,
-            model: None,
-        }),
-    );
+    answer_fetch(&mut s, generation, demo_inventory().await);
     assert_eq!(
         draw(&mut s),
         before,
@@ -81,8 +73,6 @@ async fn a_background_refresh_changes_nothing_on_screen() {
 
 #[tokio::test(start_paused = true)]
 async fn more_banners_than_room_are_counted_not_dropped() {
-    use opsdeck_app::runbooks::RunSummary;
-    use opsdeck_runbook::journal::RunStatus;
     let regions = ["us-east-1", "eu-west-1", "ap-south-1", "eu-central-1"];
     let mut inv = opsdeck_app::sample::inventory(8, &regions[..1], epoch());
     for r in &regions[1..] {
@@ -96,21 +86,7 @@ async fn more_banners_than_room_are_counted_not_dropped() {
     }
     let names: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
     let mut s = state_with(inv, session(&names, false, None));
-    app::update(
-        &mut s,
-        Input::Msg(Msg::Runs {
-            runs: vec![RunSummary {
-                run_id: "20260101T000000-snapshot-1a2b3c".into(),
-                runbook: "snapshot".into(),
-                region: "us-east-1".into(),
-                status: Some(RunStatus::Unfinished),
-                done: 1,
-                steps: 2,
-                started_at: Some(epoch()),
-                note: None,
-            }],
-        }),
-    );
+    one_unfinished_run(&mut s);
     let text = screen(&mut s, 80, 24, &color());
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[1].contains("unfinished run"), "{text}");

@@ -26,6 +26,20 @@ async fn demo_inventory() -> Inventory {
     inventory::full(&sim::at("default", 1, epoch()).readers()).await
 }
 
+/// The tables besides instances that have a snapshot at both sizes (`view_<name>_<w>x<h>`).
+const VIEWS: [&str; 10] = [
+    "volumes",
+    "snapshots",
+    "amis",
+    "lb",
+    "tg",
+    "targets",
+    "eip",
+    "eni",
+    "events",
+    "alarms",
+];
+
 fn session(regions: &[String], read_only: bool, color: Option<&str>) -> SessionInfo {
     SessionInfo {
         label: "demo: simulated fleet `default`".into(),
@@ -58,8 +72,14 @@ fn state_with(inv: Inventory, info: SessionInfo) -> AppState {
         Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("{other:?}"),
     };
+    answer_fetch(&mut s, generation, inv);
+    s
+}
+
+/// Answers the fetch of `generation` with `inv`, as the runner would.
+fn answer_fetch(s: &mut AppState, generation: u64, inv: Inventory) {
     app::update(
-        &mut s,
+        s,
         Input::Msg(Msg::Inventory {
             generation,
             inv: Box::new(inv),
@@ -67,7 +87,27 @@ fn state_with(inv: Inventory, info: SessionInfo) -> AppState {
             model: None,
         }),
     );
-    s
+}
+
+/// The journal's answer at start: one unfinished snapshot run (its banner).
+fn one_unfinished_run(s: &mut AppState) {
+    use opsdeck_app::runbooks::RunSummary;
+    use opsdeck_runbook::journal::RunStatus;
+    app::update(
+        s,
+        Input::Msg(Msg::Runs {
+            runs: vec![RunSummary {
+                run_id: "20260101T000000-snapshot-1a2b3c".into(),
+                runbook: "snapshot".into(),
+                region: "us-east-1".into(),
+                status: Some(RunStatus::Unfinished),
+                done: 1,
+                steps: 2,
+                started_at: Some(epoch()),
+                note: None,
+            }],
+        }),
+    );
 }
 
 async fn demo(read_only: bool) -> AppState {
@@ -201,15 +241,7 @@ async fn demo_with_failed_region() -> AppState {
             );
         }
     }
-    app::update(
-        &mut s,
-        Input::Msg(Msg::Inventory {
-            generation,
-            inv: Box::new(inv),
-            index: None,
-            model: None,
-        }),
-    );
+    answer_fetch(&mut s, generation, inv);
     assert_eq!(s.data.inv.instances.len(), before, "last data kept");
     s
 }

@@ -34,18 +34,7 @@ async fn xray_instance() {
 
 #[tokio::test(start_paused = true)]
 async fn views() {
-    for view in [
-        "volumes",
-        "snapshots",
-        "amis",
-        "lb",
-        "tg",
-        "targets",
-        "eip",
-        "eni",
-        "events",
-        "alarms",
-    ] {
+    for view in VIEWS {
         both(&format!("view_{view}"), |s| command(s, view)).await;
     }
 }
