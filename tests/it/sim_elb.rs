@@ -2,6 +2,7 @@
 //! outside the load balancer's zones and while stopped, draining for the group's deregistration delay,
 //! requests spread over healthy targets only.
 
+use crate::support::inventory;
 use crate::support::ports::cpu_query;
 use crate::support::sim::{self, secs};
 use opsdeck_core::cloud::*;
@@ -99,7 +100,7 @@ async fn a_new_target_is_initial_then_healthy_after_threshold_times_interval() {
     );
 
     // The inventory now sees web-tg in two AZs.
-    let inv = fetch_inventory(std::slice::from_ref(&r), &FetchOptions::default()).await;
+    let inv = inventory::full(std::slice::from_ref(&r)).await;
     let by_az = inv.targets_by_az(&tg);
     assert_eq!(
         by_az.keys().cloned().collect::<Vec<_>>(),

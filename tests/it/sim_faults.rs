@@ -2,6 +2,7 @@
 //! a permission policy, an AZ outage, an instance crash. The sim never retries: a faulted call fails
 //! once, straight away (the AWS SDK retries for the real adapter; runbooks handle what is left).
 
+use crate::support::inventory;
 use crate::support::sim::{self, epoch, instance, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
@@ -97,7 +98,7 @@ async fn injected_5xx_are_server_errors() {
     // The inventory keeps what it can and says, per region, what failed.
     sim.set_error_rate(0.0);
     sim.throttle("DescribeSnapshots", 1.0);
-    let inv = fetch_inventory(&sim.readers(), &FetchOptions::default()).await;
+    let inv = inventory::full(&sim.readers()).await;
     let us = inv
         .regions
         .iter()
@@ -141,7 +142,7 @@ async fn a_deny_policy_is_unauthorized_and_shows_in_the_inventory() {
         (e.kind, e.code.as_str()),
         (ErrorKind::Unauthorized, "AccessDenied")
     );
-    let inv = fetch_inventory(std::slice::from_ref(&r), &FetchOptions::default()).await;
+    let inv = inventory::full(std::slice::from_ref(&r)).await;
     assert!(
         inv.regions[0]
             .error
