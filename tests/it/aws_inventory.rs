@@ -2,10 +2,13 @@
 
 use crate::support;
 
-use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
+use opsdeck_core::cloud::fetch_inventory;
 use opsdeck_core::domain::*;
 use serde_json::json;
+use support::calls;
+use support::inventory;
 use support::moto;
+use support::ports::cpu_query;
 
 fn tagged<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
     inv.instances
@@ -17,8 +20,7 @@ fn tagged<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
 #[tokio::test]
 async fn full_inventory_lists_every_resource_with_joins() {
     let (_g, seed) = moto::seeded().await;
-    let readers = moto::readers(moto::options(&["us-east-1"])).await;
-    let inv = fetch_inventory(&readers, &FetchOptions::default()).await;
+    let inv = moto::inventory(&["us-east-1"]).await;
 
     assert_eq!(inv.regions.len(), 1);
     assert_eq!(inv.regions[0].error, None, "no list failed");
@@ -144,7 +146,7 @@ async fn a_refresh_makes_no_per_resource_calls_but_one_target_health_per_group()
     let (_g, _seed) = moto::seeded().await;
     let readers = moto::readers(moto::options(&["us-east-1"])).await;
     moto::clear_requests();
-    let inv = fetch_inventory(&readers, &FetchOptions::default()).await;
+    let inv = inventory::full(&readers).await;
     let log = moto::requests();
     let count = |action: &str| log.iter().filter(|r| r.action == action).count();
 
@@ -192,11 +194,7 @@ async fn a_refresh_makes_no_per_resource_calls_but_one_target_health_per_group()
 async fn lists_are_complete_across_pages() {
     let (_g, _seed) = moto::seeded().await;
     let (_, write) = moto::ports("us-east-1").await;
-    let seed_inv = fetch_inventory(
-        &moto::readers(moto::options(&["us-east-1"])).await,
-        &FetchOptions::default(),
-    )
-    .await;
+    let seed_inv = moto::inventory(&["us-east-1"]).await;
     let web1 = tagged(&seed_inv, "web-1").clone();
     // Eight more instances in their own reservations (moto pages by reservation) and their volumes.
     for n in 0..8 {
@@ -213,15 +211,7 @@ async fn lists_are_complete_across_pages() {
     let mut opts = moto::options(&["us-east-1"]);
     opts.page_size = Some(5);
     moto::clear_requests();
-    let inv = fetch_inventory(
-        &moto::readers(opts).await,
-        &FetchOptions {
-            metrics: false,
-            alarms: false,
-            ..FetchOptions::default()
-        },
-    )
-    .await;
+    let inv = fetch_inventory(&moto::readers(opts).await, &inventory::without_metrics()).await;
     assert_eq!(inv.regions[0].error, None);
     assert_eq!(
         inv.instances.len(),
@@ -229,10 +219,7 @@ async fn lists_are_complete_across_pages() {
         "4 seeded + 8 extra, every page read"
     );
     assert_eq!(inv.volumes.len(), seed_inv.volumes.len() + 8);
-    let pages = moto::requests()
-        .iter()
-        .filter(|r| r.action == "DescribeInstances")
-        .count();
+    let pages = calls::moto("DescribeInstances");
     assert!(
         pages >= 3,
         "12 reservations at 5 per page need ≥3 calls, saw {pages}"
@@ -245,8 +232,7 @@ async fn a_failing_region_is_reported_and_the_others_still_load() {
     moto::set_faults(
         json!([{ "service": "*", "action": "*", "region": "eu-west-1", "error_code": "AuthFailure", "status": 401 }]),
     );
-    let readers = moto::readers(moto::options(&["us-east-1", "eu-west-1"])).await;
-    let inv = fetch_inventory(&readers, &FetchOptions::default()).await;
+    let inv = moto::inventory(&["us-east-1", "eu-west-1"]).await;
     moto::clear_faults();
     let us = inv
         .regions
@@ -290,11 +276,7 @@ async fn injected_status_target_health_and_az_state_come_through() {
         "/_plus/az",
         json!({ "zone": "us-east-1a", "state": "impaired" }),
     );
-    let inv = fetch_inventory(
-        &moto::readers(moto::options(&["us-east-1"])).await,
-        &FetchOptions::default(),
-    )
-    .await;
+    let inv = moto::inventory(&["us-east-1"]).await;
     let i = inv.instance(&web1).expect("web-1");
     assert_eq!(i.status_checks.system, CheckStatus::Impaired);
     assert!(i.status_checks.impaired());
@@ -314,28 +296,15 @@ async fn injected_status_target_health_and_az_state_come_through() {
 #[tokio::test]
 async fn metric_queries_are_batched_by_500() {
     let (_g, _seed) = moto::seeded().await;
-    let inv = fetch_inventory(
-        &moto::readers(moto::options(&["us-east-1"])).await,
-        &FetchOptions::default(),
-    )
-    .await;
+    let inv = moto::inventory(&["us-east-1"]).await;
     let db1 = tagged(&inv, "db-1").id.to_string();
     let queries: Vec<opsdeck_core::cloud::MetricQuery> = (0..1001)
         .map(|n| {
             // The first is db-1's real CPU series; the others name instances that do not exist.
-            let id = if n == 0 {
-                db1.clone()
+            if n == 0 {
+                cpu_query(&db1)
             } else {
-                format!("i-{n:017x}")
-            };
-            opsdeck_core::cloud::MetricQuery {
-                subject: MetricSubject::Instance {
-                    instance_id: id.as_str().into(),
-                },
-                namespace: "AWS/EC2".into(),
-                metric: "CPUUtilization".into(),
-                stat: "Average".into(),
-                dimensions: vec![("InstanceId".into(), id)],
+                cpu_query(&format!("i-{n:017x}"))
             }
         })
         .collect();
@@ -345,11 +314,11 @@ async fn metric_queries_are_batched_by_500() {
         .metrics(&queries, std::time::Duration::from_secs(3600))
         .await
         .expect("metrics");
-    let calls = moto::requests()
-        .iter()
-        .filter(|r| r.action == "GetMetricData")
-        .count();
-    assert_eq!(calls, 3, "1,001 queries at 500 a call");
+    assert_eq!(
+        calls::moto("GetMetricData"),
+        3,
+        "1,001 queries at 500 a call"
+    );
     assert_eq!(series.len(), 1001, "one series per query");
     assert!(
         matches!(&series[0].subject, MetricSubject::Instance { instance_id } if *instance_id == db1),

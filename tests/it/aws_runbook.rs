@@ -3,17 +3,17 @@
 
 use crate::support;
 
-use opsdeck_core::analysis::Floor;
-use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
 use opsdeck_core::domain::Snapshot;
 use opsdeck_core::domain::*;
-use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner, preflight};
-use opsdeck_runbook::journal::{Journal, RunStatus};
+use opsdeck_runbook::engine::{EngineOptions, Runner};
+use opsdeck_runbook::journal::RunStatus;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use support::inventory::{self, data_volume, primary_eni};
 use support::moto;
+use support::runbook;
 
 #[tokio::test]
 async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
@@ -26,14 +26,7 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
     let web2 = moto::id(&seed, &["instances", "web-2"]);
     let web_tg = moto::id(&seed, &["target_groups", "web-tg"]);
 
-    let inv = fetch_inventory(
-        std::slice::from_ref(&read),
-        &FetchOptions {
-            metrics: false,
-            ..FetchOptions::default()
-        },
-    )
-    .await;
+    let inv = inventory::quick(&read).await;
     let mut details = GroupDetails::new();
     details.insert(
         web_tg.clone(),
@@ -57,29 +50,16 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
         "the group's deregistration delay, read from AWS"
     );
 
-    assert!(
-        preflight(read.as_ref(), write.as_ref(), &plan, Floor::default())
-            .await
-            .is_empty()
-    );
+    runbook::assert_preflight_ok(&read, &write, &plan).await;
     moto::clear_requests();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "moto-rolling", None, &plan).expect("journal");
-    let mut state = j.load().expect("load");
-    let (_c, cancel) = tokio::sync::watch::channel(false);
+    let (_dir, j, mut state) = runbook::journal("moto-rolling", &plan);
     let runner = Runner {
-        read: read.clone(),
-        write,
-        journal: j,
-        approver: Arc::new(AutoApprove),
-        events: None,
-        cancel,
         opts: EngineOptions {
             poll_initial: Duration::from_millis(250),
             poll_max: Duration::from_secs(1),
             ..EngineOptions::default()
         },
-        kill_after: None,
+        ..runbook::runner(&read, &write, j)
     };
     let status = tokio::time::timeout(Duration::from_secs(60), runner.run(&mut state))
         .await
@@ -112,14 +92,7 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
         .count();
     assert!(polls >= 2, "polled the draining target ({polls} times)");
 
-    let after = fetch_inventory(
-        std::slice::from_ref(&read),
-        &FetchOptions {
-            metrics: false,
-            ..FetchOptions::default()
-        },
-    )
-    .await;
+    let after = inventory::quick(&read).await;
     let t = after
         .target_health
         .iter()
@@ -132,43 +105,21 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
     );
 }
 
-async fn inventory(read: &Arc<dyn opsdeck_core::cloud::CloudRead>) -> Inventory {
-    fetch_inventory(
-        std::slice::from_ref(read),
-        &FetchOptions {
-            metrics: false,
-            alarms: false,
-            ..FetchOptions::default()
-        },
-    )
-    .await
-}
-
 /// Preflight, then run to the end with quick polling (moto's states are final at once).
 async fn run_plan(
     read: &Arc<dyn opsdeck_core::cloud::CloudRead>,
     write: &Arc<dyn opsdeck_core::cloud::CloudWrite>,
     plan: &opsdeck_runbook::plan::Plan,
 ) {
-    let problems = preflight(read.as_ref(), write.as_ref(), plan, Floor::default()).await;
-    assert!(problems.is_empty(), "preflight: {problems:?}");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let j = Journal::create(dir.path(), "moto", None, plan).expect("journal");
-    let mut state = j.load().expect("load");
-    let (_c, cancel) = tokio::sync::watch::channel(false);
+    runbook::assert_preflight_ok(read, write, plan).await;
+    let (_dir, j, mut state) = runbook::journal("moto", plan);
     let runner = Runner {
-        read: read.clone(),
-        write: write.clone(),
-        journal: j,
-        approver: Arc::new(AutoApprove),
-        events: None,
-        cancel,
         opts: EngineOptions {
             poll_initial: Duration::from_millis(200),
             poll_max: Duration::from_secs(1),
             ..EngineOptions::default()
         },
-        kill_after: None,
+        ..runbook::runner(read, write, j)
     };
     let status = tokio::time::timeout(Duration::from_secs(90), runner.run(&mut state))
         .await
@@ -188,12 +139,12 @@ async fn remove_spof_against_moto() {
     let (_g, seed) = moto::seeded().await;
     let (read, write) = moto::ports("us-east-1").await;
     let web1 = moto::id(&seed, &["instances", "web-1"]);
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let plan = opsdeck_runbook::spof::plan(&inv, &opsdeck_runbook::spof::SpofArgs::new(&web1))
         .expect("plan");
     run_plan(&read, &write, &plan).await;
 
-    let after = inventory(&read).await;
+    let after = inventory::quick(&read).await;
     let clone = after
         .instances
         .iter()
@@ -229,7 +180,7 @@ async fn db_failover_against_moto() {
     let (read, write) = moto::ports("us-east-1").await;
     let db = moto::id(&seed, &["instances", "db-1"]);
     let alloc = moto::id(&seed, &["eip", "allocation_id"]);
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let data = moto::id(&seed, &["data_volume_id"]);
     let newest = inv
         .newest_completed_snapshot(&data)
@@ -245,7 +196,7 @@ async fn db_failover_against_moto() {
     let plan = opsdeck_runbook::failover::plan(&inv, &args).expect("plan");
     run_plan(&read, &write, &plan).await;
 
-    let after = inventory(&read).await;
+    let after = inventory::quick(&read).await;
     assert_eq!(
         after.instance(&db).map(|i| i.state),
         Some(InstanceState::Stopped),
@@ -262,11 +213,7 @@ async fn db_failover_against_moto() {
         (new.az.as_str(), new.state),
         ("us-east-1b", InstanceState::Running)
     );
-    let vol = after
-        .volumes_of_instance(&new_id)
-        .into_iter()
-        .find(|v| v.attachments.iter().any(|a| a.device == "/dev/sdf"))
-        .expect("data volume at /dev/sdf");
+    let vol = data_volume(&after, &new_id);
     assert_eq!(vol.snapshot_id.as_deref(), Some(newest.as_str()));
     assert_eq!(vol.az, "us-east-1b");
 }
@@ -278,12 +225,12 @@ async fn snapshot_restore_prune_against_moto() {
     let db = moto::id(&seed, &["instances", "db-1"]);
     let app = moto::id(&seed, &["instances", "app-1"]);
     let data = moto::id(&seed, &["data_volume_id"]);
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let n_vols = inv.volumes_of_instance(&db).len();
     let plan =
         opsdeck_runbook::backup::snapshot_plan(&inv, &db, Some("moto nightly")).expect("plan");
     run_plan(&read, &write, &plan).await;
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let mine: Vec<&Snapshot> = inv
         .snapshots
         .iter()
@@ -301,7 +248,7 @@ async fn snapshot_restore_prune_against_moto() {
         opsdeck_runbook::backup::restore_plan(&inv, &fresh, "us-east-1b", Some((&app, "/dev/sdg")))
             .expect("plan");
     run_plan(&read, &write, &plan).await;
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let restored = inv
         .volumes
         .iter()
@@ -318,22 +265,13 @@ async fn snapshot_restore_prune_against_moto() {
     let plan = opsdeck_runbook::backup::prune_plan(&inv, &args, chrono::Utc::now()).expect("plan");
     assert_eq!(plan.steps.len(), before - 1);
     run_plan(&read, &write, &plan).await;
-    let left = inventory(&read)
+    let left = inventory::quick(&read)
         .await
         .snapshots_of_volume(&data)
         .into_iter()
         .map(|s| s.id.clone())
         .collect::<Vec<_>>();
     assert_eq!(left.len(), 1, "{left:?}");
-}
-
-fn primary_eni(inv: &Inventory, instance: &str) -> String {
-    inv.enis_of_instance(instance)
-        .into_iter()
-        .find(|n| n.attachment.as_ref().map(|a| a.device_index) == Some(0))
-        .unwrap_or_else(|| panic!("{instance} has a primary ENI"))
-        .id
-        .to_string()
 }
 
 #[tokio::test]
@@ -355,7 +293,7 @@ async fn db_failover_moves_a_secondary_eni_against_moto() {
         .await
         .expect("attach to db-1");
 
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let args = opsdeck_runbook::failover::FailoverArgs {
         primary: db.clone(),
         // db-1 has an Elastic IP too, which auto would take.
@@ -371,7 +309,7 @@ async fn db_failover_moves_a_secondary_eni_against_moto() {
     );
     run_plan(&read, &write, &plan).await;
 
-    let after = inventory(&read).await;
+    let after = inventory::quick(&read).await;
     let new_id = after
         .volume(&data)
         .and_then(|v| v.attached_instance().map(str::to_string))
@@ -402,14 +340,14 @@ async fn db_failover_reassigns_a_secondary_private_ip_against_moto() {
     let db = moto::id(&seed, &["instances", "db-1"]);
     let web2 = moto::id(&seed, &["instances", "web-2"]); // same subnet as db-1
     let ip = "10.20.1.200".to_string();
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let db_eni = primary_eni(&inv, &db);
     write
         .assign_private_ips(&db_eni, std::slice::from_ref(&ip), false, false)
         .await
         .expect("a secondary address on db-1");
 
-    let inv = inventory(&read).await;
+    let inv = inventory::quick(&read).await;
     let args = opsdeck_runbook::failover::FailoverArgs {
         primary: db.clone(),
         standby: Some(web2.clone()),
@@ -424,7 +362,7 @@ async fn db_failover_reassigns_a_secondary_private_ip_against_moto() {
     );
     run_plan(&read, &write, &plan).await;
 
-    let after = inventory(&read).await;
+    let after = inventory::quick(&read).await;
     let web2_eni = primary_eni(&after, &web2);
     let holders: Vec<&str> = after
         .network_interfaces

@@ -3,7 +3,9 @@
 use crate::support;
 
 use serde_json::{Value, json};
-use support::cli::{assert_one_line_failure, opsdeck, opsdeck_with_keys, stderr};
+use support::cli::{
+    assert_one_line_failure, assert_success, opsdeck, opsdeck_on_moto, opsdeck_with_keys, stderr,
+};
 use support::moto;
 
 /// A config file with a single attempt per call, so failing cases fail fast.
@@ -14,28 +16,32 @@ fn one_attempt(home: &tempfile::TempDir) -> String {
     p.display().to_string()
 }
 
+/// `opsdeck inventory` in us-east-1 at `endpoint`, one attempt per call (`one_attempt`), with `more`
+/// arguments; `keys`: with moto's static keys, else with no credentials at all.
+fn inventory_once(keys: bool, endpoint: &str, more: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    let cfg = one_attempt(&home);
+    let mut cmd = if keys {
+        opsdeck_with_keys(&home)
+    } else {
+        opsdeck(&home)
+    };
+    cmd.args(["inventory", "--config", &cfg])
+        .args(more)
+        .args(["--region", "us-east-1", "--endpoint-url", endpoint])
+        .output()
+        .expect("run opsdeck")
+}
+
 #[tokio::test]
 async fn json_inventory_has_a_list_per_kind_with_snake_case_fields() {
     let (_g, seed) = moto::seeded().await;
     let home = tempfile::tempdir().expect("tempdir");
-    let out = opsdeck_with_keys(&home)
-        .args([
-            "inventory",
-            "--format",
-            "json",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &moto::url(),
-        ])
+    let out = opsdeck_on_moto(&home)
+        .args(["inventory", "--format", "json"])
         .output()
         .expect("run opsdeck");
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        stderr(&out)
-    );
+    assert_success(&out);
     let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     for key in [
         "instances",
@@ -81,17 +87,11 @@ async fn json_inventory_has_a_list_per_kind_with_snake_case_fields() {
 async fn table_inventory_shows_every_section() {
     let (_g, _seed) = moto::seeded().await;
     let home = tempfile::tempdir().expect("tempdir");
-    let out = opsdeck_with_keys(&home)
-        .args([
-            "inventory",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &moto::url(),
-        ])
+    let out = opsdeck_on_moto(&home)
+        .args(["inventory"])
         .output()
         .expect("run opsdeck");
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_success(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     for section in [
         "== Instances (4)",
@@ -110,61 +110,24 @@ async fn table_inventory_shows_every_section() {
 
 #[test]
 fn unreachable_endpoint_exits_non_zero_with_one_line() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let cfg = one_attempt(&home);
     // Port 9 on loopback: nothing listens there.
-    let out = opsdeck_with_keys(&home)
-        .args([
-            "inventory",
-            "--config",
-            &cfg,
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ])
-        .output()
-        .expect("run opsdeck");
+    let out = inventory_once(true, "http://127.0.0.1:9", &[]);
     assert_one_line_failure(&out, 1, &["endpoint unreachable"]);
 }
 
 #[test]
 fn missing_credentials_exit_non_zero_with_one_line() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let cfg = one_attempt(&home);
-    let out = opsdeck(&home)
-        .args([
-            "inventory",
-            "--config",
-            &cfg,
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ])
-        .output()
-        .expect("run opsdeck");
+    let out = inventory_once(false, "http://127.0.0.1:9", &[]);
     assert_one_line_failure(&out, 1, &["credentials"]);
 }
 
 #[test]
 fn unknown_profile_exits_non_zero_naming_it() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let cfg = one_attempt(&home);
-    let out = opsdeck(&home)
-        .args([
-            "inventory",
-            "--config",
-            &cfg,
-            "--profile",
-            "no-such-profile",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ])
-        .output()
-        .expect("run opsdeck");
+    let out = inventory_once(
+        false,
+        "http://127.0.0.1:9",
+        &["--profile", "no-such-profile"],
+    );
     assert_one_line_failure(&out, 1, &["no-such-profile"]);
 }
 
@@ -189,20 +152,7 @@ async fn access_denied_exits_non_zero_with_plain_words() {
     moto::set_faults(
         json!([{ "service": "*", "action": "*", "error_code": "UnauthorizedOperation", "status": 403 }]),
     );
-    let home = tempfile::tempdir().expect("tempdir");
-    let cfg = one_attempt(&home);
-    let out = opsdeck_with_keys(&home)
-        .args([
-            "inventory",
-            "--config",
-            &cfg,
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &moto::url(),
-        ])
-        .output()
-        .expect("run opsdeck");
+    let out = inventory_once(true, &moto::url(), &[]);
     moto::clear_faults();
     assert_one_line_failure(&out, 1, &["not permitted", "UnauthorizedOperation"]);
 }
@@ -253,12 +203,7 @@ async fn credentials_never_reach_the_log_even_at_trace() {
         ])
         .output()
         .expect("run opsdeck");
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        stderr(&out)
-    );
+    assert_success(&out);
     let log_path = home.path().join("state/opsdeck.log");
     let log = std::fs::read_to_string(&log_path)
         .unwrap_or_else(|e| panic!("the log file {} exists: {e}", log_path.display()));

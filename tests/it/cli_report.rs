@@ -7,16 +7,8 @@ use support::moto;
 
 fn report(args: &[&str]) -> (Option<i32>, Value, String) {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = support::cli::opsdeck_with_keys(&home)
-        .args([
-            "report",
-            "--format",
-            "json",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            &moto::url(),
-        ])
+    let out = support::cli::opsdeck_on_moto(&home)
+        .args(["report", "--format", "json"])
         .args(args)
         .output()
         .expect("run opsdeck report");

@@ -181,20 +181,49 @@ fn refusals_exit_2_before_anything_changes() {
     );
 }
 
-/// A journal written as a run would leave it, in the binary's state dir.
+/// Refused before anything changed: exit 2, saying `why` on stderr.
+fn assert_refused(out: &std::process::Output, why: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    assert!(stderr(out).contains(why), "{}", stderr(out));
+}
+
+/// A journal written as a run of the one-step `plan` would leave it, in the binary's state dir,
+/// with the first `progress` of its entries: step started, act started, act done, step finished,
+/// finished (done).
 fn journal(
     home: &tempfile::TempDir,
     run_id: &str,
     profile: Option<&str>,
     plan: &opsdeck_runbook::plan::Plan,
+    progress: usize,
 ) -> opsdeck_runbook::journal::Journal {
-    opsdeck_runbook::journal::Journal::create(
-        &home.path().join("state/runs"),
-        run_id,
-        profile.map(str::to_string),
-        plan,
-    )
-    .expect("journal")
+    use opsdeck_runbook::journal::{Entry, Journal, RunStatus};
+    let runs = opsdeck_runbook::StateDir::new(home.path().join("state")).runs();
+    let j = Journal::create(&runs, run_id, profile.map(str::to_string), plan).expect("journal");
+    let at = chrono::Utc::now();
+    let entries = [
+        Entry::StepStarted { at, step: 0 },
+        Entry::ActStarted { at, step: 0 },
+        Entry::ActDone {
+            at,
+            step: 0,
+            request_id: None,
+            outputs: Default::default(),
+        },
+        Entry::StepFinished {
+            at,
+            step: 0,
+            outputs: Default::default(),
+        },
+        Entry::Finished {
+            at,
+            outcome: RunStatus::Done,
+        },
+    ];
+    for e in &entries[..progress] {
+        j.append(e).expect("append");
+    }
+    j
 }
 
 fn run_status(home: &tempfile::TempDir, run_id: &str) -> String {
@@ -212,7 +241,6 @@ fn run_status(home: &tempfile::TempDir, run_id: &str) -> String {
 
 #[test]
 fn headless_resume_and_rollback_keep_the_consoles_safety_checks() {
-    use opsdeck_runbook::journal::{Entry, RunStatus};
     use opsdeck_runbook::plan::{Action, Plan, Step};
     let home = tempfile::tempdir().expect("tempdir");
     let web2 = demo_instance(&home, "web-2");
@@ -247,105 +275,40 @@ fn headless_resume_and_rollback_keep_the_consoles_safety_checks() {
         }],
         notes: vec![],
     };
-    let now = chrono::Utc::now();
-    let orig = journal(&home, "orig", None, &plan);
-    for e in [
-        Entry::StepStarted { at: now, step: 0 },
-        Entry::ActStarted { at: now, step: 0 },
-        Entry::ActDone {
-            at: now,
-            step: 0,
-            request_id: None,
-            outputs: Default::default(),
-        },
-        Entry::StepFinished {
-            at: now,
-            step: 0,
-            outputs: Default::default(),
-        },
-        Entry::Finished {
-            at: now,
-            outcome: RunStatus::Done,
-        },
-    ] {
-        orig.append(&e).expect("append");
-    }
+    let orig = journal(&home, "orig", None, &plan, 5);
     // Its rollback, started and cut short (a crash before its first step).
     let undo = opsdeck_runbook::engine::rollback_plan(&orig.load().expect("load"));
     assert_eq!(undo.steps.len(), 1);
-    journal(&home, "undo", None, &undo);
+    journal(&home, "undo", None, &undo, 0);
 
     // A second rollback of the same run, while the first is unfinished: resume that one instead.
     let out = demo(&home, &["runbook", "rollback", "orig", "--yes"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("undo already rolls back orig"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "undo already rolls back orig");
     // No undoing the undo.
     let out = demo(&home, &["runbook", "rollback", "undo", "--yes"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("itself a rollback"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "itself a rollback");
     // Nothing is in doubt to settle.
     let out = demo(
         &home,
         &["runbook", "resume", "undo", "--in-doubt", "done", "--yes"],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("no step of run undo is in doubt"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "no step of run undo is in doubt");
 
     // A run with an unfinished rollback is not resumed: the two would pull the same target in
     // opposite directions.
-    let open = journal(&home, "open", None, &plan);
-    for e in [
-        Entry::StepStarted { at: now, step: 0 },
-        Entry::ActStarted { at: now, step: 0 },
-        Entry::ActDone {
-            at: now,
-            step: 0,
-            request_id: None,
-            outputs: Default::default(),
-        },
-    ] {
-        open.append(&e).expect("append");
-    }
+    let open = journal(&home, "open", None, &plan, 3);
     let open_undo = opsdeck_runbook::engine::rollback_plan(&open.load().expect("load"));
-    journal(&home, "open-undo", None, &open_undo);
+    journal(&home, "open-undo", None, &open_undo, 0);
     let out = demo(&home, &["runbook", "resume", "open", "--yes"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("run open is being rolled back by run open-undo"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "run open is being rolled back by run open-undo");
     // A deregistration cut off mid-call is checked again on resume by reading the group: the
     // operator settles only a reboot that left no trace.
-    let doubt = journal(&home, "doubt", None, &plan);
-    for e in [
-        Entry::StepStarted { at: now, step: 0 },
-        Entry::ActStarted { at: now, step: 0 },
-    ] {
-        doubt.append(&e).expect("append");
-    }
+    journal(&home, "doubt", None, &plan, 2);
     let out = demo(
         &home,
         &["runbook", "resume", "doubt", "--in-doubt", "done", "--yes"],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("--in-doubt is only for a reboot"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "--in-doubt is only for a reboot");
     assert_eq!(run_status(&home, "doubt"), "unfinished");
 
     // Resuming the rollback to its end closes the run it undid.
@@ -360,15 +323,10 @@ fn headless_resume_and_rollback_keep_the_consoles_safety_checks() {
     assert_eq!(run_status(&home, "undo"), "done");
     assert_eq!(run_status(&home, "orig"), "rolled-back");
     let out = demo(&home, &["runbook", "rollback", "orig", "--yes"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("already rolled back"),
-        "{}",
-        stderr(&out)
-    );
+    assert_refused(&out, "already rolled back");
 
     // Another profile's run (another account) is neither resumed nor rolled back from here.
-    journal(&home, "prod-run", Some("prod"), &plan);
+    journal(&home, "prod-run", Some("prod"), &plan, 0);
     for cmd in ["resume", "rollback"] {
         let out = demo(&home, &["runbook", cmd, "prod-run", "--yes"]);
         assert_eq!(out.status.code(), Some(2), "{cmd}: {}", stderr(&out));

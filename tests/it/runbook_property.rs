@@ -2,13 +2,14 @@
 //! front or runs to the end without ever leaving a target group that was serving with no healthy
 //! target (sampled every simulated second on the paused clock).
 
-use opsdeck_core::analysis::Floor;
-use opsdeck_core::cloud::{CloudRead, FetchOptions, fetch_inventory};
+use crate::support::inventory;
+use crate::support::runbook;
+use crate::support::sim::{self, World};
+use opsdeck_core::cloud::CloudRead;
 use opsdeck_core::domain::TargetState;
-use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner};
-use opsdeck_runbook::journal::{Journal, RunStatus};
+use opsdeck_runbook::journal::RunStatus;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::{FleetSource, Sim};
 use proptest::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,25 +100,16 @@ fn run_case(members: Vec<Member>) -> Result<bool, TestCaseError> {
         .build()
         .expect("runtime");
     rt.block_on(async move {
-        let sim = Sim::new(SimOptions {
-            fleet: FleetSource::Toml(fleet_toml(&members)),
-            seed: 3,
-            speed: 1.0,
-            epoch: None,
-        })
+        let sim = Sim::new(sim::options(
+            FleetSource::Toml(fleet_toml(&members)),
+            3,
+            None,
+        ))
         .map_err(|e| TestCaseError::fail(format!("fleet: {e:?}")))?;
-        let (read, write) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
+        let World { read, write, .. } = World::new(sim, "us-east-1");
         // Let new targets pass their health checks first (fleets start healthy, but be sure).
         tokio::time::sleep(Duration::from_secs(60)).await;
-        let inv = fetch_inventory(
-            std::slice::from_ref(&read),
-            &FetchOptions {
-                metrics: false,
-                alarms: false,
-                ..FetchOptions::default()
-            },
-        )
-        .await;
+        let inv = inventory::quick(&read).await;
         let mut details = GroupDetails::new();
         for tg in &inv.target_groups {
             if let Ok(d) = read.target_group_details(&tg.arn).await {
@@ -128,24 +120,8 @@ fn run_case(members: Vec<Member>) -> Result<bool, TestCaseError> {
             return Ok(false); // refused before changing anything: allowed
         };
         let before = healthy_per_group(&read).await;
-        let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let j = Journal::create(dir.path(), "p", None, &plan)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let mut state = j.load().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let (_c, cancel) = tokio::sync::watch::channel(false);
-        let runner = Runner {
-            read: read.clone(),
-            write,
-            journal: j,
-            approver: Arc::new(AutoApprove),
-            events: None,
-            cancel,
-            opts: EngineOptions {
-                floor: Floor::default(),
-                ..EngineOptions::default()
-            },
-            kill_after: None,
-        };
+        let (_dir, j, mut state) = runbook::journal("p", &plan);
+        let runner = runbook::runner(&read, &write, j);
         let sampler_read = read.clone();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let sampler = tokio::spawn(async move {

@@ -2,30 +2,17 @@
 //! outside the load balancer's zones and while stopped, draining for the group's deregistration delay,
 //! requests spread over healthy targets only.
 
+use crate::support::inventory;
+use crate::support::ports::cpu_query;
+use crate::support::sim::{self, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::Sim;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::time::sleep;
 
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn sim() -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed: 5,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("fleet loads")
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
+/// The seed of every scenario here (ids, addresses and fault dice follow from it).
+const SEED: u64 = 5;
 
 async fn target(r: &Arc<dyn CloudRead>, tg: &str, id: &str) -> Option<TargetHealth> {
     r.target_health(tg)
@@ -65,7 +52,7 @@ async fn launch(sim: &Sim, subnet: &str, token: &str) -> String {
 
 #[tokio::test(start_paused = true)]
 async fn a_new_target_is_initial_then_healthy_after_threshold_times_interval() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let clone = launch(&sim, "shop-public-1b", "c-1").await;
@@ -113,7 +100,7 @@ async fn a_new_target_is_initial_then_healthy_after_threshold_times_interval() {
     );
 
     // The inventory now sees web-tg in two AZs.
-    let inv = fetch_inventory(std::slice::from_ref(&r), &FetchOptions::default()).await;
+    let inv = inventory::full(std::slice::from_ref(&r)).await;
     let by_az = inv.targets_by_az(&tg);
     assert_eq!(
         by_az.keys().cloned().collect::<Vec<_>>(),
@@ -123,7 +110,7 @@ async fn a_new_target_is_initial_then_healthy_after_threshold_times_interval() {
 
 #[tokio::test(start_paused = true)]
 async fn a_target_outside_the_load_balancers_zones_is_unused() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let clone = launch(&sim, "shop-public-1c", "c-2").await; // shop-alb spans 1a and 1b only
@@ -140,7 +127,7 @@ async fn a_target_outside_the_load_balancers_zones_is_unused() {
 
 #[tokio::test(start_paused = true)]
 async fn deregistration_drains_for_the_groups_delay_then_the_target_is_gone() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let web1 = sim.instance_id("web-1").expect("web-1");
@@ -211,7 +198,7 @@ async fn deregistration_drains_for_the_groups_delay_then_the_target_is_gone() {
 
 #[tokio::test(start_paused = true)]
 async fn a_stopped_instance_is_unused_and_cannot_be_registered() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let web2 = sim.instance_id("web-2").expect("web-2");
@@ -261,7 +248,7 @@ async fn a_stopped_instance_is_unused_and_cannot_be_registered() {
 
 #[tokio::test(start_paused = true)]
 async fn requests_go_to_healthy_targets_only() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = r
         .target_group_details(&sim.target_group_arn("web-tg").expect("tg"))
@@ -304,15 +291,6 @@ async fn requests_go_to_healthy_targets_only() {
         stat: stat.into(),
         dimensions: dims(az),
     };
-    let cpu = |id: &str| MetricQuery {
-        subject: MetricSubject::Instance {
-            instance_id: id.into(),
-        },
-        namespace: "AWS/EC2".into(),
-        metric: "CPUUtilization".into(),
-        stat: "Average".into(),
-        dimensions: vec![("InstanceId".into(), id.into())],
-    };
     let latest = |s: &MetricSeries| s.points.last().map(|p| p.1).expect("a point");
 
     let m = r
@@ -320,7 +298,7 @@ async fn requests_go_to_healthy_targets_only() {
             &[
                 q("RequestCountPerTarget", "Sum", None),
                 q("RequestCount", "Sum", None),
-                cpu(&web2),
+                cpu_query(&web2),
             ],
             secs(600),
         )
@@ -341,8 +319,8 @@ async fn requests_go_to_healthy_targets_only() {
             &[
                 q("RequestCountPerTarget", "Sum", None),
                 q("RequestCount", "Sum", None),
-                cpu(&web2),
-                cpu(&web1),
+                cpu_query(&web2),
+                cpu_query(&web1),
                 q("HealthyHostCount", "Minimum", Some("us-east-1a")),
             ],
             secs(600),

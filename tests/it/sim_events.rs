@@ -3,36 +3,18 @@
 //! it, system maintenance is a brief blip), stop/start or a reboot resolves them first, and rescheduling
 //! follows AWS's rules (only with a deadline, at least 60 min ahead, not within 5 min of the start).
 
+use crate::support::ports::cpu_query;
+use crate::support::sim::{self, epoch, instance, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::Sim;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::time::sleep;
 
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn sim() -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed: 11,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("fleet loads")
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
+/// The seed of every scenario here (ids, addresses and fault dice follow from it).
+const SEED: u64 = 11;
 
 const DAY: u64 = 86_400;
-
-async fn inst(r: &Arc<dyn CloudRead>, id: &str) -> Instance {
-    r.instance(id).await.expect("describe").expect("listed")
-}
 
 async fn target(r: &Arc<dyn CloudRead>, tg: &str, id: &str) -> TargetHealth {
     r.target_health(tg)
@@ -77,22 +59,10 @@ fn tg_query(
     }
 }
 
-fn cpu_query(id: &str) -> MetricQuery {
-    MetricQuery {
-        subject: MetricSubject::Instance {
-            instance_id: id.into(),
-        },
-        namespace: "AWS/EC2".into(),
-        metric: "CPUUtilization".into(),
-        stat: "Average".into(),
-        dimensions: vec![("InstanceId".into(), id.into())],
-    }
-}
-
 /// The value of a series at exactly `t` (the sim reports one point per minute).
-async fn point(r: &Arc<dyn CloudRead>, q: &MetricQuery, t: Timestamp) -> f64 {
+async fn point(r: &Arc<dyn CloudRead>, q: MetricQuery, t: Timestamp) -> f64 {
     let series = r
-        .metrics(std::slice::from_ref(q), secs(3600))
+        .metrics(std::slice::from_ref(&q), secs(3600))
         .await
         .expect("metrics");
     series[0]
@@ -105,7 +75,7 @@ async fn point(r: &Arc<dyn CloudRead>, q: &MetricQuery, t: Timestamp) -> f64 {
 
 #[tokio::test(start_paused = true)]
 async fn an_unhandled_scheduled_reboot_takes_web_2_out_of_its_target_group() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     let web1 = sim.instance_id("web-1").expect("web-1");
     let web2 = sim.instance_id("web-2").expect("web-2");
@@ -121,7 +91,7 @@ async fn an_unhandled_scheduled_reboot_takes_web_2_out_of_its_target_group() {
         .find(|l| l.name == "shop-alb")
         .expect("alb");
 
-    let ev = inst(&r, &web2).await.events[0].clone();
+    let ev = instance(&r, &web2).await.events[0].clone();
     assert_eq!(ev.code, EventCode::SystemReboot);
     let start = ev.not_before.expect("start");
     assert_eq!(start, epoch() + chrono::Duration::days(7), "next week");
@@ -133,12 +103,12 @@ async fn an_unhandled_scheduled_reboot_takes_web_2_out_of_its_target_group() {
     // The day before nothing has happened.
     sleep(secs(7 * DAY - 60)).await;
     assert_eq!(target(&r, &tg.arn, &web2).await.state, TargetState::Healthy);
-    assert!(!inst(&r, &web2).await.events[0].is_done());
+    assert!(!instance(&r, &web2).await.events[0].is_done());
     let before = start - chrono::Duration::minutes(1);
 
     // At its time AWS reboots it: the guest is down, the checks fail, ELB notices after 2 × 10 s.
     sleep(secs(61)).await;
-    let i = inst(&r, &web2).await;
+    let i = instance(&r, &web2).await;
     assert_eq!(i.status_checks.instance, CheckStatus::Initializing);
     assert!(i.events[0].is_done(), "the event is marked completed");
     sleep(secs(24)).await; // start + 25 s
@@ -150,44 +120,17 @@ async fn an_unhandled_scheduled_reboot_takes_web_2_out_of_its_target_group() {
     // CloudWatch sees it too: one healthy host in us-east-1a, one unhealthy, and web-1 takes the load.
     sleep(secs(40)).await; // start + 65 s
     let during = start + chrono::Duration::minutes(1);
+    let hosts = |metric, stat, az, at| point(&r, tg_query(&lb, &tg, metric, stat, az), at);
+    let healthy = |az, at| hosts("HealthyHostCount", "Minimum", az, at);
+    assert_eq!(healthy("us-east-1a", before).await, 2.0);
+    assert_eq!(healthy("us-east-1a", during).await, 1.0);
     assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "HealthyHostCount", "Minimum", "us-east-1a"),
-            before
-        )
-        .await,
-        2.0
-    );
-    assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "HealthyHostCount", "Minimum", "us-east-1a"),
-            during
-        )
-        .await,
+        hosts("UnHealthyHostCount", "Maximum", "us-east-1a", during).await,
         1.0
     );
-    assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "UnHealthyHostCount", "Maximum", "us-east-1a"),
-            during
-        )
-        .await,
-        1.0
-    );
-    assert_eq!(
-        point(
-            &r,
-            &tg_query(&lb, &tg, "HealthyHostCount", "Minimum", "us-east-1b"),
-            during
-        )
-        .await,
-        0.0
-    );
-    let cpu_before = point(&r, &cpu_query(&web1), before).await;
-    let cpu_during = point(&r, &cpu_query(&web1), during).await;
+    assert_eq!(healthy("us-east-1b", during).await, 0.0);
+    let cpu_before = point(&r, cpu_query(&web1), before).await;
+    let cpu_during = point(&r, cpu_query(&web1), during).await;
     assert!(
         cpu_during > cpu_before + 10.0,
         "web-1 serves everything: {cpu_before} → {cpu_during}"
@@ -214,12 +157,12 @@ async fn an_unhandled_scheduled_reboot_takes_web_2_out_of_its_target_group() {
         .find(|a| a.name == "web-tg-unhealthy-hosts")
         .expect("alarm");
     assert_eq!(unhealthy.state, AlarmState::Ok);
-    assert!(inst(&r, &web2).await.status_checks.all_ok());
+    assert!(instance(&r, &web2).await.status_checks.all_ok());
 }
 
 #[tokio::test(start_paused = true)]
 async fn stopping_and_starting_before_the_event_resolves_it() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web2 = sim.instance_id("web-2").expect("web-2");
     let tg = sim.target_group_arn("web-tg").expect("tg");
@@ -233,24 +176,24 @@ async fn stopping_and_starting_before_the_event_resolves_it() {
         .expect("start");
     sleep(secs(120)).await;
     assert_eq!(target(&r, &tg, &web2).await.state, TargetState::Healthy);
-    assert_eq!(inst(&r, &web2).await.upcoming_events().count(), 0);
+    assert_eq!(instance(&r, &web2).await.upcoming_events().count(), 0);
 
     // Through the old window nothing happens to web-2.
     sleep(secs(6 * DAY - 200)).await;
     for _ in 0..20 {
         sleep(secs(10)).await;
         assert_eq!(target(&r, &tg, &web2).await.state, TargetState::Healthy);
-        assert!(inst(&r, &web2).await.status_checks.all_ok());
+        assert!(instance(&r, &web2).await.status_checks.all_ok());
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn rescheduling_follows_aws_rules() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web2 = sim.instance_id("web-2").expect("web-2");
     let tg = sim.target_group_arn("web-tg").expect("tg");
-    let ev = inst(&r, &web2).await.events[0].clone();
+    let ev = instance(&r, &web2).await.events[0].clone();
     let eid = ev.event_id.clone().expect("event id");
     let start = ev.not_before.expect("start");
     let window = ev.not_after.expect("end") - start;
@@ -284,7 +227,7 @@ async fn rescheduling_follows_aws_rules() {
     // An event without a deadline cannot be rescheduled at all (worker-1's retirement).
     let eu = sim.reader("eu-west-1");
     let worker = sim.instance_id("worker-1").expect("worker-1");
-    let wev = inst(&eu, &worker).await.events[0].clone();
+    let wev = instance(&eu, &worker).await.events[0].clone();
     assert_eq!(wev.not_before_deadline, None);
     let e = sim
         .writer("eu-west-1")
@@ -305,14 +248,14 @@ async fn rescheduling_follows_aws_rules() {
         .await
         .expect("reschedule");
     assert!(ok.request_id.is_some());
-    let moved = inst(&r, &web2).await.events[0].clone();
+    let moved = instance(&r, &web2).await.events[0].clone();
     assert_eq!(moved.not_before, Some(new_start));
     assert_eq!(moved.not_after, Some(new_start + window));
 
     // The old time passes quietly; the new one reboots web-2.
     sleep(secs(7 * DAY + 120)).await;
     assert_eq!(target(&r, &tg, &web2).await.state, TargetState::Healthy);
-    assert!(!inst(&r, &web2).await.events[0].is_done());
+    assert!(!instance(&r, &web2).await.events[0].is_done());
     // Within 5 minutes of its start it can no longer move.
     sleep(secs(2 * DAY - 120 - 240)).await;
     let e = w
@@ -325,29 +268,29 @@ async fn rescheduling_follows_aws_rules() {
     );
     sleep(secs(240 + 30)).await;
     assert_eq!(target(&r, &tg, &web2).await.state, TargetState::Unhealthy);
-    assert!(inst(&r, &web2).await.events[0].is_done());
+    assert!(instance(&r, &web2).await.events[0].is_done());
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_retirement_stops_the_instance_at_its_time() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let eu = sim.reader("eu-west-1");
     let worker = sim.instance_id("worker-1").expect("worker-1");
-    let start = inst(&eu, &worker).await.events[0]
+    let start = instance(&eu, &worker).await.events[0]
         .not_before
         .expect("start");
     assert_eq!(start, epoch() + chrono::Duration::days(10));
     sleep(secs(10 * DAY - 1)).await;
-    assert_eq!(inst(&eu, &worker).await.state, InstanceState::Running);
+    assert_eq!(instance(&eu, &worker).await.state, InstanceState::Running);
     sleep(secs(2)).await;
-    assert_eq!(inst(&eu, &worker).await.state, InstanceState::Stopping);
+    assert_eq!(instance(&eu, &worker).await.state, InstanceState::Stopping);
     sleep(secs(10)).await;
-    assert_eq!(inst(&eu, &worker).await.state, InstanceState::Stopped);
+    assert_eq!(instance(&eu, &worker).await.state, InstanceState::Stopped);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_user_reboot_completes_an_instance_reboot_event() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web1 = sim.instance_id("web-1").expect("web-1");
     let tg = sim.target_group_arn("web-tg").expect("tg");
@@ -355,7 +298,7 @@ async fn a_user_reboot_completes_an_instance_reboot_event() {
         .chaos("event web-1 instance-reboot 2h 3d")
         .expect("chaos");
     assert!(said.contains("instance-reboot"), "{said}");
-    let ev = inst(&r, &web1).await.events[0].clone();
+    let ev = instance(&r, &web1).await.events[0].clone();
     assert_eq!(ev.code, EventCode::InstanceReboot);
     assert_eq!(ev.not_before, Some(epoch() + chrono::Duration::hours(2)));
     assert_eq!(
@@ -366,7 +309,7 @@ async fn a_user_reboot_completes_an_instance_reboot_event() {
     w.reboot_instances(std::slice::from_ref(&web1), false)
         .await
         .expect("reboot");
-    assert!(inst(&r, &web1).await.events[0].is_done());
+    assert!(instance(&r, &web1).await.events[0].is_done());
     sleep(secs(2 * 3600 - 100)).await;
     for _ in 0..30 {
         sleep(secs(10)).await;
@@ -388,7 +331,7 @@ async fn web1_event(
         .chaos(&format!("event web-1 {code} 2h 3d"))
         .expect("chaos");
     assert!(said.contains(code), "{said}");
-    let ev = inst(r, &web1).await.events[0].clone();
+    let ev = instance(r, &web1).await.events[0].clone();
     assert_eq!(ev.raw_code, code);
     let start = ev.not_before.expect("start");
     assert_eq!(start, epoch() + chrono::Duration::hours(2));
@@ -397,28 +340,28 @@ async fn web1_event(
 
 #[tokio::test(start_paused = true)]
 async fn an_unhandled_instance_stop_stops_the_instance_at_its_time() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let (web1, web2, tg, _start) = web1_event(&sim, &r, "instance-stop").await;
     assert_eq!(
-        inst(&r, &web1).await.events[0].code,
+        instance(&r, &web1).await.events[0].code,
         EventCode::InstanceStop
     );
-    let public_ip = inst(&r, &web1)
+    let public_ip = instance(&r, &web1)
         .await
         .public_ip
         .expect("an auto-assigned public IP");
 
     // A second before: nothing yet.
     sleep(secs(2 * 3600 - 1)).await;
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::Running);
     assert!(!i.events[0].is_done());
     assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
 
     // At its time EC2 stops it (AWS: "the instance is stopped"), and the event is completed.
     sleep(secs(2)).await;
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::Stopping);
     assert!(
         i.events[0].is_done() && i.events[0].description.starts_with("[Completed]"),
@@ -427,7 +370,7 @@ async fn an_unhandled_instance_stop_stops_the_instance_at_its_time() {
     );
     assert_eq!(i.upcoming_events().count(), 0);
     sleep(secs(10)).await;
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::Stopped);
     assert_eq!(
         i.public_ip, None,
@@ -442,12 +385,12 @@ async fn an_unhandled_instance_stop_stops_the_instance_at_its_time() {
 
     // It stays stopped: EC2 does not start it again; the operator does, on new hardware.
     sleep(secs(3600)).await;
-    assert_eq!(inst(&r, &web1).await.state, InstanceState::Stopped);
+    assert_eq!(instance(&r, &web1).await.state, InstanceState::Stopped);
     w.start_instances(std::slice::from_ref(&web1), false)
         .await
         .expect("start");
     sleep(secs(120)).await;
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::Running);
     assert!(
         i.public_ip.as_ref().is_some_and(|ip| *ip != public_ip),
@@ -462,23 +405,23 @@ async fn an_unhandled_instance_stop_stops_the_instance_at_its_time() {
 
 #[tokio::test(start_paused = true)]
 async fn system_maintenance_is_a_brief_outage_of_a_running_instance() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     let (web1, _web2, tg, _start) = web1_event(&sim, &r, "system-maintenance").await;
     assert_eq!(
-        inst(&r, &web1).await.events[0].code,
+        instance(&r, &web1).await.events[0].code,
         EventCode::SystemMaintenance
     );
-    let before = inst(&r, &web1).await;
+    let before = instance(&r, &web1).await;
 
     sleep(secs(2 * 3600 - 1)).await;
-    assert!(inst(&r, &web1).await.status_checks.all_ok());
+    assert!(instance(&r, &web1).await.status_checks.all_ok());
 
     // AWS: power maintenance makes the instance unavailable briefly and then reboots it; network
     // maintenance drops its connectivity briefly. Either way it stays running on its host, keeping its
     // configuration and addresses, and the event is completed.
     sleep(secs(2)).await;
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::Running);
     assert_eq!(i.status_checks.instance, CheckStatus::Initializing);
     assert!(i.events[0].is_done(), "{:?}", i.events[0]);
@@ -489,32 +432,32 @@ async fn system_maintenance_is_a_brief_outage_of_a_running_instance() {
     // status checks pass again within two minutes.
     for _ in 0..12 {
         sleep(secs(5)).await;
-        assert_eq!(inst(&r, &web1).await.state, InstanceState::Running);
+        assert_eq!(instance(&r, &web1).await.state, InstanceState::Running);
         assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
     }
     sleep(secs(60)).await;
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert!(i.status_checks.all_ok(), "{:?}", i.status_checks);
     assert_eq!(i.upcoming_events().count(), 0);
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_unhandled_instance_reboot_reboots_it_and_drops_it_from_its_group_briefly() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     let (web1, web2, tg, _start) = web1_event(&sim, &r, "instance-reboot").await;
     assert_eq!(
-        inst(&r, &web1).await.events[0].code,
+        instance(&r, &web1).await.events[0].code,
         EventCode::InstanceReboot
     );
-    let public_ip = inst(&r, &web1).await.public_ip;
+    let public_ip = instance(&r, &web1).await.public_ip;
 
     sleep(secs(2 * 3600 - 1)).await;
     assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
 
     // At its time EC2 reboots the instance: still running, the guest down, the event completed.
     sleep(secs(2)).await; // start + 1 s
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::Running);
     assert_eq!(i.status_checks.instance, CheckStatus::Initializing);
     assert!(i.events[0].is_done(), "{:?}", i.events[0]);
@@ -535,7 +478,7 @@ async fn an_unhandled_instance_reboot_reboots_it_and_drops_it_from_its_group_bri
     sleep(secs(10)).await; // start + 95 s
     assert_eq!(target(&r, &tg, &web1).await.state, TargetState::Healthy);
     sleep(secs(60)).await;
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::Running);
     assert!(i.status_checks.all_ok(), "{:?}", i.status_checks);
     assert_eq!(i.upcoming_events().count(), 0);

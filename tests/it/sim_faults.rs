@@ -2,38 +2,17 @@
 //! a permission policy, an AZ outage, an instance crash. The sim never retries: a faulted call fails
 //! once, straight away (the AWS SDK retries for the real adapter; runbooks handle what is left).
 
+use crate::support::inventory;
+use crate::support::sim::{self, epoch, instance, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{CALL_LOG_LIMIT, FleetSource, Sim, SimOptions};
+use opsdeck_sim::CALL_LOG_LIMIT;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::{Instant, sleep};
 
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn sim_seeded(seed: u64) -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("fleet loads")
-}
-
-fn sim() -> Sim {
-    sim_seeded(21)
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
-
-async fn inst(r: &Arc<dyn CloudRead>, id: &str) -> Instance {
-    r.instance(id).await.expect("describe").expect("listed")
-}
+/// The seed of every scenario here (ids, addresses and fault dice follow from it).
+const SEED: u64 = 21;
 
 async fn states(r: &Arc<dyn CloudRead>, tg: &str) -> Vec<TargetState> {
     let mut t = r.target_health(tg).await.expect("target health");
@@ -43,7 +22,7 @@ async fn states(r: &Arc<dyn CloudRead>, tg: &str) -> Vec<TargetState> {
 
 #[tokio::test(start_paused = true)]
 async fn throttling_fails_the_named_action_once_without_retrying() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     sim.chaos("throttle DescribeInstances 1").expect("chaos");
     sim.clear_calls();
@@ -72,7 +51,7 @@ async fn throttling_fails_the_named_action_once_without_retrying() {
     sim.chaos("clear").expect("chaos");
     r.instances().await.expect("cleared");
     assert_eq!(
-        inst(&r, &sim.instance_id("web-1").expect("web-1"))
+        instance(&r, &sim.instance_id("web-1").expect("web-1"))
             .await
             .status_checks
             .instance,
@@ -84,7 +63,7 @@ async fn throttling_fails_the_named_action_once_without_retrying() {
 #[tokio::test(start_paused = true)]
 async fn a_throttle_rate_is_a_rate_and_the_same_seed_throttles_the_same_calls() {
     async fn pattern(seed: u64) -> Vec<bool> {
-        let sim = sim_seeded(seed);
+        let sim = sim::at_epoch("default", seed);
         sim.throttle("*", 0.3);
         let r = sim.reader("us-east-1");
         let mut out = Vec::new();
@@ -105,7 +84,7 @@ async fn a_throttle_rate_is_a_rate_and_the_same_seed_throttles_the_same_calls() 
 
 #[tokio::test(start_paused = true)]
 async fn injected_5xx_are_server_errors() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     sim.chaos("errors 1.0").expect("chaos");
     let e = r.snapshots().await.unwrap_err();
@@ -119,7 +98,7 @@ async fn injected_5xx_are_server_errors() {
     // The inventory keeps what it can and says, per region, what failed.
     sim.set_error_rate(0.0);
     sim.throttle("DescribeSnapshots", 1.0);
-    let inv = fetch_inventory(&sim.readers(), &FetchOptions::default()).await;
+    let inv = inventory::full(&sim.readers()).await;
     let us = inv
         .regions
         .iter()
@@ -135,7 +114,7 @@ async fn injected_5xx_are_server_errors() {
 
 #[tokio::test(start_paused = true)]
 async fn latency_delays_every_call_on_the_tokio_clock() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     sim.chaos("latency 500ms").expect("chaos");
     let t0 = Instant::now();
@@ -154,7 +133,7 @@ async fn latency_delays_every_call_on_the_tokio_clock() {
 
 #[tokio::test(start_paused = true)]
 async fn a_deny_policy_is_unauthorized_and_shows_in_the_inventory() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     sim.chaos("deny DescribeTargetHealth").expect("chaos");
     let tg = sim.target_group_arn("web-tg").expect("tg");
@@ -163,7 +142,7 @@ async fn a_deny_policy_is_unauthorized_and_shows_in_the_inventory() {
         (e.kind, e.code.as_str()),
         (ErrorKind::Unauthorized, "AccessDenied")
     );
-    let inv = fetch_inventory(std::slice::from_ref(&r), &FetchOptions::default()).await;
+    let inv = inventory::full(std::slice::from_ref(&r)).await;
     assert!(
         inv.regions[0]
             .error
@@ -179,7 +158,7 @@ async fn a_deny_policy_is_unauthorized_and_shows_in_the_inventory() {
 
 #[tokio::test(start_paused = true)]
 async fn an_az_outage_impairs_instances_fails_targets_and_launches_there() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let web1 = sim.instance_id("web-1").expect("web-1");
@@ -198,7 +177,7 @@ async fn an_az_outage_impairs_instances_fails_targets_and_launches_there() {
             .filter(|z| z.name != "us-east-1a")
             .all(|z| z.state == ZoneState::Available)
     );
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(
         (i.status_checks.system, i.status_checks.instance),
         (CheckStatus::Impaired, CheckStatus::Impaired)
@@ -211,7 +190,7 @@ async fn an_az_outage_impairs_instances_fails_targets_and_launches_there() {
     );
 
     // No capacity in the zone: launches (and starts) there fail; other zones are fine.
-    let src = inst(&r, &web1).await;
+    let src = instance(&r, &web1).await;
     let ami = sim.image_id("shop-web-golden").expect("ami");
     let in_a = LaunchSpec::clone_of(
         &src,
@@ -261,7 +240,7 @@ async fn an_az_outage_impairs_instances_fails_targets_and_launches_there() {
     );
 
     sim.chaos("az-restore us-east-1a").expect("chaos");
-    assert!(inst(&r, &web1).await.status_checks.all_ok());
+    assert!(instance(&r, &web1).await.status_checks.all_ok());
     sleep(secs(31)).await;
     assert_eq!(
         states(&r, &tg).await,
@@ -274,12 +253,12 @@ async fn an_az_outage_impairs_instances_fails_targets_and_launches_there() {
 
 #[tokio::test(start_paused = true)]
 async fn a_crashed_instance_fails_its_check_until_rebooted() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let tg = sim.target_group_arn("web-tg").expect("tg");
     let web1 = sim.instance_id("web-1").expect("web-1");
     sim.chaos("crash web-1").expect("crash by name");
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(
         (i.status_checks.system, i.status_checks.instance),
         (CheckStatus::Ok, CheckStatus::Impaired)
@@ -291,7 +270,7 @@ async fn a_crashed_instance_fails_its_check_until_rebooted() {
             .any(|t| t.target_id == web1 && t.state == TargetState::Unhealthy)
     );
     assert!(
-        inst(&r, &web1).await.status_checks.impaired(),
+        instance(&r, &web1).await.status_checks.impaired(),
         "it does not heal by itself"
     );
     assert!(sim.describe_faults().contains(&web1));
@@ -306,12 +285,12 @@ async fn a_crashed_instance_fails_its_check_until_rebooted() {
             .any(|t| t.target_id == web1 && t.state == TargetState::Healthy)
     );
     sleep(secs(60)).await;
-    assert!(inst(&r, &web1).await.status_checks.all_ok());
+    assert!(instance(&r, &web1).await.status_checks.all_ok());
 }
 
 #[tokio::test(start_paused = true)]
 async fn chaos_commands_say_what_is_wrong() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     assert!(sim.chaos("explode everything").is_err());
     assert!(
         sim.chaos("crash i-0000000000000dead")
@@ -376,7 +355,7 @@ fn minute(n: i64) -> Timestamp {
 
 #[tokio::test(start_paused = true)]
 async fn status_check_failed_goes_to_1_on_a_crash_and_an_az_outage() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     let web1 = sim.instance_id("web-1").expect("web-1");
     let db1 = sim.instance_id("db-1").expect("db-1");
@@ -420,7 +399,7 @@ async fn status_check_failed_goes_to_1_on_a_crash_and_an_az_outage() {
 
 #[tokio::test(start_paused = true)]
 async fn losing_a_web_server_sets_off_the_healthy_hosts_low_alarm() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web1 = sim.instance_id("web-1").expect("web-1");
     let alarm = |alarms: Vec<Alarm>| {
@@ -464,7 +443,7 @@ async fn losing_a_web_server_sets_off_the_healthy_hosts_low_alarm() {
 
 #[tokio::test(start_paused = true)]
 async fn the_call_log_keeps_the_newest_calls_only() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let r = sim.reader("us-east-1");
     sim.clear_calls();
     r.availability_zones().await.expect("zones");

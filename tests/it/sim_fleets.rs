@@ -1,28 +1,13 @@
 //! The demo fleets: the default one tells the seeds' story, the large one is big and quick to build,
 //! a seed reproduces ids, a fleet file loads from a path; and `opsdeck --demo` works with no AWS at all.
 
+use crate::support::cli::{assert_success, opsdeck_in_empty_env};
+use crate::support::inventory;
+use crate::support::sim::{self, epoch};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
 use opsdeck_sim::{BUILTIN_FLEETS, FleetSource, Sim, SimOptions, builtin_fleet};
 use std::time::Duration;
-
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn load(fleet: &str, seed: u64) -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath(fleet.into()),
-        seed,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .unwrap_or_else(|e| panic!("{fleet}: {e}"))
-}
-
-async fn inventory(sim: &Sim) -> Inventory {
-    fetch_inventory(&sim.readers(), &FetchOptions::default()).await
-}
 
 fn named<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
     inv.instances
@@ -33,9 +18,9 @@ fn named<'a>(inv: &'a Inventory, name: &str) -> &'a Instance {
 
 #[tokio::test(start_paused = true)]
 async fn the_default_fleet_tells_the_seeds_story() {
-    let sim = load("default", 1);
+    let sim = sim::at_epoch("default", 1);
     assert_eq!(sim.regions(), vec!["us-east-1", "eu-west-1"]);
-    let inv = inventory(&sim).await;
+    let inv = inventory::full(&sim.readers()).await;
     assert!(
         inv.regions.iter().all(|r| r.error.is_none()),
         "{:?}",
@@ -156,10 +141,10 @@ async fn a_seed_reproduces_the_fleet_and_another_seed_changes_the_ids() {
         }
         serde_json::to_string(&inv).expect("json")
     };
-    let a = json(inventory(&load("default", 42)).await);
-    let b = json(inventory(&load("default", 42)).await);
+    let a = json(inventory::full(&sim::at_epoch("default", 42).readers()).await);
+    let b = json(inventory::full(&sim::at_epoch("default", 42).readers()).await);
     assert_eq!(a, b, "same seed, same fleet, same ids, same metrics");
-    let c = inventory(&load("default", 43)).await;
+    let c = inventory::full(&sim::at_epoch("default", 43).readers()).await;
     let a_inv: Inventory = serde_json::from_str(&a).expect("parse");
     assert_ne!(named(&a_inv, "web-1").id, named(&c, "web-1").id);
 }
@@ -180,7 +165,7 @@ fn rss_kib() -> u64 {
 async fn the_large_fleet_is_large_and_quick_to_build() {
     let rss_before = rss_kib();
     let t0 = std::time::Instant::now();
-    let sim = load("large", 1);
+    let sim = sim::at_epoch("large", 1);
     let built = t0.elapsed();
     let grew = rss_kib().saturating_sub(rss_before);
     eprintln!(
@@ -281,9 +266,9 @@ subnet = "a"
 "#,
     )
     .expect("write");
-    let sim = load(path.to_str().expect("utf-8 path"), 1);
+    let sim = sim::at_epoch(path.to_str().expect("utf-8 path"), 1);
     assert_eq!(sim.fleet_name(), "mine");
-    let inv = inventory(&sim).await;
+    let inv = inventory::full(&sim.readers()).await;
     assert_eq!(named(&inv, "solo").az, "ap-southeast-2a");
     assert_eq!(
         inv.availability_zones[0].zone_id.as_deref(),
@@ -329,29 +314,25 @@ fn a_clock_speed_that_is_not_positive_is_refused() {
 #[test]
 fn opsdeck_demo_prints_the_default_fleet_without_aws() {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args([
-            "--demo",
-            "--demo-seed",
-            "5",
-            "inventory",
-            "--format",
-            "json",
-        ])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        // Anything that would reach AWS fails fast: no credentials, no region, no metadata service.
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .output()
-        .expect("run opsdeck");
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let demo = |more: &[&str]| {
+        opsdeck_in_empty_env(&home)
+            .args([
+                "--demo",
+                "--demo-seed",
+                "5",
+                "inventory",
+                "--format",
+                "json",
+            ])
+            .args(more)
+            // Anything that would reach AWS fails fast: no credentials, no region, no metadata service.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .output()
+            .expect("run opsdeck")
+    };
+    let out = demo(&[]);
+    assert_success(&out);
     let inv: Inventory = serde_json::from_slice(&out.stdout).expect("JSON inventory");
     assert_eq!(inv.regions.len(), 2);
     assert!(inv.regions.iter().all(|r| r.error.is_none()));
@@ -362,21 +343,7 @@ fn opsdeck_demo_prints_the_default_fleet_without_aws() {
     );
     assert!(inv.target_health.len() >= 4);
     // The same seed gives the same ids.
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args([
-            "--demo",
-            "--demo-seed",
-            "5",
-            "inventory",
-            "--format",
-            "json",
-            "--no-metrics",
-        ])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .expect("run opsdeck");
+    let again = demo(&["--no-metrics"]);
     let inv2: Inventory = serde_json::from_slice(&again.stdout).expect("JSON inventory");
     let ids = |i: &Inventory| i.instances.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&inv), ids(&inv2));
@@ -394,14 +361,13 @@ zones_per_region = 6
 instances = 600
 target_groups = 6
 "#;
-    let sim = Sim::new(SimOptions {
-        fleet: FleetSource::Toml(text.into()),
-        seed: 3,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("six zones per region fit");
-    let inv = inventory(&sim).await;
+    // Six zones per region fit.
+    let sim = sim::build(sim::options(
+        FleetSource::Toml(text.into()),
+        3,
+        Some(epoch()),
+    ));
+    let inv = inventory::full(&sim.readers()).await;
     assert_eq!(inv.instances.len(), 600);
     assert_eq!(inv.target_groups.len(), 6);
     assert_eq!(inv.subnets.len(), 12);

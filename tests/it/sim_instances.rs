@@ -1,46 +1,15 @@
 //! Scenario tests of the simulated EC2 instance lifecycle, on tokio's paused clock: each transition
 //! happens at the time AWS would show it, illegal moves fail like EC2, client tokens never launch twice.
 
+use crate::support::ports::one;
+use crate::support::sim::{self, instance, instance_id, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
-use std::sync::Arc;
-use std::time::Duration;
+use opsdeck_sim::Sim;
 use tokio::time::sleep;
 
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn sim(fleet: &str) -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath(fleet.into()),
-        seed: 7,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("fleet loads")
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
-
-fn s(v: &str) -> Vec<String> {
-    vec![v.to_string()]
-}
-
-async fn inst(r: &Arc<dyn CloudRead>, id: &str) -> Instance {
-    r.instance(id)
-        .await
-        .expect("describe")
-        .unwrap_or_else(|| panic!("{id} is listed"))
-}
-
-fn id(sim: &Sim, name: &str) -> String {
-    sim.instance_id(name)
-        .unwrap_or_else(|| panic!("no instance {name}"))
-}
+/// The seed of every scenario here (ids, addresses and fault dice follow from it).
+const SEED: u64 = 7;
 
 fn clone_spec(sim: &Sim, src: &Instance, subnet: &str, token: &str) -> LaunchSpec {
     let ami = sim.image_id("shop-web-golden").expect("golden image");
@@ -49,9 +18,9 @@ fn clone_spec(sim: &Sim, src: &Instance, subnet: &str, token: &str) -> LaunchSpe
 
 #[tokio::test(start_paused = true)]
 async fn a_launch_is_pending_for_tens_of_seconds_then_running_with_checks_initializing() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web1 = inst(&r, &id(&sim, "web-1")).await;
+    let web1 = instance(&r, &instance_id(&sim, "web-1")).await;
     let out = w
         .run_instances(&clone_spec(&sim, &web1, "shop-public-1b", "t-1"), false)
         .await
@@ -59,7 +28,7 @@ async fn a_launch_is_pending_for_tens_of_seconds_then_running_with_checks_initia
     assert!(out.request_id.is_some(), "writes carry a request id");
     let new = out.value[0].clone();
 
-    let i = inst(&r, &new).await;
+    let i = instance(&r, &new).await;
     assert_eq!(i.state, InstanceState::Pending);
     assert_eq!(i.az, "us-east-1b");
     assert_eq!(i.status_checks, StatusChecks::not_applicable());
@@ -71,27 +40,27 @@ async fn a_launch_is_pending_for_tens_of_seconds_then_running_with_checks_initia
 
     sleep(secs(34)).await;
     assert_eq!(
-        inst(&r, &new).await.state,
+        instance(&r, &new).await.state,
         InstanceState::Pending,
         "still pending at 34 s"
     );
     sleep(secs(17)).await;
-    let i = inst(&r, &new).await;
+    let i = instance(&r, &new).await;
     assert_eq!(i.state, InstanceState::Running, "running by 51 s");
     assert_eq!(i.status_checks.system, CheckStatus::Initializing);
     assert_eq!(i.status_checks.instance, CheckStatus::Initializing);
     sleep(secs(91)).await;
     assert!(
-        inst(&r, &new).await.status_checks.all_ok(),
+        instance(&r, &new).await.status_checks.all_ok(),
         "checks ok 90 s after running"
     );
 }
 
 #[tokio::test(start_paused = true)]
 async fn the_same_client_token_never_launches_twice() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web1 = inst(&r, &id(&sim, "web-1")).await;
+    let web1 = instance(&r, &instance_id(&sim, "web-1")).await;
     let spec = clone_spec(&sim, &web1, "shop-public-1b", "resume-me");
     let before = r.instances().await.expect("list").len();
 
@@ -114,10 +83,10 @@ async fn the_same_client_token_never_launches_twice() {
 
 #[tokio::test(start_paused = true)]
 async fn stop_then_start_moves_to_new_hardware() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web2 = id(&sim, "web-2");
-    let before = inst(&r, &web2).await;
+    let web2 = instance_id(&sim, "web-2");
+    let before = instance(&r, &web2).await;
     let old_ip = before
         .public_ip
         .clone()
@@ -128,14 +97,14 @@ async fn stop_then_start_moves_to_new_hardware() {
         "the system-reboot event is pending"
     );
 
-    w.stop_instances(&s(&web2), false, false)
+    w.stop_instances(&one(&web2), false, false)
         .await
         .expect("stop");
-    assert_eq!(inst(&r, &web2).await.state, InstanceState::Stopping);
+    assert_eq!(instance(&r, &web2).await.state, InstanceState::Stopping);
     sleep(secs(24)).await;
-    assert_eq!(inst(&r, &web2).await.state, InstanceState::Stopping);
+    assert_eq!(instance(&r, &web2).await.state, InstanceState::Stopping);
     sleep(secs(2)).await;
-    let stopped = inst(&r, &web2).await;
+    let stopped = instance(&r, &web2).await;
     assert_eq!(stopped.state, InstanceState::Stopped);
     assert_eq!(
         stopped.public_ip, None,
@@ -143,8 +112,8 @@ async fn stop_then_start_moves_to_new_hardware() {
     );
     assert_eq!(stopped.status_checks, StatusChecks::not_applicable());
 
-    w.start_instances(&s(&web2), false).await.expect("start");
-    let starting = inst(&r, &web2).await;
+    w.start_instances(&one(&web2), false).await.expect("start");
+    let starting = instance(&r, &web2).await;
     assert_eq!(starting.state, InstanceState::Pending);
     assert_eq!(
         starting.upcoming_events().count(),
@@ -153,7 +122,7 @@ async fn stop_then_start_moves_to_new_hardware() {
     );
     assert!(starting.events.iter().all(|e| e.is_done()));
     sleep(secs(51)).await;
-    let running = inst(&r, &web2).await;
+    let running = instance(&r, &web2).await;
     assert_eq!(running.state, InstanceState::Running);
     let new_ip = running.public_ip.expect("a new public address");
     assert_ne!(new_ip, old_ip);
@@ -161,9 +130,9 @@ async fn stop_then_start_moves_to_new_hardware() {
 
 #[tokio::test(start_paused = true)]
 async fn an_elastic_ip_survives_stop_and_start() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let db1 = id(&sim, "db-1");
+    let db1 = instance_id(&sim, "db-1");
     let eip = r
         .elastic_ips()
         .await
@@ -172,29 +141,29 @@ async fn an_elastic_ip_survives_stop_and_start() {
         .find(|a| a.instance_id.as_deref() == Some(db1.as_str()))
         .expect("db-1 has its EIP");
     assert_eq!(
-        inst(&r, &db1).await.public_ip.as_deref(),
+        instance(&r, &db1).await.public_ip.as_deref(),
         Some(eip.public_ip.as_str())
     );
-    w.stop_instances(&s(&db1), false, false)
+    w.stop_instances(&one(&db1), false, false)
         .await
         .expect("stop");
     sleep(secs(30)).await;
     assert_eq!(
-        inst(&r, &db1).await.public_ip.as_deref(),
+        instance(&r, &db1).await.public_ip.as_deref(),
         Some(eip.public_ip.as_str())
     );
-    w.start_instances(&s(&db1), false).await.expect("start");
+    w.start_instances(&one(&db1), false).await.expect("start");
     sleep(secs(60)).await;
-    let i = inst(&r, &db1).await;
+    let i = instance(&r, &db1).await;
     assert_eq!(i.state, InstanceState::Running);
     assert_eq!(i.public_ip.as_deref(), Some(eip.public_ip.as_str()));
 }
 
 #[tokio::test(start_paused = true)]
 async fn illegal_moves_fail_with_incorrect_instance_state() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web1 = id(&sim, "web-1");
+    let web1 = instance_id(&sim, "web-1");
     let bad = |e: CloudError| {
         assert_eq!(e.code, "IncorrectInstanceState", "{e}");
         assert_eq!(e.kind, ErrorKind::InvalidState);
@@ -202,37 +171,43 @@ async fn illegal_moves_fail_with_incorrect_instance_state() {
     };
 
     // A pending instance cannot be stopped or rebooted.
-    let spec = clone_spec(&sim, &inst(&r, &web1).await, "shop-public-1b", "t-x");
+    let spec = clone_spec(&sim, &instance(&r, &web1).await, "shop-public-1b", "t-x");
     let new = w.run_instances(&spec, false).await.expect("launch").value[0].clone();
-    bad(w.stop_instances(&s(&new), false, false).await.unwrap_err());
-    bad(w.reboot_instances(&s(&new), false).await.unwrap_err());
+    bad(w
+        .stop_instances(&one(&new), false, false)
+        .await
+        .unwrap_err());
+    bad(w.reboot_instances(&one(&new), false).await.unwrap_err());
 
     // A terminated one cannot come back (moto accepts this; AWS does not).
-    w.terminate_instances(&s(&web1), false)
+    w.terminate_instances(&one(&web1), false)
         .await
         .expect("terminate");
-    bad(w.start_instances(&s(&web1), false).await.unwrap_err());
+    bad(w.start_instances(&one(&web1), false).await.unwrap_err());
     sleep(secs(30)).await;
-    assert_eq!(inst(&r, &web1).await.state, InstanceState::Terminated);
-    bad(w.start_instances(&s(&web1), false).await.unwrap_err());
-    bad(w.reboot_instances(&s(&web1), false).await.unwrap_err());
-    bad(w.stop_instances(&s(&web1), false, false).await.unwrap_err());
-    w.terminate_instances(&s(&web1), false)
+    assert_eq!(instance(&r, &web1).await.state, InstanceState::Terminated);
+    bad(w.start_instances(&one(&web1), false).await.unwrap_err());
+    bad(w.reboot_instances(&one(&web1), false).await.unwrap_err());
+    bad(w
+        .stop_instances(&one(&web1), false, false)
+        .await
+        .unwrap_err());
+    w.terminate_instances(&one(&web1), false)
         .await
         .expect("terminating a terminated instance is a no-op");
 
     // A stopped instance cannot reboot; stopping it again is a no-op.
     let eu = sim.writer("eu-west-1");
-    let batch = id(&sim, "batch-1");
-    bad(eu.reboot_instances(&s(&batch), false).await.unwrap_err());
-    eu.stop_instances(&s(&batch), false, false)
+    let batch = instance_id(&sim, "batch-1");
+    bad(eu.reboot_instances(&one(&batch), false).await.unwrap_err());
+    eu.stop_instances(&one(&batch), false, false)
         .await
         .expect("already stopped");
 
     // Unknown ids are NotFound, and nothing in the call happens.
     let e = w
         .stop_instances(
-            &[id(&sim, "web-2"), "i-0000000000000dead".into()],
+            &[instance_id(&sim, "web-2"), "i-0000000000000dead".into()],
             false,
             false,
         )
@@ -241,23 +216,23 @@ async fn illegal_moves_fail_with_incorrect_instance_state() {
     assert_eq!(e.code, "InvalidInstanceID.NotFound");
     assert_eq!(e.kind, ErrorKind::NotFound);
     assert_eq!(
-        inst(&r, &id(&sim, "web-2")).await.state,
+        instance(&r, &instance_id(&sim, "web-2")).await.state,
         InstanceState::Running
     );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_terminated_instance_stays_listed_for_an_hour_and_takes_its_root_volume() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web1 = id(&sim, "web-1");
-    let root = inst(&r, &web1).await.block_devices[0].volume_id.clone();
+    let web1 = instance_id(&sim, "web-1");
+    let root = instance(&r, &web1).await.block_devices[0].volume_id.clone();
     let tg = sim.target_group_arn("web-tg").expect("web-tg");
 
-    w.terminate_instances(&s(&web1), false)
+    w.terminate_instances(&one(&web1), false)
         .await
         .expect("terminate");
-    let i = inst(&r, &web1).await;
+    let i = instance(&r, &web1).await;
     assert_eq!(i.state, InstanceState::ShuttingDown);
     let t = r.target_health(&tg).await.expect("targets");
     let mine = t
@@ -271,7 +246,7 @@ async fn a_terminated_instance_stays_listed_for_an_hour_and_takes_its_root_volum
     );
 
     sleep(secs(21)).await;
-    assert_eq!(inst(&r, &web1).await.state, InstanceState::Terminated);
+    assert_eq!(instance(&r, &web1).await.state, InstanceState::Terminated);
     assert!(
         r.volume(&root).await.expect("volume").is_none(),
         "delete-on-termination root is gone"
@@ -299,9 +274,9 @@ async fn a_terminated_instance_stays_listed_for_an_hour_and_takes_its_root_volum
 
 #[tokio::test(start_paused = true)]
 async fn a_reboot_takes_checks_through_initializing_and_the_target_out_and_back() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web1 = id(&sim, "web-1");
+    let web1 = instance_id(&sim, "web-1");
     let tg = sim.target_group_arn("web-tg").expect("web-tg");
     let state = |t: Vec<TargetHealth>| {
         t.into_iter()
@@ -310,8 +285,10 @@ async fn a_reboot_takes_checks_through_initializing_and_the_target_out_and_back(
             .expect("registered")
     };
 
-    w.reboot_instances(&s(&web1), false).await.expect("reboot");
-    let i = inst(&r, &web1).await;
+    w.reboot_instances(&one(&web1), false)
+        .await
+        .expect("reboot");
+    let i = instance(&r, &web1).await;
     assert_eq!(
         i.state,
         InstanceState::Running,
@@ -335,7 +312,7 @@ async fn a_reboot_takes_checks_through_initializing_and_the_target_out_and_back(
         TargetState::Unhealthy
     );
     assert_eq!(
-        inst(&r, &web1).await.status_checks.instance,
+        instance(&r, &web1).await.status_checks.instance,
         CheckStatus::Initializing
     );
     sleep(secs(10)).await;
@@ -344,39 +321,42 @@ async fn a_reboot_takes_checks_through_initializing_and_the_target_out_and_back(
         TargetState::Healthy
     );
     sleep(secs(40)).await;
-    assert!(inst(&r, &web1).await.status_checks.all_ok());
+    assert!(instance(&r, &web1).await.status_checks.all_ok());
 }
 
 #[tokio::test(start_paused = true)]
 async fn dry_runs_change_nothing_and_a_deny_policy_answers_unauthorized() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web1 = id(&sim, "web-1");
-    let e = w.stop_instances(&s(&web1), false, true).await.unwrap_err();
+    let web1 = instance_id(&sim, "web-1");
+    let e = w
+        .stop_instances(&one(&web1), false, true)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::DryRunOk);
     assert_eq!(e.code, "DryRunOperation");
-    let e = w.terminate_instances(&s(&web1), true).await.unwrap_err();
+    let e = w.terminate_instances(&one(&web1), true).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::DryRunOk);
     sleep(secs(60)).await;
-    assert_eq!(inst(&r, &web1).await.state, InstanceState::Running);
+    assert_eq!(instance(&r, &web1).await.state, InstanceState::Running);
 
     // A dry run still validates: an illegal move is reported, not "would succeed".
     let e = w
-        .start_instances(&s("i-0000000000000dead"), true)
+        .start_instances(&one("i-0000000000000dead"), true)
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFound);
 
     sim.deny("RebootInstances");
-    let e = w.reboot_instances(&s(&web1), true).await.unwrap_err();
+    let e = w.reboot_instances(&one(&web1), true).await.unwrap_err();
     assert_eq!(
         (e.kind, e.code.as_str()),
         (ErrorKind::Unauthorized, "UnauthorizedOperation")
     );
-    let e = w.reboot_instances(&s(&web1), false).await.unwrap_err();
+    let e = w.reboot_instances(&one(&web1), false).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unauthorized);
     sim.allow("RebootInstances");
-    let e = w.reboot_instances(&s(&web1), true).await.unwrap_err();
+    let e = w.reboot_instances(&one(&web1), true).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::DryRunOk);
 
     let calls = sim.calls();
@@ -392,9 +372,9 @@ async fn dry_runs_change_nothing_and_a_deny_policy_answers_unauthorized() {
 
 #[tokio::test(start_paused = true)]
 async fn user_data_and_clone_fields_are_kept() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
-    let web1 = inst(&r, &id(&sim, "web-1")).await;
+    let web1 = instance(&r, &instance_id(&sim, "web-1")).await;
     let ud = r
         .instance_user_data(&web1.id)
         .await
@@ -403,7 +383,7 @@ async fn user_data_and_clone_fields_are_kept() {
     let mut spec = clone_spec(&sim, &web1, "shop-public-1b", "t-ud");
     spec.user_data = Some(ud.clone());
     let new = w.run_instances(&spec, false).await.expect("launch").value[0].clone();
-    let c = inst(&r, &new).await;
+    let c = instance(&r, &new).await;
     assert_eq!(c.instance_type, web1.instance_type);
     assert_eq!(c.security_group_ids, web1.security_group_ids);
     assert_eq!(c.key_name, web1.key_name);

@@ -1,26 +1,15 @@
 //! Elastic IPs, network interfaces and secondary private addresses in the sim: EC2's association and
 //! reassignment rules (where moto is lenient), and the short attach/detach transitions.
 
+use crate::support::sim::{self, instance};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::sleep;
 
-fn sim(fleet: &str) -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath(fleet.into()),
-        seed: 9,
-        speed: 1.0,
-        epoch: Some("2030-03-04T12:00:00Z".parse().expect("epoch")),
-    })
-    .expect("fleet loads")
-}
-
-async fn inst(r: &Arc<dyn CloudRead>, id: &str) -> Instance {
-    r.instance(id).await.expect("describe").expect("listed")
-}
+/// The seed of every scenario here (ids, addresses and fault dice follow from it).
+const SEED: u64 = 9;
 
 async fn eni(r: &Arc<dyn CloudRead>, id: &str) -> NetworkInterface {
     r.network_interfaces()
@@ -42,7 +31,7 @@ async fn eip(r: &Arc<dyn CloudRead>, alloc: &str) -> ElasticIp {
 
 #[tokio::test(start_paused = true)]
 async fn an_elastic_ip_moves_only_with_reassociation() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let db1 = sim.instance_id("db-1").expect("db-1");
     let web1 = sim.instance_id("web-1").expect("web-1");
@@ -75,11 +64,11 @@ async fn an_elastic_ip_moves_only_with_reassociation() {
     let after = eip(&r, &alloc).await;
     assert_eq!(after.instance_id.as_deref(), Some(web1.as_str()));
     assert_eq!(
-        inst(&r, &web1).await.public_ip.as_deref(),
+        instance(&r, &web1).await.public_ip.as_deref(),
         Some(before.public_ip.as_str())
     );
     assert_eq!(
-        inst(&r, &db1).await.public_ip,
+        instance(&r, &db1).await.public_ip,
         None,
         "db-1 is in a private subnet: no address left"
     );
@@ -98,7 +87,7 @@ async fn an_elastic_ip_moves_only_with_reassociation() {
     let free = eip(&r, &alloc).await;
     assert_eq!((free.association_id, free.instance_id), (None, None));
     assert_ne!(
-        inst(&r, &web1).await.public_ip.as_deref(),
+        instance(&r, &web1).await.public_ip.as_deref(),
         Some(before.public_ip.as_str())
     );
     let e = w.disassociate_address(&assoc, false).await.unwrap_err();
@@ -107,7 +96,7 @@ async fn an_elastic_ip_moves_only_with_reassociation() {
 
 #[tokio::test(start_paused = true)]
 async fn a_second_address_on_the_same_target_replaces_the_first() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let db1 = sim.instance_id("db-1").expect("db-1");
     let spare = sim.allocation_id("shop-spare-eip").expect("spare");
@@ -128,7 +117,7 @@ async fn a_second_address_on_the_same_target_replaces_the_first() {
 
 #[tokio::test(start_paused = true)]
 async fn an_interface_attaches_in_its_own_zone_and_detaches_after_a_moment() {
-    let sim = sim("seed");
+    let sim = sim::at_epoch("seed", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let spare = sim
         .eni_id("seed-spare-eni")
@@ -168,7 +157,7 @@ async fn an_interface_attaches_in_its_own_zone_and_detaches_after_a_moment() {
         eni(&r, &spare).await.attachment.map(|a| a.status),
         Some("attached".into())
     );
-    assert_eq!(inst(&r, &app1).await.network_interface_ids.len(), 2);
+    assert_eq!(instance(&r, &app1).await.network_interface_ids.len(), 2);
     let e = w
         .attach_network_interface(&spare, &app1, 2, false)
         .await
@@ -184,7 +173,7 @@ async fn an_interface_attaches_in_its_own_zone_and_detaches_after_a_moment() {
     assert_eq!(e.code, "InvalidInstanceID");
 
     // The primary interface never detaches; the spare does, after a few seconds.
-    let primary = inst(&r, &app1).await.network_interface_ids[0].clone();
+    let primary = instance(&r, &app1).await.network_interface_ids[0].clone();
     let primary_att = eni(&r, &primary)
         .await
         .attachment
@@ -209,11 +198,11 @@ async fn an_interface_attaches_in_its_own_zone_and_detaches_after_a_moment() {
 
 #[tokio::test(start_paused = true)]
 async fn a_private_address_moves_only_with_reassignment_and_its_eip_follows() {
-    let sim = sim("seed");
+    let sim = sim::at_epoch("seed", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let spare = sim.eni_id("seed-spare-eni").expect("spare ENI");
     let app1 = sim.instance_id("app-1").expect("app-1");
-    let app1_eni = inst(&r, &app1).await.network_interface_ids[0].clone();
+    let app1_eni = instance(&r, &app1).await.network_interface_ids[0].clone();
     let ip = eni(&r, &spare)
         .await
         .secondary_private_ips()
@@ -315,17 +304,17 @@ async fn a_private_address_moves_only_with_reassignment_and_its_eip_follows() {
 
 #[tokio::test(start_paused = true)]
 async fn an_elastic_ip_replaces_the_auto_assigned_address_and_leaving_brings_a_new_one() {
-    let sim = sim("default");
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web1 = sim.instance_id("web-1").expect("web-1");
     let web2 = sim.instance_id("web-2").expect("web-2");
     let spare = sim.allocation_id("shop-spare-eip").expect("spare");
     let spare_ip = eip(&r, &spare).await.public_ip;
-    let web1_auto = inst(&r, &web1)
+    let web1_auto = instance(&r, &web1)
         .await
         .public_ip
         .expect("web-1 has a public IP");
-    let web2_auto = inst(&r, &web2)
+    let web2_auto = instance(&r, &web2)
         .await
         .public_ip
         .expect("web-2 has a public IP");
@@ -336,14 +325,17 @@ async fn an_elastic_ip_replaces_the_auto_assigned_address_and_leaving_brings_a_n
         .await
         .expect("associate")
         .value;
-    assert_eq!(inst(&r, &web1).await.public_ip, Some(spare_ip.clone()));
+    assert_eq!(instance(&r, &web1).await.public_ip, Some(spare_ip.clone()));
 
     // ... so moving the EIP on gives web-1 a new address, not its old one back.
     w.associate_address(&spare, &AddressTarget::Instance(web2.clone()), true, false)
         .await
         .expect("move to web-2");
-    assert_eq!(inst(&r, &web2).await.public_ip, Some(spare_ip.clone()));
-    let web1_new = inst(&r, &web1).await.public_ip.expect("a new public IP");
+    assert_eq!(instance(&r, &web2).await.public_ip, Some(spare_ip.clone()));
+    let web1_new = instance(&r, &web1)
+        .await
+        .public_ip
+        .expect("a new public IP");
     assert!(
         web1_new != web1_auto && web1_new != spare_ip,
         "{web1_auto} → {spare_ip} → {web1_new}"
@@ -355,13 +347,16 @@ async fn an_elastic_ip_replaces_the_auto_assigned_address_and_leaving_brings_a_n
     w.disassociate_address(&on_web2, false)
         .await
         .expect("disassociate");
-    let web2_new = inst(&r, &web2).await.public_ip.expect("a new public IP");
+    let web2_new = instance(&r, &web2)
+        .await
+        .public_ip
+        .expect("a new public IP");
     assert!(
         web2_new != web2_auto && web2_new != spare_ip,
         "{web2_auto} → {spare_ip} → {web2_new}"
     );
     assert_eq!(
-        inst(&r, &web1).await.public_ip,
+        instance(&r, &web1).await.public_ip,
         Some(web1_new),
         "web-1 is untouched"
     );

@@ -2,30 +2,14 @@
 //! detaching → available, snapshot progress rising to completed, AMIs pending until their snapshots
 //! complete; and EC2's refusals (zone mismatch, volume in use, snapshot in use, rate limits).
 
+use crate::support::sim::{self, epoch, secs};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::time::sleep;
 
-fn epoch() -> Timestamp {
-    "2030-03-04T12:00:00Z".parse().expect("epoch")
-}
-
-fn sim() -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed: 3,
-        speed: 1.0,
-        epoch: Some(epoch()),
-    })
-    .expect("fleet loads")
-}
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
+/// The seed of every scenario here (ids, addresses and fault dice follow from it).
+const SEED: u64 = 3;
 
 async fn vol(r: &Arc<dyn CloudRead>, id: &str) -> Volume {
     r.volume(id).await.expect("describe").expect("listed")
@@ -48,7 +32,7 @@ fn spec(az: &str, size: Option<i32>, snapshot: Option<&str>) -> VolumeSpec {
 
 #[tokio::test(start_paused = true)]
 async fn a_volume_creates_attaches_detaches_and_deletes_in_time() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web1 = sim.instance_id("web-1").expect("web-1");
     let web2 = sim.instance_id("web-2").expect("web-2");
@@ -131,7 +115,7 @@ async fn a_volume_creates_attaches_detaches_and_deletes_in_time() {
 
 #[tokio::test(start_paused = true)]
 async fn ebs_refuses_a_volume_from_another_zone_a_busy_device_and_a_root_detach() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let db1 = sim.instance_id("db-1").expect("db-1");
     let other_az = w
@@ -203,7 +187,7 @@ async fn ebs_refuses_a_volume_from_another_zone_a_busy_device_and_a_root_detach(
 
 #[tokio::test(start_paused = true)]
 async fn a_stuck_detach_hangs_the_next_detach_until_forced_and_no_later_one() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let db1 = sim.instance_id("db-1").expect("db-1");
     let data = sim.volume_id("db-1-data").expect("data volume");
@@ -249,7 +233,7 @@ async fn a_stuck_detach_hangs_the_next_detach_until_forced_and_no_later_one() {
 
 #[tokio::test(start_paused = true)]
 async fn a_snapshot_is_pending_with_rising_progress_then_completed() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let data = sim.volume_id("db-1-data").expect("data volume"); // 200 GiB: 60 s + 3 s/GiB
     let tags = [Tag::new("Name", "pre-failover")];
@@ -318,7 +302,7 @@ async fn a_snapshot_is_pending_with_rising_progress_then_completed() {
 
 #[tokio::test(start_paused = true)]
 async fn at_most_five_pending_snapshots_per_volume() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let w = sim.writer("us-east-1");
     let data = sim.volume_id("db-1-data").expect("data volume");
     for n in 0..5 {
@@ -339,7 +323,7 @@ async fn at_most_five_pending_snapshots_per_volume() {
 
 #[tokio::test(start_paused = true)]
 async fn an_ami_is_pending_until_its_snapshots_complete() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web1 = sim.instance_id("web-1").expect("web-1");
     let tg = sim.target_group_arn("web-tg").expect("tg");
@@ -431,7 +415,7 @@ async fn an_ami_is_pending_until_its_snapshots_complete() {
 
 #[tokio::test(start_paused = true)]
 async fn an_image_with_reboot_takes_the_instance_out_for_a_while() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
     let web1 = sim.instance_id("web-1").expect("web-1");
     let tg = sim.target_group_arn("web-tg").expect("tg");
@@ -457,7 +441,7 @@ async fn an_image_with_reboot_takes_the_instance_out_for_a_while() {
 
 #[tokio::test(start_paused = true)]
 async fn a_snapshot_copies_to_another_region() {
-    let sim = sim();
+    let sim = sim::at_epoch("default", SEED);
     let eu = sim.reader("eu-west-1");
     let us = sim.reader("us-east-1");
     let data = sim.volume_id("db-1-data").expect("data volume");

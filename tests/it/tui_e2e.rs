@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use support::tmux::ConsoleDirs;
+use support::tmux::{ConsoleDirs, Tmux};
 
 #[test]
 fn demo_console_end_to_end() {
@@ -108,6 +108,21 @@ fn read_only_demo_refuses_actions_survives_resizes_and_ctrl_c() {
     t.wait_for("EXITED rc=0", "ctrl-c quits cleanly");
 }
 
+/// From the single-AZ finding straight to its runbook: plan, preflight, approve. Returns the
+/// screens of the preflighted plan and of the run started.
+fn approve_the_single_az_fix(t: &Tmux) -> (String, String) {
+    t.type_text(":findings");
+    t.keys(&["Enter"]);
+    t.wait_for("single-az", ":findings lists the single-AZ web tier");
+    t.type_text("/single-az");
+    t.keys(&["Enter"]);
+    t.type_text("r");
+    let plan = t.wait_for("preflight passed", "the fix's plan, preflighted");
+    t.type_text("y");
+    let running = t.wait_for("running step 1/3", "the run starts");
+    (plan, running)
+}
+
 /// A runbook started from a finding, left behind when the console quits mid-run (as a dropped SSH
 /// session would), found again by the next console: banner, `:runs`, abandon.
 #[test]
@@ -118,21 +133,12 @@ fn a_run_left_behind_is_offered_by_the_next_console() {
     let (t, _) = dirs.start_shell(&cmd, 160, 40);
     t.wait_for("web-1", "the demo inventory arrives");
 
-    // From the finding straight to its runbook: plan, preflight, approve.
-    t.type_text(":findings");
-    t.keys(&["Enter"]);
-    t.wait_for("single-az", ":findings lists the single-AZ web tier");
-    t.type_text("/single-az");
-    t.keys(&["Enter"]);
-    t.type_text("r");
-    let plan = t.wait_for("preflight passed", "the fix's plan, preflighted");
+    let (plan, running) = approve_the_single_az_fix(&t);
     assert!(plan.contains("Runbook remove-spof"), "{plan}");
     assert!(
         plan.contains("ec2:CreateImage"),
         "the plan names its calls:\n{plan}"
     );
-    t.type_text("y");
-    let running = t.wait_for("running step 1/3", "the run starts");
     assert!(running.contains("(journaled)"), "{running}");
 
     // Elsewhere, the banner keeps the run in sight; quitting asks twice.
@@ -162,15 +168,7 @@ fn a_run_left_behind_is_offered_by_the_next_console() {
 fn a_dropped_terminal_finishes_what_was_approved() {
     let (t, state) = ConsoleDirs::new(None).start("--demo --demo-speed 100", 160, 40);
     t.wait_for("web-1", "the demo inventory arrives");
-    t.type_text(":findings");
-    t.keys(&["Enter"]);
-    t.wait_for("single-az", ":findings lists the single-AZ web tier");
-    t.type_text("/single-az");
-    t.keys(&["Enter"]);
-    t.type_text("r");
-    t.wait_for("preflight passed", "the fix's plan, preflighted");
-    t.type_text("y");
-    t.wait_for("running step 1/3", "the run starts");
+    approve_the_single_az_fix(&t);
 
     // The link drops: tmux goes away with the terminal (SIGHUP to the console).
     t.run(&["kill-server"]);

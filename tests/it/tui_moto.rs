@@ -6,6 +6,7 @@
 
 use crate::support;
 
+use support::calls;
 use support::moto;
 use support::tmux::{ConsoleDirs, Tmux, shell_quote};
 
@@ -99,10 +100,10 @@ async fn a_read_only_console_session_sends_no_mutating_request() {
     t.keys(&["Escape"]);
     // The refresh runs as a task: wait until its reads reached moto before quitting (quitting
     // cancels whatever is still in flight).
-    let before = describe_instances_calls();
+    let before = calls::moto("DescribeInstances");
     t.keys(&["C-r"]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while describe_instances_calls() <= before && std::time::Instant::now() < deadline {
+    while calls::moto("DescribeInstances") <= before && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     t.type_text("q");
@@ -129,13 +130,6 @@ async fn a_read_only_console_session_sends_no_mutating_request() {
     );
 }
 
-fn describe_instances_calls() -> usize {
-    moto::requests()
-        .iter()
-        .filter(|r| r.action == "DescribeInstances")
-        .count()
-}
-
 /// A read-write console against moto: stop on an instance, the id typed, enter after the dry run
 /// answered; moto receives `StopInstances` twice (the dry run, then the call) and nothing else
 /// that writes, and the refreshed table shows the instance stopped.
@@ -155,7 +149,7 @@ async fn a_console_stop_reaches_moto_as_dry_run_then_call() {
     // Enter before the id is typed does nothing; typed, it stops.
     t.keys(&["Enter"]);
     assert_eq!(
-        stop_calls(),
+        calls::moto("StopInstances"),
         1,
         "only the dry run before the id is typed:\n{}",
         t.capture()
@@ -184,13 +178,6 @@ async fn a_console_stop_reaches_moto_as_dry_run_then_call() {
         ["StopInstances", "StopInstances"],
         "the dry run, then the call, and nothing else"
     );
-}
-
-fn stop_calls() -> usize {
-    moto::requests()
-        .iter()
-        .filter(|r| r.action == "StopInstances")
-        .count()
 }
 
 /// Credentials expire mid-session (moto answers every call `ExpiredToken`): the console says so in

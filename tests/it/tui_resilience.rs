@@ -14,7 +14,8 @@ use opsdeck_app::keys::{Key, KeyCode};
 use opsdeck_app::{self as app, Effect, Input};
 use opsdeck_core::domain::{InstanceState, Timestamp};
 use opsdeck_sim::Sim;
-use support::console::{Harness, sim};
+use support::console::Harness;
+use support::sim;
 
 /// A fault the sim can inject, and how the console must word it.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +81,7 @@ fn minutes_after(t: Timestamp, n: i64) -> Timestamp {
 }
 
 async fn fails_keeps_the_rows_backs_off_and_recovers(fault: Fault) {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), true).await;
     let t0 = h.state.clock;
     let web1 = sim.instance_id("web-1").expect("web-1");
@@ -224,7 +225,7 @@ async fn a_denied_list_keeps_its_rows_backs_off_and_recovers() {
 
 #[tokio::test(start_paused = true)]
 async fn the_tables_still_work_while_refreshes_fail() {
-    let sim = sim();
+    let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), true).await;
     Fault::Throttling.inject(&sim);
     input(&mut h, Input::Key(Key::ctrl('r'))).await;

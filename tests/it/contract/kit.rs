@@ -1,9 +1,9 @@
 //! What every contract behaviour gets: the two ports, which adapter is behind them (for the named
 //! moto branches), lookups by tag and a polling wait that works on both clocks.
 
+pub use crate::support::ports::{assert_dry_ok, one};
 use opsdeck_core::cloud::*;
 use opsdeck_core::domain::*;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,13 +23,7 @@ pub struct Cloud {
 impl Cloud {
     /// The simulator on the `seed` fleet (the same fleet `seed_fleet.py` builds in moto).
     pub fn sim() -> Cloud {
-        let sim = Sim::new(SimOptions {
-            fleet: FleetSource::NameOrPath("seed".into()),
-            seed: 1,
-            speed: 1.0,
-            epoch: None,
-        })
-        .expect("the seed fleet loads");
+        let sim = crate::support::sim::fleet("seed", 1);
         Cloud {
             read: sim.reader("us-east-1"),
             write: sim.writer("us-east-1"),
@@ -49,15 +43,7 @@ impl Cloud {
     }
 
     pub async fn inventory(&self) -> Inventory {
-        fetch_inventory(
-            std::slice::from_ref(&self.read),
-            &FetchOptions {
-                metrics: false,
-                alarms: false,
-                ..FetchOptions::default()
-            },
-        )
-        .await
+        crate::support::inventory::quick(&self.read).await
     }
 
     /// Polls `cond` until it holds: up to `limit` of simulated time on the sim (whose transitions take
@@ -151,18 +137,6 @@ pub fn eni_named<'a>(inv: &'a Inventory, name: &str) -> &'a NetworkInterface {
         .iter()
         .find(|n| name_of(&n.tags) == Some(name))
         .unwrap_or_else(|| panic!("no network interface tagged Name={name}"))
-}
-
-/// A dry run must answer "would succeed".
-pub fn assert_dry_ok<T: std::fmt::Debug>(r: CloudResult<T>, what: &str) {
-    match r {
-        Err(e) if e.kind == ErrorKind::DryRunOk => {}
-        other => panic!("{what}: expected a DryRunOk answer, got {other:?}"),
-    }
-}
-
-pub fn one(id: &str) -> Vec<String> {
-    vec![id.to_string()]
 }
 
 pub const MINUTE: Duration = Duration::from_secs(60);

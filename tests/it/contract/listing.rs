@@ -6,7 +6,7 @@ use opsdeck_core::domain::*;
 use std::collections::BTreeSet;
 
 pub async fn every_list_is_complete_and_joined(cloud: &Cloud) {
-    let inv = fetch_inventory(std::slice::from_ref(&cloud.read), &FetchOptions::default()).await;
+    let inv = crate::support::inventory::full(std::slice::from_ref(&cloud.read)).await;
     assert_eq!(inv.regions.len(), 1);
     assert_eq!(inv.regions[0].error, None, "no list failed");
     assert_eq!(

@@ -129,10 +129,7 @@ async fn moto_listing_completeness_reads_every_page() {
     assert_eq!(inv.regions[0].error, None);
     // 4 seeded instances and the 30 launched (terminated, still listed) in 11 reservations.
     assert_eq!(inv.instances.len(), 34);
-    let pages = support::moto::requests()
-        .iter()
-        .filter(|r| r.action == "DescribeInstances")
-        .count();
+    let pages = support::calls::moto("DescribeInstances");
     assert!(
         pages >= 3,
         "11 reservations at {MOTO_PAGE_SIZE} a page take 3 calls, saw {pages}"

@@ -9,23 +9,13 @@ use opsdeck_app::keys::{Key, KeyCode};
 use opsdeck_app::{self as app, AppState, Effect, Input, Prefs, SessionInfo};
 use opsdeck_core::cloud::FetchOptions;
 use opsdeck_runbook::StateDir;
-use opsdeck_sim::{FleetSource, Sim, SimOptions};
+use opsdeck_sim::Sim;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-pub fn sim() -> Sim {
-    Sim::new(SimOptions {
-        fleet: FleetSource::NameOrPath("default".into()),
-        seed: 1,
-        speed: 1.0,
-        epoch: None,
-    })
-    .expect("default fleet")
-}
 
 /// Sessions on `sim`; a read-write one audits into `state` (the test's own dir).
 pub fn connector(sim: Sim, read_only: bool, state: StateDir) -> Connector {
@@ -75,8 +65,9 @@ impl Harness {
             FetchOptions::default(),
             state.runs(),
         );
+        // Exports go where the binary puts them by default: under the (test's own) state dir.
         let prefs = Prefs {
-            export_dir: std::env::temp_dir(),
+            export_dir: state.exports(),
             ..Prefs::default()
         };
         let mut h = Harness {
@@ -160,6 +151,15 @@ impl Harness {
         for e in app::update(&mut self.state, Input::Key(k)) {
             self.runner.run(e);
         }
+    }
+
+    /// The status line's text (empty when there is none).
+    pub fn status(&self) -> String {
+        self.state
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
     }
 
     pub fn runs_dir(&self) -> PathBuf {

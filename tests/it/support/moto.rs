@@ -6,6 +6,7 @@
 
 use opsdeck_aws::{self as aws, AwsOptions};
 use opsdeck_core::cloud::{CloudRead, CloudWrite};
+use opsdeck_core::domain::Inventory;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -176,6 +177,11 @@ pub async fn ports_with(opts: AwsOptions) -> (Arc<dyn CloudRead>, Arc<dyn CloudW
 
 pub async fn readers(opts: AwsOptions) -> Vec<Arc<dyn CloudRead>> {
     aws::readers(&aws::connect(&opts).await.expect("connecting to moto"))
+}
+
+/// Connects to moto for `regions` and fetches everything the console does (metrics and alarms too).
+pub async fn inventory(regions: &[&str]) -> Inventory {
+    super::inventory::full(&readers(options(regions)).await).await
 }
 
 /// Runs `code` with boto3 against the front (clients `ec2`, `elbv2` in us-east-1, moto's test
