@@ -24,17 +24,19 @@ pub struct Runner {
     max_snapshot_age_hours: u64,
     /// Where runs are journaled (the state dir's `runs`, as headless runs).
     runs_dir: PathBuf,
+    /// Where runs take their leases (the state dir's `leases`).
+    leases_dir: PathBuf,
     /// Runs in progress, by the generation of their start request.
     active: HashMap<u64, RunHandle>,
 }
 
 impl Runner {
-    /// `runs_dir`: where runs are journaled (`StateDir::runs`; a test passes its own).
+    /// `state`: where runs are journaled and take their leases (a test passes its own).
     pub fn new(
         connector: Connector,
         tx: UnboundedSender<LoopMsg>,
         fetch: FetchOptions,
-        runs_dir: PathBuf,
+        state: &opsdeck_runbook::StateDir,
     ) -> Self {
         Runner {
             connector,
@@ -43,7 +45,8 @@ impl Runner {
             session: None,
             latest_connect: 0,
             max_snapshot_age_hours: 24,
-            runs_dir,
+            runs_dir: state.runs(),
+            leases_dir: state.leases(),
             active: HashMap::new(),
         }
     }
@@ -363,7 +366,11 @@ impl Runner {
                     resume,
                     approve_each,
                 };
-                let (handle, task) = runs::start(session, self.runs_dir.clone(), tx, spec);
+                let dirs = runs::Dirs {
+                    runs: self.runs_dir.clone(),
+                    leases: self.leases_dir.clone(),
+                };
+                let (handle, task) = runs::start(session, dirs, tx, spec);
                 self.active.insert(generation, handle);
                 self.spawn(generation, "runbook run", task);
             }

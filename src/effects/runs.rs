@@ -13,6 +13,7 @@ use opsdeck_runbook::control;
 use opsdeck_runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions};
 use opsdeck_runbook::journal::{self, Journal, RunState, RunStatus};
 use opsdeck_runbook::launch::{self, Drive, Start};
+use opsdeck_runbook::leases::LocalLeases;
 use opsdeck_runbook::plan::{Plan, Step};
 use opsdeck_runbook::rolling;
 use std::collections::HashMap;
@@ -238,10 +239,16 @@ pub struct RunSpec {
     pub approve_each: bool,
 }
 
+/// Where a run is journaled and takes its leases.
+pub struct Dirs {
+    pub runs: PathBuf,
+    pub leases: PathBuf,
+}
+
 /// A run about to start: its handle for the runner, and the task that runs it.
 pub fn start(
     session: Arc<Session>,
-    dir: PathBuf,
+    dirs: Dirs,
     tx: UnboundedSender<LoopMsg>,
     spec: RunSpec,
 ) -> (
@@ -260,7 +267,7 @@ pub fn start(
     let task = async move {
         let generation = spec.generation;
         let (result, last_error) =
-            match run(session, &dir, tx.clone(), spec, cancel_rx, waits).await {
+            match run(session, &dirs, tx.clone(), spec, cancel_rx, waits).await {
                 Ok((status, last_error)) => (Ok(status), last_error),
                 Err(e) => (Err(e), None),
             };
@@ -289,7 +296,7 @@ fn start_of(plan: &Plan, resume: Option<String>) -> Start {
 
 async fn run(
     session: Arc<Session>,
-    dir: &Path,
+    dirs: &Dirs,
     tx: UnboundedSender<LoopMsg>,
     spec: RunSpec,
     cancel: watch::Receiver<bool>,
@@ -308,8 +315,12 @@ async fn run(
             plan.region
         ));
     };
-    let ready = launch::prepare(dir, session.profile.as_deref(), start_of(&plan, resume))
-        .map_err(|e| e.reason().to_string())?;
+    let ready = launch::prepare(
+        &dirs.runs,
+        session.profile.as_deref(),
+        start_of(&plan, resume),
+    )
+    .map_err(|e| e.reason().to_string())?;
     if ready.plan != plan {
         return Err("the run's journal changed since its plan was shown: open it again".into());
     }
@@ -328,6 +339,7 @@ async fn run(
     let drive = Drive {
         read,
         write,
+        leases: Some(Arc::new(LocalLeases::new(&dirs.leases))),
         approver: Arc::new(UiApprover {
             generation,
             tx,

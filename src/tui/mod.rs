@@ -121,7 +121,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<i32> {
     state.warnings = launch.warnings;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LoopMsg>();
     let max_age = state.prefs.max_snapshot_age_hours;
-    let mut runner = Runner::new(launch.connector, tx, launch.fetch, launch.state.runs())
+    let mut runner = Runner::new(launch.connector, tx, launch.fetch, &launch.state)
         .with_max_snapshot_age(max_age);
 
     let mut term = setup(launch.mouse)?;

@@ -19,6 +19,7 @@ mod aws_writes;
 mod cli_demo;
 mod cli_groups;
 mod cli_inventory;
+mod cli_races;
 mod cli_report;
 mod cli_runbook;
 mod console_config;

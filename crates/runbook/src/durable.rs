@@ -64,15 +64,38 @@ pub fn open(line: &str) -> Line<'_> {
     }
 }
 
+/// Creates `dir` (and its parents) private to the user (0700), as the AWS CLI keeps its caches: on a
+/// shared bastion, journals, audit logs and leases are nobody else's to read.
+pub fn private_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
+}
+
+/// Opens (creating, 0600) a file for reading and writing; `append` or not.
+pub fn open_private(path: &Path, rw: bool) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).read(true).mode(0o600);
+    if rw {
+        o.write(true).truncate(false);
+    } else {
+        o.append(true);
+    }
+    o.open(path)
+}
+
 /// Appends `line` (from [`seal`]) to `path` and syncs it. A file whose last record was torn (no
 /// final `\n`) gets one first, so the new record starts on a line of its own.
 pub fn append(path: &Path, line: &[u8]) -> anyhow::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    if let Some(dir) = path.parent() {
+        private_dir(dir)?;
+    }
+    let mut f =
+        open_private(path, false).with_context(|| format!("cannot open {}", path.display()))?;
     let len = f
         .metadata()
         .with_context(|| format!("cannot read {}", path.display()))?

@@ -9,8 +9,9 @@
 use super::control;
 use super::engine::{Approval, Approver, EngineOptions, RunEvent, Runner};
 use super::journal::{self, Journal, RunLock, RunState, RunStatus};
+use super::lease_keys::lease_keys;
 use super::plan::Plan;
-use opsdeck_core::cloud::{CloudRead, CloudWrite};
+use opsdeck_core::cloud::{CloudRead, CloudWrite, Holder, LeaseGuard, Leases};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -141,6 +142,8 @@ pub type OnJournaled = Box<dyn FnOnce(&str, &Path) + Send>;
 pub struct Drive {
     pub read: Arc<dyn CloudRead>,
     pub write: Arc<dyn CloudWrite>,
+    /// Where the run's leases are taken (`None`: none, for tests of the engine alone).
+    pub leases: Option<Arc<dyn Leases>>,
     pub approver: Arc<dyn Approver>,
     pub events: Option<mpsc::UnboundedSender<RunEvent>>,
     pub cancel: watch::Receiver<bool>,
@@ -194,10 +197,22 @@ impl Ready {
         if drive.approver.approve_plan(&plan).await == Approval::Cancel {
             return Ok(Ended::declined());
         }
+        let run_id = match &progress {
+            Some(p) => p.run_id.clone(),
+            None => journal::new_run_id(&plan.runbook),
+        };
+        // Before anything is journaled or changed: every resource and capacity pool the plan
+        // touches, for the run's life. Another run holding one refuses this one, naming it.
+        let _leases = match &drive.leases {
+            Some(store) => {
+                Some(take_leases(store.as_ref(), drive.read.as_ref(), &plan, &run_id).await?)
+            }
+            None => None,
+        };
         let (journal, mut state, _locks) = match (journal, progress) {
             (Some(j), Some(state)) => (j, state, locks),
             _ => {
-                let id = journal::new_run_id(&plan.runbook);
+                let id = run_id.clone();
                 let j = Journal::create(&dir, &id, profile, &plan).map_err(failed)?;
                 let mut locks = locks;
                 locks.push(j.lock().map_err(failed)?);
@@ -237,4 +252,41 @@ impl Ready {
             closed,
         })
     }
+}
+
+/// This process, for a lease's holder record.
+fn holder(run_id: &str, runbook: &str) -> Holder {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    Holder {
+        run_id: run_id.to_string(),
+        runbook: runbook.to_string(),
+        host,
+        pid: std::process::id(),
+        since: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
+async fn take_leases(
+    store: &dyn Leases,
+    read: &dyn CloudRead,
+    plan: &Plan,
+    run_id: &str,
+) -> Result<Box<dyn LeaseGuard>, LaunchError> {
+    let keys = lease_keys(read, plan).await.map_err(|e| {
+        LaunchError::Failed(format!("cannot read what the run's leases cover: {e}"))
+    })?;
+    store
+        .acquire(&keys, &holder(run_id, &plan.runbook))
+        .await
+        .map_err(|e| match e {
+            opsdeck_core::cloud::LeaseError::Store { .. } => LaunchError::Failed(e.to_string()),
+            held => LaunchError::Refused(format!(
+                "{held}: two runs must not take capacity from the same pool at once"
+            )),
+        })
 }

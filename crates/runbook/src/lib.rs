@@ -12,6 +12,8 @@ pub mod group_actions;
 pub mod groups;
 pub mod journal;
 pub mod launch;
+mod lease_keys;
+pub mod leases;
 pub mod plan;
 pub mod rolling;
 pub mod spof;

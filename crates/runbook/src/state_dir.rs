@@ -28,6 +28,11 @@ impl StateDir {
         self.root.join("audit.jsonl")
     }
 
+    /// One lock file per leased resource or capacity pool (`leases::LocalLeases`).
+    pub fn leases(&self) -> PathBuf {
+        self.root.join("leases")
+    }
+
     /// Where the console's exports go unless the config names a dir.
     pub fn exports(&self) -> PathBuf {
         self.root.join("exports")

@@ -18,6 +18,7 @@ use opsdeck_runbook::control;
 use opsdeck_runbook::engine::{ApprovalMode, Approver, AutoApprove, EngineOptions};
 use opsdeck_runbook::journal::{Journal, RunStatus};
 use opsdeck_runbook::launch::{self, Drive, LaunchError, Start};
+use opsdeck_runbook::leases::LocalLeases;
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::rolling::{self, RollingArgs};
 use std::io::IsTerminal;
@@ -156,7 +157,7 @@ pub async fn run(
                 Err(e) => return Ok(refusal(&e)),
             };
             let session = connect().await?;
-            run_ready(&session, ready, &exec).await
+            run_ready(&session, dir, ready, &exec).await
         }
         RunbookCommand::Rollback { run_id, exec } => {
             let ready = match launch::prepare(
@@ -168,7 +169,7 @@ pub async fn run(
                 Err(e) => return Ok(refusal(&e)),
             };
             let session = connect().await?;
-            run_ready(&session, ready, &exec).await
+            run_ready(&session, dir, ready, &exec).await
         }
         RunbookCommand::Abandon { run_id } => {
             let j = match Journal::open(&dir.runs(), &run_id) {
@@ -267,7 +268,7 @@ async fn launch_run(
     exec: &ExecArgs,
 ) -> anyhow::Result<i32> {
     match launch::prepare(&dir.runs(), session.profile.as_deref(), start) {
-        Ok(ready) => run_ready(session, ready, exec).await,
+        Ok(ready) => run_ready(session, dir, ready, exec).await,
         Err(e) => Ok(refusal(&e)),
     }
 }
@@ -275,6 +276,7 @@ async fn launch_run(
 /// Shows the plan; then (unless `--plan`) preflight for a new run, approval, journal and run.
 async fn run_ready(
     session: &Session,
+    dir: &StateDir,
     ready: launch::Ready,
     exec: &ExecArgs,
 ) -> anyhow::Result<i32> {
@@ -348,6 +350,7 @@ async fn run_ready(
     let drive = Drive {
         read,
         write,
+        leases: Some(Arc::new(LocalLeases::new(dir.leases()))),
         approver,
         events: Some(tx),
         cancel: cancel_rx,

@@ -63,7 +63,7 @@ impl Harness {
             connector(sim, read_only, state.clone()),
             tx,
             FetchOptions::default(),
-            state.runs(),
+            &state,
         );
         // Exports go where the binary puts them by default: under the (test's own) state dir.
         let prefs = Prefs {

@@ -4,9 +4,11 @@
 mod calls;
 mod error;
 mod fetch;
+mod leases;
 mod ports;
 
 pub use calls::*;
 pub use error::*;
 pub use fetch::*;
+pub use leases::*;
 pub use ports::*;
