@@ -13,7 +13,6 @@ pub mod findings;
 pub mod format;
 pub mod keys;
 pub mod msg;
-mod pickers;
 pub mod resources;
 pub mod runbook_screen;
 pub mod runbooks;

@@ -1,13 +1,15 @@
 //! The two lists that lead to the runbook screen: the runbooks that apply (to an instance, a volume,
 //! or `:runbooks` for everything) and the journal's runs (`:runs`: resume, roll back, abandon).
 
-use super::keys::{Key, KeyCode};
-use super::msg::Effect;
-use super::resources::{CellCtx, ResourceKind};
-use super::runbook_screen::{self as screen, Chooser, ListView, RunsView};
-use super::runbooks::{self, Choice, RunbookRequest};
-use super::state::{AppState, Screen, StatusLevel};
-use super::update::{selected_instance, selected_target, status};
+use super::common::status;
+use super::runbook as screen;
+use super::select::{selected_instance, selected_target};
+use crate::keys::{Key, KeyCode};
+use crate::msg::Effect;
+use crate::resources::{CellCtx, ResourceKind};
+use crate::runbook_screen::{Chooser, ListView, RunsView};
+use crate::runbooks::{self, Choice, RunbookRequest};
+use crate::state::{AppState, Screen, StatusLevel};
 
 /// `r` (the runbook key): the runbooks for what is selected; a finding goes straight to its fix.
 pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
