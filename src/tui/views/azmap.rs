@@ -1,7 +1,7 @@
 //! The AZ map: one column per availability zone; left/right moves between zones when they do not
 //! all fit, j/k scrolls every column.
 
-use super::{frame_block, waiting};
+use super::frame::{frame_block, waiting};
 use crate::tui::theme::Theme;
 use opsdeck_app::state::{AppState, Screen};
 use opsdeck_core::domain::ZoneState;

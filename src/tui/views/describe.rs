@@ -1,6 +1,6 @@
 //! Describe: every field of one resource, scrollable.
 
-use super::frame_block;
+use super::frame::frame_block;
 use crate::tui::theme::Theme;
 use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;

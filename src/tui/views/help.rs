@@ -1,6 +1,6 @@
 //! Help, generated from the keymap in use (so remapped keys show as they are).
 
-use super::frame_block;
+use super::frame::frame_block;
 use crate::tui::theme::Theme;
 use opsdeck_app::keys::{Action, Group, Keymap};
 use opsdeck_app::state::{AppState, Screen};

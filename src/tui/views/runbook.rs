@@ -2,7 +2,7 @@
 //! approvals, and while it runs each step's progress, the health per AZ of the groups it touches
 //! and the log's tail.
 
-use super::frame_block;
+use super::frame::frame_block;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::health;
 use opsdeck_app::resources::CellCtx;

@@ -1,6 +1,6 @@
 //! The lists that lead to the runbook screen: the runbooks that apply, and the journal's runs.
 
-use super::frame_block;
+use super::frame::frame_block;
 use crate::tui::theme::Theme;
 use opsdeck_app::runbook_screen::ListView;
 use opsdeck_app::state::{AppState, Screen};

@@ -1,7 +1,7 @@
 //! Any resource table (instances, volumes, … alarms): a title with counts, filter and scope, an
 //! AZ summary for the targets of one group, then the generic table widget.
 
-use super::{frame_block, waiting};
+use super::frame::{frame_block, waiting};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::health;
 use crate::tui::widgets::table as widget;

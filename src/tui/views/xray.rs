@@ -1,6 +1,6 @@
 //! Xray: an instance and everything related to it; enter follows a line, esc comes back.
 
-use super::{frame_block, waiting};
+use super::frame::{frame_block, waiting};
 use crate::tui::theme::Theme;
 use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
