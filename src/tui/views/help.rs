@@ -2,6 +2,7 @@
 
 use super::frame::frame_block;
 use crate::tui::theme::Theme;
+use opsdeck_app::command;
 use opsdeck_app::keys::{Action, Group, Keymap};
 use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
@@ -19,57 +20,9 @@ pub fn lines(km: &Keymap) -> Vec<(String, String)> {
         out.push((String::new(), String::new()));
     }
     out.push((String::new(), "## Commands (: then tab completes)".into()));
-    for (c, h) in [
-        (
-            ":instances :ec2 :i",
-            "instances (status checks, event marker, CPU sparkline)",
-        ),
-        (":volumes :vol", "EBS volumes"),
-        (":snapshots :snap", "snapshots with progress"),
-        (":amis", "images"),
-        (
-            ":lb  :tg  :targets",
-            "load balancers → target groups → targets (enter drills down)",
-        ),
-        (
-            ":eip  :eni",
-            "Elastic IPs, network interfaces with secondary IPs",
-        ),
-        (
-            ":events :ev",
-            "maintenance planner: scheduled events, time left, unprotected/movable; r plans",
-        ),
-        (":alarms", "CloudWatch alarms"),
-        (":zones :subnets", "availability zones, subnets"),
-        (
-            ":findings :f",
-            "single points of failure, worst first (as opsdeck report); r offers the fix",
-        ),
-        (":az", "the AZ map (with each zone's findings)"),
-        (
-            ":runbooks :rb",
-            "what can run now (scheduled maintenance, each finding's fix); r on a resource offers its own",
-        ),
-        (
-            ":runs",
-            "journaled runs: enter opens (y resumes), u rolls back, a abandons",
-        ),
-        (
-            ":region R",
-            "show only R if connected, else add R; :region all shows every region",
-        ),
-        (
-            ":profile P",
-            "reconnect with profile P (its read-only and colour settings apply)",
-        ),
-        (":export csv|json", "export the current view"),
-        (
-            ":chaos CMD",
-            "demo only: inject a fault into the simulated cloud (below), then refresh",
-        ),
-        (":q", "quit"),
-    ] {
-        out.push((c.to_string(), h.to_string()));
+    // The command table's own lines, so help never drifts from what `:` accepts.
+    for (c, h) in command::help_lines() {
+        out.push((c, h.to_string()));
     }
     out.push((String::new(), String::new()));
     out.push((String::new(), "## Filter (/)".into()));

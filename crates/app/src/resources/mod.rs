@@ -152,34 +152,6 @@ impl ResourceKind {
         }
     }
 
-    /// The `:` command that opens this kind, and its short aliases.
-    pub fn commands(self) -> &'static [&'static str] {
-        match self {
-            Self::Instances => &["instances", "ec2", "i", "inst"],
-            Self::Volumes => &["volumes", "vol", "ebs"],
-            Self::Snapshots => &["snapshots", "snap", "snaps"],
-            Self::Images => &["amis", "ami", "images"],
-            Self::LoadBalancers => &["lb", "lbs", "loadbalancers", "elb"],
-            Self::TargetGroups => &["tg", "targetgroups", "tgs"],
-            Self::Targets => &["targets", "target"],
-            Self::ElasticIps => &["eip", "eips", "addresses"],
-            Self::NetworkInterfaces => &["eni", "enis", "interfaces"],
-            Self::Events => &["events", "ev", "event"],
-            Self::Alarms => &["alarms", "alarm", "al"],
-            Self::Zones => &["zones", "azs"],
-            Self::Subnets => &["subnets", "subnet", "sn"],
-            Self::Findings => &["findings", "f", "finding"],
-        }
-    }
-
-    /// The kind a `:` command names, by its name or an alias.
-    pub fn from_command(cmd: &str) -> Option<ResourceKind> {
-        let cmd = cmd.trim().to_ascii_lowercase();
-        Self::VIEWS
-            .into_iter()
-            .find(|k| k.commands().iter().any(|c| *c == cmd))
-    }
-
     /// Every field of row `i`, as the domain type serialises it (what describe shows).
     pub fn row_json(self, c: &dyn CellCtx, i: usize) -> serde_json::Value {
         let inv = c.inv();
