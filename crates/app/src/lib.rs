@@ -18,6 +18,7 @@ pub mod runbook_screen;
 pub mod runbooks;
 pub mod sample;
 pub mod state;
+pub mod strings;
 pub mod table;
 mod update;
 #[cfg(test)]

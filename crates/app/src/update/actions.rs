@@ -10,6 +10,7 @@ use super::writes::mutate;
 use crate::keys::Action;
 use crate::msg::Effect;
 use crate::state::{AppState, AzMapView, HelpView, InputLine, InputMode, Screen, StatusLevel};
+use crate::strings;
 
 pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
     if a.mutates() {
@@ -19,11 +20,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Quit => {
             if s.runbook.as_ref().is_some_and(|u| u.active()) && !s.quit_armed {
                 s.quit_armed = true;
-                status(
-                    s,
-                    StatusLevel::Warn,
-                    "a run is in progress: quit again to stop it (it is journaled; :runs resumes it next time)",
-                );
+                status(s, StatusLevel::Warn, strings::QUIT_DURING_RUN);
                 return Vec::new();
             }
             s.quit = true;
@@ -57,11 +54,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                         completion: None,
                     };
                 }
-                None => status(
-                    s,
-                    StatusLevel::Info,
-                    "/ filters tables; esc goes back to one",
-                ),
+                None => status(s, StatusLevel::Info, strings::FILTER_NEEDS_TABLE),
             }
             Vec::new()
         }
@@ -74,10 +67,10 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Refresh => {
             if s.session.info.is_none() {
                 if s.session.connecting {
-                    status(s, StatusLevel::Info, "already connecting…");
+                    status(s, StatusLevel::Info, strings::ALREADY_CONNECTING);
                     return Vec::new();
                 }
-                status(s, StatusLevel::Info, "refreshing…");
+                status(s, StatusLevel::Info, strings::REFRESHING);
                 return connect(s);
             }
             // Pressing again while a refresh runs joins it: with AWS throttling, every extra full
@@ -88,10 +81,10 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
                     .is_some_and(|t| (s.clock - t).num_seconds() < STUCK_REFRESH_SECONDS);
             if running {
                 s.data.fetch_asked = true;
-                status(s, StatusLevel::Info, "refresh already running");
+                status(s, StatusLevel::Info, strings::REFRESH_ALREADY_RUNNING);
                 return Vec::new();
             }
-            status(s, StatusLevel::Info, "refreshing…");
+            status(s, StatusLevel::Info, strings::REFRESHING);
             let fx = start_fetch(s);
             s.data.fetch_asked = true;
             fx
@@ -136,11 +129,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Xray => {
             match selected_instance(s) {
                 Some(id) => open_xray(s, &id),
-                None => status(
-                    s,
-                    StatusLevel::Info,
-                    "xray: select an instance (or a target, volume, ENI of one)",
-                ),
+                None => status(s, StatusLevel::Info, strings::XRAY_NEEDS_INSTANCE),
             }
             Vec::new()
         }
@@ -157,7 +146,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         }
         Action::CopyId => match selected_id(s) {
             Some(id) => {
-                status(s, StatusLevel::Ok, format!("copied {id}"));
+                status(s, StatusLevel::Ok, strings::copied(&id));
                 vec![Effect::Copy { text: id }]
             }
             None => Vec::new(),

@@ -6,6 +6,7 @@ use super::refresh::{accept_inventory, schedule_next, start_fetch};
 use super::{runbook, writes};
 use crate::msg::{Effect, Msg};
 use crate::state::{AppState, ConfirmPhase, DataState, StatusLevel};
+use crate::strings;
 
 pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
     match m {
@@ -80,12 +81,8 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
         Msg::Written { generation, result } => writes::on_written(s, generation, result),
         Msg::Exported { result } => {
             match result {
-                Ok((path, rows)) => status(
-                    s,
-                    StatusLevel::Ok,
-                    format!("exported {rows} rows to {}", path.display()),
-                ),
-                Err(e) => status(s, StatusLevel::Error, format!("export failed: {e}")),
+                Ok((path, rows)) => status(s, StatusLevel::Ok, strings::exported(rows, &path)),
+                Err(e) => status(s, StatusLevel::Error, strings::export_failed(&e)),
             }
             Vec::new()
         }
@@ -93,20 +90,16 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             Some(Ok(said)) => {
                 // Several lines (`status`, `help`) read as one on the status line.
                 let said: Vec<&str> = said.lines().map(str::trim).collect();
-                status(s, StatusLevel::Ok, format!("chaos: {}", said.join("; ")));
+                status(s, StatusLevel::Ok, strings::chaos_said(&said));
                 // Show what the fault did at once rather than at the next scheduled refresh.
                 start_fetch(s)
             }
             Some(Err(e)) => {
-                status(s, StatusLevel::Error, format!("chaos: {e}"));
+                status(s, StatusLevel::Error, strings::chaos_failed(&e));
                 Vec::new()
             }
             None => {
-                status(
-                    s,
-                    StatusLevel::Warn,
-                    "chaos works only in a demo (opsdeck --demo): there is nothing to inject into a real account",
-                );
+                status(s, StatusLevel::Warn, strings::CHAOS_DEMO_ONLY);
                 Vec::new()
             }
         },
@@ -122,7 +115,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             status(
                 s,
                 StatusLevel::Error,
-                format!("internal error in {what}; retrying"),
+                strings::internal_error_retrying(&what),
             );
             for v in s.tables.views.values_mut() {
                 if v.building.is_some_and(|(g, _)| g == generation) {
@@ -143,7 +136,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             if let Some(d) = s.dialog.as_mut()
                 && d.generation == generation
             {
-                d.phase = ConfirmPhase::Refused(format!("internal error in {what}"));
+                d.phase = ConfirmPhase::Refused(strings::internal_error(&what));
             }
             if s.runbook
                 .as_ref()
@@ -153,7 +146,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                     s,
                     Msg::RunEnded {
                         generation,
-                        result: Err(format!("internal error in {what}")),
+                        result: Err(strings::internal_error(&what)),
                         last_error: None,
                     },
                 );

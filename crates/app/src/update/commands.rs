@@ -10,6 +10,7 @@ use crate::keys::Action;
 use crate::msg::Effect;
 use crate::runbook_screen;
 use crate::state::{AppState, AzMapView, Screen, StatusLevel, ViewKey};
+use crate::strings;
 
 pub(super) fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
     match command::parse(line) {
@@ -30,9 +31,9 @@ pub(super) fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
         command::Command::Export(json) => export(s, json),
         command::Command::Region(None) => {
             let shown = match (&s.tables.region_filter, &s.session.info) {
-                (Some(r), _) => format!("showing {r} only (:region all shows every region)"),
-                (None, Some(i)) => format!("regions: {}", i.regions.join(", ")),
-                (None, None) => "not connected yet".into(),
+                (Some(r), _) => strings::showing_only(r),
+                (None, Some(i)) => strings::regions(&i.regions),
+                (None, None) => strings::NOT_CONNECTED_YET.into(),
             };
             status(s, StatusLevel::Info, shown);
             Vec::new()
@@ -45,27 +46,21 @@ pub(super) fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
                 .as_ref()
                 .and_then(|i| i.profile.clone())
                 .unwrap_or_else(|| "default".into());
-            status(s, StatusLevel::Info, format!("profile: {p}"));
+            status(s, StatusLevel::Info, strings::profile(&p));
             Vec::new()
         }
         command::Command::Profile(Some(p)) => {
             // Another profile is another account: a run must finish where it started, and a plan
             // made for one account must never run on another.
             if s.runbook.as_ref().is_some_and(|u| u.active()) {
-                status(
-                    s,
-                    StatusLevel::Warn,
-                    "a run is in progress: switch profiles once it has ended (or cancel it)",
-                );
+                status(s, StatusLevel::Warn, strings::SWITCH_PROFILE_DURING_RUN);
                 return Vec::new();
             }
             if let Some(ui) = s.runbook.as_mut()
                 && ui.run_id.is_none()
             {
-                ui.phase = runbook_screen::Phase::Refused(
-                    "the profile changed: this plan was made for the previous one (r plans again)"
-                        .into(),
-                );
+                ui.phase =
+                    runbook_screen::Phase::Refused(strings::PLAN_FOR_PREVIOUS_PROFILE.into());
             } else if s.runbook.as_ref().is_some_and(|u| u.run_id.is_some()) {
                 s.runbook = None;
             }
@@ -75,16 +70,12 @@ pub(super) fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
                 Some(p.clone())
             };
             s.tables.region_filter = None;
-            status(s, StatusLevel::Info, format!("switching to profile {p}…"));
+            status(s, StatusLevel::Info, strings::switching_to_profile(&p));
             connect(s)
         }
         command::Command::Chaos(text) => chaos(s, text),
         command::Command::Unknown(c) => {
-            status(
-                s,
-                StatusLevel::Error,
-                format!("unknown command :{c} (tab completes, ? lists keys)"),
-            );
+            status(s, StatusLevel::Error, strings::unknown_command(&c));
             Vec::new()
         }
     }
@@ -94,16 +85,11 @@ pub(super) fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
 /// `Msg::Chaos`; `update` never touches the simulator itself.
 pub(super) fn chaos(s: &mut AppState, text: String) -> Vec<Effect> {
     if text.is_empty() {
-        status(
-            s,
-            StatusLevel::Info,
-            "chaos (demo only): az-outage AZ, az-restore AZ, throttle ACTION RATE, latency 500ms, \
-             errors RATE, crash I, stuck-detach V, deny/allow ACTION, event I CODE IN, skip 2h, status, clear",
-        );
+        status(s, StatusLevel::Info, strings::CHAOS_USAGE);
         return Vec::new();
     }
     if s.session.info.is_none() {
-        status(s, StatusLevel::Warn, "not connected yet");
+        status(s, StatusLevel::Warn, strings::NOT_CONNECTED_YET);
         return Vec::new();
     }
     vec![Effect::Chaos { text }]
@@ -113,7 +99,7 @@ fn region_command(s: &mut AppState, r: &str) -> Vec<Effect> {
     if r == "all" || r == "*" {
         s.tables.region_filter = None;
         s.tables.epoch += 1;
-        status(s, StatusLevel::Info, "showing every region");
+        status(s, StatusLevel::Info, strings::SHOWING_EVERY_REGION);
         return Vec::new();
     }
     let connected = s
@@ -124,11 +110,7 @@ fn region_command(s: &mut AppState, r: &str) -> Vec<Effect> {
     if connected {
         s.tables.region_filter = Some(r.to_string());
         s.tables.epoch += 1;
-        status(
-            s,
-            StatusLevel::Info,
-            format!("showing {r} only (:region all shows every region)"),
-        );
+        status(s, StatusLevel::Info, strings::showing_only(r));
         Vec::new()
     } else {
         let mut regions = s
@@ -141,7 +123,7 @@ fn region_command(s: &mut AppState, r: &str) -> Vec<Effect> {
         s.session.regions = regions;
         s.tables.region_filter = None;
         s.tables.epoch += 1;
-        status(s, StatusLevel::Info, format!("adding region {r}…"));
+        status(s, StatusLevel::Info, strings::adding_region(r));
         connect(s)
     }
 }

@@ -6,9 +6,6 @@ use chrono::Duration;
 
 const STATUS_SECONDS: i64 = 6;
 
-/// Refusal of an action while the session is being replaced.
-pub(super) const SWITCHING: &str = "switching session: actions wait until it has connected";
-
 pub(super) fn status(s: &mut AppState, level: StatusLevel, text: impl Into<String>) {
     s.status = Some(Status {
         text: text.into(),

@@ -3,11 +3,12 @@
 use super::common::status;
 use crate::msg::{DataRef, Effect, ExportRequest};
 use crate::state::{AppState, StatusLevel};
+use crate::strings;
 use std::sync::Arc;
 
 pub(super) fn export(s: &mut AppState, json: bool) -> Vec<Effect> {
     let Some(key) = s.top_table_key().cloned() else {
-        status(s, StatusLevel::Info, "export works on tables");
+        status(s, StatusLevel::Info, strings::EXPORT_NEEDS_TABLE);
         return Vec::new();
     };
     let Some(model) = s.view(&key).and_then(|v| v.model.as_ref()) else {
@@ -28,11 +29,7 @@ pub(super) fn export(s: &mut AppState, json: bool) -> Vec<Effect> {
         if json { "json" } else { "csv" }
     );
     let path = s.prefs.export_dir.join(name);
-    status(
-        s,
-        StatusLevel::Info,
-        format!("exporting to {}…", path.display()),
-    );
+    status(s, StatusLevel::Info, strings::exporting_to(&path));
     let data = DataRef {
         inv: Arc::clone(&s.data.inv),
         index: Arc::clone(&s.data.index),

@@ -4,6 +4,7 @@
 use crate::msg::{BuiltModel, DataRef, Effect, ModelRequest};
 use crate::resources::{CellCtx, IndexedCtx, InvIndex, ResourceKind};
 use crate::state::{AppState, Scope, Screen, TableView, ViewKey};
+use crate::strings;
 use crate::table::{Sort, TableModel};
 use crate::{azmap, xray};
 use opsdeck_core::domain::Inventory;
@@ -103,7 +104,7 @@ pub fn ensure_models(s: &mut AppState) -> Vec<Effect> {
                     None => {
                         xm.items = vec![xray::XrayItem {
                             depth: 0,
-                            text: format!("{} is gone from the inventory", x.instance_id),
+                            text: strings::gone_from_inventory(&x.instance_id),
                             level: xray::Level::Warn,
                             target: None,
                         }]

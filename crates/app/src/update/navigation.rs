@@ -8,6 +8,7 @@ use crate::describe;
 use crate::msg::Effect;
 use crate::resources::ResourceKind;
 use crate::state::{AppState, AzMapView, Describe, Scope, Screen, StatusLevel, ViewKey, Xray};
+use crate::strings;
 use crate::table::Sort;
 use std::sync::Arc;
 
@@ -86,11 +87,7 @@ pub(super) fn move_sel(s: &mut AppState, d: isize) -> Vec<Effect> {
 pub(super) fn open_describe(s: &mut AppState, kind: ResourceKind, id: &str) {
     let ctx = s.data.ctx(s.clock);
     let Some(row) = kind.find_row(&ctx, id) else {
-        status(
-            s,
-            StatusLevel::Warn,
-            format!("{id} is not in the inventory"),
-        );
+        status(s, StatusLevel::Warn, strings::not_in_inventory(id));
         return;
     };
     let lines = describe::lines(&kind.row_json(&ctx, row));
@@ -214,8 +211,8 @@ pub(super) fn sort(s: &mut AppState, reverse: bool) {
     }
     view.select(0);
     let text = match title {
-        Some((t, desc)) => format!("sorted by {t} {}", if desc { "↓" } else { "↑" }),
-        None => "inventory order".into(),
+        Some((t, desc)) => strings::sorted_by(&t, desc),
+        None => strings::INVENTORY_ORDER.into(),
     };
     status(s, StatusLevel::Info, text);
 }

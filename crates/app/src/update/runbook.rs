@@ -4,7 +4,7 @@
 //! preflights, journals and runs the engine in the background, and answers with `Msg`s. The engine
 //! asks for a destructive step's approval through the runner; the answer leaves as an `Effect`.
 
-use super::common::{SWITCHING, edit, status};
+use super::common::{edit, status};
 use super::refresh::start_fetch;
 use crate::keys::{Key, KeyCode};
 use crate::msg::{Effect, Msg};
@@ -14,6 +14,7 @@ use crate::runbook_screen::{
 };
 use crate::runbooks::RunbookRequest;
 use crate::state::{AppState, Screen, StatusLevel};
+use crate::strings::{self, log};
 use opsdeck_core::domain::Timestamp;
 use opsdeck_runbook::engine::RunEvent;
 use opsdeck_runbook::journal::RunStatus;
@@ -24,20 +25,19 @@ pub(super) fn open(s: &mut AppState, request: RunbookRequest) -> Vec<Effect> {
     if let Some(ui) = &s.runbook
         && ui.active()
     {
-        let what = ui.plan.as_ref().map_or("a runbook", |p| p.runbook.as_str());
-        status(
-            s,
-            StatusLevel::Warn,
-            format!("{what} is running: one run at a time (:runbooks returns to it)"),
-        );
+        let what = ui
+            .plan
+            .as_ref()
+            .map_or(strings::A_RUNBOOK, |p| p.runbook.as_str());
+        status(s, StatusLevel::Warn, strings::one_run_at_a_time(what));
         return Vec::new();
     }
     if s.session.info.is_none() {
-        status(s, StatusLevel::Warn, "not connected yet");
+        status(s, StatusLevel::Warn, strings::NOT_CONNECTED_YET);
         return Vec::new();
     }
     if s.session.connecting {
-        status(s, StatusLevel::Warn, SWITCHING);
+        status(s, StatusLevel::Warn, strings::SWITCHING);
         return Vec::new();
     }
     let generation = s.next_gen_id();
@@ -94,7 +94,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 return Vec::new();
             };
             ui.phase = Phase::Running;
-            ui.log(now, format!("run {run_id} started (journaled)"));
+            ui.log(now, log::run_started(&run_id));
             ui.run_id = Some(run_id);
             // Health per AZ follows the refreshes: make them frequent while the run lasts.
             let soon = now + chrono::Duration::seconds(RUN_REFRESH_SECONDS);
@@ -125,18 +125,12 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             ui.ask = Some(step);
             ui.typed.clear();
             let title = ui.title(step);
-            ui.log(
-                now,
-                format!("step {} waits for your approval: {title}", step + 1),
-            );
+            ui.log(now, log::step_waits(step + 1, &title));
             if !on_screen {
                 status(
                     s,
                     StatusLevel::Warn,
-                    format!(
-                        "the run waits for your approval of step {} (:runbooks)",
-                        step + 1
-                    ),
+                    strings::run_waits_for_approval(step + 1),
                 );
             }
             Vec::new()
@@ -156,19 +150,19 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                     ui.phase = Phase::Finished(*st);
                     ui.last_error = last_error.clone();
                     let why = last_error.map(|e| format!(": {e}")).unwrap_or_default();
-                    ui.log(now, format!("run {}{why}", st.as_str()));
+                    ui.log(now, log::run_ended(st.as_str(), &why));
                     match st {
-                        RunStatus::Done => (StatusLevel::Ok, "run done".to_string()),
+                        RunStatus::Done => (StatusLevel::Ok, strings::RUN_DONE.to_string()),
                         _ => (
                             StatusLevel::Warn,
-                            format!("run {}{why}: u rolls back, r resumes", st.as_str()),
+                            strings::run_ended_open(st.as_str(), &why),
                         ),
                     }
                 }
                 Err(e) => {
                     ui.phase = Phase::Broken(e.clone());
-                    ui.log(now, format!("run stopped: {e}"));
-                    (StatusLevel::Error, format!("run stopped: {e}"))
+                    ui.log(now, strings::run_stopped(e));
+                    (StatusLevel::Error, strings::run_stopped(e))
                 }
             };
             status(s, level, text);
@@ -188,12 +182,8 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
         }
         Msg::Abandoned { run_id, result } => {
             match result {
-                Ok(()) => status(
-                    s,
-                    StatusLevel::Ok,
-                    format!("run {run_id} abandoned; nothing was changed in the cloud"),
-                ),
-                Err(e) => status(s, StatusLevel::Error, format!("abandon {run_id}: {e}")),
+                Ok(()) => status(s, StatusLevel::Ok, strings::run_abandoned(&run_id)),
+                Err(e) => status(s, StatusLevel::Error, strings::abandon_failed(&run_id, &e)),
             }
             vec![Effect::ListRuns]
         }
@@ -260,7 +250,7 @@ fn planned(s: &mut AppState, generation: u64, result: Result<Box<Planned>, Strin
     }
     if empty {
         ui.phase = Phase::Finished(RunStatus::Done);
-        ui.last_error = Some("nothing to do".into());
+        ui.last_error = Some(strings::NOTHING_TO_DO.into());
         return Vec::new();
     }
     ui.phase = Phase::Preflight;
@@ -273,11 +263,11 @@ fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
         RunEvent::StepStarted { step, title, .. } if step < n => {
             ui.steps[step].state = StepState::Running { since: now };
             ui.steps[step].detail = None;
-            ui.log(now, format!("▶ {}/{n} {title}", step + 1));
+            ui.log(now, log::step_started(step + 1, n, &title));
         }
         RunEvent::Waiting { step, detail, .. } if step < n => {
             if ui.steps[step].detail.as_deref() != Some(detail.as_str()) {
-                ui.log(now, format!("  {}: {detail}", step + 1));
+                ui.log(now, log::step_waiting(step + 1, &detail));
             }
             ui.steps[step].detail = Some(detail);
         }
@@ -289,25 +279,21 @@ fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
             ui.steps[step].acted = true;
             ui.log(
                 now,
-                format!(
-                    "  {}: called {call} (request {})",
-                    step + 1,
-                    request_id.as_deref().unwrap_or("-")
-                ),
+                log::step_called(step + 1, &call, request_id.as_deref()),
             );
         }
         RunEvent::Retrying { step, error } if step < n => {
-            ui.log(now, format!("  {}: retrying: {error}", step + 1));
-            ui.steps[step].detail = Some(format!("retrying: {error}"));
+            ui.log(now, log::step_retrying(step + 1, &error));
+            ui.steps[step].detail = Some(strings::retrying(&error));
         }
         RunEvent::StepFinished { step, elapsed_secs } if step < n => {
             ui.steps[step].state = StepState::Done { secs: elapsed_secs };
             ui.steps[step].detail = None;
-            ui.log(now, format!("✓ {}/{n} done in {elapsed_secs}s", step + 1));
+            ui.log(now, log::step_done(step + 1, n, elapsed_secs));
         }
         RunEvent::StepFailed { step, error } if step < n => {
             ui.steps[step].state = StepState::Failed(error.clone());
-            ui.log(now, format!("✗ {}/{n} failed: {error}", step + 1));
+            ui.log(now, log::step_failed(step + 1, n, &error));
         }
         // `Msg::RunEnded` follows with the same outcome and finishes the phase (and refreshes):
         // one place decides that a run is over.
@@ -330,12 +316,12 @@ pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
         ui.confirm_cancel = false;
         if key.code == KeyCode::Char('y') && ui.active() {
             ui.cancel_sent = true;
-            ui.log(now, "cancel requested: the run stops at its next poll");
+            ui.log(now, strings::CANCEL_REQUESTED);
             return Some(vec![Effect::CancelRun {
                 generation: ui.generation,
             }]);
         }
-        status(s, StatusLevel::Info, "the run goes on");
+        status(s, StatusLevel::Info, strings::RUN_GOES_ON);
         return Some(Vec::new());
     }
     if let Some(step) = s.runbook.as_ref()?.ask {
@@ -355,11 +341,7 @@ pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
             Some(Vec::new())
         }
         (Phase::ReadOnly, 'y') => {
-            status(
-                s,
-                StatusLevel::Warn,
-                "read-only session: this plan cannot run here (it has no writer)",
-            );
+            status(s, StatusLevel::Warn, strings::READ_ONLY_PLAN);
             Some(Vec::new())
         }
         (Phase::Running | Phase::Starting, 'c') => {
@@ -396,16 +378,13 @@ fn start(s: &mut AppState) -> Vec<Effect> {
     if stale && !ui.resuming {
         ui.generation = generation;
         ui.phase = Phase::Preflight;
-        ui.log(
-            now,
-            "the preflight is over 5 minutes old: checking again before running",
-        );
+        ui.log(now, strings::PREFLIGHT_STALE);
         return vec![Effect::Preflight { generation, plan }];
     }
     ui.generation = generation;
     ui.phase = Phase::Starting;
     ui.cancel_sent = false;
-    ui.log(now, format!("plan approved: {} step(s)", plan.steps.len()));
+    ui.log(now, log::plan_approved(plan.steps.len()));
     vec![Effect::StartRun {
         generation,
         plan,
@@ -426,12 +405,9 @@ fn approval_key(s: &mut AppState, step: usize, key: Key) -> Vec<Effect> {
         ui.typed.clear();
         let title = ui.title(step);
         if approve {
-            ui.log(now, format!("step {} approved: {title}", step + 1));
+            ui.log(now, log::step_approved(step + 1, &title));
         } else {
-            ui.log(
-                now,
-                format!("step {} declined: the run stops before it", step + 1),
-            );
+            ui.log(now, log::step_declined(step + 1));
         }
         vec![Effect::AnswerStep {
             generation: ui.generation,
@@ -447,11 +423,7 @@ fn approval_key(s: &mut AppState, step: usize, key: Key) -> Vec<Effect> {
         (KeyCode::Enter, None) => answer(ui, true),
         (KeyCode::Enter, Some(id)) => {
             let id = id.clone();
-            status(
-                s,
-                StatusLevel::Warn,
-                format!("type {id} exactly to approve (esc stops the run here)"),
-            );
+            status(s, StatusLevel::Warn, strings::type_id_to_approve(&id));
             Vec::new()
         }
         (_, Some(_)) => {

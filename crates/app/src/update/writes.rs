@@ -1,12 +1,13 @@
 //! Single actions (start, stop, snapshot…): the confirmation dialog, its dry run, the typed id
 //! of a destructive one, the call, and its answer.
 
-use super::common::{SWITCHING, edit, status};
+use super::common::{edit, status};
 use super::refresh::start_fetch;
 use crate::keys::{Action, Key, KeyCode};
 use crate::msg::{Effect, WriteOp};
 use crate::resources::ResourceKind;
 use crate::state::{AppState, Confirm, ConfirmPhase, StatusLevel};
+use crate::strings;
 use opsdeck_core::cloud::TargetRef;
 use opsdeck_core::domain::Inventory;
 
@@ -21,7 +22,7 @@ pub(super) fn dialog_key(s: &mut AppState, key: Key) -> Vec<Effect> {
                 s.dialog = None;
             } else {
                 s.dialog = None;
-                status(s, StatusLevel::Info, "cancelled: nothing was changed");
+                status(s, StatusLevel::Info, strings::CANCELLED);
             }
         }
         KeyCode::Enter => {
@@ -52,21 +53,17 @@ pub(super) fn dialog_key(s: &mut AppState, key: Key) -> Vec<Effect> {
 
 pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
     if s.session.info.is_none() {
-        status(s, StatusLevel::Warn, "not connected yet");
+        status(s, StatusLevel::Warn, strings::NOT_CONNECTED_YET);
         return Vec::new();
     }
     // A `:profile` or `:region` switch in flight: the session that would act is the one being
     // left, and the operator already means the next one.
     if s.session.connecting {
-        status(s, StatusLevel::Warn, SWITCHING);
+        status(s, StatusLevel::Warn, strings::SWITCHING);
         return Vec::new();
     }
     if s.session.read_only() {
-        status(
-            s,
-            StatusLevel::Warn,
-            format!("read-only session: {} is not available", a.label()),
-        );
+        status(s, StatusLevel::Warn, strings::read_only_refusal(a.label()));
         return Vec::new();
     }
     let op = match build_op(s, a) {
@@ -92,23 +89,22 @@ fn op_context(inv: &Inventory, op: &WriteOp) -> String {
     let subject = op.subject();
     if let Some(i) = inv.instance(subject) {
         let tgs = inv.target_groups_of_instance(subject).len();
-        return format!(
-            "{} {} · {} · {} · {} · in {tgs} target group(s)",
-            i.id,
+        return strings::instance_context(
+            &i.id,
             i.display_name(),
             i.state.as_str(),
-            i.instance_type,
-            i.az
+            &i.instance_type,
+            &i.az,
+            tgs,
         );
     }
     if let Some(v) = inv.volume(subject) {
-        return format!(
-            "{} · {}G {} · {} · attached to {}",
-            v.id,
+        return strings::volume_context(
+            &v.id,
             v.size_gib,
-            v.volume_type,
-            v.az,
-            v.attached_instance().unwrap_or("nothing")
+            &v.volume_type,
+            &v.az,
+            v.attached_instance(),
         );
     }
     subject.to_string()
@@ -118,25 +114,27 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
     let inv = &s.data.inv;
     let key = s
         .top_table_key()
-        .ok_or_else(|| format!("{}: select a resource in a table first", a.label()))?;
+        .ok_or_else(|| strings::select_in_a_table_first(a.label()))?;
     let row = s
         .view(key)
         .and_then(|v| v.selected_row())
-        .ok_or_else(|| format!("{}: nothing selected", a.label()))?;
-    let want = |k: ResourceKind, cmd: &str| -> Result<(), String> {
+        .ok_or_else(|| strings::nothing_selected(a.label()))?;
+    // The kind the action needs, named as its table's title and the command that opens it.
+    let want = |k: ResourceKind| -> Result<(), String> {
         if key.kind == k {
             Ok(())
         } else {
-            Err(format!(
-                "{}: select {} (:{cmd})",
+            let command = k.commands().first().copied().unwrap_or_default();
+            Err(strings::select_kind(
                 a.label(),
-                k.title().to_lowercase(),
+                &k.title().to_lowercase(),
+                command,
             ))
         }
     };
     match a {
         Action::Start | Action::Stop | Action::Reboot | Action::CreateImage => {
-            want(ResourceKind::Instances, "instances")?;
+            want(ResourceKind::Instances)?;
             let i = &inv.instances[row];
             let (region, instance_id) = (i.region.clone(), i.id.clone());
             Ok(match a {
@@ -168,11 +166,11 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
             })
         }
         Action::CreateSnapshot | Action::Detach => {
-            want(ResourceKind::Volumes, "volumes")?;
+            want(ResourceKind::Volumes)?;
             let v = &inv.volumes[row];
             if a == Action::Detach {
                 let Some(instance) = v.attached_instance() else {
-                    return Err(format!("{} is not attached", v.id));
+                    return Err(strings::not_attached(&v.id));
                 };
                 return Ok(WriteOp::Detach {
                     region: v.region.to_string(),
@@ -183,18 +181,15 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
             Ok(WriteOp::CreateSnapshot {
                 region: v.region.to_string(),
                 volume_id: v.id.to_string(),
-                description: format!(
-                    "opsdeck snapshot of {}{} at {}",
-                    v.id,
-                    v.attached_instance()
-                        .map(|i| format!(" ({i})"))
-                        .unwrap_or_default(),
-                    s.clock.format("%Y-%m-%d %H:%M UTC")
+                description: strings::snapshot_description(
+                    &v.id,
+                    v.attached_instance(),
+                    &s.clock.format("%Y-%m-%d %H:%M UTC").to_string(),
                 ),
             })
         }
         Action::Register | Action::Deregister => {
-            want(ResourceKind::Targets, "targets")?;
+            want(ResourceKind::Targets)?;
             let t = &inv.target_health[row];
             let tg = inv
                 .target_group(&t.target_group_arn)
@@ -221,7 +216,7 @@ fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
                 }
             })
         }
-        _ => Err("not an action".into()),
+        _ => Err(strings::NOT_AN_ACTION.into()),
     }
 }
 
@@ -257,12 +252,14 @@ pub(super) fn on_written(
     let op = s.write_op.take();
     match result {
         Ok(detail) => {
-            let what = op.map(|o| o.done()).unwrap_or_else(|| "done".into());
+            let what = op
+                .map(|o| o.done())
+                .unwrap_or_else(|| strings::WRITE_DONE.into());
             status(s, StatusLevel::Ok, format!("{what}{detail}"));
             start_fetch(s)
         }
         Err(e) => {
-            status(s, StatusLevel::Error, format!("failed: {e}"));
+            status(s, StatusLevel::Error, strings::write_failed(&e));
             Vec::new()
         }
     }
