@@ -1,6 +1,7 @@
 //! What every screen shares: the bordered block it sits in, and what it shows before the first
 //! inventory arrives.
 
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use opsdeck_app::state::AppState;
 use ratatui::text::{Line, Span};
@@ -22,12 +23,10 @@ pub fn waiting(s: &AppState) -> Option<String> {
     }
     Some(
         match (&s.session.info, &s.session.error, s.session.connecting) {
-            (_, Some(e), _) => format!("cannot connect: {e}"),
-            (None, None, true) => "connecting…".into(),
-            (None, None, false) => "not connected (ctrl-r retries)".into(),
-            (Some(info), None, _) => {
-                format!("loading the inventory of {}…", info.regions.join(", "))
-            }
+            (_, Some(e), _) => strings::cannot_connect(e),
+            (None, None, true) => strings::CONNECTING.into(),
+            (None, None, false) => strings::NOT_CONNECTED_RETRIES.into(),
+            (Some(info), None, _) => strings::loading_inventory_of(&info.regions),
         },
     )
 }
