@@ -256,7 +256,7 @@ pub mod log {
     }
 
     pub fn step_retrying(step: usize, error: &str) -> String {
-        format!("  {step}: {}", super::retrying(error))
+        format!("  {step}: {}", crate::strings::retrying(error))
     }
 
     pub fn step_done(step: usize, steps: usize, secs: u64) -> String {

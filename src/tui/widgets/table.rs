@@ -1,6 +1,6 @@
 //! The one generic resource table. It draws any `TableModel` from the column declarations in
-//! `app/resources.rs`: only the rows on screen are formatted, so a frame costs the same at 100 rows
-//! and at 100,000.
+//! the app crate's `resources/columns.rs`: only the rows on screen are formatted, so a frame costs
+//! the same at 100 rows and at 100,000.
 
 use crate::tui::strings;
 use crate::tui::theme::Theme;

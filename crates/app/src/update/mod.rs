@@ -1,11 +1,11 @@
 //! `update`: the one place state changes. Pure: it never awaits and never does I/O; work for the
 //! outside world leaves as `Effect`s and comes back as `Msg`s.
 //!
-//! One file per seam, each calling only those below it: `common` (the status line, line editing),
-//! `select`, `models` and `refresh` at the bottom; `writes`, `export`, `runbook` and `pickers` over
-//! them; then `navigation`, `actions` (what a key's action does), `commands` (the `:` line); and at
-//! the top `input` (keys and the mouse) and `answers` (the tasks' `Msg`s), which `update` dispatches
-//! to.
+//! One file per seam, each calling only those listed before it: `common` (the status line, line
+//! editing), `select`, `models` and `refresh`; `writes`, `export` and `runbook`; `pickers` (the lists
+//! leading to the runbook screen); `navigation`, `actions` (what a key's action does) and `commands`
+//! (the `:` line); and last `input` (keys and the mouse) and `answers` (the tasks' `Msg`s), which
+//! `update` dispatches to.
 
 mod actions;
 mod answers;
