@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod input;
 pub mod render;
+pub mod strings;
 pub mod theme;
 pub mod views;
 pub mod widgets;

@@ -1,6 +1,7 @@
 //! One frame: header, banners, the screen on top, the status or input line, the key footer, and a
 //! dialog over it all. Reads the state; records only layout facts (viewport sizes) back into it.
 
+use super::strings;
 use super::theme::{Theme, parse_color};
 use super::views;
 use opsdeck_app::command;
@@ -21,10 +22,7 @@ pub const MIN_HEIGHT: u16 = 8;
 pub fn draw(frame: &mut Frame, s: &mut AppState, base: &Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!(
-            "opsdeck: terminal too small ({}x{}, needs {MIN_WIDTH}x{MIN_HEIGHT}); q quits",
-            area.width, area.height
-        );
+        let msg = strings::too_small(area.width, area.height, MIN_WIDTH, MIN_HEIGHT);
         frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
@@ -95,7 +93,7 @@ fn minutes_between(
 
 fn age_text(mins: i64) -> String {
     if mins <= 0 {
-        "<1m".into()
+        strings::UNDER_A_MINUTE.into()
     } else {
         f::duration_secs(mins * 60)
     }
@@ -124,7 +122,7 @@ fn fit_banners(mut all: Vec<Banner>, slots: usize) -> Vec<(String, bool)> {
     let hidden = all.split_off(slots - 1);
     let names: Vec<&str> = hidden.iter().map(|b| b.short.as_str()).collect();
     let more = (
-        format!("+{} more: {}", hidden.len(), names.join(" · ")),
+        strings::more_banners(hidden.len(), &names),
         hidden.iter().any(|b| b.bad),
     );
     all.into_iter()
@@ -137,11 +135,11 @@ fn fit_banners(mut all: Vec<Banner>, slots: usize) -> Vec<(String, bool)> {
 /// screen, where a countdown would go stale (nothing is redrawn between minutes).
 fn next_retry(s: &AppState) -> String {
     if s.data.fetching || s.session.connecting {
-        return "retrying now".into();
+        return strings::RETRYING_NOW.into();
     }
     match s.data.next_refresh {
-        Some(t) => format!("next retry {}", t.format("%H:%M:%S")),
-        None => "ctrl-r retries".into(),
+        Some(t) => strings::next_retry(&t.format("%H:%M:%S").to_string()),
+        None => strings::CTRL_R_RETRIES.into(),
     }
 }
 
@@ -156,11 +154,11 @@ fn region_reason(err: &str) -> (Option<&str>, String) {
     let mut reason = first.split(" [").next().unwrap_or(first).trim().to_string();
     let lists = err.split("; ").count();
     if lists > 1 {
-        reason.push_str(&format!(" (+{} more failed)", lists - 1));
+        reason.push_str(&strings::more_failed(lists - 1));
     } else if let Some(i) = err.rfind(" calls failed)")
         && let Some(open) = err[..i].rfind('(')
     {
-        reason.push_str(&format!(" ({} calls)", &err[open + 1..i]));
+        reason.push_str(&strings::calls(&err[open + 1..i]));
     }
     (code, reason)
 }
@@ -169,19 +167,16 @@ fn banners(s: &AppState) -> Vec<Banner> {
     let mut out = Vec::new();
     let on_runbook = matches!(s.nav.top(), Screen::Runbook(_));
     if let Some(ui) = s.runbook.as_ref().filter(|u| !on_runbook && u.active()) {
-        let what = ui.plan.as_ref().map_or("a runbook", |p| p.runbook.as_str());
+        let what = ui
+            .plan
+            .as_ref()
+            .map_or(opsdeck_app::strings::A_RUNBOOK, |p| p.runbook.as_str());
         let (text, short) = match ui.ask {
             Some(step) => (
-                format!(
-                    "{what} waits for your approval of step {} — :runbooks returns to it",
-                    step + 1
-                ),
-                format!("{what} waits for approval"),
+                strings::run_waits(what, step + 1),
+                strings::run_waits_short(what),
             ),
-            None => (
-                format!("{what} is running — :runbooks returns to it"),
-                format!("{what} running"),
-            ),
+            None => (strings::run_running(what), strings::run_running_short(what)),
         };
         out.push(Banner {
             text,
@@ -195,54 +190,51 @@ fn banners(s: &AppState) -> Vec<Banner> {
         && !matches!(s.nav.top(), Screen::Runs(_))
     {
         let more = if open.len() > 1 {
-            format!(" (and {} more)", open.len() - 1)
+            strings::and_more(open.len() - 1)
         } else {
             String::new()
         };
         out.push(Banner {
-            text: format!(
-                "unfinished run {} ({}, {}, {}/{} steps){more} — :runs to resume, roll back or abandon",
-                first.run_id,
-                first.runbook,
+            text: strings::unfinished_run(
+                &first.run_id,
+                &first.runbook,
                 first.status_text(),
                 first.done,
-                first.steps
+                first.steps,
+                &more,
             ),
             bad: true,
-            short: "unfinished run (:runs)".into(),
+            short: strings::UNFINISHED_RUN_SHORT.into(),
         });
     }
     if let Some(e) = &s.session.error {
         out.push(Banner {
-            text: format!("cannot connect · {} · {e}", next_retry(s)),
+            text: strings::cannot_connect_banner(&next_retry(s), e),
             bad: true,
-            short: "cannot connect".into(),
+            short: strings::CANNOT_CONNECT.into(),
         });
     }
     for r in &s.data.inv.regions {
         if let Some(e) = &r.error {
             let inv = &s.data.inv;
             let age = match s.data.good_at.get(&r.region) {
-                Some(t) => format!(
-                    "showing data from {} ago",
-                    age_text(minutes_between(*t, s.clock))
-                ),
+                Some(t) => strings::showing_data_from(&age_text(minutes_between(*t, s.clock))),
                 None if inv.instances.iter().any(|i| i.region == r.region)
                     || inv.volumes.iter().any(|v| v.region == r.region) =>
                 {
-                    "showing what could be read".into()
+                    strings::SHOWING_WHAT_COULD_BE_READ.into()
                 }
-                None => "no data yet".into(),
+                None => strings::NO_DATA_YET.into(),
             };
             // What an operator needs first: which region, AWS's code, how old its rows are and
             // when it is tried again; the reason in plain words last (the log has every detail).
             let (code, reason) = region_reason(e);
             let name = match code {
-                Some(c) => format!("{} [{c}]", r.region),
+                Some(c) => strings::region_with_code(&r.region, c),
                 None => r.region.clone(),
             };
             out.push(Banner {
-                text: format!("{name} · {age} · {} · {reason}", next_retry(s)),
+                text: strings::region_banner(&name, &age, &next_retry(s), &reason),
                 bad: true,
                 short: name,
             });
@@ -255,7 +247,7 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     let hs = theme.header();
     let sep = Span::styled(theme.sep(), hs);
     let mut left: Vec<Span> = vec![Span::styled(
-        " opsdeck",
+        strings::APP_NAME,
         hs.add_modifier(ratatui::style::Modifier::BOLD),
     )];
     match &s.session.info {
@@ -263,10 +255,15 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             // The badge first: it must survive the narrowest terminal.
             left.push(Span::styled(" ", hs));
             if info.read_only {
-                left.push(Span::styled(" READ-ONLY ", theme.badge(Color::Yellow)));
+                left.push(Span::styled(
+                    strings::READ_ONLY_BADGE,
+                    theme.badge(Color::Yellow),
+                ));
             } else if let Some(c) = info.color.as_deref().and_then(parse_color) {
                 left.push(Span::styled(
-                    format!(" {} ", info.profile.as_deref().unwrap_or("default")),
+                    strings::profile_badge(
+                        info.profile.as_deref().unwrap_or(strings::DEFAULT_PROFILE),
+                    ),
                     theme.badge(c),
                 ));
             }
@@ -274,22 +271,22 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             left.push(Span::styled(info.label.clone(), hs));
             left.push(sep.clone());
             let regions = match &s.tables.region_filter {
-                Some(r) => format!("{r} (of {})", info.regions.len()),
+                Some(r) => strings::one_region_of(r, info.regions.len()),
                 None => info.regions.join(","),
             };
             left.push(Span::styled(regions, hs));
             if let Some(id) = &s.data.inv.identity {
                 left.push(sep.clone());
-                left.push(Span::styled(format!("acct {}", id.account), hs));
+                left.push(Span::styled(strings::account(&id.account), hs));
             }
         }
         None => {
             left.push(sep.clone());
             left.push(Span::styled(
                 if s.session.connecting {
-                    "connecting…"
+                    strings::CONNECTING
                 } else {
-                    "not connected"
+                    strings::NOT_CONNECTED
                 },
                 hs,
             ));
@@ -298,13 +295,13 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     // The age of the oldest good data on screen: a failing region's kept rows, not the last
     // refresh that answered.
     let mut right = match (s.data.loaded(), s.data_as_of()) {
-        (true, Some(t)) => format!("data {} old", age_text(minutes_between(t, s.clock))),
-        (true, None) => "no good data yet".into(),
-        (false, _) if s.session.info.is_some() => "loading inventory…".into(),
+        (true, Some(t)) => strings::data_age(&age_text(minutes_between(t, s.clock))),
+        (true, None) => strings::NO_GOOD_DATA_YET.into(),
+        (false, _) if s.session.info.is_some() => strings::LOADING_INVENTORY.into(),
         (false, _) => String::new(),
     };
     if s.data.loaded() && s.data.refresh_shown(s.clock) {
-        right.push_str(" · refreshing…");
+        right.push_str(strings::REFRESHING);
     }
     right.push(' ');
     frame.buffer_mut().set_style(area, hs);
@@ -341,7 +338,7 @@ fn draw_status(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     let line = match s.input.mode {
         InputMode::Command => {
             let mut spans = vec![
-                Span::styled(":", theme.key()),
+                Span::styled(strings::COMMAND_PROMPT, theme.key()),
                 Span::raw(s.input.text.clone()),
             ];
             let prefix = s
@@ -353,10 +350,7 @@ fn draw_status(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             let options = command::complete(&prefix, &s.session, &s.prefs);
             if !options.is_empty() && !s.input.text.is_empty() {
                 let shown: Vec<String> = options.into_iter().take(8).collect();
-                spans.push(Span::styled(
-                    format!("   tab: {}", shown.join(" ")),
-                    theme.dim(),
-                ));
+                spans.push(Span::styled(strings::completions(&shown), theme.dim()));
             }
             frame.set_cursor_position((area.x + 1 + s.input.text.chars().count() as u16, area.y));
             Line::from(spans)
@@ -369,15 +363,9 @@ fn draw_status(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
                 .unwrap_or((0, 0));
             frame.set_cursor_position((area.x + 1 + s.input.text.chars().count() as u16, area.y));
             Line::from(vec![
-                Span::styled("/", theme.key()),
+                Span::styled(strings::FILTER_PROMPT, theme.key()),
                 Span::raw(s.input.text.clone()),
-                Span::styled(
-                    format!(
-                        "   {} of {} rows · field:value, !inverse · enter keeps, esc clears",
-                        count.0, count.1
-                    ),
-                    theme.dim(),
-                ),
+                Span::styled(strings::filter_count(count.0, count.1), theme.dim()),
             ])
         }
         InputMode::None => match &s.status {
@@ -468,8 +456,8 @@ fn draw_footer(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (a, enabled) in footer_keys(s) {
-        let k = format!("<{}>", s.prefs.keymap.first(a));
-        let label = format!("{} ", a.label());
+        let k = strings::key(&s.prefs.keymap.first(a));
+        let label = strings::footer_label(a.label());
         let w = k.chars().count() + label.chars().count();
         // The trailing space may fall off the edge; the entry itself may not.
         if used + w - 1 > usize::from(area.width) {
@@ -512,44 +500,41 @@ fn draw_dialog(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         .border_set(theme.border_set())
         .border_style(border)
         .title(Span::styled(
-            format!(" Confirm: {} ", d.op.call()),
+            strings::confirm_title(d.op.call()),
             theme.title(),
         ));
     let mut lines = vec![
         Line::from(Span::styled(d.op.describe(), theme.title())),
         Line::from(d.context.clone()),
-        Line::from(Span::styled(
-            format!("region {}", d.op.region()),
-            theme.dim(),
-        )),
+        Line::from(Span::styled(strings::region(d.op.region()), theme.dim())),
     ];
     lines.push(match &d.phase {
-        ConfirmPhase::Checking => Line::from(Span::styled(
-            "dry run: checking permissions and state…",
-            theme.warn(),
-        )),
-        ConfirmPhase::Ready => Line::from(Span::styled("✓ dry run: would succeed", theme.good())),
+        ConfirmPhase::Checking => Line::from(Span::styled(strings::DRY_RUN_CHECKING, theme.warn())),
+        ConfirmPhase::Ready => Line::from(Span::styled(strings::DRY_RUN_OK, theme.good())),
         ConfirmPhase::Refused(e) => {
-            Line::from(Span::styled(format!("✗ dry run refused: {e}"), theme.bad()))
+            Line::from(Span::styled(strings::dry_run_refused(e), theme.bad()))
         }
-        ConfirmPhase::Running => Line::from(Span::styled("running…", theme.warn())),
+        ConfirmPhase::Running => Line::from(Span::styled(strings::RUNNING, theme.warn())),
     });
     if destructive {
         let ok = d.confirmed();
         lines.push(Line::from(vec![
-            Span::raw(format!("type {} to confirm: ", d.op.subject())),
+            Span::raw(strings::type_to_confirm(d.op.subject())),
             Span::styled(
-                format!("{}_", d.typed),
+                strings::typed(&d.typed),
                 if ok { theme.good() } else { theme.key() },
             ),
         ]));
     }
     let ready = d.phase == ConfirmPhase::Ready && d.confirmed();
     lines.push(Line::from(vec![
-        Span::styled("<enter>", if ready { theme.key() } else { theme.dim() }),
-        Span::styled(" run  ", if ready { Style::new() } else { theme.dim() }),
-        Span::styled("<esc>", theme.key()),
-        Span::raw(" cancel"),
+        Span::styled(
+            strings::ENTER,
+            if ready { theme.key() } else { theme.dim() },
+        ),
+        Span::styled(strings::RUN, if ready { Style::new() } else { theme.dim() }),
+        Span::styled(strings::ESC, theme.key()),
+        Span::raw(strings::CANCEL),
     ]));
     let lines: Vec<Line> = lines.into_iter().map(|l| theme_line(l, theme)).collect();
     frame.render_widget(

@@ -2,6 +2,7 @@
 //! group, volumes and events, and what breaks if the zone goes.
 
 use super::findings::zones_of;
+use super::strings::azmap as text;
 use super::xray::Level;
 use opsdeck_core::analysis::{Finding, Severity};
 use opsdeck_core::domain::*;
@@ -125,15 +126,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 .count();
             let impaired = insts.iter().filter(|i| i.status_checks.impaired()).count();
             lines.push(line(
-                format!(
-                    "Instances {} ({running} up{})",
-                    insts.len(),
-                    if impaired > 0 {
-                        format!(", {impaired} impaired")
-                    } else {
-                        String::new()
-                    }
-                ),
+                text::instances(insts.len(), running, impaired),
                 Level::Heading,
             ));
             for i in insts.iter().take(MAX_LISTED) {
@@ -145,7 +138,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                     Level::Warn
                 };
                 let ev = if i.upcoming_events().next().is_some() {
-                    " ⚠"
+                    text::EVENT_MARK
                 } else {
                     ""
                 };
@@ -155,13 +148,10 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 ));
             }
             if insts.len() > MAX_LISTED {
-                lines.push(line(
-                    format!("  … {} more", insts.len() - MAX_LISTED),
-                    Level::Plain,
-                ));
+                lines.push(line(text::more(insts.len() - MAX_LISTED), Level::Plain));
             }
 
-            lines.push(line("Healthy targets here", Level::Heading));
+            lines.push(line(text::HEALTHY_TARGETS_HERE, Level::Heading));
             let mut any_tg = false;
             for tg in &inv.target_groups {
                 let Some(&(healthy_here, total_here)) = tg_az.get(&(tg.arn.as_str(), az.as_str()))
@@ -182,32 +172,23 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                     level,
                 ));
                 if healthy_here > 0 && healthy_all == healthy_here {
-                    breaks.push(line(
-                        format!("  {} loses all {healthy_all}", tg.name),
-                        Level::Bad,
-                    ));
+                    breaks.push(line(text::loses_all(&tg.name, healthy_all), Level::Bad));
                 }
             }
             if !any_tg {
-                lines.push(line("  none", Level::Plain));
+                lines.push(line(text::NONE, Level::Plain));
             }
 
             let vols: Vec<&Volume> = inv.volumes.iter().filter(|v| v.az == az).collect();
             let gib: i64 = vols.iter().map(|v| i64::from(v.size_gib)).sum();
-            lines.push(line(
-                format!("Volumes {} ({gib} GiB)", vols.len()),
-                Level::Heading,
-            ));
+            lines.push(line(text::volumes(vols.len(), gib), Level::Heading));
             let lost: Vec<&str> = vols
                 .iter()
                 .filter(|v| !has_snapshot.contains(v.id.as_str()))
                 .map(|v| v.id.as_str())
                 .collect();
             if !lost.is_empty() {
-                lines.push(line(
-                    format!("  {} without snapshot", lost.len()),
-                    Level::Warn,
-                ));
+                lines.push(line(text::without_snapshot(lost.len()), Level::Warn));
             }
 
             let events: Vec<&ScheduledEvent> = inv
@@ -223,7 +204,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                     }
                 })
                 .collect();
-            lines.push(line(format!("Events {}", events.len()), Level::Heading));
+            lines.push(line(text::events(events.len()), Level::Heading));
             for e in events.iter().take(MAX_LISTED) {
                 lines.push(line(
                     format!("  {} {}", label(&e.resource_id), e.raw_code),
@@ -233,7 +214,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
 
             for lb in &inv.load_balancers {
                 if lb.zones.len() == 1 && lb.zones.iter().any(|z| z.az == az) {
-                    breaks.push(line(format!("  {} (only zone)", lb.name), Level::Bad));
+                    breaks.push(line(text::only_zone(&lb.name), Level::Bad));
                 }
             }
             for e in &inv.elastic_ips {
@@ -245,32 +226,26 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 if let Some(i) = inst
                     && az_of_instance.get(i) == Some(&az.as_str())
                 {
-                    breaks.push(line(
-                        format!("  EIP {} ({}) dark", e.public_ip, label(i)),
-                        Level::Warn,
-                    ));
+                    breaks.push(line(text::eip_dark(&e.public_ip, &label(i)), Level::Warn));
                 }
             }
             let mut nbreaks = breaks.len();
             if !lost.is_empty() {
                 nbreaks += 1;
-                breaks.push(line(
-                    format!("  {} volumes, no snapshot:", lost.len()),
-                    Level::Bad,
-                ));
+                breaks.push(line(text::volumes_without_snapshot(lost.len()), Level::Bad));
                 for v in lost.iter().take(3) {
                     breaks.push(line(format!("    {v}"), Level::Bad));
                 }
                 if lost.len() > 3 {
-                    breaks.push(line(format!("    … {} more", lost.len() - 3), Level::Bad));
+                    breaks.push(line(text::more_volumes(lost.len() - 3), Level::Bad));
                 }
             }
 
             // What breaks comes first: that is the question this screen answers.
             let mut out = vec![if nbreaks == 0 {
-                line("If it goes: nothing breaks", Level::Good)
+                line(text::NOTHING_BREAKS, Level::Good)
             } else {
-                line("If it goes:", Level::Bad)
+                line(text::IF_IT_GOES, Level::Bad)
             }];
             out.extend(breaks);
             // The analysis's findings that concern this zone, worst first (as `:findings` lists them).
@@ -281,12 +256,9 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 .map(|(f, _)| f)
                 .collect();
             if here.is_empty() {
-                out.push(line("Findings: none", Level::Good));
+                out.push(line(text::NO_FINDINGS, Level::Good));
             } else {
-                out.push(line(
-                    format!("Findings {} (r: their runbooks)", here.len()),
-                    Level::Heading,
-                ));
+                out.push(line(text::findings(here.len()), Level::Heading));
                 for f in here.iter().take(MAX_LISTED) {
                     let level = match f.severity {
                         Severity::Critical => Level::Bad,
@@ -305,10 +277,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                     out.push(line(format!("  {what} {}", f.kind.as_str()), level));
                 }
                 if here.len() > MAX_LISTED {
-                    out.push(line(
-                        format!("  … {} more", here.len() - MAX_LISTED),
-                        Level::Plain,
-                    ));
+                    out.push(line(text::more(here.len() - MAX_LISTED), Level::Plain));
                 }
             }
             out.extend(lines);

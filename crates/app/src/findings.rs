@@ -1,7 +1,7 @@
 //! The console's side of the analysis: findings computed once per inventory (with the index, off
-//! the loop), their table columns (data, like every resource kind), and which zones each concerns.
+//! the loop) and which zones each concerns. Their table columns are declared with every other
+//! kind's, in `resources/columns.rs`.
 
-use super::resources::{CellCtx, Column, col};
 use opsdeck_core::analysis::{AnalysisOptions, Finding, find_all};
 use opsdeck_core::domain::{Inventory, Timestamp};
 use std::collections::BTreeSet;
@@ -12,41 +12,6 @@ pub fn compute(inv: &Inventory, max_snapshot_age_hours: u64, now: Timestamp) -> 
     opts.max_snapshot_age = chrono::Duration::hours(max_snapshot_age_hours.min(1_000_000) as i64);
     find_all(inv, &opts)
 }
-
-fn finding(c: &dyn CellCtx, r: usize) -> Option<&Finding> {
-    c.findings().get(r)
-}
-
-pub static COLUMNS: &[Column] = &[
-    col("SEVERITY", 8, |c, r| {
-        finding(c, r)
-            .map(|f| f.severity.as_str().into())
-            .unwrap_or_default()
-    })
-    .fit(8, 0),
-    col("KIND", 27, |c, r| {
-        finding(c, r)
-            .map(|f| f.kind.as_str().into())
-            .unwrap_or_default()
-    })
-    .fit(16, 1),
-    col("MESSAGE", 70, |c, r| {
-        finding(c, r).map(|f| f.message.clone()).unwrap_or_default()
-    })
-    .fit(30, 1),
-    col("FIX", 52, |c, r| {
-        finding(c, r)
-            .map(|f| f.fix.clone().unwrap_or_else(|| "-".into()))
-            .unwrap_or_default()
-    })
-    .fit(20, 2),
-    col("RESOURCES", 30, |c, r| {
-        finding(c, r)
-            .map(|f| f.resources.join(" "))
-            .unwrap_or_default()
-    })
-    .fit(19, 3),
-];
 
 /// The zones a finding is about: where its instances and volumes live, where its group's targets
 /// or its load balancer's subnets are, or the zone itself.

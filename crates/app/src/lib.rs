@@ -3,6 +3,10 @@
 //! `update(&mut AppState, Input) -> Vec<Effect>` is the only place state changes; it never awaits.
 //! The console (`crate::tui`) turns terminal events into `Input`, runs the `Effect`s as tasks against
 //! the session's ports, and feeds their `Msg`s back.
+//!
+//! Data below handlers: `state`, `msg`, `runbook_screen` (the runbook screen's state), `resources`,
+//! `table` and the other models import no handler; the handlers are `update`'s files. The `:`
+//! commands are one table (`command`); the wording the console shows is in `strings`.
 
 pub mod azmap;
 pub mod command;
@@ -14,12 +18,12 @@ pub mod format;
 pub mod keymap_doc;
 pub mod keys;
 pub mod msg;
-mod pickers;
 pub mod resources;
 pub mod runbook_screen;
 pub mod runbooks;
 pub mod sample;
 pub mod state;
+pub mod strings;
 pub mod table;
 mod update;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the `:runbooks` list. Planning itself is the planners' (`opsdeck_runbook`): pure over the
 //! inventory, refusing bad arguments in plain words before anything changes.
 
+use crate::strings::{self, offer};
 use opsdeck_core::analysis::Finding;
 use opsdeck_core::domain::{Inventory, SnapshotState, Timestamp, ZoneState};
 use opsdeck_runbook::journal::{RunState, RunStatus};
@@ -227,9 +228,9 @@ pub fn plan(
             },
             now,
         ),
-        RunbookRequest::Resume { run_id } | RunbookRequest::Rollback { run_id } => Err(format!(
-            "run {run_id} is planned from its journal, not from the inventory"
-        )),
+        RunbookRequest::Resume { run_id } | RunbookRequest::Rollback { run_id } => {
+            Err(strings::planned_from_its_journal(run_id))
+        }
     }
 }
 
@@ -279,12 +280,12 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
     let event = i
         .upcoming_events()
         .min_by_key(|e| e.not_before)
-        .map(|e| format!(", ahead of its {}", e.raw_code))
+        .map(|e| offer::ahead_of(&e.raw_code))
         .unwrap_or_default();
     let mut out = vec![
         choice(
             "rolling-maintenance",
-            format!("drain, restart and rejoin {name}, keeping its groups served{event}"),
+            offer::rolling(&name, &event),
             RunbookRequest::Rolling {
                 region: region.to_string(),
                 instances: vec![i.id.to_string()],
@@ -292,9 +293,7 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
         ),
         choice(
             "remove-spof",
-            format!(
-                "clone {name} via an AMI into another AZ and register the clone where it serves"
-            ),
+            offer::remove_spof(&name),
             RunbookRequest::RemoveSpof {
                 region: region.to_string(),
                 instance: i.id.to_string(),
@@ -302,9 +301,7 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
         ),
         choice(
             "db-failover",
-            format!(
-                "move {name}'s data volume (or its newest snapshot) and Elastic IP to a replacement"
-            ),
+            offer::db_failover(&name),
             RunbookRequest::DbFailover {
                 region: region.to_string(),
                 primary: i.id.to_string(),
@@ -312,7 +309,7 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
         ),
         choice(
             "snapshot",
-            format!("snapshot every volume of {name}"),
+            offer::snapshot(&name),
             RunbookRequest::Snapshot {
                 region: region.to_string(),
                 instance: i.id.to_string(),
@@ -333,10 +330,10 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
             1,
             choice(
                 "reschedule",
-                format!(
-                    "move {name}'s {} to its deadline, {} (no change to the instance now)",
-                    e.raw_code,
-                    deadline.format("%Y-%m-%d %H:%M UTC")
+                offer::reschedule(
+                    &name,
+                    &e.raw_code,
+                    &deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
                 ),
                 RunbookRequest::Reschedule {
                     region: region.to_string(),
@@ -367,17 +364,8 @@ pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
             });
             for z in zones {
                 out.push(choice(
-                    format!("restore into {}", z.name),
-                    format!(
-                        "a new volume in {} from {id}'s newest snapshot {}{}",
-                        z.name,
-                        snap.id,
-                        if z.name == v.az {
-                            " (its own zone)"
-                        } else {
-                            ""
-                        }
-                    ),
+                    offer::restore_label(&z.name),
+                    offer::restore(&z.name, id, &snap.id, z.name == v.az),
                     RunbookRequest::Restore {
                         region: v.region.to_string(),
                         snapshot: snap.id.to_string(),
@@ -386,14 +374,11 @@ pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
                 ));
             }
         }
-        None => out.push(hint(
-            "restore",
-            format!("{id} has no completed snapshot to restore"),
-        )),
+        None => out.push(hint("restore", offer::nothing_to_restore(id))),
     }
     out.push(choice(
         "prune",
-        format!("delete {id}'s snapshots but the {PRUNE_KEEP} newest (never one an AMI uses)"),
+        offer::prune(id, PRUNE_KEEP),
         RunbookRequest::Prune {
             region: v.region.to_string(),
             volume: id.to_string(),
@@ -403,7 +388,7 @@ pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
     if let Some(i) = v.attached_instance() {
         out.push(choice(
             "snapshot",
-            format!("snapshot every volume of {i}, this one included"),
+            offer::snapshot_with(i),
             RunbookRequest::Snapshot {
                 region: v.region.to_string(),
                 instance: i.to_string(),
@@ -433,7 +418,7 @@ pub fn catalog(inv: &Inventory, found: &[Finding]) -> Vec<Choice> {
             .count();
         out.push(choice(
             "rolling-maintenance",
-            format!("{n} instance(s) with an upcoming scheduled event in {r}, one at a time"),
+            offer::scheduled_maintenance(n, r),
             RunbookRequest::Rolling {
                 region: r.to_string(),
                 instances: Vec::new(),
@@ -452,22 +437,16 @@ pub fn catalog(inv: &Inventory, found: &[Finding]) -> Vec<Choice> {
         seen.push(req);
         out.push(choice(
             req.runbook(),
-            format!("fixes {}: {}", f.kind.as_str(), f.message),
+            offer::fixes(f.kind.as_str(), &f.message),
             req.clone(),
         ));
     }
     out.push(hint(
-        "remove-spof · db-failover · snapshot",
-        "from an instance: select it in :instances and press r",
+        strings::FROM_AN_INSTANCE_LABEL,
+        strings::FROM_AN_INSTANCE,
     ));
-    out.push(hint(
-        "restore · prune",
-        "from a volume: select it in :volumes and press r",
-    ));
-    out.push(hint(
-        ":runs",
-        "journaled runs: resume, roll back or abandon an unfinished one",
-    ));
+    out.push(hint(strings::FROM_A_VOLUME_LABEL, strings::FROM_A_VOLUME));
+    out.push(hint(strings::RUNS_LABEL, strings::RUNS_DETAIL));
     out
 }
 
@@ -507,7 +486,7 @@ impl RunSummary {
                 done: 0,
                 steps: 0,
                 started_at: None,
-                note: Some(format!("unreadable: {e}")),
+                note: Some(strings::unreadable(e)),
             },
         }
     }
@@ -518,7 +497,7 @@ impl RunSummary {
     }
 
     pub fn status_text(&self) -> &'static str {
-        self.status.map_or("unreadable", RunStatus::as_str)
+        self.status.map_or(strings::UNREADABLE, RunStatus::as_str)
     }
 }
 

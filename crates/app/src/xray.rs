@@ -3,6 +3,7 @@
 
 use super::format as f;
 use super::resources::ResourceKind;
+use super::strings::xray as text;
 use opsdeck_core::domain::*;
 
 /// How a line should stand out.
@@ -33,8 +34,8 @@ fn item(depth: u8, text: String, level: Level, target: Option<(ResourceKind, Str
     }
 }
 
-fn heading(text: &str, n: usize) -> XrayItem {
-    item(1, format!("{text} ({n})"), Level::Heading, None)
+fn heading(name: &str, n: usize) -> XrayItem {
+    item(1, text::heading(name, n), Level::Heading, None)
 }
 
 pub fn target_level(s: TargetState) -> Level {
@@ -58,21 +59,20 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     };
     out.push(item(
         0,
-        format!(
-            "{} {}  {}  {}  {}  checks {}",
-            i.id,
+        text::instance(
+            &i.id,
             i.display_name(),
             i.state.as_str(),
-            i.instance_type,
-            i.az,
-            i.status_checks.summary()
+            &i.instance_type,
+            &i.az,
+            &i.status_checks.summary(),
         ),
         level,
         Some((ResourceKind::Instances, i.id.to_string())),
     ));
 
     let regs: Vec<&TargetHealth> = inv.registrations_of_instance(id).collect();
-    out.push(heading("Target groups", regs.len()));
+    out.push(heading(text::TARGET_GROUPS, regs.len()));
     for t in regs {
         let tg = inv.target_group(&t.target_group_arn);
         let name = tg.map(|g| g.name.as_str()).unwrap_or(&t.target_group_arn);
@@ -82,14 +82,15 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
             .count();
         out.push(item(
             2,
-            format!(
-                "{name}  port {}  {}{}  ({healthy_elsewhere} other healthy)",
-                t.port.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+            text::registration(
+                name,
+                &t.port.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
                 t.state.as_str(),
-                t.reason
+                &t.reason
                     .as_deref()
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default(),
+                healthy_elsewhere,
             ),
             target_level(t.state),
             Some((ResourceKind::TargetGroups, t.target_group_arn.to_string())),
@@ -97,7 +98,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     }
 
     let vols = inv.volumes_of_instance(id);
-    out.push(heading("Volumes", vols.len()));
+    out.push(heading(text::VOLUMES, vols.len()));
     for v in vols {
         let device = v
             .attachments
@@ -120,7 +121,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
         ));
         let snaps = inv.snapshots_of_volume(&v.id);
         if snaps.is_empty() {
-            out.push(item(4, "no snapshot".into(), Level::Bad, None));
+            out.push(item(4, text::NO_SNAPSHOT.into(), Level::Bad, None));
         }
         for s in snaps.iter().take(5) {
             let level = match s.state {
@@ -130,12 +131,11 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
             };
             out.push(item(
                 4,
-                format!(
-                    "{}  {} {}  {} ago",
-                    s.id,
+                text::snapshot(
+                    &s.id,
                     s.state.as_str(),
-                    f::bar(s.progress, 5),
-                    f::age(s.start_time, now)
+                    &f::bar(s.progress, 5),
+                    &f::age(s.start_time, now),
                 ),
                 level,
                 Some((ResourceKind::Snapshots, s.id.to_string())),
@@ -144,7 +144,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
         if snaps.len() > 5 {
             out.push(item(
                 4,
-                format!("… {} older snapshots", snaps.len() - 5),
+                text::older_snapshots(snaps.len() - 5),
                 Level::Plain,
                 None,
             ));
@@ -152,7 +152,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     }
 
     let eips = inv.eips_of_instance(id);
-    out.push(heading("Elastic IPs", eips.len()));
+    out.push(heading(text::ELASTIC_IPS, eips.len()));
     for e in eips {
         out.push(item(
             2,
@@ -168,7 +168,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     }
 
     let enis = inv.enis_of_instance(id);
-    out.push(heading("Network interfaces", enis.len()));
+    out.push(heading(text::NETWORK_INTERFACES, enis.len()));
     for n in enis {
         let secondary: Vec<&str> = n.secondary_private_ips().collect();
         out.push(item(
@@ -190,16 +190,15 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     }
 
     let events: Vec<&ScheduledEvent> = i.events.iter().collect();
-    out.push(heading("Scheduled events", events.len()));
+    out.push(heading(text::SCHEDULED_EVENTS, events.len()));
     for e in events {
         out.push(item(
             2,
-            format!(
-                "{}  not before {}  in {}  deadline {}",
-                e.raw_code,
-                f::time(e.not_before),
-                f::time_left(e.not_before, now),
-                f::time(e.not_before_deadline)
+            text::event(
+                &e.raw_code,
+                &f::time(e.not_before),
+                &f::time_left(e.not_before, now),
+                &f::time(e.not_before_deadline),
             ),
             if e.is_done() {
                 Level::Plain
@@ -212,7 +211,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     }
 
     let metrics: Vec<&MetricSeries> = inv.metrics_of_instance(id).collect();
-    out.push(heading("Metrics", metrics.len()));
+    out.push(heading(text::METRICS, metrics.len()));
     for m in metrics {
         let values: Vec<f64> = m.points.values().collect();
         let max = if m.metric == "CPUUtilization" {
@@ -222,13 +221,12 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
         };
         out.push(item(
             2,
-            format!(
-                "{:<18} {}  latest {}",
-                m.metric,
-                f::sparkline(&values, 30, max),
-                m.latest()
+            text::metric(
+                &m.metric,
+                &f::sparkline(&values, 30, max),
+                &m.latest()
                     .map(|v| format!("{v:.1}"))
-                    .unwrap_or_else(|| "-".into())
+                    .unwrap_or_else(|| "-".into()),
             ),
             Level::Plain,
             None,
@@ -236,7 +234,7 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
     }
 
     let alarms = inv.alarms_of_instance(id);
-    out.push(heading("Alarms", alarms.len()));
+    out.push(heading(text::ALARMS, alarms.len()));
     for a in alarms {
         out.push(item(
             2,

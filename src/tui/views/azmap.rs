@@ -1,7 +1,8 @@
 //! The AZ map: one column per availability zone; left/right moves between zones when they do not
 //! all fit, j/k scrolls every column.
 
-use super::{frame_block, waiting};
+use super::frame::{frame_block, waiting};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use opsdeck_app::state::{AppState, Screen};
 use opsdeck_core::domain::ZoneState;
@@ -25,14 +26,11 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         m.selected + 1 - fit
     };
     let more = if fit < n {
-        format!(", showing {}-{}, h/l for more", first + 1, first + fit)
+        strings::showing_zones(first + 1, first + fit)
     } else {
         String::new()
     };
-    let block = frame_block(
-        format!(" AZ map ({n} zones{more}) — what breaks if a zone goes "),
-        theme,
-    );
+    let block = frame_block(strings::az_map_title(n, &more), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(msg) = wait {
@@ -49,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         frame.buffer_mut().set_stringn(
             inner.x + 1,
             inner.y,
-            "no zones",
+            strings::NO_ZONES,
             usize::from(inner.width),
             theme.dim(),
         );

@@ -1,6 +1,7 @@
 //! Describe: every field of one resource, scrollable.
 
-use super::frame_block;
+use super::frame::frame_block;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
@@ -11,12 +12,11 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     let Screen::Describe(d) = s.nav.top_mut() else {
         return;
     };
-    let title = format!(
-        " {} {} ({}/{}) ",
+    let title = strings::describe_title(
         d.kind.title(),
         d.id.split('|').next().unwrap_or(&d.id),
         (d.scroll + 1).min(d.lines.len()),
-        d.lines.len()
+        d.lines.len(),
     );
     let block = frame_block(title, theme);
     let inner = block.inner(area);

@@ -1,7 +1,9 @@
 //! Help, generated from the keymap in use (so remapped keys show as they are).
 
-use super::frame_block;
+use super::frame::frame_block;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
+use opsdeck_app::command;
 use opsdeck_app::keys::{Action, Group, Keymap};
 use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
@@ -12,95 +14,35 @@ use ratatui::text::{Line, Span};
 pub fn lines(km: &Keymap) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for g in [Group::General, Group::Move, Group::View, Group::Mutate] {
-        out.push((String::new(), format!("## {}", g.title())));
+        out.push((String::new(), strings::heading(g.title())));
         for a in Action::ALL.iter().filter(|a| a.group() == g) {
             out.push((km.all(*a), a.help().to_string()));
         }
         out.push((String::new(), String::new()));
     }
-    out.push((String::new(), "## Commands (: then tab completes)".into()));
-    for (c, h) in [
-        (
-            ":instances :ec2 :i",
-            "instances (status checks, event marker, CPU sparkline)",
-        ),
-        (":volumes :vol", "EBS volumes"),
-        (":snapshots :snap", "snapshots with progress"),
-        (":amis", "images"),
-        (
-            ":lb  :tg  :targets",
-            "load balancers → target groups → targets (enter drills down)",
-        ),
-        (
-            ":eip  :eni",
-            "Elastic IPs, network interfaces with secondary IPs",
-        ),
-        (
-            ":events :ev",
-            "maintenance planner: scheduled events, time left, unprotected/movable; r plans",
-        ),
-        (":alarms", "CloudWatch alarms"),
-        (":zones :subnets", "availability zones, subnets"),
-        (
-            ":findings :f",
-            "single points of failure, worst first (as opsdeck report); r offers the fix",
-        ),
-        (":az", "the AZ map (with each zone's findings)"),
-        (
-            ":runbooks :rb",
-            "what can run now (scheduled maintenance, each finding's fix); r on a resource offers its own",
-        ),
-        (
-            ":runs",
-            "journaled runs: enter opens (y resumes), u rolls back, a abandons",
-        ),
-        (
-            ":region R",
-            "show only R if connected, else add R; :region all shows every region",
-        ),
-        (
-            ":profile P",
-            "reconnect with profile P (its read-only and colour settings apply)",
-        ),
-        (":export csv|json", "export the current view"),
-        (
-            ":chaos CMD",
-            "demo only: inject a fault into the simulated cloud (below), then refresh",
-        ),
-        (":q", "quit"),
-    ] {
+    out.push((String::new(), strings::heading(strings::COMMANDS_HEADING)));
+    // The command table's own lines, so help never drifts from what `:` accepts.
+    for (c, h) in command::help_lines() {
+        out.push((c, h.to_string()));
+    }
+    out.push((String::new(), String::new()));
+    out.push((String::new(), strings::heading(strings::FILTER_HEADING)));
+    for (c, h) in strings::FILTER_HELP {
         out.push((c.to_string(), h.to_string()));
     }
     out.push((String::new(), String::new()));
-    out.push((String::new(), "## Filter (/)".into()));
-    for (c, h) in [
-        (
-            "web",
-            "rows containing web in any column (case-insensitive)",
-        ),
-        ("state:running", "rows whose STATE column contains running"),
-        ("web az:1a", "every term must match"),
-        ("!running", "rows that do NOT match"),
-        (
-            "enter / esc",
-            "keep the filter / clear it; it stays with the view",
-        ),
-    ] {
-        out.push((c.to_string(), h.to_string()));
-    }
-    out.push((String::new(), String::new()));
-    out.push((String::new(), "## Chaos (:chaos CMD, demo only)".into()));
+    out.push((String::new(), strings::heading(strings::CHAOS_HEADING)));
     // The simulator's own list, so help never drifts from what `:chaos` accepts.
     for l in opsdeck_sim::CHAOS_HELP.lines().skip(1) {
         out.push((String::new(), l.trim().to_string()));
     }
     out.push((String::new(), String::new()));
-    out.push((String::new(), "## Confirmations".into()));
     out.push((
-        "enter / esc".into(),
-        "run after a successful dry run / cancel; stop, deregister and detach need the id typed"
-            .into(),
+        String::new(),
+        strings::heading(strings::CONFIRMATIONS_HEADING),
     ));
+    let (keys, what) = strings::CONFIRMATIONS_HELP;
+    out.push((keys.into(), what.into()));
     out
 }
 
@@ -109,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     let Screen::Help(h) = s.nav.top_mut() else {
         return;
     };
-    let block = frame_block(" Help — keys from your keymap (esc closes) ".into(), theme);
+    let block = frame_block(strings::HELP_TITLE.into(), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     h.viewport = usize::from(inner.height).max(1);
@@ -123,7 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     let buf = frame.buffer_mut();
     for (i, (k, d)) in text.iter().skip(h.scroll).take(h.viewport).enumerate() {
         let y = inner.y + i as u16;
-        if let Some(head) = d.strip_prefix("## ") {
+        if let Some(head) = d.strip_prefix(strings::HEADING_MARK) {
             buf.set_stringn(
                 inner.x + 1,
                 y,

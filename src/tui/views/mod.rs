@@ -1,7 +1,9 @@
-//! One module per screen. Each draws the body area for its `Screen`.
+//! One module per screen. Each draws the body area for its `Screen`; what they share (the frame
+//! around a screen, the wait before the first inventory) is in `frame.rs`.
 
 pub mod azmap;
 pub mod describe;
+pub mod frame;
 pub mod help;
 pub mod runbook;
 pub mod runbooks;
@@ -12,8 +14,6 @@ use super::theme::Theme;
 use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     match s.nav.top().clone() {
@@ -26,30 +26,4 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         Screen::Runbooks(_) => runbooks::draw_chooser(frame, area, s, theme),
         Screen::Runs(_) => runbooks::draw_runs(frame, area, s, theme),
     }
-}
-
-/// The bordered block every screen sits in, in the profile's colour.
-pub fn frame_block<'a>(title: String, theme: &Theme) -> Block<'a> {
-    let title = theme.text(&title).into_owned();
-    Block::bordered()
-        .border_set(theme.border_set())
-        .border_style(theme.frame())
-        .title(Line::from(Span::styled(title, theme.title())))
-}
-
-/// What a screen shows before the first inventory arrives.
-pub fn waiting(s: &AppState) -> Option<String> {
-    if s.data.loaded() {
-        return None;
-    }
-    Some(
-        match (&s.session.info, &s.session.error, s.session.connecting) {
-            (_, Some(e), _) => format!("cannot connect: {e}"),
-            (None, None, true) => "connecting…".into(),
-            (None, None, false) => "not connected (ctrl-r retries)".into(),
-            (Some(info), None, _) => {
-                format!("loading the inventory of {}…", info.regions.join(", "))
-            }
-        },
-    )
 }

@@ -2,7 +2,8 @@
 //! approvals, and while it runs each step's progress, the health per AZ of the groups it touches
 //! and the log's tail.
 
-use super::frame_block;
+use super::frame::frame_block;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::health;
 use opsdeck_app::resources::CellCtx;
@@ -27,14 +28,13 @@ fn clock(secs: u64) -> String {
 
 fn title(ui: &RunbookUi) -> String {
     match &ui.plan {
-        Some(p) => format!(
-            " Runbook {} in {} — {} steps, about {} ",
-            p.runbook,
-            p.region,
+        Some(p) => strings::runbook_title(
+            &p.runbook,
+            &p.region,
             p.steps.len(),
-            duration_secs(p.expected_secs() as i64)
+            &duration_secs(p.expected_secs() as i64),
         ),
-        None => format!(" Runbook {} ", ui.request.runbook()),
+        None => strings::runbook_title_unplanned(ui.request.runbook()),
     }
 }
 
@@ -45,79 +45,47 @@ fn headline(ui: &RunbookUi, theme: &Theme) -> (String, Style) {
     let run = ui
         .run_id
         .as_deref()
-        .map(|r| format!(" · run {r}"))
+        .map(strings::on_run)
         .unwrap_or_default();
     match &ui.phase {
-        Phase::Planning => (format!("planning {}…", ui.request.command()), theme.dim()),
-        Phase::Refused(why) => (format!("✗ refused: {why}"), theme.bad()),
-        Phase::ReadOnly => (
-            "read-only session: this is the plan only; it cannot run here".into(),
-            theme.warn(),
-        ),
-        Phase::Preflight => (
-            "preflight: every mutating call tried with DryRun, capacity guards evaluated…".into(),
-            theme.warn(),
-        ),
-        Phase::Blocked(_) => (
-            "✗ the preflight refuses this plan (nothing was changed):".into(),
-            theme.bad(),
-        ),
-        Phase::Ready if ui.resuming => (
-            format!("resuming{run}: done steps are skipped, a step in doubt is re-observed first"),
-            theme.warn(),
-        ),
-        Phase::Ready => (
-            "✓ preflight passed: DryRun ok where the API allows it, guards hold".into(),
-            theme.good(),
-        ),
-        Phase::Starting => ("starting: journaling the plan…".into(), theme.warn()),
-        Phase::Running => (format!("▶ running step {at}/{n}{run}"), theme.warn()),
-        Phase::Finished(RunStatus::Done) => (format!("✓ done{run}"), theme.good()),
+        Phase::Planning => (strings::planning(&ui.request.command()), theme.dim()),
+        Phase::Refused(why) => (strings::refused(why), theme.bad()),
+        Phase::ReadOnly => (strings::READ_ONLY_PLAN.into(), theme.warn()),
+        Phase::Preflight => (strings::PREFLIGHT.into(), theme.warn()),
+        Phase::Blocked(_) => (strings::PREFLIGHT_REFUSES.into(), theme.bad()),
+        Phase::Ready if ui.resuming => (strings::resuming(&run), theme.warn()),
+        Phase::Ready => (strings::PREFLIGHT_PASSED.into(), theme.good()),
+        Phase::Starting => (strings::STARTING.into(), theme.warn()),
+        Phase::Running => (strings::running_step(at, n, &run), theme.warn()),
+        Phase::Finished(RunStatus::Done) => (strings::done(&run), theme.good()),
         Phase::Finished(RunStatus::Failed) => (
-            format!(
-                "✗ failed at step {at}/{n}{run}: {}",
-                ui.last_error.as_deref().unwrap_or("")
-            ),
+            strings::failed_at(at, n, &run, ui.last_error.as_deref().unwrap_or("")),
             theme.bad(),
         ),
-        Phase::Finished(st) => (
-            format!("{} at step {at}/{n}{run}", st.as_str()),
-            theme.warn(),
-        ),
-        Phase::Broken(e) => (format!("✗ {e}"), theme.bad()),
+        Phase::Finished(st) => (strings::stopped_at(st.as_str(), at, n, &run), theme.warn()),
+        Phase::Broken(e) => (strings::broken(e), theme.bad()),
     }
 }
 
 /// The keys that apply now (the screen's own, fixed like a dialog's).
 fn hint(ui: &RunbookUi, read_only: bool) -> String {
     if ui.confirm_cancel {
-        return "cancel the run? it stops at its next poll and can be rolled back — y cancels, any other key keeps it running".into();
+        return strings::CONFIRM_CANCEL.into();
     }
-    let undo = if read_only { "" } else { "u rolls back · " };
+    let undo = if read_only { "" } else { strings::ROLLS_BACK };
     match &ui.phase {
-        Phase::Planning | Phase::Preflight => "esc back (nothing changes)".into(),
-        Phase::Refused(_) | Phase::Blocked(_) => {
-            "nothing was changed · r plans again · esc back".into()
-        }
-        Phase::ReadOnly => "esc back".into(),
-        Phase::Ready if ui.approve_each => {
-            "y runs this plan, asking before every mutating step (destructive ones want their id) · a: ask only for destructive steps · esc back".into()
-        }
-        Phase::Ready => {
-            "y runs this plan (destructive steps ask for their id) · a: ask before every step · esc back: nothing changes"
-                .into()
-        }
-        Phase::Starting | Phase::Running if ui.cancel_sent => {
-            "cancelling: the run stops at its next poll".into()
-        }
-        Phase::Starting | Phase::Running => {
-            "c cancels the run · esc leaves it running (the banner brings you back)".into()
-        }
-        Phase::Finished(st) if st.is_open() => format!("{undo}r resumes · esc back"),
-        Phase::Finished(RunStatus::Done) if ui.run_id.is_some() => format!("{undo}esc back"),
-        Phase::Finished(_) => "esc back".into(),
-        Phase::Broken(_) if ui.run_id.is_some() => format!("{undo}esc back"),
-        Phase::Broken(_) => "r plans again · esc back".into(),
+        Phase::Planning | Phase::Preflight => strings::ESC_BACK_NOTHING_CHANGES.into(),
+        Phase::Refused(_) | Phase::Blocked(_) => strings::NOTHING_CHANGED_PLAN_AGAIN.into(),
+        Phase::ReadOnly => strings::ESC_BACK.into(),
+        Phase::Ready if ui.approve_each => strings::READY_ASK_EACH.into(),
+        Phase::Ready => strings::READY.into(),
+        Phase::Starting | Phase::Running if ui.cancel_sent => strings::CANCELLING.into(),
+        Phase::Starting | Phase::Running => strings::RUNNING_KEYS.into(),
+        Phase::Finished(st) if st.is_open() => strings::resumes(undo),
+        Phase::Finished(RunStatus::Done) if ui.run_id.is_some() => strings::back(undo),
+        Phase::Finished(_) => strings::ESC_BACK.into(),
+        Phase::Broken(_) if ui.run_id.is_some() => strings::back(undo),
+        Phase::Broken(_) => strings::PLAN_AGAIN.into(),
     }
 }
 
@@ -132,15 +100,13 @@ fn ask_lines(ui: &RunbookUi, step: usize, theme: &Theme) -> Vec<Line<'static>> {
     match ui.confirm_id(step) {
         Some(id) => vec![
             Line::from(Span::styled(
-                format!("step {} is destructive: {title}", step + 1),
+                strings::step_is_destructive(step + 1, &title),
                 theme.bad(),
             )),
             Line::from(vec![
-                Span::raw(format!(
-                    "type {id} and enter to approve (esc stops the run here): "
-                )),
+                Span::raw(strings::type_id_and_enter(&id)),
                 Span::styled(
-                    format!("{}_", ui.typed),
+                    strings::typed(&ui.typed),
                     if ui.typed == id {
                         theme.good()
                     } else {
@@ -151,10 +117,10 @@ fn ask_lines(ui: &RunbookUi, step: usize, theme: &Theme) -> Vec<Line<'static>> {
         ],
         None => vec![
             Line::from(Span::styled(
-                format!("approve step {}: {title}?", step + 1),
+                strings::approve_step(step + 1, &title),
                 theme.warn(),
             )),
-            Line::from("enter approves · n or esc stops the run here"),
+            Line::from(strings::ENTER_APPROVES),
         ],
     }
 }
@@ -183,18 +149,16 @@ fn step_lines(
         };
         let expected = duration_secs(step.expected_secs as i64);
         let time = match &view.state {
-            StepState::Running { since } => {
-                format!(
-                    "{} / {expected}",
-                    clock((now - *since).num_seconds().max(0) as u64)
-                )
-            }
-            StepState::Done { secs } => format!("{} / {expected}", clock(*secs)),
-            StepState::Earlier => "done before".into(),
-            _ => format!("~{expected}"),
+            StepState::Running { since } => strings::elapsed_of(
+                &clock((now - *since).num_seconds().max(0) as u64),
+                &expected,
+            ),
+            StepState::Done { secs } => strings::elapsed_of(&clock(*secs), &expected),
+            StepState::Earlier => strings::DONE_BEFORE.into(),
+            _ => strings::about(&expected),
         };
         let flag = if step.action.is_destructive() {
-            " [destructive]"
+            strings::DESTRUCTIVE
         } else {
             ""
         };
@@ -230,11 +194,11 @@ fn step_lines(
             ));
         }
         let detail = match &view.state {
-            StepState::Failed(e) => Some((format!("       ✗ {e}"), theme.bad())),
+            StepState::Failed(e) => Some((strings::step_failed(e), theme.bad())),
             StepState::Running { .. } => view
                 .detail
                 .as_ref()
-                .map(|d| (format!("       waiting: {d}"), theme.warn())),
+                .map(|d| (strings::step_waiting(d), theme.warn())),
             _ => None,
         };
         if let Some((text, st)) = detail {
@@ -253,8 +217,12 @@ fn health_lines(s: &AppState, ui: &RunbookUi, theme: &Theme) -> Vec<Line<'static
             let name = ctx
                 .target_group(arn)
                 .map_or_else(|| arn.clone(), |g| g.name.to_string());
-            let mut spans = vec![Span::styled(format!("health {name}: "), theme.dim())];
-            spans.extend(health::spans(ctx.tg_health_by_az(arn), " healthy", theme));
+            let mut spans = vec![Span::styled(strings::group_health(&name), theme.dim())];
+            spans.extend(health::spans(
+                ctx.tg_health_by_az(arn),
+                strings::HEALTHY,
+                theme,
+            ));
             Line::from(spans)
         })
         .collect()
@@ -262,13 +230,13 @@ fn health_lines(s: &AppState, ui: &RunbookUi, theme: &Theme) -> Vec<Line<'static
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     let Some(ui) = s.runbook.as_ref() else {
-        let block = frame_block(" Runbook ".into(), theme);
+        let block = frame_block(strings::RUNBOOK_TITLE.into(), theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         frame.buffer_mut().set_stringn(
             inner.x + 1,
             inner.y,
-            "no runbook: :runbooks lists them, r offers those of the selected row",
+            strings::NO_RUNBOOK,
             usize::from(inner.width.saturating_sub(1)),
             theme.dim(),
         );
@@ -285,12 +253,12 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     top.push(Line::from(Span::styled(head, head_style)));
     if let Phase::Blocked(problems) = &ui.phase {
         for p in problems.iter().take((height / 4).max(1)) {
-            top.push(Line::from(Span::styled(format!("  ✗ {p}"), theme.bad())));
+            top.push(Line::from(Span::styled(strings::problem(p), theme.bad())));
         }
     }
     let notes = ui.plan.as_ref().map(|p| p.notes.as_slice()).unwrap_or(&[]);
     for n in notes.iter().take((height / 6).max(1)) {
-        top.push(Line::from(Span::styled(format!("note: {n}"), theme.warn())));
+        top.push(Line::from(Span::styled(strings::note(n), theme.warn())));
     }
     // Bottom: the prompt or the keys that apply.
     let bottom: Vec<Line> = match ui.ask {
@@ -369,7 +337,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         put(l, &mut y);
     }
     if log_h > 0 {
-        put(&Line::from(Span::styled("log", theme.title())), &mut y);
+        put(
+            &Line::from(Span::styled(strings::LOG, theme.title())),
+            &mut y,
+        );
         for l in &log {
             put(l, &mut y);
         }

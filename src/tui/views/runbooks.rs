@@ -1,9 +1,11 @@
 //! The lists that lead to the runbook screen: the runbooks that apply, and the journal's runs.
 
-use super::frame_block;
+use super::frame::frame_block;
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use opsdeck_app::runbook_screen::ListView;
 use opsdeck_app::state::{AppState, Screen};
+use opsdeck_app::strings::BACK_MARK;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -29,13 +31,7 @@ pub fn draw_chooser(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &The
     let Screen::Runbooks(c) = s.nav.top_mut() else {
         return;
     };
-    let block = frame_block(
-        format!(
-            " {} — enter plans it; nothing changes before you approve ",
-            c.title
-        ),
-        theme,
-    );
+    let block = frame_block(strings::chooser_title(&c.title), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lw = c
@@ -49,7 +45,7 @@ pub fn draw_chooser(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &The
     let buf = frame.buffer_mut();
     for (n, i) in rows.enumerate() {
         let item = &c.items[i];
-        let (ls, ds) = if item.request.is_some() || item.label.starts_with('▶') {
+        let (ls, ds) = if item.request.is_some() || item.label.starts_with(BACK_MARK) {
             (theme.key(), Style::new())
         } else {
             (theme.dim(), theme.dim())
@@ -75,20 +71,14 @@ pub fn draw_runs(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme)
     let Screen::Runs(v) = s.nav.top_mut() else {
         return;
     };
-    let block = frame_block(
-        format!(" Runs ({n}) — enter opens · u rolls back · a abandons "),
-        theme,
-    );
+    let block = frame_block(strings::runs_title(n), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 2 {
         return;
     }
     let buf = frame.buffer_mut();
-    let header = format!(
-        "{:<44} {:<22} {:<11} {:>5}  {:<16}  NOTE",
-        "RUN", "RUNBOOK", "STATUS", "STEPS", "STARTED"
-    );
+    let header = strings::runs_header();
     buf.set_stringn(
         inner.x + 1,
         inner.y,
@@ -105,9 +95,9 @@ pub fn draw_runs(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme)
     );
     if !loaded || n == 0 {
         let msg = if loaded {
-            "no runs yet: runbooks started here or headless are journaled and listed here"
+            strings::NO_RUNS_YET
         } else {
-            "reading the journal…"
+            strings::READING_THE_JOURNAL
         };
         buf.set_stringn(
             list_area.x + 1,
@@ -155,7 +145,7 @@ pub fn draw_runs(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme)
         buf.set_stringn(
             inner.x + 1,
             inner.y + inner.height - 1,
-            format!("abandon {id}? the journal closes it; nothing changes in the cloud — y abandons, any other key keeps it"),
+            strings::confirm_abandon(&id),
             usize::from(inner.width.saturating_sub(1)),
             theme.warn(),
         );

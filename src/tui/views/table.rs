@@ -1,7 +1,8 @@
 //! Any resource table (instances, volumes, … alarms): a title with counts, filter and scope, an
 //! AZ summary for the targets of one group, then the generic table widget.
 
-use super::{frame_block, waiting};
+use super::frame::{frame_block, waiting};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::health;
 use crate::tui::widgets::table as widget;
@@ -16,17 +17,15 @@ pub fn title(s: &AppState, key: &ViewKey) -> String {
     let ctx = s.data.ctx(s.clock);
     let mut t = match &key.scope {
         Scope::All => key.kind.title().to_string(),
-        Scope::LoadBalancer(arn) => format!(
-            "Target groups of {}",
+        Scope::LoadBalancer(arn) => strings::target_groups_of(
             ctx.load_balancer(arn)
                 .map(|l| l.name.as_str())
-                .unwrap_or(arn)
+                .unwrap_or(arn),
         ),
-        Scope::TargetGroup(arn) => format!(
-            "Targets of {}",
+        Scope::TargetGroup(arn) => strings::targets_of(
             ctx.target_group(arn)
                 .map(|g| g.name.as_str())
-                .unwrap_or(arn)
+                .unwrap_or(arn),
         ),
     };
     let _ = inv;
@@ -35,18 +34,18 @@ pub fn title(s: &AppState, key: &ViewKey) -> String {
         && s.data.loaded()
     {
         if m.len() == m.total() {
-            t.push_str(&format!(" ({})", m.total()));
+            t.push_str(&strings::rows(m.total()));
         } else {
-            t.push_str(&format!(" ({} of {})", m.len(), m.total()));
+            t.push_str(&strings::rows_of(m.len(), m.total()));
         }
         if !v.filter.is_empty() {
-            t.push_str(&format!(" /{}", v.filter));
+            t.push_str(&strings::filtered(&v.filter));
         }
     }
     if let Some(r) = &s.tables.region_filter {
-        t.push_str(&format!(" [{r}]"));
+        t.push_str(&strings::only_region(r));
     }
-    format!(" {t} ")
+    strings::title(&t)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, key: &ViewKey, theme: &Theme) {
@@ -69,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, key: &ViewKey, them
         && inner.height > 3
     {
         let ctx = s.data.ctx(s.clock);
-        let mut spans = vec![Span::styled("healthy per AZ: ", theme.dim())];
+        let mut spans = vec![Span::styled(strings::HEALTHY_PER_AZ, theme.dim())];
         spans.extend(health::spans(ctx.tg_health_by_az(arn), "", theme));
         frame
             .buffer_mut()
@@ -80,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, key: &ViewKey, them
     let ctx = data.ctx(s.clock);
     if let Some(view) = s.tables.views.get_mut(key) {
         if view.model.is_none() && view.building.is_some() {
-            let msg = format!("building the table of {} rows…", key.kind.row_count(&ctx));
+            let msg = strings::building_table(key.kind.row_count(&ctx));
             let msg = theme.text(&msg);
             frame.buffer_mut().set_stringn(
                 table_area.x + 1,

@@ -1,6 +1,7 @@
 //! Xray: an instance and everything related to it; enter follows a line, esc comes back.
 
-use super::{frame_block, waiting};
+use super::frame::{frame_block, waiting};
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use opsdeck_app::state::{AppState, Screen};
 use ratatui::Frame;
@@ -11,7 +12,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     let Screen::Xray(x) = s.nav.top_mut() else {
         return;
     };
-    let block = frame_block(format!(" Xray {} ", x.instance_id), theme);
+    let block = frame_block(strings::xray_title(&x.instance_id), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let buf = frame.buffer_mut();

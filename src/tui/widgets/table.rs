@@ -1,7 +1,8 @@
 //! The one generic resource table. It draws any `TableModel` from the column declarations in
-//! `app/resources.rs`: only the rows on screen are formatted, so a frame costs the same at 100 rows
-//! and at 100,000.
+//! the app crate's `resources/columns.rs`: only the rows on screen are formatted, so a frame costs
+//! the same at 100 rows and at 100,000.
 
+use crate::tui::strings;
 use crate::tui::theme::Theme;
 use opsdeck_app::resources::CellCtx;
 use opsdeck_app::state::TableView;
@@ -162,9 +163,9 @@ pub fn render(
     if model.is_empty() {
         if area.height > 1 {
             let msg = if model.total() == 0 {
-                "nothing here"
+                strings::NOTHING_HERE
             } else {
-                "no rows match the filter (esc clears it)"
+                strings::NO_ROWS_MATCH
             };
             buf.set_stringn(
                 area.x,

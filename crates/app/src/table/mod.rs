@@ -1,10 +1,17 @@
 //! The model behind the one generic resource table: which inventory rows are in view, filtered and
 //! sorted. Every cell is formatted once when the model is built, into one lowercase text arena that
 //! filtering and sorting scan; a keystroke never formats cells again. Drawing formats only the rows
-//! on screen, from the column declarations in `resources.rs`.
+//! on screen, from the column declarations in `resources/columns.rs`.
 
-use super::resources::{CellCtx, ResourceKind};
-use std::cmp::Ordering;
+mod filter;
+mod sort_key;
+#[cfg(test)]
+mod tests;
+
+pub use filter::{Filter, Term, column_named};
+
+use crate::resources::{CellCtx, ResourceKind};
+use sort_key::Key;
 
 /// Separates cells inside a row's text; cannot be typed into a filter.
 const SEP: char = '\u{1f}';
@@ -12,94 +19,6 @@ const SEP: char = '\u{1f}';
 const EOR: char = '\n';
 /// How many earlier filters keep their rows for backspace.
 const HISTORY: usize = 8;
-
-/// One filter term: a lowercase needle, anywhere in the row or in one column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
-    pub col: Option<usize>,
-    pub needle: String,
-}
-
-/// A parsed filter: space-separated terms that must all match (`field:value` narrows a term to a
-/// column); a leading `!` keeps the rows that do not match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    pub inverse: bool,
-    pub terms: Vec<Term>,
-}
-
-impl Filter {
-    pub fn parse(text: &str, titles: &[String]) -> Filter {
-        let mut text = text.trim();
-        let mut inverse = false;
-        if let Some(rest) = text.strip_prefix('!') {
-            inverse = true;
-            text = rest.trim_start();
-        }
-        let mut terms = Vec::new();
-        for token in text.split_whitespace() {
-            let token = token.to_lowercase();
-            if let Some((field, value)) = token.split_once(':')
-                && let Some(col) = column_named(field, titles)
-            {
-                if !value.is_empty() {
-                    terms.push(Term {
-                        col: Some(col),
-                        needle: value.to_string(),
-                    });
-                }
-                continue;
-            }
-            terms.push(Term {
-                col: None,
-                needle: token,
-            });
-        }
-        Filter { inverse, terms }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
-    }
-
-    /// Every row this filter keeps is also kept by `prev`: filtering can start from `prev`'s result.
-    fn refines(&self, prev: &Filter) -> bool {
-        !self.inverse
-            && !prev.inverse
-            && self.terms.len() >= prev.terms.len()
-            && prev
-                .terms
-                .iter()
-                .zip(&self.terms)
-                .all(|(p, n)| p.col == n.col && n.needle.contains(&p.needle))
-    }
-}
-
-fn normalize(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// A column by its title: exact (ignoring case, spaces and punctuation) or a unique prefix.
-pub fn column_named(field: &str, titles: &[String]) -> Option<usize> {
-    let f = normalize(field);
-    if f.is_empty() {
-        return None;
-    }
-    let norm: Vec<String> = titles.iter().map(|t| normalize(t)).collect();
-    if let Some(i) = norm.iter().position(|t| *t == f) {
-        return Some(i);
-    }
-    let prefixed: Vec<usize> = (0..norm.len())
-        .filter(|&i| norm[i].starts_with(&f))
-        .collect();
-    match prefixed.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
@@ -154,7 +73,7 @@ impl TableModel {
             widths.push(14);
             // `eu-central-1` whole; `ap-southeast-2` loses its last two characters at worst.
             mins.push(12);
-            priorities.push(super::resources::DEFAULT_PRIORITY);
+            priorities.push(crate::resources::DEFAULT_PRIORITY);
         }
         let hidden = vec![false; titles.len()];
         let mut hay = String::with_capacity(rows.len() * 96);
@@ -460,238 +379,10 @@ fn push_lower(out: &mut String, s: &str) {
     }
 }
 
-/// A sort key: a value when the cell reads as one, else the text; values sort first.
-#[derive(Debug, PartialEq)]
-enum Key<'a> {
-    Num(f64),
-    Text(&'a str),
-}
-
-impl<'a> Key<'a> {
-    fn of(text: &'a str) -> Key<'a> {
-        let t = text.trim();
-        if t.is_empty() || t == "-" {
-            return Key::Text("\u{10ffff}");
-        }
-        if let Some(v) = value_of(t) {
-            return Key::Num(v);
-        }
-        // A sparkline or bar followed by a value: sort by the value.
-        if let Some(last) = t.rsplit(' ').next()
-            && !t.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && let Some(v) = value_of(last)
-        {
-            return Key::Num(v);
-        }
-        Key::Text(t)
-    }
-}
-
-impl Eq for Key<'_> {}
-
-impl PartialOrd for Key<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Key<'_> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (Key::Num(a), Key::Num(b)) => a.total_cmp(b),
-            (Key::Num(_), Key::Text(_)) => Ordering::Less,
-            (Key::Text(_), Key::Num(_)) => Ordering::Greater,
-            (Key::Text(a), Key::Text(b)) => a.cmp(b),
-        }
-    }
-}
-
-/// `42`, `4.5`, `12%`, `100g`, `3h20m`, `overdue 5m` (negative), `10.0.0.7` (as a number).
-fn value_of(t: &str) -> Option<f64> {
-    if let Some(rest) = t.strip_prefix("overdue ") {
-        return duration(rest).map(|d| -d);
-    }
-    let plain = t.trim_end_matches(['%', 'g']);
-    if let Ok(v) = plain.parse::<f64>() {
-        return Some(v);
-    }
-    if let Some(v) = ipv4(t) {
-        return Some(v);
-    }
-    duration(t)
-}
-
-fn ipv4(t: &str) -> Option<f64> {
-    let mut v: u64 = 0;
-    let mut n = 0;
-    for part in t.split('.') {
-        v = v * 256 + u64::from(part.parse::<u8>().ok()?);
-        n += 1;
-    }
-    (n == 4).then_some(v as f64)
-}
-
-/// `45s`, `12m`, `3h20m`, `4d6h`, `-1m`.
-fn duration(t: &str) -> Option<f64> {
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, t),
-    };
-    if t.is_empty() {
-        return None;
-    }
-    let mut total = 0f64;
-    let mut num = String::new();
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1.0,
-            'm' => 60.0,
-            'h' => 3600.0,
-            'd' => 86_400.0,
-            _ => return None,
-        };
-        total += num.parse::<f64>().ok()? * unit;
-        num.clear();
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    Some(if neg { -total } else { total })
-}
-
 /// One cell's display text: the kind's column `col`, or past them the REGION column.
 pub fn cell_text(kind: ResourceKind, ctx: &dyn CellCtx, row: usize, col: usize) -> String {
     match kind.columns().get(col) {
         Some(c) => (c.cell)(ctx, row),
         None => kind.row_region(ctx, row).to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn titles() -> Vec<String> {
-        ["ID", "NAME", "STATE", "PRIVATE IP"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    }
-
-    #[test]
-    fn filters_parse_fields_and_inverse() {
-        let f = Filter::parse("!state:Running web", &titles());
-        assert!(f.inverse);
-        assert_eq!(
-            f.terms,
-            vec![
-                Term {
-                    col: Some(2),
-                    needle: "running".into()
-                },
-                Term {
-                    col: None,
-                    needle: "web".into()
-                }
-            ]
-        );
-        let f = Filter::parse("privateip:10.0 st:run", &titles());
-        assert_eq!(f.terms[0].col, Some(3));
-        assert_eq!(f.terms[1].col, Some(2), "unique prefix");
-        let f = Filter::parse("10.0.0.1:80", &titles());
-        assert_eq!(f.terms[0].col, None, "not a column: plain text");
-    }
-
-    #[test]
-    fn refinement_is_detected() {
-        let t = titles();
-        let a = Filter::parse("we", &t);
-        assert!(Filter::parse("web", &t).refines(&a));
-        assert!(!Filter::parse("w", &t).refines(&a));
-        assert!(!Filter::parse("!web", &t).refines(&a));
-    }
-
-    fn sample_model() -> TableModel {
-        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let inv = crate::sample::inventory(300, &["us-east-1", "eu-west-1"], now);
-        let index = crate::resources::InvIndex::build(&inv);
-        let ctx = crate::resources::IndexedCtx {
-            inv: &inv,
-            index: &index,
-            now,
-        };
-        let rows = (0..inv.instances.len() as u32).collect();
-        TableModel::build(ResourceKind::Instances, &ctx, rows, true)
-    }
-
-    /// What the rows must be: every row of the sort order that matches, checked one by one.
-    fn naive(m: &TableModel) -> Vec<u32> {
-        m.order
-            .iter()
-            .copied()
-            .filter(|&b| m.row_matches(b, &m.filter))
-            .collect()
-    }
-
-    use proptest::strategy::Strategy as _;
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-        #[test]
-        fn typing_and_backspacing_match_a_row_by_row_filter(
-            edits in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::sample::select(vec!['w', 'e', 'b', '-', '1', '!', ' ', 's', ':', 'a', 'r', 'u', 'n']).prop_map(Some),
-                    proptest::strategy::Just(None),
-                ],
-                1..24,
-            ),
-            sort_col in proptest::option::of(0usize..11),
-        ) {
-            let mut m = sample_model();
-            m.set_sort(sort_col.map(|col| Sort { col, descending: col % 2 == 1 }));
-            let mut text = String::new();
-            for e in edits {
-                match e {
-                    Some(c) => text.push(c),
-                    None => {
-                        text.pop();
-                    }
-                }
-                m.set_filter(&text);
-                proptest::prop_assert_eq!(&m.visible, &naive(&m), "filter {:?}", text);
-            }
-        }
-    }
-
-    #[test]
-    fn scan_finds_rows_with_repeated_and_absent_needles() {
-        let mut m = sample_model();
-        m.set_filter("web");
-        let n = m.len();
-        assert_eq!(n, 75, "a quarter of 300 instances are web");
-        m.set_filter("zzzz");
-        assert!(m.is_empty());
-        m.set_filter("web");
-        assert_eq!(m.len(), n, "from history");
-        m.set_filter("");
-        assert_eq!(m.len(), 300);
-    }
-
-    #[test]
-    fn values_sort_by_meaning() {
-        assert_eq!(value_of("42"), Some(42.0));
-        assert_eq!(value_of("63%"), Some(63.0));
-        assert_eq!(value_of("100g"), Some(100.0));
-        assert_eq!(value_of("3h20m"), Some(12_000.0));
-        assert_eq!(value_of("overdue 5m"), Some(-300.0));
-        assert!(value_of("10.0.0.9") < value_of("10.0.0.12"));
-        assert_eq!(value_of("web-1"), None);
-        assert!(Key::of("▁▂▃ 9%") < Key::of("▁▂▃ 10%"));
-        assert!(Key::of("-") > Key::of("zzz"), "empty cells sort last");
     }
 }

@@ -1,13 +1,16 @@
 //! The two lists that lead to the runbook screen: the runbooks that apply (to an instance, a volume,
 //! or `:runbooks` for everything) and the journal's runs (`:runs`: resume, roll back, abandon).
 
-use super::keys::{Key, KeyCode};
-use super::msg::Effect;
-use super::resources::{CellCtx, ResourceKind};
-use super::runbook_screen::{self as screen, Chooser, ListView, RunsView};
-use super::runbooks::{self, Choice, RunbookRequest};
-use super::state::{AppState, Screen, StatusLevel};
-use super::update::{selected_instance, selected_target, status};
+use super::common::status;
+use super::runbook as screen;
+use super::select::{selected_instance, selected_target};
+use crate::keys::{Key, KeyCode};
+use crate::msg::Effect;
+use crate::resources::{CellCtx, ResourceKind};
+use crate::runbook_screen::{Chooser, ListView, RunsView};
+use crate::runbooks::{self, Choice, RunbookRequest};
+use crate::state::{AppState, Screen, StatusLevel};
+use crate::strings;
 
 /// `r` (the runbook key): the runbooks for what is selected; a finding goes straight to its fix.
 pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
@@ -28,11 +31,7 @@ pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
                 Some(r) => screen::open(s, r),
                 None => {
                     let kind = f.kind.as_str();
-                    status(
-                        s,
-                        StatusLevel::Info,
-                        format!("no runbook fixes {kind}: it needs a decision (d describes it)"),
-                    );
+                    status(s, StatusLevel::Info, strings::no_runbook_fixes(kind));
                     Vec::new()
                 }
             }
@@ -43,12 +42,12 @@ pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
                 .map(|r| kind.row_id(&ctx, r))
                 .unwrap_or(key);
             let items = runbooks::for_volume(&s.data.inv, &id);
-            choose(s, format!("Runbooks for volume {id}"), items)
+            choose(s, strings::runbooks_for_volume(&id), items)
         }
         _ => match selected_instance(s) {
             Some(id) => {
                 let items = runbooks::for_instance(&s.data.inv, &id, s.clock);
-                choose(s, format!("Runbooks for instance {id}"), items)
+                choose(s, strings::runbooks_for_instance(&id), items)
             }
             None => catalog(s),
         },
@@ -64,19 +63,19 @@ pub(super) fn catalog(s: &mut AppState) -> Vec<Effect> {
             .as_ref()
             .map_or(ui.request.runbook(), |p| p.runbook.as_str());
         items.push(Choice {
-            label: format!("▶ {what}"),
-            detail: "back to the runbook screen".into(),
+            label: strings::back_to(what),
+            detail: strings::BACK_TO_RUNBOOK.into(),
             request: None,
         });
     }
     let found = &s.data.index.findings;
     items.extend(runbooks::catalog(&s.data.inv, found));
-    choose(s, "Runbooks".into(), items)
+    choose(s, strings::RUNBOOKS.into(), items)
 }
 
 fn choose(s: &mut AppState, title: String, items: Vec<Choice>) -> Vec<Effect> {
     if items.is_empty() {
-        status(s, StatusLevel::Info, "nothing to offer here");
+        status(s, StatusLevel::Info, strings::NOTHING_TO_OFFER);
         return Vec::new();
     }
     s.nav.push(Screen::Runbooks(Chooser {
@@ -96,11 +95,11 @@ pub(super) fn enter(s: &mut AppState) -> Vec<Effect> {
             };
             match &item.request {
                 Some(r) => screen::open(s, r.clone()),
-                None if item.label.starts_with('▶') => {
+                None if item.label.starts_with(strings::BACK_MARK) => {
                     screen::show(s);
                     Vec::new()
                 }
-                None if item.label == ":runs" => runs(s),
+                None if item.label == strings::RUNS_LABEL => runs(s),
                 None => {
                     status(s, StatusLevel::Info, item.detail.clone());
                     Vec::new()
@@ -142,10 +141,10 @@ pub(super) fn runs_key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
             v.confirm_abandon = None;
         }
         if key.code == KeyCode::Char('y') {
-            status(s, StatusLevel::Info, format!("abandoning {id}…"));
+            status(s, StatusLevel::Info, strings::abandoning(&id));
             return Some(vec![Effect::AbandonRun { run_id: id }]);
         }
-        status(s, StatusLevel::Info, "kept: nothing was changed");
+        status(s, StatusLevel::Info, strings::KEPT);
         return Some(Vec::new());
     }
     let (KeyCode::Char(c), false, false) = (key.code, key.ctrl, key.alt) else {
@@ -164,11 +163,7 @@ pub(super) fn runs_key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
                 .as_ref()
                 .is_some_and(|u| u.active() && u.run_id.as_deref() == Some(&r.run_id))
             {
-                status(
-                    s,
-                    StatusLevel::Warn,
-                    "this run is in progress here: cancel it first",
-                );
+                status(s, StatusLevel::Warn, strings::RUN_IN_PROGRESS_HERE);
                 return Some(Vec::new());
             }
             if let Screen::Runs(v) = s.nav.top_mut() {
@@ -181,7 +176,7 @@ pub(super) fn runs_key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
             status(
                 s,
                 StatusLevel::Info,
-                format!("run {} is {st}: nothing to abandon", r.run_id),
+                strings::nothing_to_abandon(&r.run_id, st),
             );
             Some(Vec::new())
         }

@@ -1,0 +1,266 @@
+//! Single actions (start, stop, snapshot…): the confirmation dialog, its dry run, the typed id
+//! of a destructive one, the call, and its answer.
+
+use super::common::{edit, status};
+use super::refresh::start_fetch;
+use crate::keys::{Action, Key, KeyCode};
+use crate::msg::{Effect, WriteOp};
+use crate::resources::ResourceKind;
+use crate::state::{AppState, Confirm, ConfirmPhase, StatusLevel};
+use crate::strings;
+use opsdeck_core::cloud::TargetRef;
+use opsdeck_core::domain::Inventory;
+
+pub(super) fn dialog_key(s: &mut AppState, key: Key) -> Vec<Effect> {
+    let Some(d) = s.dialog.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            if d.phase == ConfirmPhase::Running {
+                // The call is on its way; its answer will still show in the status line.
+                s.dialog = None;
+            } else {
+                s.dialog = None;
+                status(s, StatusLevel::Info, strings::CANCELLED);
+            }
+        }
+        KeyCode::Enter => {
+            if d.phase == ConfirmPhase::Ready && d.confirmed() {
+                d.phase = ConfirmPhase::Running;
+                let op = d.op.clone();
+                let generation = s.next_gen_id();
+                if let Some(d) = s.dialog.as_mut() {
+                    d.generation = generation;
+                }
+                s.write_gen = generation;
+                s.write_op = Some(op.clone());
+                return vec![Effect::Write { generation, op }];
+            }
+        }
+        _ => {
+            if d.op.destructive() && d.phase != ConfirmPhase::Running {
+                edit(&mut d.typed, key);
+            } else if key.code == KeyCode::Char('y') && d.phase == ConfirmPhase::Ready {
+                return dialog_key(s, Key::plain(KeyCode::Enter));
+            } else if key.code == KeyCode::Char('n') {
+                return dialog_key(s, Key::plain(KeyCode::Esc));
+            }
+        }
+    }
+    Vec::new()
+}
+
+pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
+    if s.session.info.is_none() {
+        status(s, StatusLevel::Warn, strings::NOT_CONNECTED_YET);
+        return Vec::new();
+    }
+    // A `:profile` or `:region` switch in flight: the session that would act is the one being
+    // left, and the operator already means the next one.
+    if s.session.connecting {
+        status(s, StatusLevel::Warn, strings::SWITCHING);
+        return Vec::new();
+    }
+    if s.session.read_only() {
+        status(s, StatusLevel::Warn, strings::read_only_refusal(a.label()));
+        return Vec::new();
+    }
+    let op = match build_op(s, a) {
+        Ok(op) => op,
+        Err(why) => {
+            status(s, StatusLevel::Info, why);
+            return Vec::new();
+        }
+    };
+    let generation = s.next_gen_id();
+    let context = op_context(&s.data.inv, &op);
+    s.dialog = Some(Confirm {
+        op: op.clone(),
+        context,
+        phase: ConfirmPhase::Checking,
+        typed: String::new(),
+        generation,
+    });
+    vec![Effect::DryRun { generation, op }]
+}
+
+fn op_context(inv: &Inventory, op: &WriteOp) -> String {
+    let subject = op.subject();
+    if let Some(i) = inv.instance(subject) {
+        let tgs = inv.target_groups_of_instance(subject).len();
+        return strings::instance_context(
+            &i.id,
+            i.display_name(),
+            i.state.as_str(),
+            &i.instance_type,
+            &i.az,
+            tgs,
+        );
+    }
+    if let Some(v) = inv.volume(subject) {
+        return strings::volume_context(
+            &v.id,
+            v.size_gib,
+            &v.volume_type,
+            &v.az,
+            v.attached_instance(),
+        );
+    }
+    subject.to_string()
+}
+
+fn build_op(s: &AppState, a: Action) -> Result<WriteOp, String> {
+    let inv = &s.data.inv;
+    let key = s
+        .top_table_key()
+        .ok_or_else(|| strings::select_in_a_table_first(a.label()))?;
+    let row = s
+        .view(key)
+        .and_then(|v| v.selected_row())
+        .ok_or_else(|| strings::nothing_selected(a.label()))?;
+    // The kind the action needs, named as its table's title and the command that opens it.
+    let want = |k: ResourceKind| -> Result<(), String> {
+        if key.kind == k {
+            Ok(())
+        } else {
+            let command = k.commands().first().copied().unwrap_or_default();
+            Err(strings::select_kind(
+                a.label(),
+                &k.title().to_lowercase(),
+                command,
+            ))
+        }
+    };
+    match a {
+        Action::Start | Action::Stop | Action::Reboot | Action::CreateImage => {
+            want(ResourceKind::Instances)?;
+            let i = &inv.instances[row];
+            let (region, instance_id) = (i.region.clone(), i.id.clone());
+            Ok(match a {
+                Action::Start => WriteOp::Start {
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
+                },
+                Action::Stop => WriteOp::Stop {
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
+                },
+                Action::Reboot => WriteOp::Reboot {
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
+                },
+                _ => WriteOp::CreateImage {
+                    name: format!(
+                        "{}-{}",
+                        if i.display_name().is_empty() {
+                            &i.id
+                        } else {
+                            i.display_name()
+                        },
+                        s.clock.format("%Y%m%d-%H%M%S")
+                    ),
+                    region: region.to_string(),
+                    instance_id: instance_id.to_string(),
+                },
+            })
+        }
+        Action::CreateSnapshot | Action::Detach => {
+            want(ResourceKind::Volumes)?;
+            let v = &inv.volumes[row];
+            if a == Action::Detach {
+                let Some(instance) = v.attached_instance() else {
+                    return Err(strings::not_attached(&v.id));
+                };
+                return Ok(WriteOp::Detach {
+                    region: v.region.to_string(),
+                    volume_id: v.id.to_string(),
+                    instance_id: instance.to_string(),
+                });
+            }
+            Ok(WriteOp::CreateSnapshot {
+                region: v.region.to_string(),
+                volume_id: v.id.to_string(),
+                description: strings::snapshot_description(
+                    &v.id,
+                    v.attached_instance(),
+                    &s.clock.format("%Y-%m-%d %H:%M UTC").to_string(),
+                ),
+            })
+        }
+        Action::Register | Action::Deregister => {
+            want(ResourceKind::Targets)?;
+            let t = &inv.target_health[row];
+            let tg = inv
+                .target_group(&t.target_group_arn)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| t.target_group_arn.clone());
+            let target = TargetRef {
+                id: t.target_id.to_string(),
+                port: t.port,
+            };
+            let (region, target_group_arn) = (t.region.clone(), t.target_group_arn.clone());
+            Ok(if a == Action::Register {
+                WriteOp::Register {
+                    region: region.to_string(),
+                    target_group_arn: target_group_arn.to_string(),
+                    target_group: tg.to_string(),
+                    target,
+                }
+            } else {
+                WriteOp::Deregister {
+                    region: region.to_string(),
+                    target_group_arn: target_group_arn.to_string(),
+                    target_group: tg.to_string(),
+                    target,
+                }
+            })
+        }
+        _ => Err(strings::NOT_AN_ACTION.into()),
+    }
+}
+
+/// The dry run's verdict, if the dialog still waits for it.
+pub(super) fn on_dry_run(s: &mut AppState, generation: u64, result: Result<(), String>) {
+    if let Some(d) = s.dialog.as_mut()
+        && d.generation == generation
+        && d.phase == ConfirmPhase::Checking
+    {
+        d.phase = match result {
+            Ok(()) => ConfirmPhase::Ready,
+            Err(e) => ConfirmPhase::Refused(e),
+        };
+        s.dirty = true;
+    }
+}
+
+/// The latest write's answer: shown in the status line even after the dialog closed.
+pub(super) fn on_written(
+    s: &mut AppState,
+    generation: u64,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    if generation != s.write_gen {
+        return Vec::new();
+    }
+    if s.dialog
+        .as_ref()
+        .is_some_and(|d| d.generation == generation)
+    {
+        s.dialog = None;
+    }
+    let op = s.write_op.take();
+    match result {
+        Ok(detail) => {
+            let what = op
+                .map(|o| o.done())
+                .unwrap_or_else(|| strings::WRITE_DONE.into());
+            status(s, StatusLevel::Ok, format!("{what}{detail}"));
+            start_fetch(s)
+        }
+        Err(e) => {
+            status(s, StatusLevel::Error, strings::write_failed(&e));
+            Vec::new()
+        }
+    }
+}
