@@ -179,6 +179,40 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 lines.push(line(text::NONE, Level::Plain));
             }
 
+            // Each Auto Scaling group's in-service members here, and where it relaunches the rest.
+            let groups_here: Vec<(&AutoScalingGroup, usize, Vec<String>)> = inv
+                .auto_scaling_groups
+                .iter()
+                .filter_map(|g| {
+                    let here = g.in_service().filter(|m| m.az == az.as_str()).count();
+                    (here > 0).then(|| {
+                        let elsewhere: Vec<String> =
+                            inv.group_azs(g).into_iter().filter(|z| z != az).collect();
+                        (g, here, elsewhere)
+                    })
+                })
+                .collect();
+            if !groups_here.is_empty() {
+                lines.push(line(text::GROUPS_HERE, Level::Heading));
+            }
+            for (g, here, elsewhere) in &groups_here {
+                let total = g.in_service().count();
+                let level = if elsewhere.is_empty() {
+                    Level::Bad
+                } else if *here == total {
+                    Level::Warn
+                } else {
+                    Level::Good
+                };
+                lines.push(line(
+                    text::group_here(&g.name, *here, total, elsewhere),
+                    level,
+                ));
+                if elsewhere.is_empty() {
+                    breaks.push(line(text::group_down(&g.name, *here), Level::Bad));
+                }
+            }
+
             let vols: Vec<&Volume> = inv.volumes.iter().filter(|v| v.az == az).collect();
             let gib: i64 = vols.iter().map(|v| i64::from(v.size_gib)).sum();
             lines.push(line(text::volumes(vols.len(), gib), Level::Heading));

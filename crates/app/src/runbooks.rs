@@ -7,7 +7,7 @@ use opsdeck_core::analysis::Finding;
 use opsdeck_core::domain::{Inventory, SnapshotState, Timestamp, ZoneState};
 use opsdeck_runbook::journal::{RunState, RunStatus};
 use opsdeck_runbook::plan::Plan;
-use opsdeck_runbook::{backup, failover, rolling, spof};
+use opsdeck_runbook::{backup, failover, groups, rolling, spof};
 
 /// Snapshots a prune offered from a volume keeps (the newest; an AMI's are never deleted).
 pub const PRUNE_KEEP: usize = 7;
@@ -29,6 +29,16 @@ pub enum RunbookRequest {
     RemoveSpof {
         region: String,
         instance: String,
+    },
+    /// Widen an Auto Scaling group into another AZ (the fix of its `single-az` finding).
+    WidenGroup {
+        region: String,
+        group: String,
+    },
+    /// Maintain every in-service member of a group, one at a time, through Standby.
+    RollingGroup {
+        region: String,
+        group: String,
     },
     DbFailover {
         region: String,
@@ -65,7 +75,8 @@ impl RunbookRequest {
             RunbookRequest::Rolling { .. } | RunbookRequest::Reschedule { .. } => {
                 "rolling-maintenance"
             }
-            RunbookRequest::RemoveSpof { .. } => "remove-spof",
+            RunbookRequest::RemoveSpof { .. } | RunbookRequest::WidenGroup { .. } => "remove-spof",
+            RunbookRequest::RollingGroup { .. } => "rolling-maintenance",
             RunbookRequest::DbFailover { .. } => "db-failover",
             RunbookRequest::Snapshot { .. } => "snapshot",
             RunbookRequest::Restore { .. } => "restore",
@@ -95,6 +106,12 @@ impl RunbookRequest {
             RunbookRequest::RemoveSpof { instance, .. } => {
                 format!("opsdeck runbook remove-spof --instance {instance}")
             }
+            RunbookRequest::WidenGroup { group, .. } => {
+                format!("opsdeck runbook remove-spof --group {group}")
+            }
+            RunbookRequest::RollingGroup { group, .. } => {
+                format!("opsdeck runbook rolling-maintenance --group {group}")
+            }
             RunbookRequest::DbFailover { primary, .. } => {
                 format!("opsdeck runbook db-failover --primary {primary}")
             }
@@ -118,6 +135,8 @@ impl RunbookRequest {
             RunbookRequest::Rolling { region, .. }
             | RunbookRequest::Reschedule { region, .. }
             | RunbookRequest::RemoveSpof { region, .. }
+            | RunbookRequest::WidenGroup { region, .. }
+            | RunbookRequest::RollingGroup { region, .. }
             | RunbookRequest::DbFailover { region, .. }
             | RunbookRequest::Snapshot { region, .. }
             | RunbookRequest::Restore { region, .. }
@@ -139,9 +158,17 @@ impl RunbookRequest {
         };
         let region = region.to_string();
         Some(match *name {
+            "remove-spof" if flag("--group").is_some() => RunbookRequest::WidenGroup {
+                region,
+                group: flag("--group")?,
+            },
             "remove-spof" => RunbookRequest::RemoveSpof {
                 region,
                 instance: flag("--instance")?,
+            },
+            "rolling-maintenance" if flag("--group").is_some() => RunbookRequest::RollingGroup {
+                region,
+                group: flag("--group")?,
             },
             "db-failover" => RunbookRequest::DbFailover {
                 region,
@@ -207,6 +234,21 @@ pub fn plan(
                 ..spof::SpofArgs::new(instance)
             },
         ),
+        RunbookRequest::WidenGroup { group, .. } => groups::widen_plan(
+            inv,
+            &groups::WidenArgs {
+                group: group.clone(),
+                count: 1,
+                az: None,
+            },
+        ),
+        RunbookRequest::RollingGroup { region, group } => {
+            let args = rolling::RollingArgs {
+                group: Some(group.clone()),
+                ..rolling::RollingArgs::default()
+            };
+            rolling::plan(inv, region, &args, details)
+        }
         RunbookRequest::DbFailover { primary, .. } => failover::plan(
             inv,
             &failover::FailoverArgs {
@@ -264,6 +306,32 @@ fn hint(label: impl Into<String>, detail: impl Into<String>) -> Choice {
         detail: detail.into(),
         request: None,
     }
+}
+
+/// The runbooks that apply to an Auto Scaling group.
+pub fn for_group(inv: &Inventory, name: &str) -> Vec<Choice> {
+    let Some(g) = inv.auto_scaling_group(name) else {
+        return Vec::new();
+    };
+    let region = g.region.to_string();
+    vec![
+        choice(
+            "rolling-maintenance",
+            offer::rolling_group(name),
+            RunbookRequest::RollingGroup {
+                region: region.clone(),
+                group: name.to_string(),
+            },
+        ),
+        choice(
+            "remove-spof",
+            offer::widen_group(name),
+            RunbookRequest::WidenGroup {
+                region,
+                group: name.to_string(),
+            },
+        ),
+    ]
 }
 
 /// The runbooks that apply to an instance. Each planner still has the last word (a refusal says why).

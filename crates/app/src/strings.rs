@@ -119,6 +119,14 @@ pub fn chaos_failed(e: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Single actions (start, stop, snapshot…)
 
+/// A single action that would make a group replace its member.
+pub fn member_needs_standby(what: &str, instance: &str, group: &str) -> String {
+    format!(
+        "{instance} is in Auto Scaling group {group}: a {what} outside Standby gets it replaced; \
+         r → rolling-maintenance takes it out through Standby and back"
+    )
+}
+
 pub const CANCELLED: &str = "cancelled: nothing was changed";
 pub const NOT_AN_ACTION: &str = "not an action";
 /// A write answered without naming what it did.
@@ -305,6 +313,10 @@ pub const RUN_IN_PROGRESS_HERE: &str = "this run is in progress here: cancel it 
 /// A run whose journal cannot be read.
 pub const UNREADABLE: &str = "unreadable";
 
+pub fn runbooks_for_group(name: &str) -> String {
+    format!("Runbooks for {name}")
+}
+
 pub fn runbooks_for_volume(id: &str) -> String {
     format!("Runbooks for volume {id}")
 }
@@ -339,6 +351,16 @@ pub fn planned_from_its_journal(run_id: &str) -> String {
 
 /// What each runbook offered for an instance does (`name` is its id, and its name if it has one).
 pub mod offer {
+    pub fn rolling_group(group: &str) -> String {
+        format!("maintain every member of {group}, one at a time, through Standby")
+    }
+
+    pub fn widen_group(group: &str) -> String {
+        format!(
+            "widen {group} into another AZ (a subnet there, one more instance; the group launches)"
+        )
+    }
+
     pub fn ahead_of(event: &str) -> String {
         format!(", ahead of its {event}")
     }
@@ -405,6 +427,68 @@ pub mod offer {
 
 pub mod xray {
     pub const TARGET_GROUPS: &str = "Target groups";
+    pub const AUTO_SCALING_GROUP: &str = "Auto Scaling group";
+    pub const MEMBERS: &str = "Members";
+    pub const SUBNETS: &str = "Subnets";
+    pub const SETTINGS: &str = "Settings";
+    pub const LIFECYCLE_HOOKS: &str = "Lifecycle hooks";
+    pub const INSTANCE_REFRESH: &str = "Instance refresh";
+    pub const PATH_DECREMENT: &str = "a member can leave through Standby, desired one lower";
+    pub const PATH_STAND_IN: &str =
+        "a member leaves only after a stand-in is in service (desired raised first)";
+
+    pub fn group(
+        name: &str,
+        in_service: usize,
+        desired: i32,
+        min: i32,
+        max: i32,
+        busy: Option<&str>,
+    ) -> String {
+        format!(
+            "{name}  {in_service}/{desired} in service  min {min} max {max}{}",
+            busy.map(|b| format!("  ({b})")).unwrap_or_default()
+        )
+    }
+
+    pub fn membership(state: &str, healthy: bool) -> String {
+        format!(
+            "this instance: {state}, {}",
+            if healthy { "healthy" } else { "unhealthy" }
+        )
+    }
+
+    pub fn member(id: &str, name: &str, az: &str, state: &str, healthy: bool) -> String {
+        format!(
+            "{id} {name}  {az}  {state}{}",
+            if healthy { "" } else { "  unhealthy" }
+        )
+    }
+
+    pub fn group_target_group(name: &str, healthy: usize, total: usize) -> String {
+        format!("{name}  {healthy}/{total} healthy")
+    }
+
+    pub fn health_check(kind: &str, grace: i32) -> String {
+        format!("health check {kind}, grace {grace}s")
+    }
+
+    pub fn suspended(list: &str) -> String {
+        if list.is_empty() {
+            "no process suspended".into()
+        } else {
+            format!("suspended: {list}")
+        }
+    }
+
+    pub fn maintenance(min_healthy: Option<i32>, path: &str) -> String {
+        format!(
+            "maintenance: {}; {path}",
+            min_healthy
+                .map(|p| format!("keeps {p}% healthy"))
+                .unwrap_or_else(|| "no instance maintenance policy".into())
+        )
+    }
     pub const VOLUMES: &str = "Volumes";
     pub const ELASTIC_IPS: &str = "Elastic IPs";
     pub const NETWORK_INTERFACES: &str = "Network interfaces";
@@ -460,6 +544,24 @@ pub mod xray {
 // The AZ map's lines
 
 pub mod azmap {
+    pub const GROUPS_HERE: &str = "Auto Scaling groups here";
+
+    /// `elsewhere`: the group's other AZs, where it relaunches what it loses here.
+    pub fn group_here(name: &str, here: usize, total: usize, elsewhere: &[String]) -> String {
+        if elsewhere.is_empty() {
+            format!("  {name} {here}/{total} in service, nowhere else to launch")
+        } else {
+            format!(
+                "  {name} {here}/{total} in service, relaunches in {}",
+                elsewhere.join(", ")
+            )
+        }
+    }
+
+    pub fn group_down(name: &str, n: usize) -> String {
+        format!("  Auto Scaling group {name} loses its {n} instance(s) and cannot relaunch")
+    }
+
     pub const HEALTHY_TARGETS_HERE: &str = "Healthy targets here";
     pub const NONE: &str = "  none";
     pub const NOTHING_BREAKS: &str = "If it goes: nothing breaks";

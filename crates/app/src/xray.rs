@@ -1,5 +1,7 @@
-//! Xray: everything related to one instance (target groups and its registrations, volumes and their
-//! snapshots, Elastic IPs, ENIs, scheduled events, metrics, alarms), each line a way to go further.
+//! Xray: everything related to one instance (its Auto Scaling group and the group's other members,
+//! target groups and its registrations, volumes and their snapshots, Elastic IPs, ENIs, scheduled
+//! events, metrics, alarms), or to one Auto Scaling group (members, target groups, subnets, settings,
+//! hooks, refresh), each line a way to go further.
 
 use super::format as f;
 use super::resources::ResourceKind;
@@ -70,6 +72,23 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
         level,
         Some((ResourceKind::Instances, i.id.to_string())),
     ));
+
+    if let Some(g) = inv.group_of_instance(id) {
+        out.push(heading(text::AUTO_SCALING_GROUP, 1));
+        out.push(group_line(g, 2));
+        let me = g.member(id);
+        if let Some(m) = me {
+            out.push(item(
+                4,
+                text::membership(m.lifecycle_state.as_str(), m.healthy),
+                member_level(m),
+                None,
+            ));
+        }
+        for m in g.members.iter().filter(|m| m.instance_id != id) {
+            out.push(member_line(inv, m, 4));
+        }
+    }
 
     let regs: Vec<&TargetHealth> = inv.registrations_of_instance(id).collect();
     out.push(heading(text::TARGET_GROUPS, regs.len()));
@@ -245,6 +264,169 @@ pub fn instance(inv: &Inventory, id: &str, now: Timestamp) -> Option<Vec<XrayIte
                 AlarmState::InsufficientData => Level::Warn,
             },
             Some((ResourceKind::Alarms, a.name.to_string())),
+        ));
+    }
+    Some(out)
+}
+
+fn member_level(m: &AsgMember) -> Level {
+    match (m.lifecycle_state, m.healthy) {
+        (_, false) => Level::Bad,
+        (LifecycleState::InService, true) => Level::Good,
+        _ => Level::Warn,
+    }
+}
+
+/// One line for a group: in service / desired, sizes, AZs, what keeps it busy.
+fn group_line(g: &AutoScalingGroup, depth: u8) -> XrayItem {
+    let busy = g.busy();
+    let healing = g.suspended_healing();
+    let level = if !healing.is_empty() || g.in_service().count() < g.desired_capacity as usize {
+        Level::Bad
+    } else if busy.is_some() {
+        Level::Warn
+    } else {
+        Level::Good
+    };
+    item(
+        depth,
+        text::group(
+            &g.name,
+            g.in_service().count(),
+            g.desired_capacity,
+            g.min_size,
+            g.max_size,
+            busy.as_deref(),
+        ),
+        level,
+        Some((ResourceKind::Groups, g.name.to_string())),
+    )
+}
+
+fn member_line(inv: &Inventory, m: &AsgMember, depth: u8) -> XrayItem {
+    let name = inv
+        .instance(&m.instance_id)
+        .map(|i| i.display_name().to_string())
+        .unwrap_or_default();
+    item(
+        depth,
+        text::member(
+            &m.instance_id,
+            &name,
+            &m.az,
+            m.lifecycle_state.as_str(),
+            m.healthy,
+        ),
+        member_level(m),
+        Some((ResourceKind::Instances, m.instance_id.to_string())),
+    )
+}
+
+/// The related resources of Auto Scaling group `name`: its members, target groups, subnets and
+/// AZs, lifecycle hooks and refresh; `None` when the inventory no longer has it.
+pub fn group(inv: &Inventory, name: &str) -> Option<Vec<XrayItem>> {
+    let g = inv.auto_scaling_group(name)?;
+    let mut out = vec![group_line(g, 0)];
+    out.push(heading(text::MEMBERS, g.members.len()));
+    for m in &g.members {
+        out.push(member_line(inv, m, 2));
+    }
+    out.push(heading(text::TARGET_GROUPS, g.target_group_arns.len()));
+    for arn in &g.target_group_arns {
+        let tg = inv.target_group(arn);
+        let healthy = inv
+            .targets_of(arn)
+            .filter(|t| t.state == TargetState::Healthy)
+            .count();
+        let total = inv.targets_of(arn).count();
+        out.push(item(
+            2,
+            text::group_target_group(tg.map(|t| t.name.as_str()).unwrap_or(arn), healthy, total),
+            if healthy == 0 {
+                Level::Bad
+            } else {
+                Level::Plain
+            },
+            Some((ResourceKind::TargetGroups, arn.to_string())),
+        ));
+    }
+    let azs = inv.group_azs(g);
+    out.push(heading(text::SUBNETS, g.subnet_ids.len()));
+    for sid in &g.subnet_ids {
+        let az = inv.subnet(sid).map(|s| s.az.as_str()).unwrap_or("?");
+        out.push(item(
+            2,
+            format!("{sid}  {az}"),
+            if azs.len() < 2 {
+                Level::Warn
+            } else {
+                Level::Plain
+            },
+            Some((ResourceKind::Subnets, sid.to_string())),
+        ));
+    }
+    out.push(heading(text::SETTINGS, 3));
+    out.push(item(
+        2,
+        text::health_check(&g.health_check_type, g.health_check_grace_secs),
+        Level::Plain,
+        None,
+    ));
+    out.push(item(
+        2,
+        text::suspended(&g.suspended_processes.join(", ")),
+        if g.suspended_healing().is_empty() {
+            Level::Plain
+        } else {
+            Level::Bad
+        },
+        None,
+    ));
+    out.push(item(
+        2,
+        text::maintenance(
+            g.min_healthy_percent,
+            &match g.maintenance_path() {
+                MaintenancePath::Decrement => text::PATH_DECREMENT.to_string(),
+                MaintenancePath::StandIn => text::PATH_STAND_IN.to_string(),
+                MaintenancePath::Blocked { why } => why,
+            },
+        ),
+        if matches!(g.maintenance_path(), MaintenancePath::Blocked { .. }) {
+            Level::Warn
+        } else {
+            Level::Plain
+        },
+        None,
+    ));
+    out.push(heading(text::LIFECYCLE_HOOKS, g.lifecycle_hooks.len()));
+    for h in &g.lifecycle_hooks {
+        out.push(item(
+            2,
+            format!(
+                "{}  {}  {}s → {}",
+                h.name, h.transition, h.heartbeat_timeout_secs, h.default_result
+            ),
+            Level::Plain,
+            None,
+        ));
+    }
+    if let Some(r) = &g.instance_refresh {
+        out.push(heading(text::INSTANCE_REFRESH, 1));
+        out.push(item(
+            2,
+            format!(
+                "{}  {}  {}%",
+                r.id,
+                r.status,
+                r.percentage_complete.unwrap_or(0)
+            ),
+            if r.in_progress() {
+                Level::Warn
+            } else {
+                Level::Plain
+            },
+            None,
         ));
     }
     Some(out)

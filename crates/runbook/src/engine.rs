@@ -628,7 +628,7 @@ pub fn rollback_plan(state: &RunState) -> Plan {
     for (j, st) in state.plan.steps.iter().enumerate() {
         if let Action::RestoreDesired { group, .. } = &st.action
             && !state.finished[j]
-            && (0..j).any(|k| touched(k))
+            && (0..j).any(&touched)
         {
             steps.push(Step {
                 title: format!("set {group}'s desired capacity back"),

@@ -304,7 +304,7 @@ pub fn widen_plan(inv: &Inventory, args: &WidenArgs) -> Result<Plan, String> {
         ));
     }
     let healing = g.suspended_healing();
-    if healing.iter().any(|p| *p == "Launch") {
+    if healing.contains(&"Launch") {
         return Err(format!(
             "Auto Scaling group {} has Launch suspended: it cannot launch into a new AZ",
             g.name

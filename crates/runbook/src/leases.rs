@@ -184,9 +184,9 @@ mod tests {
                 .await
                 .is_ok()
         );
-        assert_eq!(leases.holders(&[tg.clone()]).await.len(), 1);
+        assert_eq!(leases.holders(std::slice::from_ref(&tg)).await.len(), 1);
         drop(first);
-        assert!(leases.holders(&[tg.clone()]).await.is_empty());
+        assert!(leases.holders(std::slice::from_ref(&tg)).await.is_empty());
         assert!(leases.acquire(&[tg], &holder("run-b")).await.is_ok());
     }
 }

@@ -12,7 +12,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     let Screen::Xray(x) = s.nav.top_mut() else {
         return;
     };
-    let block = frame_block(strings::xray_title(&x.instance_id), theme);
+    let block = frame_block(strings::xray_title(&x.subject), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let buf = frame.buffer_mut();

@@ -206,6 +206,14 @@ pub static COMMANDS: &[Spec] = &[
         Help::Joins { sep: " ", names: 1 },
     ),
     view(
+        ResourceKind::Groups,
+        &["asg", "asgs", "autoscaling", "groups"],
+        Help::Line {
+            names: 2,
+            text: "Auto Scaling groups: in service/desired, AZs, state; x shows members and target groups",
+        },
+    ),
+    view(
         ResourceKind::Findings,
         &["findings", "f", "finding"],
         Help::Line {

@@ -66,6 +66,14 @@ pub(super) static INSTANCE: &[Column] = &[
         c.inv().instances[r].status_checks.summary()
     })
     .fit(8, 2),
+    col("ASG", 14, |c, r| {
+        f::opt(
+            c.inv()
+                .group_of_instance(&c.inv().instances[r].id)
+                .map(|g| g.name.as_str()),
+        )
+    })
+    .fit(8, 3),
     col("CPU", 14, |c, r| cpu(c, &c.inv().instances[r])).fit(13, 2),
     col("EVENT", 22, |c, r| {
         event_marker(&c.inv().instances[r], c.now())
@@ -481,4 +489,82 @@ pub(super) static FINDINGS: &[Column] = &[
             .unwrap_or_default()
     })
     .fit(19, 3),
+];
+
+/// In service per AZ of the group's subnets: `1a:2 1b:0` (an AZ it could launch into but holds
+/// none of is shown too).
+fn group_azs(c: &dyn CellCtx, g: &AutoScalingGroup) -> String {
+    let mut per_az: std::collections::BTreeMap<String, usize> =
+        c.inv().group_azs(g).into_iter().map(|a| (a, 0)).collect();
+    for m in g.in_service() {
+        *per_az.entry(m.az.to_string()).or_insert(0) += 1;
+    }
+    per_az
+        .iter()
+        .map(|(az, n)| format!("{}:{n}", &az[az.len().saturating_sub(2)..]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn group_state(g: &AutoScalingGroup) -> String {
+    if let Some(s) = &g.status {
+        return s.to_string();
+    }
+    if let Some(r) = g.instance_refresh.as_ref().filter(|r| r.in_progress()) {
+        return format!("refresh {}%", r.percentage_complete.unwrap_or(0));
+    }
+    if g.members.iter().any(|m| m.lifecycle_state.is_hook_wait()) {
+        return "hook wait".into();
+    }
+    let healing = g.suspended_healing();
+    if !healing.is_empty() {
+        return "not healing".into();
+    }
+    if g.members
+        .iter()
+        .any(|m| m.lifecycle_state == LifecycleState::Standby)
+    {
+        return "standby".into();
+    }
+    "ok".into()
+}
+
+pub(super) static GROUP: &[Column] = &[
+    col("NAME", 22, |c, r| {
+        c.inv().auto_scaling_groups[r].name.to_string()
+    })
+    .fit(12, 0),
+    col("IN SVC", 7, |c, r| {
+        let g = &c.inv().auto_scaling_groups[r];
+        format!("{}/{}", g.in_service().count(), g.desired_capacity)
+    })
+    .fit(6, 1),
+    col("MIN-MAX", 8, |c, r| {
+        let g = &c.inv().auto_scaling_groups[r];
+        format!("{}-{}", g.min_size, g.max_size)
+    })
+    .fit(6, 2),
+    col("AZS", 20, |c, r| {
+        group_azs(c, &c.inv().auto_scaling_groups[r])
+    })
+    .fit(9, 1),
+    col("STATE", 11, |c, r| {
+        group_state(&c.inv().auto_scaling_groups[r])
+    })
+    .fit(7, 1),
+    col("HEALTH", 9, |c, r| {
+        let g = &c.inv().auto_scaling_groups[r];
+        format!("{} {}s", g.health_check_type, g.health_check_grace_secs)
+    })
+    .fit(8, 4),
+    col("SUSPENDED", 16, |c, r| {
+        f::opt(Some(
+            &c.inv().auto_scaling_groups[r].suspended_processes.join(","),
+        ))
+    })
+    .fit(10, 3),
+    col("TEMPLATE", 18, |c, r| {
+        f::opt(c.inv().auto_scaling_groups[r].launch_source.as_deref())
+    })
+    .fit(12, 5),
 ];

@@ -27,13 +27,14 @@ pub enum ResourceKind {
     Alarms,
     Zones,
     Subnets,
+    Groups,
     /// Not an inventory list: the analysis's findings over it (`crate::findings`).
     Findings,
 }
 
 impl ResourceKind {
     /// The inventory's kinds (what `opsdeck inventory` prints).
-    pub const ALL: [ResourceKind; 13] = [
+    pub const ALL: [ResourceKind; 14] = [
         Self::Instances,
         Self::Volumes,
         Self::Snapshots,
@@ -47,10 +48,11 @@ impl ResourceKind {
         Self::Alarms,
         Self::Zones,
         Self::Subnets,
+        Self::Groups,
     ];
 
     /// Every table the console can show: the inventory's kinds, then the findings.
-    pub const VIEWS: [ResourceKind; 14] = [
+    pub const VIEWS: [ResourceKind; 15] = [
         Self::Instances,
         Self::Volumes,
         Self::Snapshots,
@@ -64,6 +66,7 @@ impl ResourceKind {
         Self::Alarms,
         Self::Zones,
         Self::Subnets,
+        Self::Groups,
         Self::Findings,
     ];
 
@@ -82,6 +85,7 @@ impl ResourceKind {
             Self::Alarms => "Alarms",
             Self::Zones => "Availability zones",
             Self::Subnets => "Subnets",
+            Self::Groups => "Auto Scaling groups",
             Self::Findings => "Findings",
         }
     }
@@ -102,6 +106,7 @@ impl ResourceKind {
             Self::Alarms => inv.alarms.len(),
             Self::Zones => inv.availability_zones.len(),
             Self::Subnets => inv.subnets.len(),
+            Self::Groups => inv.auto_scaling_groups.len(),
             Self::Findings => c.findings().len(),
         }
     }
@@ -123,6 +128,7 @@ impl ResourceKind {
             Self::Alarms => inv.alarms[i].name.to_string(),
             Self::Zones => inv.availability_zones[i].name.to_string(),
             Self::Subnets => inv.subnets[i].id.to_string(),
+            Self::Groups => inv.auto_scaling_groups[i].name.to_string(),
             // The resource it is most about (what copy copies).
             Self::Findings => c.findings()[i]
                 .resources
@@ -148,6 +154,7 @@ impl ResourceKind {
             Self::Alarms => &inv.alarms[i].region,
             Self::Zones => &inv.availability_zones[i].region,
             Self::Subnets => &inv.subnets[i].region,
+            Self::Groups => &inv.auto_scaling_groups[i].region,
             Self::Findings => &c.findings()[i].region,
         }
     }
@@ -173,6 +180,7 @@ impl ResourceKind {
             Self::Alarms => v(inv.alarms.get(i)),
             Self::Zones => v(inv.availability_zones.get(i)),
             Self::Subnets => v(inv.subnets.get(i)),
+            Self::Groups => v(inv.auto_scaling_groups.get(i)),
             Self::Findings => v(c.findings().get(i)),
         }
     }
@@ -223,6 +231,7 @@ impl ResourceKind {
             Self::Alarms => columns::ALARM,
             Self::Zones => columns::ZONE,
             Self::Subnets => columns::SUBNET,
+            Self::Groups => columns::GROUP,
             Self::Findings => columns::FINDINGS,
         }
     }

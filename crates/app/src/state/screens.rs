@@ -17,7 +17,10 @@ pub struct Describe {
 
 #[derive(Debug, Clone)]
 pub struct Xray {
-    pub instance_id: String,
+    /// What it is about: an instance, or an Auto Scaling group.
+    pub kind: ResourceKind,
+    /// Its id (a group's name).
+    pub subject: String,
     pub items: Vec<XrayItem>,
     pub selected: usize,
     pub offset: usize,

@@ -2,13 +2,16 @@
 
 use super::common::status;
 use super::export::export;
-use super::navigation::{apply_filter, enter, move_sel, open_describe, open_xray, page, sort};
+use super::navigation::{
+    apply_filter, enter, move_sel, open_describe, open_xray, open_xray_of, page, sort,
+};
 use super::pickers;
 use super::refresh::{STUCK_REFRESH_SECONDS, connect, start_fetch};
 use super::select::{selected_id, selected_instance, selected_target};
 use super::writes::mutate;
 use crate::keys::Action;
 use crate::msg::Effect;
+use crate::resources::ResourceKind;
 use crate::state::{AppState, AzMapView, HelpView, InputLine, InputMode, Screen, StatusLevel};
 use crate::strings;
 
@@ -127,9 +130,12 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Xray => {
-            match selected_instance(s) {
-                Some(id) => open_xray(s, &id),
-                None => status(s, StatusLevel::Info, strings::XRAY_NEEDS_INSTANCE),
+            match (selected_instance(s), selected_target(s)) {
+                (Some(id), _) => open_xray(s, &id),
+                (None, Some((ResourceKind::Groups, name))) => {
+                    open_xray_of(s, ResourceKind::Groups, &name)
+                }
+                _ => status(s, StatusLevel::Info, strings::XRAY_NEEDS_INSTANCE),
             }
             Vec::new()
         }

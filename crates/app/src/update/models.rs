@@ -97,14 +97,17 @@ pub fn ensure_models(s: &mut AppState) -> Vec<Effect> {
     match s.nav.top().clone() {
         Screen::Table(key) => return ensure_table(s, &key).into_iter().collect(),
         Screen::Xray(x) if x.built_for != version => {
-            let items = xray::instance(&s.data.inv, &x.instance_id, now);
+            let items = match x.kind {
+                ResourceKind::Groups => xray::group(&s.data.inv, &x.subject),
+                _ => xray::instance(&s.data.inv, &x.subject, now),
+            };
             if let Screen::Xray(xm) = s.nav.top_mut() {
                 match items {
                     Some(items) => xm.items = items,
                     None => {
                         xm.items = vec![xray::XrayItem {
                             depth: 0,
-                            text: strings::gone_from_inventory(&x.instance_id),
+                            text: strings::gone_from_inventory(&x.subject),
                             level: xray::Level::Warn,
                             target: None,
                         }]

@@ -101,8 +101,14 @@ pub(super) fn open_describe(s: &mut AppState, kind: ResourceKind, id: &str) {
 }
 
 pub(super) fn open_xray(s: &mut AppState, id: &str) {
+    open_xray_of(s, ResourceKind::Instances, id);
+}
+
+/// Xray of an instance or an Auto Scaling group.
+pub(super) fn open_xray_of(s: &mut AppState, kind: ResourceKind, id: &str) {
     s.nav.push(Screen::Xray(Xray {
-        instance_id: id.to_string(),
+        kind,
+        subject: id.to_string(),
         items: Vec::new(),
         selected: 0,
         offset: 0,
@@ -150,7 +156,11 @@ pub(super) fn enter(s: &mut AppState) -> Vec<Effect> {
         Screen::Xray(x) => {
             if let Some((kind, id)) = x.items.get(x.selected).and_then(|i| i.target.clone()) {
                 match kind {
-                    ResourceKind::Instances if id != x.instance_id => open_xray(s, &id),
+                    ResourceKind::Instances | ResourceKind::Groups
+                        if (kind, id.as_str()) != (x.kind, x.subject.as_str()) =>
+                    {
+                        open_xray_of(s, kind, &id)
+                    }
                     ResourceKind::TargetGroups => s.nav.push(Screen::Table(ViewKey {
                         kind: ResourceKind::Targets,
                         scope: Scope::TargetGroup(id),

@@ -36,6 +36,10 @@ pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
                 }
             }
         }
+        ResourceKind::Groups => {
+            let items = runbooks::for_group(&s.data.inv, &key);
+            choose(s, strings::runbooks_for_group(&key), items)
+        }
         ResourceKind::Volumes => {
             let id = kind
                 .find_row(&ctx, &key)

@@ -73,6 +73,12 @@ pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    // A group's member stopped, rebooted or taken out of a target group outside Standby is judged
+    // unhealthy and replaced by its group: that work goes through rolling maintenance (Standby).
+    if let Some(why) = fights_its_group(&s.data.inv, &op) {
+        status(s, StatusLevel::Warn, why);
+        return Vec::new();
+    }
     let generation = s.next_gen_id();
     let context = op_context(&s.data.inv, &op);
     s.dialog = Some(Confirm {
@@ -83,6 +89,17 @@ pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
         generation,
     });
     vec![Effect::DryRun { generation, op }]
+}
+
+fn fights_its_group(inv: &Inventory, op: &WriteOp) -> Option<String> {
+    let (what, instance) = match op {
+        WriteOp::Stop { instance_id, .. } => ("stop", instance_id.as_str()),
+        WriteOp::Reboot { instance_id, .. } => ("reboot", instance_id.as_str()),
+        WriteOp::Deregister { target, .. } => ("deregister", target.id.as_str()),
+        _ => return None,
+    };
+    let g = inv.group_of_instance(instance)?;
+    Some(strings::member_needs_standby(what, instance, &g.name))
 }
 
 fn op_context(inv: &Inventory, op: &WriteOp) -> String {

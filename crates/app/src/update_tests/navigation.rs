@@ -94,7 +94,7 @@ fn xray_event_lines_open_their_own_event() {
     let Screen::Xray(x) = s.nav.top() else {
         panic!("xray expected");
     };
-    assert_eq!(x.instance_id, id);
+    assert_eq!(x.subject, id);
     let lines: Vec<usize> = x
         .items
         .iter()

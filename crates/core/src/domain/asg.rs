@@ -219,7 +219,7 @@ impl AutoScalingGroup {
     pub fn maintenance_path(&self) -> MaintenancePath {
         let desired = self.desired_capacity;
         let floor = self.healthy_floor() as i32;
-        if desired - 1 >= self.min_size && desired - 1 >= floor {
+        if desired > self.min_size && desired > floor {
             return MaintenancePath::Decrement;
         }
         if desired < self.max_size {

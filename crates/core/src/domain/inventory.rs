@@ -252,15 +252,15 @@ impl Inventory {
     /// The group an instance is a member of (in any lifecycle state), if any.
     pub fn group_of_instance(&self, instance_id: &str) -> Option<&AutoScalingGroup> {
         let idx = &self.index.group_of;
-        if idx.0 == self.auto_scaling_groups.len() && !idx.1.is_empty() {
-            if let Some(g) = idx
+        if idx.0 == self.auto_scaling_groups.len()
+            && !idx.1.is_empty()
+            && let Some(g) = idx
                 .1
                 .get(instance_id)
                 .and_then(|&g| self.auto_scaling_groups.get(g))
-                && g.member(instance_id).is_some()
-            {
-                return Some(g);
-            }
+            && g.member(instance_id).is_some()
+        {
+            return Some(g);
         }
         self.auto_scaling_groups
             .iter()

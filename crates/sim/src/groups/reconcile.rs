@@ -99,12 +99,8 @@ impl World {
     /// One pass of the group's own behaviour; returns when to look again, if anything is under way.
     pub(crate) fn reconcile_group(&mut self, region: &str, name: &str) -> Option<f64> {
         let now = self.now;
-        let Some(r) = self.regions.get(region) else {
-            return None;
-        };
-        let Some(g) = r.groups.get(name).cloned() else {
-            return None;
-        };
+        let r = self.regions.get(region)?;
+        let g = r.groups.get(name).cloned()?;
         let mut g = g;
         let mut register = Vec::new();
         let mut terminate = Vec::new();
