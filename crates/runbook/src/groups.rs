@@ -3,9 +3,11 @@
 //! by cloning a member the group does not know about.
 
 use super::plan::{Action, GroupShape, Plan, Step};
-use super::rolling::GroupDetails;
 use opsdeck_core::domain::*;
 use std::collections::BTreeMap;
+
+/// Target groups read fresh for the plan, by ARN (the same map `rolling` reads).
+type GroupDetails = BTreeMap<String, TargetGroup>;
 
 /// The processes suspended for a run that works on members without Standby (`--suspend-processes`).
 pub const SUSPENDED_FOR_MAINTENANCE: [&str; 3] = ["HealthCheck", "ReplaceUnhealthy", "AZRebalance"];

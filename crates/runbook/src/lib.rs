@@ -8,7 +8,6 @@ pub mod control;
 pub mod durable;
 pub mod engine;
 pub mod failover;
-pub mod group_actions;
 pub mod groups;
 pub mod journal;
 pub mod launch;

@@ -2,10 +2,10 @@
 //! one write call. A member is taken out through Standby (the group does not replace it there) and
 //! brought back with ExitStandby; a group is reshaped with one UpdateAutoScalingGroup.
 
-use super::actions::{Called, Ctx, Seen};
-use super::journal::Outputs;
-use super::plan::{Action, GroupShape};
-use opsdeck_core::cloud::{CloudError, CloudRead, CloudResult, CloudWrite, WriteCall};
+use super::shared::{Act, Acted, Called, Ctx, Seen};
+use crate::journal::Outputs;
+use crate::plan::{Action, GroupShape};
+use opsdeck_core::cloud::{CloudError, CloudRead, CloudResult, WriteCall};
 use opsdeck_core::domain::*;
 
 async fn must_group(read: &dyn CloudRead, name: &str) -> CloudResult<AutoScalingGroup> {
@@ -62,7 +62,7 @@ async fn serving_members(
         .collect())
 }
 
-pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudResult<Seen> {
+pub(super) async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudResult<Seen> {
     let read = ctx.read;
     let acted = called == Called::Yes;
     Ok(match action {
@@ -270,7 +270,7 @@ fn name_of_tg(arn: &str) -> &str {
 }
 
 /// The write call a group step makes.
-pub fn call_of(action: &Action) -> Option<WriteCall> {
+fn call_of(action: &Action) -> Option<WriteCall> {
     Some(match action {
         Action::EnterStandby {
             group,
@@ -315,14 +315,10 @@ pub fn call_of(action: &Action) -> Option<WriteCall> {
     })
 }
 
-pub async fn act(
-    write: &dyn CloudWrite,
-    action: &Action,
-    dry_run: bool,
-) -> CloudResult<(Option<String>, Outputs)> {
+pub(super) async fn act(act: Act<'_>, action: &Action) -> CloudResult<Acted> {
     match call_of(action) {
         Some(call) => {
-            let w = write.call(&call, dry_run).await?;
+            let w = act.write.call(&call, act.dry_run).await?;
             Ok((w.request_id, Outputs::new()))
         }
         // Guards and waits call nothing.
