@@ -56,7 +56,7 @@ pub struct SnapshotOf {
 }
 
 /// What a step does. Each action knows how to observe whether it is already done, act, and wait
-/// until its effect holds (see `actions.rs`), which is what makes resuming safe.
+/// until its effect holds (see `actions/`), which is what makes resuming safe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {

@@ -1,12 +1,21 @@
 //! Runs a plan: preflight, approval, then each step as observe → act if needed → wait until done,
 //! with backoff and a timeout per step. Every transition is journaled before the run goes on.
+//!
+//! Here is the run loop; beside it, the preflight (`preflight.rs`: dry runs and checks before
+//! anything changes) and the rollback planning (`rollback.rs`: a plan from a run's journaled state).
 
-use super::actions::{self, Called, Ctx, Seen};
-use super::journal::{Entry, Journal, Outputs, RunState, RunStatus};
-use super::plan::{Action, AddressMove, AddressWas, Plan, Step, Val};
+mod preflight;
+mod rollback;
+
+pub use preflight::{Problem, preflight};
+pub use rollback::rollback_plan;
+
+use crate::actions::{self, Called, Ctx, Seen};
+use crate::journal::{Entry, Journal, RunState, RunStatus};
+use crate::plan::{Plan, Step};
 use async_trait::async_trait;
 use opsdeck_core::analysis::Floor;
-use opsdeck_core::cloud::{CloudRead, CloudWrite, ErrorKind, TargetRef};
+use opsdeck_core::cloud::{CloudRead, CloudWrite};
 use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -123,100 +132,6 @@ pub struct Runner {
     pub opts: EngineOptions,
     /// Test hook: allow this many more journal writes, then act as if the process were killed.
     pub kill_after: Option<Arc<AtomicUsize>>,
-}
-
-/// A problem found before anything changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Problem {
-    pub step: Option<usize>,
-    pub message: String,
-}
-
-/// Retries a call while AWS answers with a transient error (throttling, 5xx), with backoff: the
-/// preflight must not refuse a plan because of a busy API.
-async fn with_retries<T, F, Fut>(mut f: F) -> opsdeck_core::cloud::CloudResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = opsdeck_core::cloud::CloudResult<T>>,
-{
-    let mut delay = Duration::from_millis(500);
-    for _ in 0..8 {
-        match f().await {
-            Err(e) if e.is_transient() => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(10));
-            }
-            other => return other,
-        }
-    }
-    f().await
-}
-
-/// Tries every mutating step with DryRun (where its inputs are already known), evaluates the
-/// capacity guards, and checks the credentials outlive the run.
-pub async fn preflight(
-    read: &dyn CloudRead,
-    write: &dyn CloudWrite,
-    plan: &Plan,
-    floor: Floor,
-) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let outputs = Outputs::new();
-    let ctx = Ctx {
-        read,
-        run_id: "preflight",
-        floor,
-        outputs: &outputs,
-    };
-    for (i, step) in plan.steps.iter().enumerate() {
-        if let Action::CapacityGuard { .. } = step.action {
-            // Only the first guard can be judged now: later ones run after earlier instances return.
-            if !plan.steps[..i]
-                .iter()
-                .any(|s| matches!(s.action, Action::CapacityGuard { .. }))
-            {
-                match with_retries(|| actions::observe(&ctx, &step.action, Called::No)).await {
-                    Ok(Seen::Pending(why)) => problems.push(Problem {
-                        step: Some(i),
-                        message: format!("guard: {why}"),
-                    }),
-                    Err(e) => problems.push(Problem {
-                        step: Some(i),
-                        message: e.to_string(),
-                    }),
-                    _ => {}
-                }
-            }
-            continue;
-        }
-        if !step.action.is_mutating() || !actions::dry_runnable(&step.action) {
-            continue;
-        }
-        match with_retries(|| actions::act(&ctx, write, &step.action, true)).await {
-            Err(e) if e.kind == ErrorKind::DryRunOk => {}
-            Ok(_) => {}
-            Err(e) => problems.push(Problem {
-                step: Some(i),
-                message: format!("{}: {e}", step.title),
-            }),
-        }
-    }
-    if let Ok(id) = read.identity().await
-        && let Some(exp) = id.expires_at
-    {
-        let end = chrono::Utc::now() + chrono::Duration::seconds(plan.expected_secs() as i64);
-        if exp < end {
-            problems.push(Problem {
-                step: None,
-                message: format!(
-                    "credentials expire at {} but the run needs until about {}: refresh them first",
-                    exp.format("%H:%M UTC"),
-                    end.format("%H:%M UTC")
-                ),
-            });
-        }
-    }
-    problems
 }
 
 impl Runner {
@@ -462,149 +377,4 @@ enum StepEnd {
     Done,
     Cancelled,
     Failed(String),
-}
-
-/// The plan that undoes what a run did, newest first (re-register what was deregistered, start what
-/// was stopped...). Steps with no safe inverse are listed in the notes instead.
-pub fn rollback_plan(state: &RunState) -> Plan {
-    let mut steps = Vec::new();
-    let mut notes = vec![format!("rolls back run {}", state.run_id)];
-    let touched = |j: usize| state.finished[j] || state.acted[j] || state.in_doubt[j];
-    // Clones launched from an image keep needing it (to launch more, to rebuild one).
-    let clones_launched = (0..state.plan.steps.len())
-        .any(|j| matches!(state.plan.steps[j].action, Action::LaunchClone { .. }) && touched(j));
-    // A volume detached for a failover goes back at the device the plan used for it.
-    let attach_device = state.plan.steps.iter().find_map(|st| match &st.action {
-        Action::AttachVolume { device, .. } => Some(device.clone()),
-        _ => None,
-    });
-    for i in (0..state.plan.steps.len()).rev() {
-        if !touched(i) || !state.plan.steps[i].action.is_mutating() {
-            continue;
-        }
-        let s = &state.plan.steps[i];
-        let resolve = |v: &Val| actions::resolve(v, &state.outputs).ok();
-        let inverse = match &s.action {
-            Action::DeregisterTarget {
-                target_group_arn,
-                target,
-            } => Some(Action::RegisterTarget {
-                target_group_arn: target_group_arn.clone(),
-                target: Val::Lit(target.id.clone()),
-                port: target.port,
-            }),
-            Action::RegisterTarget {
-                target_group_arn,
-                target,
-                port,
-            } => resolve(target).map(|id| Action::DeregisterTarget {
-                target_group_arn: target_group_arn.clone(),
-                target: TargetRef { id, port: *port },
-            }),
-            // An image made for clones nobody launched is only clutter (and snapshot cost).
-            Action::CreateImage { output, .. } if !clones_launched => {
-                resolve(&Val::Output(output.clone())).map(|id| Action::DeregisterImage {
-                    image: Val::Lit(id),
-                })
-            }
-            Action::DetachVolume {
-                volume, instance, ..
-            } => attach_device.clone().map(|device| Action::AttachVolume {
-                volume: Val::Lit(volume.clone()),
-                instance: Val::Lit(instance.clone()),
-                device,
-            }),
-            Action::StopInstance { instance } => Some(Action::StartInstance {
-                instance: instance.clone(),
-            }),
-            Action::AttachVolume {
-                volume, instance, ..
-            } => match (resolve(volume), resolve(instance)) {
-                (Some(v), Some(i)) => Some(Action::DetachVolume {
-                    volume: v,
-                    instance: i,
-                    force: false,
-                }),
-                _ => None,
-            },
-            // The Elastic IP goes back where the plan found it (or is let go if it pointed nowhere),
-            // taken only from where this run put it.
-            Action::AssociateAddress {
-                allocation_id,
-                target,
-                output,
-                was: Some(was),
-                ..
-            } => {
-                let now = match target {
-                    AddressMove::Instance(v) => {
-                        resolve(v).map(|i| AddressMove::Instance(Val::Lit(i)))
-                    }
-                    other => Some(other.clone()),
-                };
-                match (was, now) {
-                    (AddressWas::At(before), Some(now)) => Some(Action::AssociateAddress {
-                        allocation_id: allocation_id.clone(),
-                        target: before.clone(),
-                        output: output.clone(),
-                        was: Some(AddressWas::At(now.clone())),
-                        only_from: Some(now),
-                    }),
-                    (AddressWas::Unassociated, Some(now)) => Some(Action::DisassociateAddress {
-                        allocation_id: allocation_id.clone(),
-                        from: now,
-                    }),
-                    (_, None) => None,
-                }
-            }
-            // The client-facing address goes back where it was.
-            Action::AttachNetworkInterface {
-                eni_id,
-                instance,
-                device_index,
-            } => resolve(instance).map(|i| Action::DetachNetworkInterface {
-                eni_id: eni_id.clone(),
-                instance: i,
-                device_index: *device_index,
-            }),
-            Action::DetachNetworkInterface {
-                eni_id,
-                instance,
-                device_index,
-            } => Some(Action::AttachNetworkInterface {
-                eni_id: eni_id.clone(),
-                instance: Val::Lit(instance.clone()),
-                device_index: *device_index,
-            }),
-            Action::MovePrivateIp { ip, from, to } => {
-                resolve(to).map(|now| Action::MovePrivateIp {
-                    ip: ip.clone(),
-                    from: now,
-                    to: Val::Lit(from.clone()),
-                })
-            }
-            _ => None,
-        };
-        match inverse {
-            Some(action) => steps.push(Step {
-                title: format!("undo: {}", s.title),
-                resources: s.resources.clone(),
-                expected_secs: s.expected_secs,
-                timeout_secs: s.timeout_secs,
-                action,
-            }),
-            None if matches!(
-                s.action,
-                Action::RebootInstance { .. } | Action::RescheduleEvent { .. }
-            ) => {}
-            None => notes.push(format!("not undone automatically: {}", s.title)),
-        }
-    }
-    Plan {
-        runbook: format!("rollback-of-{}", state.plan.runbook),
-        region: state.plan.region.clone(),
-        args: serde_json::json!({ "run": state.run_id }),
-        steps,
-        notes,
-    }
 }
