@@ -143,6 +143,17 @@ fn write_table(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 g.target_group, g.healthy_now, g.healthy_after
             ));
         }
+        for g in &z.auto_scaling {
+            let relaunch = if g.relaunch_in.is_empty() {
+                "nowhere to relaunch".to_string()
+            } else {
+                format!("relaunches in {}", g.relaunch_in.join(", "))
+            };
+            parts.push(format!(
+                "group {} {}->{} in service, {relaunch}",
+                g.group, g.in_service_now, g.in_service_after
+            ));
+        }
         if !z.roles_down.is_empty() {
             parts.push(format!("tiers lost: {}", z.roles_down.join(", ")));
         }

@@ -173,6 +173,7 @@ async fn a_refresh_makes_no_per_resource_calls_but_one_target_health_per_group()
         "DescribeTargetGroups",
         "GetMetricData",
         "DescribeAlarms",
+        "DescribeAutoScalingGroups",
         "GetCallerIdentity",
     ];
     for a in once {
@@ -182,10 +183,19 @@ async fn a_refresh_makes_no_per_resource_calls_but_one_target_health_per_group()
             "{a} once per refresh (small fleet = one page); log: {log:?}"
         );
     }
+    // Hooks and the newest instance refresh are per Auto Scaling group (no bulk call lists them).
+    let per_group = ["DescribeLifecycleHooks", "DescribeInstanceRefreshes"];
+    for a in per_group {
+        assert_eq!(
+            count(a),
+            inv.auto_scaling_groups.len(),
+            "{a} once per group"
+        );
+    }
     let unexpected: Vec<&str> = log
         .iter()
         .map(|r| r.action.as_str())
-        .filter(|a| !once.contains(a) && *a != "DescribeTargetHealth")
+        .filter(|a| !once.contains(a) && !per_group.contains(a) && *a != "DescribeTargetHealth")
         .collect();
     assert!(unexpected.is_empty(), "no other call: {unexpected:?}");
 }

@@ -58,7 +58,10 @@ async fn the_json_inventory_lists_each_group_with_its_members() {
             .collect();
         assert_eq!(members, seeded, "{name}");
         assert_eq!(g["desired_capacity"], json!(members.len()));
-        assert!(g["members"][0]["lifecycle_state"].is_string());
+        assert_eq!(
+            g["members"][0]["lifecycle_state"], "InService",
+            "AWS's spelling"
+        );
     }
     // The front balanced `wide` over its two AZs, as AWS does (moto alone puts all four in one).
     let wide = groups.iter().find(|g| g["name"] == "wide").expect("wide");
@@ -109,6 +112,28 @@ async fn report_names_the_single_az_group_and_fixes_the_group() {
             );
         }
     }
+    // The blast radius says what the zone takes from each group and where it can relaunch.
+    let zone = v["blast_radius"]
+        .as_array()
+        .expect("blast radius")
+        .iter()
+        .find(|z| z["az"] == "us-east-1a")
+        .expect("us-east-1a");
+    let api_loss = zone["auto_scaling"]
+        .as_array()
+        .expect("auto_scaling")
+        .iter()
+        .find(|g| g["group"] == "api")
+        .expect("api loses members");
+    assert_eq!(api_loss["in_service_after"], 0, "{api_loss}");
+    assert_eq!(api_loss["relaunch_in"], serde_json::json!([]), "{api_loss}");
+    let text = stdout(&run(&home, &["report"]));
+    assert!(
+        text.lines().any(|l| l.starts_with("us-east-1a")
+            && l.contains("group api ")
+            && l.contains("->0 in service, nowhere to relaunch")),
+        "{text}"
+    );
 }
 
 fn seeded_member(seed: &Value, id: &str) -> bool {
@@ -163,7 +188,7 @@ async fn remove_spof_on_a_member_widens_its_group_without_launching_anything_its
         .as_array()
         .expect("members")
         .iter()
-        .filter(|m| m["lifecycle_state"] == "in-service")
+        .filter(|m| m["lifecycle_state"] == "InService")
         .filter_map(|m| m["az"].as_str())
         .collect();
     azs.sort();

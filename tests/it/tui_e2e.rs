@@ -7,6 +7,10 @@ use support::tmux::{ConsoleDirs, Tmux};
 
 #[test]
 fn demo_console_end_to_end() {
+    let names = support::sim::demo_instance_names();
+    let all = format!("Instances ({})", names.len());
+    let webs = names.iter().filter(|n| n.contains("web")).count();
+    let filtered_title = format!("Instances ({webs} of {}) /web", names.len());
     let (t, _) = ConsoleDirs::new(None).start("--demo", 120, 40);
 
     let first = t.wait_for("Instances (", "the console opens on instances");
@@ -15,10 +19,10 @@ fn demo_console_end_to_end() {
 
     t.type_text(":instances");
     t.keys(&["Enter"]);
-    t.wait_for("Instances (7)", ":instances shows every demo instance");
+    t.wait_for(&all, ":instances shows every demo instance");
 
     t.type_text("/web");
-    let filtered = t.wait_for("Instances (2 of 7) /web", "the filter narrows the table");
+    let filtered = t.wait_for(&filtered_title, "the filter narrows the table");
     assert!(
         filtered.contains("web-1") && filtered.contains("web-2"),
         "{filtered}"
@@ -37,7 +41,7 @@ fn demo_console_end_to_end() {
     t.wait_until(
         "the filtered table without the describe never showed",
         "esc returns to the filtered table",
-        |s| s.contains("Instances (2 of 7) /web") && !s.contains("instance_type:"),
+        |s| s.contains(&filtered_title) && !s.contains("instance_type:"),
     );
 
     t.type_text(":az");
@@ -102,7 +106,8 @@ fn read_only_demo_refuses_actions_survives_resizes_and_ctrl_c() {
     t.run(&["resize-window", "-t", &t.session, "-x", "30", "-y", "6"]);
     t.wait_for("too small", "a tiny terminal gets a short message");
     t.run(&["resize-window", "-t", &t.session, "-x", "120", "-y", "40"]);
-    t.wait_for("Instances (7)", "the table comes back after the resize");
+    let all = format!("Instances ({})", support::sim::demo_instance_names().len());
+    t.wait_for(&all, "the table comes back after the resize");
 
     t.keys(&["C-c"]);
     t.wait_for("EXITED rc=0", "ctrl-c quits cleanly");
@@ -114,7 +119,8 @@ fn approve_the_single_az_fix(t: &Tmux) -> (String, String) {
     t.type_text(":findings");
     t.keys(&["Enter"]);
     t.wait_for("single-az", ":findings lists the single-AZ web tier");
-    t.type_text("/single-az");
+    // The web tier's finding (the clone plan, long enough to interrupt), not the group's.
+    t.type_text("/targets of web-tg");
     t.keys(&["Enter"]);
     t.type_text("r");
     let plan = t.wait_for("preflight passed", "the fix's plan, preflighted");

@@ -513,6 +513,7 @@ pub fn catalog(inv: &Inventory, found: &[Finding]) -> Vec<Choice> {
         strings::FROM_AN_INSTANCE_LABEL,
         strings::FROM_AN_INSTANCE,
     ));
+    out.push(hint(strings::FROM_A_GROUP_LABEL, strings::FROM_A_GROUP));
     out.push(hint(strings::FROM_A_VOLUME_LABEL, strings::FROM_A_VOLUME));
     out.push(hint(strings::RUNS_LABEL, strings::RUNS_DETAIL));
     out

@@ -120,10 +120,20 @@ pub fn chaos_failed(e: &str) -> String {
 // Single actions (start, stop, snapshot…)
 
 /// A single action that would make a group replace its member.
+pub const STOP_WORD: &str = "stop";
+pub const DEREGISTRATION_WORD: &str = "deregistration";
+
 pub fn member_needs_standby(what: &str, instance: &str, group: &str) -> String {
     format!(
         "{instance} is in Auto Scaling group {group}: a {what} outside Standby gets it replaced; \
          r → rolling-maintenance takes it out through Standby and back"
+    )
+}
+
+pub fn reboot_through_standby(instance: &str, group: &str) -> String {
+    format!(
+        "{instance} is in Auto Scaling group {group}: its reboot is planned through Standby \
+         (rolling-maintenance); nothing changes before you approve"
     )
 }
 
@@ -306,6 +316,8 @@ pub const RUNS_LABEL: &str = ":runs";
 pub const RUNS_DETAIL: &str = "journaled runs: resume, roll back or abandon an unfinished one";
 pub const FROM_AN_INSTANCE_LABEL: &str = "remove-spof · db-failover · snapshot";
 pub const FROM_AN_INSTANCE: &str = "from an instance: select it in :instances and press r";
+pub const FROM_A_GROUP_LABEL: &str = "rolling-maintenance · remove-spof";
+pub const FROM_A_GROUP: &str = "from an Auto Scaling group: select it in :asg and press r";
 pub const FROM_A_VOLUME_LABEL: &str = "restore · prune";
 pub const FROM_A_VOLUME: &str = "from a volume: select it in :volumes and press r";
 pub const KEPT: &str = "kept: nothing was changed";

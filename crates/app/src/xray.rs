@@ -299,7 +299,7 @@ fn group_line(g: &AutoScalingGroup, depth: u8) -> XrayItem {
             busy.as_deref(),
         ),
         level,
-        Some((ResourceKind::Groups, g.name.to_string())),
+        Some((ResourceKind::AutoScalingGroups, g.name.to_string())),
     )
 }
 

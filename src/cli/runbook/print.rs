@@ -8,8 +8,51 @@ use opsdeck_runbook::journal::{self, RunState};
 use opsdeck_runbook::plan::Plan;
 use std::io::Write;
 
-/// After a run that registered targets: healthy/total per AZ of those groups, read fresh.
+/// After a run that registered targets: healthy/total per AZ of those target groups; after one that
+/// reshaped an Auto Scaling group: its members in service per AZ. Read fresh.
 pub(super) async fn print_balance(session: &Session, plan: &Plan) {
+    print_target_balance(session, plan).await;
+    print_group_balance(session, plan).await;
+}
+
+async fn print_group_balance(session: &Session, plan: &Plan) {
+    use opsdeck_runbook::plan::Action;
+    let groups: std::collections::BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::ShapeGroup { group, .. } | Action::WaitGroupInAz { group, .. } => {
+                Some(group.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let Some(read) = session.readers().iter().find(|r| r.region() == plan.region) else {
+        return;
+    };
+    for name in groups {
+        let Ok(Some(g)) = read.auto_scaling_group(name).await else {
+            continue;
+        };
+        let mut per_az: std::collections::BTreeMap<&str, usize> = Default::default();
+        for m in g.in_service() {
+            *per_az.entry(m.az.as_str()).or_default() += 1;
+        }
+        let parts: Vec<String> = per_az
+            .iter()
+            .map(|(az, n)| format!("{az} {n} in service"))
+            .collect();
+        println!(
+            "{name}: {} (desired {}, min {}, max {})",
+            parts.join(", "),
+            g.desired_capacity,
+            g.min_size,
+            g.max_size
+        );
+    }
+}
+
+async fn print_target_balance(session: &Session, plan: &Plan) {
     let groups: std::collections::BTreeSet<&str> = plan
         .steps
         .iter()

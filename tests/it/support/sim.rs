@@ -113,3 +113,21 @@ impl World {
         instance_id(&self.sim, name)
     }
 }
+
+/// The names of the instances `opsdeck --demo` lists (every region), read through the ports, so
+/// terminal tests count what the fleet holds instead of a number written down once.
+pub fn demo_instance_names() -> Vec<String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let mut names = Vec::new();
+        for r in demo().readers() {
+            for i in inventory::quick(&r).await.instances {
+                names.push(i.name.as_deref().unwrap_or_default().to_string());
+            }
+        }
+        names
+    })
+}

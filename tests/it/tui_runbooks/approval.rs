@@ -98,7 +98,7 @@ async fn approve_each_asks_before_every_mutating_step() {
     let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
+    choose(&mut h, "remove-spof", "targets of web-tg").await;
     h.press(Key::ch('a'));
     assert!(h.state.runbook.as_ref().is_some_and(|u| u.approve_each));
     let mutating = h
@@ -138,7 +138,7 @@ async fn a_y_meant_for_cancel_never_approves_a_step_and_pastes_press_no_keys() {
     let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
+    choose(&mut h, "remove-spof", "targets of web-tg").await;
     h.press(Key::ch('a'));
     h.press(Key::ch('y'));
     let asked = |s: &AppState| s.runbook.as_ref().is_some_and(|u| u.ask.is_some());
@@ -164,7 +164,7 @@ async fn a_y_meant_for_cancel_never_approves_a_step_and_pastes_press_no_keys() {
 async fn quit_again_means_the_very_next_key() {
     let mut h = Harness::start(sim::demo(), false).await;
     h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
+    choose(&mut h, "remove-spof", "targets of web-tg").await;
     h.press(Key::ch('y'));
     h.pump_until("running", |s| {
         s.runbook.as_ref().is_some_and(|u| u.run_id.is_some())
@@ -185,7 +185,7 @@ async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
     let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), false).await;
     h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
+    choose(&mut h, "remove-spof", "targets of web-tg").await;
     let dry_runs = |sim: &Sim| sim.calls().iter().filter(|c| c.dry_run).count();
     let first = dry_runs(&sim);
     assert!(first > 0);

@@ -21,7 +21,7 @@ async fn remove_spof_from_runbooks_turns_the_single_az_tier_into_two_azs() {
     );
 
     h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
+    choose(&mut h, "remove-spof", "targets of web-tg").await;
     assert_eq!(phase(&h.state), Some(Phase::Ready), "preflight passed");
     let plan = h.state.runbook.as_ref().and_then(|u| u.plan.clone());
     let plan = plan.expect("a plan on screen");
@@ -65,7 +65,7 @@ async fn read_only_shows_the_plan_and_never_calls() {
     let sim = sim::demo();
     let mut h = Harness::start(sim.clone(), true).await;
     h.command("runbooks").await;
-    choose(&mut h, "remove-spof", "single-az").await;
+    choose(&mut h, "remove-spof", "targets of web-tg").await;
     assert_eq!(phase(&h.state), Some(Phase::ReadOnly));
     assert!(h.state.runbook.as_ref().is_some_and(|u| u.plan.is_some()));
     h.press(Key::ch('y'));
@@ -127,4 +127,90 @@ async fn r_on_the_az_map_offers_the_findings_fixes() {
         "{:#?}",
         c.items
     );
+}
+
+/// The demo's single-AZ Auto Scaling group, widened from `:asg`: the group gets a subnet in another
+/// AZ and launches there itself (opsdeck launches nothing), and the finding goes away.
+#[tokio::test(start_paused = true)]
+async fn remove_spof_from_the_groups_view_widens_the_group() {
+    let sim = sim::demo();
+    let mut h = Harness::start(sim.clone(), false).await;
+    let inv = &h.state.data.inv;
+    let group = inv
+        .auto_scaling_groups
+        .iter()
+        .find(|g| inv.group_azs(g).len() == 1)
+        .expect("the demo has a single-AZ group")
+        .name
+        .to_string();
+    assert!(
+        has_finding(&h.state, "single-az", &group),
+        "it is a finding"
+    );
+
+    h.command("asg").await;
+    h.text(&format!("/{group}")).await;
+    h.key(Key::plain(KeyCode::Enter)).await;
+    h.key(Key::ch('r')).await;
+    choose(&mut h, "remove-spof", &group).await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready), "preflight passed");
+    run_to_end(&mut h).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+    assert_eq!(attempted(&sim, "UpdateAutoScalingGroup"), 1);
+    assert_eq!(
+        attempted(&sim, "RunInstances"),
+        0,
+        "the group launches, not opsdeck"
+    );
+
+    h.pump_until("the refresh after the run", |s| !s.data.fetching)
+        .await;
+    let inv = &h.state.data.inv;
+    let g = inv.auto_scaling_group(&group).expect("still there");
+    let serving: std::collections::BTreeSet<&str> = g.in_service().map(|m| m.az.as_str()).collect();
+    assert!(serving.len() >= 2, "in service in two AZs: {serving:?}");
+    assert!(
+        !has_finding(&h.state, "single-az", &group),
+        "{:#?}",
+        h.state.data.index.findings
+    );
+}
+
+/// Rolling maintenance over a group from `:asg`: each member goes to Standby and back in turn, and
+/// the group never launches a replacement for one of them.
+#[tokio::test(start_paused = true)]
+async fn rolling_maintenance_of_a_group_goes_through_standby() {
+    let sim = sim::demo();
+    let mut h = Harness::start(sim.clone(), false).await;
+    let (group, members) = {
+        let g = h
+            .state
+            .data
+            .inv
+            .auto_scaling_groups
+            .first()
+            .expect("the demo has a group");
+        (g.name.to_string(), g.in_service().count())
+    };
+    h.command("asg").await;
+    h.text(&format!("/{group}")).await;
+    h.key(Key::plain(KeyCode::Enter)).await;
+    h.key(Key::ch('r')).await;
+    choose(&mut h, "rolling-maintenance", &group).await;
+    assert_eq!(phase(&h.state), Some(Phase::Ready), "preflight passed");
+    run_to_end(&mut h).await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+    assert_eq!(attempted(&sim, "EnterStandby"), members);
+    assert_eq!(attempted(&sim, "ExitStandby"), members);
+    assert_eq!(attempted(&sim, "RunInstances"), 0);
+    assert_eq!(attempted(&sim, "TerminateInstances"), 0, "nobody replaced");
+    h.pump_until("the refresh after the run", |s| !s.data.fetching)
+        .await;
+    let g = h
+        .state
+        .data
+        .inv
+        .auto_scaling_group(&group)
+        .expect("still there");
+    assert_eq!(g.in_service().count(), members, "all back in service");
 }

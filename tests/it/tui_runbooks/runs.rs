@@ -6,7 +6,7 @@ use super::*;
 /// Plans remove-spof from `:runbooks`, approves it and lets it run until it has called CreateImage.
 async fn remove_spof_until_its_image_step(h: &mut Harness) {
     h.command("runbooks").await;
-    choose(h, "remove-spof", "single-az").await;
+    choose(h, "remove-spof", "targets of web-tg").await;
     h.press(Key::ch('y'));
     h.pump_until("the image step under way", |s| {
         s.runbook
@@ -111,7 +111,7 @@ async fn an_unfinished_run_is_found_at_start() {
         let sim = sim::demo();
         let mut h = Harness::start(sim.clone(), false).await;
         h.command("runbooks").await;
-        choose(&mut h, "remove-spof", "single-az").await;
+        choose(&mut h, "remove-spof", "targets of web-tg").await;
         let plan = h
             .state
             .runbook
@@ -138,7 +138,7 @@ async fn a_run_another_process_holds_is_not_resumed_until_it_lets_go() {
     let plan = {
         let mut h = Harness::start(sim::demo(), false).await;
         h.command("runbooks").await;
-        choose(&mut h, "remove-spof", "single-az").await;
+        choose(&mut h, "remove-spof", "targets of web-tg").await;
         h.state
             .runbook
             .as_ref()

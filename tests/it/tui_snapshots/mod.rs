@@ -27,7 +27,8 @@ async fn demo_inventory() -> Inventory {
 }
 
 /// The tables besides instances that have a snapshot at both sizes (`view_<name>_<w>x<h>`).
-const VIEWS: [&str; 10] = [
+const VIEWS: [&str; 11] = [
+    "asg",
     "volumes",
     "snapshots",
     "amis",

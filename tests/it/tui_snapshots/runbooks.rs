@@ -11,7 +11,16 @@ async fn runbooks_catalog() {
 #[tokio::test(start_paused = true)]
 async fn runbook_plan_ready() {
     both("runbook_plan", |s| {
-        plan_from_catalog(s, "remove-spof", "single-az")
+        plan_from_catalog(s, "remove-spof", "targets of web-tg")
+    })
+    .await;
+}
+
+/// Widening a single-AZ Auto Scaling group: a guard, one reshape, a wait; nothing launched by us.
+#[tokio::test(start_paused = true)]
+async fn runbook_plan_for_a_group() {
+    both("runbook_plan_group", |s| {
+        plan_from_catalog(s, "remove-spof", "Auto Scaling group")
     })
     .await;
 }
@@ -19,7 +28,7 @@ async fn runbook_plan_ready() {
 #[tokio::test(start_paused = true)]
 async fn runbook_running_with_health_and_log() {
     both("runbook_running", |s| {
-        plan_from_catalog(s, "remove-spof", "single-az");
+        plan_from_catalog(s, "remove-spof", "targets of web-tg");
         start_run(s);
     })
     .await;

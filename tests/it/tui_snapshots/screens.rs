@@ -33,6 +33,15 @@ async fn xray_instance() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn xray_group() {
+    both("xray_group", |s| {
+        command(s, "asg");
+        press(s, "x");
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn views() {
     for view in VIEWS {
         both(&format!("view_{view}"), |s| command(s, view)).await;

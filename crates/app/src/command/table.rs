@@ -206,7 +206,7 @@ pub static COMMANDS: &[Spec] = &[
         Help::Joins { sep: " ", names: 1 },
     ),
     view(
-        ResourceKind::Groups,
+        ResourceKind::AutoScalingGroups,
         &["asg", "asgs", "autoscaling", "groups"],
         Help::Line {
             names: 2,

@@ -27,7 +27,7 @@ pub enum ResourceKind {
     Alarms,
     Zones,
     Subnets,
-    Groups,
+    AutoScalingGroups,
     /// Not an inventory list: the analysis's findings over it (`crate::findings`).
     Findings,
 }
@@ -48,7 +48,7 @@ impl ResourceKind {
         Self::Alarms,
         Self::Zones,
         Self::Subnets,
-        Self::Groups,
+        Self::AutoScalingGroups,
     ];
 
     /// Every table the console can show: the inventory's kinds, then the findings.
@@ -66,7 +66,7 @@ impl ResourceKind {
         Self::Alarms,
         Self::Zones,
         Self::Subnets,
-        Self::Groups,
+        Self::AutoScalingGroups,
         Self::Findings,
     ];
 
@@ -85,7 +85,7 @@ impl ResourceKind {
             Self::Alarms => "Alarms",
             Self::Zones => "Availability zones",
             Self::Subnets => "Subnets",
-            Self::Groups => "Auto Scaling groups",
+            Self::AutoScalingGroups => "Auto Scaling groups",
             Self::Findings => "Findings",
         }
     }
@@ -106,7 +106,7 @@ impl ResourceKind {
             Self::Alarms => inv.alarms.len(),
             Self::Zones => inv.availability_zones.len(),
             Self::Subnets => inv.subnets.len(),
-            Self::Groups => inv.auto_scaling_groups.len(),
+            Self::AutoScalingGroups => inv.auto_scaling_groups.len(),
             Self::Findings => c.findings().len(),
         }
     }
@@ -128,7 +128,7 @@ impl ResourceKind {
             Self::Alarms => inv.alarms[i].name.to_string(),
             Self::Zones => inv.availability_zones[i].name.to_string(),
             Self::Subnets => inv.subnets[i].id.to_string(),
-            Self::Groups => inv.auto_scaling_groups[i].name.to_string(),
+            Self::AutoScalingGroups => inv.auto_scaling_groups[i].name.to_string(),
             // The resource it is most about (what copy copies).
             Self::Findings => c.findings()[i]
                 .resources
@@ -154,7 +154,7 @@ impl ResourceKind {
             Self::Alarms => &inv.alarms[i].region,
             Self::Zones => &inv.availability_zones[i].region,
             Self::Subnets => &inv.subnets[i].region,
-            Self::Groups => &inv.auto_scaling_groups[i].region,
+            Self::AutoScalingGroups => &inv.auto_scaling_groups[i].region,
             Self::Findings => &c.findings()[i].region,
         }
     }
@@ -180,7 +180,7 @@ impl ResourceKind {
             Self::Alarms => v(inv.alarms.get(i)),
             Self::Zones => v(inv.availability_zones.get(i)),
             Self::Subnets => v(inv.subnets.get(i)),
-            Self::Groups => v(inv.auto_scaling_groups.get(i)),
+            Self::AutoScalingGroups => v(inv.auto_scaling_groups.get(i)),
             Self::Findings => v(c.findings().get(i)),
         }
     }
@@ -231,7 +231,7 @@ impl ResourceKind {
             Self::Alarms => columns::ALARM,
             Self::Zones => columns::ZONE,
             Self::Subnets => columns::SUBNET,
-            Self::Groups => columns::GROUP,
+            Self::AutoScalingGroups => columns::GROUP,
             Self::Findings => columns::FINDINGS,
         }
     }

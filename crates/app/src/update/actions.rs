@@ -132,8 +132,8 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Xray => {
             match (selected_instance(s), selected_target(s)) {
                 (Some(id), _) => open_xray(s, &id),
-                (None, Some((ResourceKind::Groups, name))) => {
-                    open_xray_of(s, ResourceKind::Groups, &name)
+                (None, Some((ResourceKind::AutoScalingGroups, name))) => {
+                    open_xray_of(s, ResourceKind::AutoScalingGroups, &name)
                 }
                 _ => status(s, StatusLevel::Info, strings::XRAY_NEEDS_INSTANCE),
             }

@@ -98,7 +98,7 @@ pub fn ensure_models(s: &mut AppState) -> Vec<Effect> {
         Screen::Table(key) => return ensure_table(s, &key).into_iter().collect(),
         Screen::Xray(x) if x.built_for != version => {
             let items = match x.kind {
-                ResourceKind::Groups => xray::group(&s.data.inv, &x.subject),
+                ResourceKind::AutoScalingGroups => xray::group(&s.data.inv, &x.subject),
                 _ => xray::instance(&s.data.inv, &x.subject, now),
             };
             if let Screen::Xray(xm) = s.nav.top_mut() {

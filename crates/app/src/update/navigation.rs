@@ -156,7 +156,7 @@ pub(super) fn enter(s: &mut AppState) -> Vec<Effect> {
         Screen::Xray(x) => {
             if let Some((kind, id)) = x.items.get(x.selected).and_then(|i| i.target.clone()) {
                 match kind {
-                    ResourceKind::Instances | ResourceKind::Groups
+                    ResourceKind::Instances | ResourceKind::AutoScalingGroups
                         if (kind, id.as_str()) != (x.kind, x.subject.as_str()) =>
                     {
                         open_xray_of(s, kind, &id)

@@ -36,7 +36,7 @@ pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
                 }
             }
         }
-        ResourceKind::Groups => {
+        ResourceKind::AutoScalingGroups => {
             let items = runbooks::for_group(&s.data.inv, &key);
             choose(s, strings::runbooks_for_group(&key), items)
         }

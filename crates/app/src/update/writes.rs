@@ -6,6 +6,7 @@ use super::refresh::start_fetch;
 use crate::keys::{Action, Key, KeyCode};
 use crate::msg::{Effect, WriteOp};
 use crate::resources::ResourceKind;
+use crate::runbooks::RunbookRequest;
 use crate::state::{AppState, Confirm, ConfirmPhase, StatusLevel};
 use crate::strings;
 use opsdeck_core::cloud::TargetRef;
@@ -74,10 +75,41 @@ pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
         }
     };
     // A group's member stopped, rebooted or taken out of a target group outside Standby is judged
-    // unhealthy and replaced by its group: that work goes through rolling maintenance (Standby).
-    if let Some(why) = fights_its_group(&s.data.inv, &op) {
-        status(s, StatusLevel::Warn, why);
-        return Vec::new();
+    // unhealthy and replaced by its group. A reboot becomes rolling maintenance of that member (it
+    // goes through Standby and back); a stop or a deregistration has no such counterpart: refused.
+    if let Some((group, instance)) = member_of_group(&s.data.inv, &op) {
+        return match &op {
+            WriteOp::Reboot { .. } => {
+                let region = s
+                    .data
+                    .inv
+                    .instance(&instance)
+                    .map(|i| i.region.to_string())
+                    .unwrap_or_default();
+                let fx = super::runbook::open(
+                    s,
+                    RunbookRequest::Rolling {
+                        region,
+                        instances: vec![instance.clone()],
+                    },
+                );
+                status(
+                    s,
+                    StatusLevel::Info,
+                    strings::reboot_through_standby(&instance, &group),
+                );
+                fx
+            }
+            _ => {
+                let what = match &op {
+                    WriteOp::Stop { .. } => strings::STOP_WORD,
+                    _ => strings::DEREGISTRATION_WORD,
+                };
+                let why = strings::member_needs_standby(what, &instance, &group);
+                status(s, StatusLevel::Warn, why);
+                Vec::new()
+            }
+        };
     }
     let generation = s.next_gen_id();
     let context = op_context(&s.data.inv, &op);
@@ -91,15 +123,15 @@ pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
     vec![Effect::DryRun { generation, op }]
 }
 
-fn fights_its_group(inv: &Inventory, op: &WriteOp) -> Option<String> {
-    let (what, instance) = match op {
-        WriteOp::Stop { instance_id, .. } => ("stop", instance_id.as_str()),
-        WriteOp::Reboot { instance_id, .. } => ("reboot", instance_id.as_str()),
-        WriteOp::Deregister { target, .. } => ("deregister", target.id.as_str()),
+/// The group (and the member) a stop, reboot or deregistration would fight, if any.
+fn member_of_group(inv: &Inventory, op: &WriteOp) -> Option<(String, String)> {
+    let instance = match op {
+        WriteOp::Stop { instance_id, .. } | WriteOp::Reboot { instance_id, .. } => instance_id,
+        WriteOp::Deregister { target, .. } => &target.id,
         _ => return None,
     };
     let g = inv.group_of_instance(instance)?;
-    Some(strings::member_needs_standby(what, instance, &g.name))
+    Some((g.name.to_string(), instance.to_string()))
 }
 
 fn op_context(inv: &Inventory, op: &WriteOp) -> String {

@@ -137,24 +137,32 @@ fn target_group_findings(inv: &Inventory, out: &mut Vec<Finding>) {
             }),
             _ if healthy_azs.len() == 1 => {
                 let az = healthy_azs.iter().next().copied().unwrap_or("?");
+                let ids: Vec<String> = healthy.iter().map(|t| t.target_id.to_string()).collect();
+                // Targets that are one group's members are fixed by widening the group.
+                let group = group_of_all(&ids);
+                let members = group
+                    .map(|g| format!(" (members of Auto Scaling group {})", g.name))
+                    .unwrap_or_default();
+                let fix = match group {
+                    Some(g) => groups::widen_fix(&g.name),
+                    None => format!("opsdeck runbook remove-spof --instance {}", ids[0]),
+                };
                 out.push(Finding {
                     kind: FindingKind::SingleAz,
-                    severity: if behind_lb { Severity::Critical } else { Severity::Warning },
+                    severity: if behind_lb {
+                        Severity::Critical
+                    } else {
+                        Severity::Warning
+                    },
                     region: tg.region.to_string(),
-                    resources: std::iter::once(tg.name.clone())
-                        .chain(healthy.iter().map(|t| t.target_id.clone()))
-                        .map(Into::into).collect(),
+                    resources: std::iter::once(tg.name.to_string()).chain(ids).collect(),
                     message: format!(
-                        "all {} healthy targets of {} are in {az}: if {az} fails, the service is down",
+                        "all {} healthy targets of {} are in {az}{members}: if {az} fails, the \
+                         service is down",
                         healthy.len(),
                         tg.name
                     ),
-                    fix: Some(
-                        match group_of_all(&healthy.iter().map(|t| t.target_id.to_string()).collect::<Vec<_>>()) {
-                            Some(g) => groups::widen_fix(&g.name),
-                            None => format!("opsdeck runbook remove-spof --instance {}", healthy[0].target_id),
-                        },
-                    ),
+                    fix: Some(fix),
                 });
             }
             _ => {}

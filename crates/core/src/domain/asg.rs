@@ -6,18 +6,23 @@ use super::{Tags, Timestamp};
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
-/// Where a member is in the group's lifecycle (`DescribeAutoScalingGroups` `LifecycleState`).
+/// Where a member is in the group's lifecycle (`DescribeAutoScalingGroups` `LifecycleState`),
+/// spelled in JSON as AWS spells it (`InService`, `Pending:Wait`), so scripts compare it with the
+/// AWS CLI's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum LifecycleState {
     Pending,
+    #[serde(rename = "Pending:Wait")]
     PendingWait,
+    #[serde(rename = "Pending:Proceed")]
     PendingProceed,
     InService,
     Standby,
     EnteringStandby,
     Terminating,
+    #[serde(rename = "Terminating:Wait")]
     TerminatingWait,
+    #[serde(rename = "Terminating:Proceed")]
     TerminatingProceed,
     Terminated,
     Detaching,
