@@ -227,3 +227,50 @@ fn sigterm_restores_the_terminal() {
         "terminal not restored after SIGTERM:\n{exited}"
     );
 }
+
+/// `:asg` lists the demo's group; `:chaos kill GROUP` kills one member; the group replaces it and
+/// the refreshed `:asg` and xray show it whole again without the dead instance.
+#[test]
+fn a_group_member_killed_by_chaos_is_replaced() {
+    let (group, desired) = support::sim::demo_groups()
+        .into_iter()
+        .next()
+        .expect("the demo fleet has an Auto Scaling group");
+    let whole = format!("{desired}/{desired}");
+    let (t, _) = ConsoleDirs::new(None).start("--demo --demo-speed 30", 160, 40);
+    t.wait_for("web-1", "the demo inventory arrives");
+    t.type_text(":asg");
+    t.keys(&["Enter"]);
+    t.wait_until(
+        "the group is not listed whole",
+        ":asg lists the group",
+        |s| s.lines().any(|l| l.contains(&group) && l.contains(&whole)),
+    );
+
+    t.type_text(&format!(":chaos kill {group}"));
+    t.keys(&["Enter"]);
+    let said = t.wait_for("died (terminated)", "chaos names the member it killed");
+    let killed = said
+        .split_whitespace()
+        .find(|w| w.starts_with("i-") && said.contains(&format!("{w} died")))
+        .expect("the killed instance's id")
+        .to_string();
+
+    // Refresh until the group is whole again with the dead member gone (the group's health check
+    // finds it, launches a replacement, which passes its grace period and target group checks).
+    t.type_text("x");
+    let healed = t.wait_within(
+        std::time::Duration::from_secs(120),
+        "the group never healed",
+        "the group replaces the killed member",
+        |s| {
+            t.keys(&["C-r"]);
+            let in_service = s.lines().filter(|l| l.contains("InService")).count();
+            s.contains(&format!("{whole} in service"))
+                && s.contains(&format!("{whole} healthy"))
+                && !s.contains(&killed)
+                && in_service == desired as usize
+        },
+    );
+    assert!(healed.contains(&format!("Xray {group}")), "{healed}");
+}

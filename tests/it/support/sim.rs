@@ -131,3 +131,20 @@ pub fn demo_instance_names() -> Vec<String> {
         names
     })
 }
+
+/// The Auto Scaling groups `opsdeck --demo` shows: (name, desired capacity).
+pub fn demo_groups() -> Vec<(String, i32)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        let mut groups = Vec::new();
+        for r in demo().readers() {
+            for g in inventory::quick(&r).await.auto_scaling_groups {
+                groups.push((g.name.to_string(), g.desired_capacity));
+            }
+        }
+        groups
+    })
+}
