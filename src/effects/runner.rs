@@ -399,11 +399,9 @@ impl Runner {
             }
             Effect::AbandonRun { run_id } => {
                 let dir = self.runs_dir.clone();
+                let session = self.session.clone();
                 self.spawn(u64::MAX, "abandon", async move {
-                    let id = run_id.clone();
-                    let result = tokio::task::spawn_blocking(move || runs::abandon(&dir, &id))
-                        .await
-                        .unwrap_or_else(|e| Err(e.to_string()));
+                    let result = runs::abandon(&dir, &run_id, session).await;
                     let _ = tx.send(LoopMsg::App(Msg::Abandoned { run_id, result }));
                 });
             }

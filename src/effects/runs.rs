@@ -388,8 +388,17 @@ pub fn list(dir: &Path) -> Vec<RunSummary> {
         .collect()
 }
 
-/// Closes an unfinished run without touching the cloud, as `opsdeck runbook abandon` does.
-pub fn abandon(dir: &Path, run_id: &str) -> Result<(), String> {
+/// Closes an unfinished run, as `opsdeck runbook abandon` does: nothing is undone, except the Auto
+/// Scaling processes it left suspended, resumed with this session's writer (`control::abandon`).
+pub async fn abandon(
+    dir: &Path,
+    run_id: &str,
+    session: Option<Arc<Session>>,
+) -> Result<Vec<String>, String> {
     let j = Journal::open(dir, run_id).map_err(|e| format!("{e:#}"))?;
-    control::abandon(&j, run_id)
+    let profile = session.as_ref().and_then(|s| s.profile.clone());
+    let writer = |region: &str| session.as_ref().and_then(|s| s.writer_for(region));
+    control::abandon(&j, run_id, profile.as_deref(), &writer)
+        .await
+        .map_err(|e| e.to_string())
 }

@@ -3,6 +3,7 @@
 //! without room to shrink); remove-spof widens a single-AZ group (the group launches, opsdeck does
 //! not) and its finding goes; a busy group is refused.
 
+use crate::support;
 use opsdeck_core::analysis::{AnalysisOptions, FindingKind, Floor, find_all};
 use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
 use opsdeck_core::domain::*;
@@ -385,4 +386,84 @@ async fn replace_terminates_through_the_group_and_waits_for_the_replacement() {
         "every member replaced: {after:?}"
     );
     assert_eq!(serving(&w).await, 2);
+}
+
+/// A run that suspended processes dies mid-way. Abandoning it without a writer (read-only) is
+/// refused and leaves it open; with one it resumes what the run suspended, says which member is
+/// left in Standby, and closes the run.
+#[tokio::test(start_paused = true)]
+async fn abandon_resumes_what_the_run_suspended_and_names_what_is_left_in_standby() {
+    use opsdeck_runbook::control::{self, AbandonError};
+    let w = world(fleet(&["a", "b"], 1, 3, 4));
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let inv = inventory(&w).await;
+    let args = RollingArgs {
+        group: Some("app".into()),
+        ..RollingArgs::default()
+    };
+    let plan = rolling::plan(&inv, REGION, &args, &details(&w, &inv).await).expect("plan");
+    let standby = plan
+        .steps
+        .iter()
+        .position(|s| matches!(s.action, Action::EnterStandby { .. }))
+        .expect("a Standby step");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let journal = Journal::create(dir.path(), "run-1", None, &plan).expect("journal");
+    let mut state = journal.load().expect("load");
+    // Dies just after the first EnterStandby's answer was journaled: a step writes started and
+    // finished, a mutating one act_started and act_done between them.
+    let writes_before = plan.steps[..standby]
+        .iter()
+        .map(|s| if s.action.is_mutating() { 4 } else { 2 })
+        .sum::<usize>()
+        + 3;
+    let dying = Runner {
+        kill_after: Some(Arc::new(std::sync::atomic::AtomicUsize::new(writes_before))),
+        ..support::runbook::runner(&w.read, &w.write, journal)
+    };
+    let ended = dying.run(&mut state).await;
+    assert!(ended.is_err(), "killed: {ended:?}");
+    let g = group(&w).await;
+    assert!(
+        g.suspended_processes.iter().any(|p| p == "AZRebalance"),
+        "the run suspended AZRebalance: {:?}",
+        g.suspended_processes
+    );
+    let in_standby: Vec<String> = g
+        .members
+        .iter()
+        .filter(|m| m.lifecycle_state == LifecycleState::Standby)
+        .map(|m| m.instance_id.to_string())
+        .collect();
+    assert_eq!(in_standby.len(), 1, "{:?}", g.members);
+
+    let j = Journal::open(dir.path(), "run-1").expect("open");
+    let none = |_: &str| None;
+    match control::abandon(&j, "run-1", None, &none).await {
+        Err(AbandonError::Refused(why)) => {
+            assert!(why.contains("AZRebalance") && why.contains("app"), "{why}")
+        }
+        other => panic!("refused without a writer: {other:?}"),
+    }
+    assert!(j.load().expect("load").status.is_open(), "still open");
+
+    let writer = |r: &str| (r == REGION).then(|| w.write.clone());
+    let said = control::abandon(&j, "run-1", None, &writer)
+        .await
+        .expect("abandoned");
+    assert!(
+        said.iter()
+            .any(|l| l.contains("resumed") && l.contains("AZRebalance")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|l| l.contains(&in_standby[0]) && l.contains("Standby")),
+        "{said:?}"
+    );
+    assert_eq!(j.load().expect("load").status, RunStatus::Abandoned);
+    assert!(
+        group(&w).await.suspended_processes.is_empty(),
+        "nothing left suspended"
+    );
 }

@@ -110,9 +110,11 @@ pub enum Msg {
     },
     /// The journal's runs, newest first.
     Runs { runs: Vec<RunSummary> },
+    /// A run closed: what the operator should know (processes resumed, members left in
+    /// Standby), or why it stays open.
     Abandoned {
         run_id: String,
-        result: Result<(), String>,
+        result: Result<Vec<String>, String>,
     },
     /// A task died without answering (a bug): say so instead of waiting forever.
     TaskFailed { generation: u64, what: String },
@@ -213,7 +215,8 @@ pub enum Effect {
     },
     /// Read the journal's runs (answers `Msg::Runs`).
     ListRuns,
-    /// Close an unfinished run without touching the cloud (`Entry::Finished{Abandoned}`).
+    /// Close an unfinished run (`Entry::Finished{Abandoned}`), resuming the Auto Scaling processes it
+    /// left suspended.
     AbandonRun {
         run_id: String,
     },

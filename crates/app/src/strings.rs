@@ -231,8 +231,13 @@ pub fn run_stopped(e: &str) -> String {
     format!("run stopped: {e}")
 }
 
-pub fn run_abandoned(run_id: &str) -> String {
-    format!("run {run_id} abandoned; nothing was changed in the cloud")
+/// `said`: what abandoning did or left in the cloud (processes resumed, members in Standby).
+pub fn run_abandoned(run_id: &str, said: &[String]) -> String {
+    if said.is_empty() {
+        format!("run {run_id} abandoned; nothing was changed in the cloud")
+    } else {
+        format!("run {run_id} abandoned; {}", said.join("; "))
+    }
 }
 
 pub fn abandon_failed(run_id: &str, e: &str) -> String {

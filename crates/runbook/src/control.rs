@@ -3,8 +3,10 @@
 
 use super::engine;
 use super::journal::{self, Entry, Journal, RunState, RunStatus};
-use super::plan::Plan;
+use super::plan::{Action, Plan};
+use opsdeck_core::cloud::{CloudWrite, WriteCall};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The run a rollback plan undoes (`engine::rollback_plan` names it in its arguments).
 pub fn rolled_back_by(plan: &Plan) -> Option<String> {
@@ -83,22 +85,121 @@ pub fn rollback_of(dir: &Path, state: &RunState, profile: Option<&str>) -> Resul
     Ok(engine::rollback_plan(state))
 }
 
-/// Closes an unfinished run in its journal without touching the cloud: not one a process drives
-/// now, not one already closed.
-pub fn abandon(j: &Journal, run_id: &str) -> Result<(), String> {
-    let _lock = j.lock().map_err(|e| format!("run {run_id}: {e:#}"))?;
-    let state = j.load().map_err(|e| format!("{e:#}"))?;
+/// Processes a run suspended on its groups and never resumed, (group, processes) in plan order:
+/// a run closed without resuming them would leave a group that does not heal.
+pub fn left_suspended(state: &RunState) -> Vec<(String, Vec<String>)> {
+    let steps = &state.plan.steps;
+    let touched = |j: usize| state.finished[j] || state.acted[j] || state.in_doubt[j];
+    steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, st)| match &st.action {
+            Action::SuspendProcesses { group, processes } if touched(i) => {
+                let resumed = steps.iter().enumerate().skip(i + 1).any(|(j, s)| {
+                    matches!(&s.action, Action::ResumeProcesses { group: g, .. } if g == group)
+                        && state.finished[j]
+                });
+                (!resumed).then(|| (group.clone(), processes.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Members a run put in Standby and never brought back, (group, instance): left there on abandon
+/// (the group neither replaces nor counts them), and said.
+pub fn left_in_standby(state: &RunState) -> Vec<(String, String)> {
+    let steps = &state.plan.steps;
+    let touched = |j: usize| state.finished[j] || state.acted[j] || state.in_doubt[j];
+    steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, st)| match &st.action {
+            Action::EnterStandby {
+                group, instance, ..
+            } if touched(i) => {
+                let back = steps.iter().enumerate().skip(i + 1).any(|(j, s)| {
+                    matches!(&s.action, Action::ExitStandby { instance: m, .. } if m == instance)
+                        && state.finished[j]
+                });
+                (!back).then(|| (group.clone(), instance.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Why a run was not abandoned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AbandonError {
+    /// No such run, another process drives it, already closed, another profile's, or processes to
+    /// resume without a writer: nothing was changed. Exit code 2.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// A call or the journal failed: the run stays open. Exit code 1.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Closes an unfinished run: not one a process drives now, not one already closed. Nothing in the
+/// cloud is undone, with one exception: Auto Scaling processes the run suspended are resumed first
+/// (through the session's writer for the run's region, audited like any call, and only by the
+/// run's own profile), because a group left with them suspended does not heal. Without a writer
+/// (read-only), or if a resume fails, the run stays open and the reason is returned. Returns what
+/// the operator should know, one line each: what was resumed, and the members left in Standby.
+pub async fn abandon(
+    j: &Journal,
+    run_id: &str,
+    profile: Option<&str>,
+    writer: &(dyn Fn(&str) -> Option<Arc<dyn CloudWrite>> + Sync),
+) -> Result<Vec<String>, AbandonError> {
+    let refused = AbandonError::Refused;
+    let _lock = j
+        .lock()
+        .map_err(|e| refused(format!("run {run_id}: {e:#}")))?;
+    let state = j.load().map_err(|e| refused(format!("{e:#}")))?;
     if !state.status.is_open() {
-        return Err(format!(
+        return Err(refused(format!(
             "run {run_id} is {}: nothing to abandon",
             state.status.as_str()
+        )));
+    }
+    let mut said = Vec::new();
+    let suspended = left_suspended(&state);
+    if !suspended.is_empty() {
+        same_profile(&state, profile, "abandon").map_err(refused)?;
+    }
+    for (group, processes) in suspended {
+        let list = processes.join(", ");
+        let Some(w) = writer(&state.plan.region) else {
+            return Err(refused(format!(
+                "run {run_id} left {list} suspended on {group}: closing it here would leave the \
+                 group unable to heal; abandon it from a read-write session (which resumes them) \
+                 or roll it back"
+            )));
+        };
+        let call = WriteCall::ResumeProcesses {
+            group: group.clone(),
+            processes,
+        };
+        w.call(&call, false).await.map_err(|e| {
+            AbandonError::Failed(format!(
+                "autoscaling:ResumeProcesses on {group} failed ({e}); run {run_id} stays open"
+            ))
+        })?;
+        said.push(format!("resumed {list} on {group}"));
+    }
+    for (group, instance) in left_in_standby(&state) {
+        said.push(format!(
+            "{instance} is left in Standby in {group}: bring it back (ExitStandby) when it is ready"
         ));
     }
     j.append(&Entry::Finished {
         at: chrono::Utc::now(),
         outcome: RunStatus::Abandoned,
     })
-    .map_err(|e| format!("{e:#}"))
+    .map_err(|e| AbandonError::Failed(format!("{e:#}")))?;
+    Ok(said)
 }
 
 /// After a run of `plan` is done: if it was a rollback (started as one or resumed), closes the run it

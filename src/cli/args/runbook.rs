@@ -33,7 +33,7 @@ pub enum RunbookCommand {
         #[command(flatten)]
         exec: ExecArgs,
     },
-    /// Mark an unfinished run as abandoned (nothing is changed in the cloud)
+    /// Mark an unfinished run as abandoned (nothing is undone, except Auto Scaling processes it suspended: resumed)
     Abandon { run_id: String },
 }
 

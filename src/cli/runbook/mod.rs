@@ -176,10 +176,30 @@ pub async fn run(
                 Ok(j) => j,
                 Err(e) => return Ok(refused(&format!("{e:#}"))),
             };
-            if let Err(why) = control::abandon(&j, &run_id) {
-                return Ok(refused(&why));
+            // A session (and its writer) only when there are Auto Scaling processes to resume.
+            let session = match j.load() {
+                Ok(state) if !control::left_suspended(&state).is_empty() && !read_only => {
+                    Some(connect().await?)
+                }
+                _ => None,
+            };
+            let writer = |region: &str| session.as_ref().and_then(|s| s.writer_for(region));
+            match control::abandon(&j, &run_id, profile.as_deref(), &writer).await {
+                Ok(said) if said.is_empty() => {
+                    println!("run {run_id} abandoned; nothing was changed in the cloud");
+                }
+                Ok(said) => {
+                    println!("run {run_id} abandoned");
+                    for line in said {
+                        println!("  {line}");
+                    }
+                }
+                Err(control::AbandonError::Failed(why)) => {
+                    eprintln!("opsdeck: {why}");
+                    return Ok(exit::FAILED);
+                }
+                Err(control::AbandonError::Refused(why)) => return Ok(refused(&why)),
             }
-            println!("run {run_id} abandoned; nothing was changed in the cloud");
             Ok(exit::DONE)
         }
     }

@@ -182,7 +182,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
         }
         Msg::Abandoned { run_id, result } => {
             match result {
-                Ok(()) => status(s, StatusLevel::Ok, strings::run_abandoned(&run_id)),
+                Ok(said) => status(s, StatusLevel::Ok, strings::run_abandoned(&run_id, &said)),
                 Err(e) => status(s, StatusLevel::Error, strings::abandon_failed(&run_id, &e)),
             }
             vec![Effect::ListRuns]
