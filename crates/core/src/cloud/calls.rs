@@ -3,7 +3,7 @@
 //! through it, so a call's AWS name comes from one `name()` and a new call is added here, in the two
 //! adapters' dispatch, and in the one runbook action that uses it.
 
-use super::ports::{AddressTarget, LaunchSpec, TargetRef, VolumeSpec, Written};
+use super::values::{AddressTarget, LaunchSpec, TargetRef, VolumeSpec, Written};
 use crate::domain::{Tag, Timestamp};
 use serde::{Deserialize, Serialize};
 

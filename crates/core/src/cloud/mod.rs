@@ -6,9 +6,11 @@ mod error;
 mod fetch;
 mod leases;
 mod ports;
+mod values;
 
 pub use calls::*;
 pub use error::*;
 pub use fetch::*;
 pub use leases::*;
 pub use ports::*;
+pub use values::*;
