@@ -14,6 +14,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
+/// Who stopped a run, as its journal records it.
+const CANCELLED_IN_CONSOLE: &str = "the console (cancel)";
+const STOPPED_UNATTENDED: &str = "the console (unattended too long)";
+
 pub struct Runner {
     connector: Connector,
     tx: UnboundedSender<LoopMsg>,
@@ -64,22 +68,31 @@ impl Runner {
         }
     }
 
-    /// Before the console exits: every run in progress is cancelled at its next poll and journals
-    /// that, so the next console (or `opsdeck runs`) finds it cancelled at a known step, ready to
-    /// resume or roll back. Waits at most `within` (a call in flight finishes first).
-    pub async fn shutdown(&mut self, within: std::time::Duration) {
-        if self.active.values().all(RunHandle::finished) {
+    /// Whether every run this console started has ended.
+    pub fn runs_finished(&self) -> bool {
+        self.active.values().all(RunHandle::finished)
+    }
+
+    /// Asks every run in progress to stop (`by` names who, for the journal): the first time where
+    /// nothing is left out of service, the second time at its next poll.
+    pub fn stop_runs(&self, by: &str) {
+        for h in self.active.values() {
+            h.cancel(by);
+        }
+    }
+
+    /// Stops every run in progress safely (`stop_runs`) and waits for them at most `within`; a run
+    /// still going then is left unfinished in its journal (resume or roll it back later).
+    pub async fn shutdown(&mut self, by: &str, within: std::time::Duration) {
+        if self.runs_finished() {
             return;
         }
-        for h in self.active.values() {
-            h.cancel();
-        }
+        self.stop_runs(by);
         let deadline = tokio::time::Instant::now() + within;
-        while self.active.values().any(|h| !h.finished()) && tokio::time::Instant::now() < deadline
-        {
+        while !self.runs_finished() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        if self.active.values().any(|h| !h.finished()) {
+        if !self.runs_finished() {
             tracing::warn!("a run did not stop in time; its journal shows it unfinished");
         }
     }
@@ -100,8 +113,9 @@ impl Runner {
         {
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
-        // Past the limit, stop at the next poll as a quit would.
-        self.shutdown(std::time::Duration::from_secs(10)).await;
+        // Past the limit, stop where nothing is left out of service, as a quit would.
+        self.shutdown(STOPPED_UNATTENDED, std::time::Duration::from_secs(30 * 60))
+            .await;
     }
 
     /// Spawns a task and reports a panic in it as `Msg::TaskFailed` rather than leaving the
@@ -385,7 +399,7 @@ impl Runner {
             }
             Effect::CancelRun { generation } => {
                 if let Some(h) = self.active.get(&generation) {
-                    h.cancel();
+                    h.cancel(CANCELLED_IN_CONSOLE);
                 }
             }
             Effect::ListRuns => {

@@ -10,7 +10,7 @@ use opsdeck_app::runbook_screen::{Planned, RunProgress};
 use opsdeck_app::runbooks::{self, RunSummary, RunbookRequest};
 use opsdeck_core::domain::Inventory;
 use opsdeck_runbook::control;
-use opsdeck_runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions};
+use opsdeck_runbook::engine::{self, Approval, ApprovalMode, Approver, EngineOptions, Stop};
 use opsdeck_runbook::journal::{self, Journal, RunState, RunStatus};
 use opsdeck_runbook::launch::{self, Drive, Start};
 use opsdeck_runbook::leases::LocalLeases;
@@ -34,7 +34,7 @@ struct Waits {
 
 /// What the runner keeps of a run in progress: how to cancel it and answer its questions.
 pub struct RunHandle {
-    cancel: watch::Sender<bool>,
+    cancel: watch::Sender<Stop>,
     asks: Asks,
     /// Nobody is at the console any more (its terminal hung up): questions are declined.
     unattended: Arc<AtomicBool>,
@@ -76,9 +76,11 @@ impl RunHandle {
         }
     }
 
-    /// Stops the run at its next poll; a question it waits on is answered "no".
-    pub fn cancel(&self) {
-        let _ = self.cancel.send(true);
+    /// Stops the run where nothing is left out of service (the current instance rejoins first);
+    /// asked again, at its next poll whatever it leaves open. A question it waits on is answered
+    /// "no". `by` is who asked, for the journal.
+    pub fn cancel(&self, by: &str) {
+        self.cancel.send_modify(|s| *s = s.escalate(by));
         let waiting: Vec<_> = self
             .asks
             .lock()
@@ -98,7 +100,7 @@ struct UiApprover {
     tx: UnboundedSender<LoopMsg>,
     asks: Asks,
     /// The run's cancel signal: a question asked after a cancel is answered "no" at once.
-    cancel: watch::Receiver<bool>,
+    cancel: watch::Receiver<Stop>,
     unattended: Arc<AtomicBool>,
 }
 
@@ -109,7 +111,7 @@ impl Approver for UiApprover {
     }
 
     async fn approve_step(&self, index: usize, _: &Step) -> Approval {
-        if *self.cancel.borrow() || self.unattended.load(Ordering::SeqCst) {
+        if self.cancel.borrow().requested() || self.unattended.load(Ordering::SeqCst) {
             return Approval::Cancel;
         }
         let (tx, rx) = oneshot::channel();
@@ -126,7 +128,7 @@ impl Approver for UiApprover {
         let mut cancel = self.cancel.clone();
         tokio::select! {
             answer = rx => answer.unwrap_or(Approval::Cancel),
-            _ = cancel.wait_for(|c| *c) => Approval::Cancel,
+            _ = cancel.wait_for(Stop::requested) => Approval::Cancel,
         }
     }
 }
@@ -255,7 +257,7 @@ pub fn start(
     RunHandle,
     impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    let (cancel, cancel_rx) = watch::channel(false);
+    let (cancel, cancel_rx) = watch::channel(Stop::Go);
     let asks: Asks = Arc::default();
     let unattended = Arc::new(AtomicBool::new(false));
     let handle = RunHandle {
@@ -299,7 +301,7 @@ async fn run(
     dirs: &Dirs,
     tx: UnboundedSender<LoopMsg>,
     spec: RunSpec,
-    cancel: watch::Receiver<bool>,
+    cancel: watch::Receiver<Stop>,
     waits: Waits,
 ) -> Result<(RunStatus, Option<String>), String> {
     let Waits { asks, unattended } = waits;

@@ -139,17 +139,49 @@ pub async fn run(launch: Launch) -> anyhow::Result<i32> {
     match result {
         // Nobody is there any more: what was approved goes on; see `finish_unattended`.
         Ok(Ended::HungUp) => runner.finish_unattended(UNATTENDED_LIMIT).await,
-        // Runs in progress stop at a journaled step rather than mid-call when the process ends.
-        _ => runner.shutdown(Duration::from_secs(10)).await,
+        // Runs in progress stop where nothing is left out of service before the process ends.
+        Ok(Ended::Quit(by)) => stop_runs_safely(&mut runner, by).await?,
+        Err(_) => {
+            runner
+                .shutdown(strings::STOPPED_BY_ERROR, UNATTENDED_LIMIT)
+                .await
+        }
     }
     result.map(|_| 0)
+}
+
+/// After the terminal is given back: asks the runs in progress to stop at their next safe point
+/// and waits for them, saying so on stderr; SIGINT (ctrl-c) or SIGTERM meanwhile stops them now.
+async fn stop_runs_safely(runner: &mut Runner, by: &str) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    if runner.runs_finished() {
+        return Ok(());
+    }
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigterm = signal(SignalKind::terminate())?;
+    runner.stop_runs(by);
+    eprintln!("{}", strings::STOPPING_SAFELY);
+    let deadline = tokio::time::Instant::now() + UNATTENDED_LIMIT;
+    while !runner.runs_finished() && tokio::time::Instant::now() < deadline {
+        let again = tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(50)) => None,
+            _ = sigint.recv() => Some(strings::BY_SIGINT),
+            _ = sigterm.recv() => Some(strings::BY_SIGTERM),
+        };
+        if let Some(by) = again {
+            runner.stop_runs(by);
+            eprintln!("{}", strings::STOPPING_NOW);
+        }
+    }
+    Ok(())
 }
 
 /// How the event loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ended {
-    /// The operator quit, or SIGTERM: runs in progress are cancelled at their next poll.
-    Quit,
+    /// The operator quit, or SIGTERM or SIGINT (named): runs in progress stop at their next safe
+    /// point.
+    Quit(&'static str),
     /// The terminal went away (SIGHUP, input closed): runs finish what was approved.
     HungUp,
 }
@@ -180,6 +212,7 @@ async fn event_loop(
 
     let mut events = crossterm::event::EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let frame_gap = Duration::from_millis(1000 / u64::from(max_fps.clamp(1, 120)));
     let mut last_draw = Instant::now();
@@ -188,7 +221,7 @@ async fn event_loop(
 
     loop {
         if state.quit {
-            return Ok(Ended::Quit);
+            return Ok(Ended::Quit(strings::BY_QUIT));
         }
         if !crate::terminal::is_active() {
             // A task panicked and the panic hook gave the terminal back: take it again.
@@ -223,7 +256,9 @@ async fn event_loop(
             },
             _ = tick.tick() => Some(Input::Tick(chrono::Utc::now())),
             _ = tokio::time::sleep(wait), if state.dirty => None,
-            _ = sigterm.recv() => return Ok(Ended::Quit),
+            _ = sigterm.recv() => return Ok(Ended::Quit(strings::BY_SIGTERM)),
+            // In raw mode ctrl-c is a key; a SIGINT comes from outside (`kill -INT`).
+            _ = sigint.recv() => return Ok(Ended::Quit(strings::BY_SIGINT)),
             _ = sighup.recv() => return Ok(Ended::HungUp),
         };
         if let Some(input) = input {

@@ -308,7 +308,7 @@ pub const PREFLIGHT_REFUSES: &str = "✗ the preflight refuses this plan (nothin
 pub const PREFLIGHT_PASSED: &str =
     "✓ preflight passed: DryRun ok where the API allows it, guards hold";
 pub const STARTING: &str = "starting: journaling the plan…";
-pub const CONFIRM_CANCEL: &str = "cancel the run? it stops at its next poll and can be rolled back — y cancels, any other key keeps it running";
+pub const CONFIRM_CANCEL: &str = "cancel the run? it stops at its next safe point (what it took out of service is put back first; cancel again to stop at once) and can be rolled back — y cancels, any other key keeps it running";
 /// Before "esc back" where the run can be rolled back.
 pub const ROLLS_BACK: &str = "u rolls back · ";
 pub const ESC_BACK_NOTHING_CHANGES: &str = "esc back (nothing changes)";
@@ -316,7 +316,9 @@ pub const NOTHING_CHANGED_PLAN_AGAIN: &str = "nothing was changed · r plans aga
 pub const ESC_BACK: &str = "esc back";
 pub const READY_ASK_EACH: &str = "y runs this plan, asking before every mutating step (destructive ones want their id) · a: ask only for destructive steps · esc back";
 pub const READY: &str = "y runs this plan (destructive steps ask for their id) · a: ask before every step · esc back: nothing changes";
-pub const CANCELLING: &str = "cancelling: the run stops at its next poll";
+pub const CONFIRM_STOP_NOW: &str = "stop the run now? it stops at its next poll even with something out of service (its journal names what; roll it back or resume it) — y stops it, any other key lets it reach its safe point";
+pub const CANCELLING: &str =
+    "cancelling: the run stops at its next safe point (cancel again to stop at once)";
 pub const RUNNING_KEYS: &str =
     "c cancels the run · esc leaves it running (the banner brings you back)";
 pub const PLAN_AGAIN: &str = "r plans again · esc back";
@@ -445,6 +447,16 @@ pub fn runs_header() -> String {
 
 pub fn confirm_abandon(run_id: &str) -> String {
     format!(
-        "abandon {run_id}? the journal closes it; nothing changes in the cloud — y abandons, any other key keeps it"
+        "abandon {run_id}? the journal closes it; nothing is undone (Auto Scaling processes it suspended are resumed) — y abandons, any other key keeps it"
     )
 }
+
+/// Who stopped a run when the console ended, as its journal records it.
+pub const BY_QUIT: &str = "the console (quit)";
+pub const BY_SIGTERM: &str = "SIGTERM";
+pub const BY_SIGINT: &str = "SIGINT";
+pub const STOPPED_BY_ERROR: &str = "the console (an error ended it)";
+/// Said on stderr after the terminal is given back, while runs reach a safe point.
+pub const STOPPING_SAFELY: &str = "opsdeck: a run is in progress: it stops at its next safe point (what it took out of service is put back first); ctrl-c or SIGTERM again stops it now";
+pub const STOPPING_NOW: &str =
+    "opsdeck: stopping the run now; its journal names what it leaves out of service";

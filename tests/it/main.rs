@@ -22,6 +22,7 @@ mod cli_inventory;
 mod cli_races;
 mod cli_report;
 mod cli_runbook;
+mod cli_signals;
 mod console_config;
 mod contract;
 mod docs;

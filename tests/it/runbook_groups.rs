@@ -7,7 +7,7 @@ use crate::support;
 use opsdeck_core::analysis::{AnalysisOptions, FindingKind, Floor, find_all};
 use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, fetch_inventory};
 use opsdeck_core::domain::*;
-use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner, preflight};
+use opsdeck_runbook::engine::{AutoApprove, EngineOptions, Runner, Stop, preflight};
 use opsdeck_runbook::journal::{Journal, RunStatus};
 use opsdeck_runbook::plan::{Action, Plan};
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};
@@ -126,7 +126,7 @@ async fn run(w: &World, plan: Plan) -> (RunStatus, Vec<(usize, BTreeSet<String>)
     let dir = tempfile::tempdir().expect("tempdir");
     let journal = Journal::create(dir.path(), "run-1", None, &plan).expect("journal");
     let mut state = journal.load().expect("load");
-    let (_cancel_tx, cancel) = tokio::sync::watch::channel(false);
+    let (_cancel_tx, cancel) = tokio::sync::watch::channel(Stop::Go);
     let runner = Runner {
         read: w.read.clone(),
         write: w.write.clone(),

@@ -197,35 +197,58 @@ fn a_dropped_terminal_finishes_what_was_approved() {
     }
 }
 
-/// SIGTERM (a `kill`, a supervisor, a closing container) ends the console cleanly: the terminal is
-/// given back (normal screen, no frame left over) and the exit status is 0, as with `q`.
+/// SIGTERM (a `kill`, a supervisor, a closing container) or SIGINT from outside (`kill -INT`; in
+/// the console's raw mode ctrl-c is a key) ends the console cleanly: the terminal is given back
+/// (normal screen, cursor shown, no mouse tracking, no frame left over) and the exit status is 0,
+/// as with `q`.
 #[test]
-fn sigterm_restores_the_terminal() {
-    let (t, _) = ConsoleDirs::new(None).start("--demo", 120, 30);
-    t.wait_for("web-1", "the demo inventory arrives");
-    // The pane runs `sh -c "<cmd>"`: the console is the shell's child.
-    let pane = t.run(&["display-message", "-p", "-t", &t.session, "#{pane_pid}"]);
-    let shell = String::from_utf8_lossy(&pane.stdout).trim().to_string();
-    let children = std::process::Command::new("pgrep")
-        .args(["-P", &shell, "-x", "opsdeck"])
-        .output()
-        .expect("pgrep runs");
-    let pid = String::from_utf8_lossy(&children.stdout).trim().to_string();
-    assert!(
-        !pid.is_empty() && !pid.contains('\n'),
-        "one opsdeck under the pane's shell {shell}: {pid:?}"
-    );
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success(), "kill -TERM {pid}");
-    let exited = t.wait_for("EXITED rc=", "SIGTERM ends the console");
-    assert!(exited.contains("EXITED rc=0"), "exit status 0:\n{exited}");
-    assert!(
-        !exited.contains("Instances (") && !exited.contains("web-1"),
-        "terminal not restored after SIGTERM:\n{exited}"
-    );
+fn sigterm_and_sigint_restore_the_terminal() {
+    for sig in ["TERM", "INT"] {
+        let (t, _) = ConsoleDirs::new(None).start("--demo", 120, 30);
+        t.wait_for("web-1", "the demo inventory arrives");
+        let flags = |t: &Tmux| {
+            let f = t.run(&[
+                "display-message",
+                "-p",
+                "-t",
+                &t.session,
+                "#{alternate_on} #{cursor_flag} #{mouse_any_flag}",
+            ]);
+            String::from_utf8_lossy(&f.stdout).trim().to_string()
+        };
+        assert_eq!(flags(&t), "1 0 1", "the console holds the terminal first");
+        // The pane runs `sh -c "<cmd>"`: the console is the shell's child.
+        let pane = t.run(&["display-message", "-p", "-t", &t.session, "#{pane_pid}"]);
+        let shell = String::from_utf8_lossy(&pane.stdout).trim().to_string();
+        let children = std::process::Command::new("pgrep")
+            .args(["-P", &shell, "-x", "opsdeck"])
+            .output()
+            .expect("pgrep runs");
+        let pid = String::from_utf8_lossy(&children.stdout).trim().to_string();
+        assert!(
+            !pid.is_empty() && !pid.contains('\n'),
+            "one opsdeck under the pane's shell {shell}: {pid:?}"
+        );
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &pid])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "kill -{sig} {pid}");
+        let exited = t.wait_for("EXITED rc=", "the signal ends the console");
+        assert!(
+            exited.contains("EXITED rc=0"),
+            "SIG{sig}: exit 0:\n{exited}"
+        );
+        assert!(
+            !exited.contains("Instances (") && !exited.contains("web-1"),
+            "SIG{sig}: terminal not restored:\n{exited}"
+        );
+        assert_eq!(
+            flags(&t),
+            "0 1 0",
+            "SIG{sig}: normal screen, cursor shown, no mouse tracking"
+        );
+    }
 }
 
 /// `:asg` lists the demo's group; `:chaos kill GROUP` kills one member; the group replaces it and

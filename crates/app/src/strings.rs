@@ -207,7 +207,10 @@ pub fn snapshot_description(volume: &str, instance: Option<&str>, at: &str) -> S
 pub const A_RUNBOOK: &str = "a runbook";
 pub const RUN_DONE: &str = "run done";
 pub const NOTHING_TO_DO: &str = "nothing to do";
-pub const CANCEL_REQUESTED: &str = "cancel requested: the run stops at its next poll";
+pub const CANCEL_REQUESTED: &str =
+    "cancel requested: the run stops at its next safe point (what it took out is put back first)";
+pub const STOP_NOW_REQUESTED: &str =
+    "stop requested: the run stops at its next poll, whatever it leaves out of service";
 pub const RUN_GOES_ON: &str = "the run goes on";
 pub const READ_ONLY_PLAN: &str = "read-only session: this plan cannot run here (it has no writer)";
 pub const PREFLIGHT_STALE: &str =

@@ -57,9 +57,16 @@ pub enum Entry {
         step: usize,
         error: String,
     },
+    /// The run stopped before its end: at `step`, asked `by` someone (`SIGTERM`, `SIGINT`, the
+    /// console; none when an approval was declined), leaving the steps `left_open` out of service
+    /// (empty: a safe stop). The last two are absent in journals written before them.
     Cancelled {
         at: Timestamp,
         step: Option<usize>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        left_open: Vec<String>,
     },
     Finished {
         at: Timestamp,
@@ -345,7 +352,17 @@ fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
             s.status = RunStatus::Failed;
             s.last_error = Some(error);
         }
-        Entry::Cancelled { .. } => s.status = RunStatus::Cancelled,
+        Entry::Cancelled { by, left_open, .. } => {
+            s.status = RunStatus::Cancelled;
+            // A stop that left something out of service says so wherever the run is listed.
+            if !left_open.is_empty() {
+                s.last_error = Some(format!(
+                    "stopped{} with these steps not put back: {}",
+                    by.map(|b| format!(" by {b}")).unwrap_or_default(),
+                    left_open.join("; ")
+                ));
+            }
+        }
         Entry::Finished { outcome, .. } => s.status = outcome,
     }
     Ok(())
@@ -491,6 +508,8 @@ mod tests {
         let extra = Entry::Cancelled {
             at: chrono::Utc::now(),
             step: None,
+            by: None,
+            left_open: Vec::new(),
         };
         for cut in 0..=bytes.len() {
             let j = Journal {
@@ -537,6 +556,8 @@ mod tests {
         j.append(&Entry::Cancelled {
             at: chrono::Utc::now(),
             step: Some(0),
+            by: None,
+            left_open: Vec::new(),
         })
         .unwrap();
         assert_eq!(j.load().unwrap().status, RunStatus::Cancelled);

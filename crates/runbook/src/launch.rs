@@ -7,7 +7,7 @@
 //! where progress goes (printed lines, the console's run screen): both are passed in as [`Drive`].
 
 use super::control;
-use super::engine::{Approval, Approver, EngineOptions, RunEvent, Runner};
+use super::engine::{Approval, Approver, EngineOptions, RunEvent, Runner, Stop};
 use super::journal::{self, Journal, RunLock, RunState, RunStatus};
 use super::lease_keys::lease_keys;
 use super::plan::Plan;
@@ -146,7 +146,7 @@ pub struct Drive {
     pub leases: Option<Arc<dyn Leases>>,
     pub approver: Arc<dyn Approver>,
     pub events: Option<mpsc::UnboundedSender<RunEvent>>,
-    pub cancel: watch::Receiver<bool>,
+    pub cancel: watch::Receiver<Stop>,
     pub opts: EngineOptions,
     /// Told the run id and journal path once the run is journaled (before its first step).
     pub on_journaled: Option<OnJournaled>,

@@ -3,7 +3,9 @@
 //! console's do; this module only plans, prints and asks on the terminal. Exit codes: `super::exit`.
 
 mod approve;
+mod out;
 mod print;
+mod signals;
 
 pub use print::{list_runs, print_plan};
 
@@ -21,6 +23,7 @@ use opsdeck_runbook::launch::{self, Drive, LaunchError, Start};
 use opsdeck_runbook::leases::LocalLeases;
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::rolling::{self, RollingArgs};
+use out::{say, say_err};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -29,7 +32,7 @@ fn stamp() -> String {
 }
 
 fn refused(why: &str) -> i32 {
-    eprintln!("opsdeck: refused: {why}");
+    say_err!("opsdeck: refused: {why}");
     exit::REFUSED
 }
 
@@ -186,16 +189,16 @@ pub async fn run(
             let writer = |region: &str| session.as_ref().and_then(|s| s.writer_for(region));
             match control::abandon(&j, &run_id, profile.as_deref(), &writer).await {
                 Ok(said) if said.is_empty() => {
-                    println!("run {run_id} abandoned; nothing was changed in the cloud");
+                    say!("run {run_id} abandoned; nothing was changed in the cloud");
                 }
                 Ok(said) => {
-                    println!("run {run_id} abandoned");
+                    say!("run {run_id} abandoned");
                     for line in said {
-                        println!("  {line}");
+                        say!("  {line}");
                     }
                 }
                 Err(control::AbandonError::Failed(why)) => {
-                    eprintln!("opsdeck: {why}");
+                    say_err!("opsdeck: {why}");
                     return Ok(exit::FAILED);
                 }
                 Err(control::AbandonError::Refused(why)) => return Ok(refused(&why)),
@@ -209,7 +212,7 @@ fn refusal(e: &LaunchError) -> i32 {
     match e {
         LaunchError::Refused(why) => refused(why),
         LaunchError::Failed(why) => {
-            eprintln!("opsdeck: {why}");
+            say_err!("opsdeck: {why}");
             exit::FAILED
         }
     }
@@ -231,7 +234,7 @@ async fn region_inventory(session: &Session, region: &str) -> Option<Inventory> 
     };
     let inv = fetch_inventory(&readers, &opts).await;
     if let Some(e) = inv.regions.iter().find_map(|r| r.error.clone()) {
-        eprintln!("opsdeck: cannot read {region}: {e}");
+        say_err!("opsdeck: cannot read {region}: {e}");
         return None;
     }
     Some(inv)
@@ -270,7 +273,7 @@ fn one_region(session: &Session, asked: &[String]) -> anyhow::Result<String> {
                 .cloned()
                 .ok_or_else(|| anyhow::anyhow!("no region to operate on"))?;
             if have.len() > 1 {
-                eprintln!(
+                say_err!(
                     "opsdeck: acting in {first} (of {}); pass --region to choose",
                     have.join(", ")
                 );
@@ -302,7 +305,7 @@ async fn run_ready(
 ) -> anyhow::Result<i32> {
     print_plan(&ready.plan, exec.format, ready.progress.as_ref())?;
     if let Some(step) = ready.settled {
-        println!(
+        say!(
             "step {} settled: {}",
             step + 1,
             settled_words(ready.progress.as_ref(), step)
@@ -318,7 +321,7 @@ async fn run_ready(
         ));
     };
     if plan.steps.is_empty() {
-        println!("nothing to do");
+        say!("nothing to do");
         return Ok(exit::DONE);
     }
     // A resumed run was checked when it started; a new one (or a rollback) is checked now.
@@ -327,23 +330,26 @@ async fn run_ready(
             opsdeck_runbook::engine::preflight(read.as_ref(), write.as_ref(), &plan, plan.floor())
                 .await;
         if !problems.is_empty() {
-            eprintln!("opsdeck: refused by preflight:");
+            say_err!("opsdeck: refused by preflight:");
             for p in &problems {
                 let at = p
                     .step
                     .map(|s| format!("step {}: ", s + 1))
                     .unwrap_or_default();
-                eprintln!("  {at}{}", p.message);
+                say_err!("  {at}{}", p.message);
             }
             return Ok(exit::REFUSED);
         }
-        println!("preflight ok: every call tried with DryRun where the API allows it; guards hold");
+        say!("preflight ok: every call tried with DryRun where the API allows it; guards hold");
     }
+    // From here a signal no longer ends the process: SIGHUP lets the run go on, SIGTERM and SIGINT
+    // stop it at its next safe point (again: at once), journaled.
+    let (stop, received) = signals::watch()?;
     // Who approves is settled before anything is journaled: a run nobody can approve leaves no trace.
     let approver: Arc<dyn Approver> = if exec.yes {
         Arc::new(AutoApprove)
     } else if std::io::stdin().is_terminal() {
-        Arc::new(approve::TerminalApprover)
+        Arc::new(approve::TerminalApprover { stop: stop.clone() })
     } else {
         return Ok(refused(
             "not on a terminal, so nobody can approve; pass --yes to run unattended",
@@ -354,13 +360,6 @@ async fn run_ready(
         session.note_identity(&id.arn);
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
-    // ctrl-c cancels between polls; the journal records where, and the run can be resumed or rolled back.
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = cancel_tx.send(true);
-        }
-    });
     let steps: Vec<String> = plan.steps.iter().map(|s| s.title.clone()).collect();
     let printer = tokio::spawn(async move {
         while let Some(e) = rx.recv().await {
@@ -373,7 +372,7 @@ async fn run_ready(
         leases: Some(Arc::new(LocalLeases::new(dir.leases()))),
         approver,
         events: Some(tx),
-        cancel: cancel_rx,
+        cancel: stop,
         opts: EngineOptions {
             floor: plan.floor(),
             approval: if exec.approve_each {
@@ -384,7 +383,7 @@ async fn run_ready(
             ..EngineOptions::default()
         },
         on_journaled: Some(Box::new(|id: &str, path: &std::path::Path| {
-            println!("run {id} (journal {})", path.display());
+            say!("run {id} (journal {})", path.display());
         })),
     };
     let outcome = ready.run(drive).await;
@@ -394,21 +393,43 @@ async fn run_ready(
         Err(e) => return Ok(refusal(&e)),
     };
     if ended.was_declined() {
-        println!("declined: nothing was changed and nothing was journaled");
-        return Ok(exit::FAILED);
+        say!("declined: nothing was changed and nothing was journaled");
+        return Ok(received.first().map_or(exit::FAILED, exit::stopped_by));
     }
     let id = ended.run_id.unwrap_or_default();
     Ok(match ended.status {
         RunStatus::Done => {
-            println!("run {id} done");
+            say!("run {id} done");
             if let Some(undone) = &ended.closed {
-                println!("run {undone} is rolled back");
+                say!("run {undone} is rolled back");
             }
             print::print_balance(session, &plan).await;
             exit::DONE
         }
+        RunStatus::Cancelled if received.first().is_some() => {
+            let by = received.first().unwrap_or(signals::SIGTERM);
+            let open = ended
+                .state
+                .as_ref()
+                .map(opsdeck_runbook::safety::open_steps)
+                .unwrap_or_default();
+            if open.is_empty() {
+                say!(
+                    "run {id} stopped by {by} at a safe point: nothing it took out is left out; \
+                     `opsdeck runbook resume {id}` continues it, `opsdeck runbook rollback {id}` undoes it"
+                );
+                exit::stopped_by(by)
+            } else {
+                say!(
+                    "run {id} stopped by {by} with these steps not put back: {}; \
+                     `opsdeck runbook resume {id}` finishes them, `opsdeck runbook rollback {id}` undoes them",
+                    open.join("; ")
+                );
+                exit::STOPPED_UNSAFE
+            }
+        }
         other => {
-            println!(
+            say!(
                 "run {id} {}{}; `opsdeck runbook resume {id}` continues it, `opsdeck runbook rollback {id}` undoes it",
                 other.as_str(),
                 ended

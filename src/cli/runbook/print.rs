@@ -1,6 +1,7 @@
 //! What a headless run prints: the plan, progress lines, the balance after, and `opsdeck runs`.
 
 use super::super::args::Format;
+use super::out::say;
 use crate::session::Session;
 use opsdeck_runbook::StateDir;
 use opsdeck_runbook::engine::RunEvent;
@@ -42,7 +43,7 @@ async fn print_group_balance(session: &Session, plan: &Plan) {
             .iter()
             .map(|(az, n)| format!("{az} {n} in service"))
             .collect();
-        println!(
+        say!(
             "{name}: {} (desired {}, min {}, max {})",
             parts.join(", "),
             g.desired_capacity,
@@ -97,7 +98,7 @@ async fn print_target_balance(session: &Session, plan: &Plan) {
             .iter()
             .map(|(az, (h, n))| format!("{az} {h}/{n} healthy"))
             .collect();
-        println!("{name}: {}", parts.join(", "));
+        say!("{name}: {}", parts.join(", "));
     }
 }
 
@@ -109,7 +110,7 @@ pub(super) fn print_event(steps: &[String], e: &RunEvent) {
             title: t,
             expected_secs,
         } => {
-            println!(
+            say!(
                 "[{}/{}] {t} (expected {})",
                 step + 1,
                 steps.len(),
@@ -121,7 +122,7 @@ pub(super) fn print_event(steps: &[String], e: &RunEvent) {
             call,
             request_id,
         } => {
-            println!(
+            say!(
                 "      called {call} for step {} (request {})",
                 step + 1,
                 request_id.as_deref().unwrap_or("-")
@@ -133,17 +134,17 @@ pub(super) fn print_event(steps: &[String], e: &RunEvent) {
             elapsed_secs,
             ..
         } => {
-            println!(
+            say!(
                 "      step {} waiting {}s: {detail}",
                 step + 1,
                 elapsed_secs
             )
         }
-        RunEvent::Retrying { step, error } => println!("      step {} retrying: {error}", step + 1),
+        RunEvent::Retrying { step, error } => say!("      step {} retrying: {error}", step + 1),
         RunEvent::StepFinished { step, elapsed_secs } => {
-            println!("      done: {} ({}s)", title(*step), elapsed_secs)
+            say!("      done: {} ({}s)", title(*step), elapsed_secs)
         }
-        RunEvent::StepFailed { step, error } => println!("      FAILED step {}: {error}", step + 1),
+        RunEvent::StepFailed { step, error } => say!("      FAILED step {}: {error}", step + 1),
         RunEvent::Finished { .. } => {}
     }
 }

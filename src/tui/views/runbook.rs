@@ -70,7 +70,11 @@ fn headline(ui: &RunbookUi, theme: &Theme) -> (String, Style) {
 /// The keys that apply now (the screen's own, fixed like a dialog's).
 fn hint(ui: &RunbookUi, read_only: bool) -> String {
     if ui.confirm_cancel {
-        return strings::CONFIRM_CANCEL.into();
+        return if ui.cancel_sent {
+            strings::CONFIRM_STOP_NOW.into()
+        } else {
+            strings::CONFIRM_CANCEL.into()
+        };
     }
     let undo = if read_only { "" } else { strings::ROLLS_BACK };
     match &ui.phase {

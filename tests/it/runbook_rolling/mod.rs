@@ -8,7 +8,7 @@ use crate::support::runbook::{self, at_every_kill_point};
 use crate::support::sim::{self, World};
 use opsdeck_core::cloud::CloudWrite;
 use opsdeck_core::domain::*;
-use opsdeck_runbook::engine::{RunEvent, Runner};
+use opsdeck_runbook::engine::{RunEvent, Runner, Stop};
 use opsdeck_runbook::journal::{Journal, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use opsdeck_runbook::rolling::{self, GroupDetails, RollingArgs};

@@ -204,13 +204,15 @@ async fn the_guard_refuses_a_one_instance_target_group() {
     assert_eq!(calls::mutating(&w.sim).len(), 0, "nothing was changed");
 }
 
+/// A stop *now* (a second SIGTERM) while the first instance drains leaves it out of its target
+/// group, says so in the journal, and the rollback registers it again.
 #[tokio::test(start_paused = true)]
-async fn cancelling_then_rolling_back_re_registers_what_was_deregistered() {
+async fn stopping_now_then_rolling_back_re_registers_what_was_deregistered() {
     let w = world(FLEET);
     let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
     let (dir, j, mut state) = runbook::journal("rc", &plan);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(Stop::Go);
     let r = Runner {
         events: Some(tx),
         cancel: cancel_rx,
@@ -223,7 +225,7 @@ async fn cancelling_then_rolling_back_re_registers_what_was_deregistered() {
             if let RunEvent::Waiting { detail, .. } = &e
                 && detail.contains("draining")
             {
-                cancel_tx.send(true).ok();
+                cancel_tx.send(Stop::Now("SIGTERM".into())).ok();
                 break;
             }
         }
@@ -232,6 +234,17 @@ async fn cancelling_then_rolling_back_re_registers_what_was_deregistered() {
     let status = r.run(&mut state).await.expect("run");
     let _keep = canceller.await;
     assert_eq!(status, RunStatus::Cancelled);
+    let open = opsdeck_runbook::safety::open_steps(&state);
+    assert_eq!(open.len(), 1, "the drained instance is out: {open:?}");
+    let replayed = Journal::open(dir.path(), "rc")
+        .expect("open")
+        .load()
+        .expect("replay");
+    let said = replayed.last_error.unwrap_or_default();
+    assert!(
+        said.contains("SIGTERM") && said.contains(&open[0]),
+        "the journal names who stopped it and what is out: {said}"
+    );
     let back = opsdeck_runbook::engine::rollback_plan(&state);
     assert_eq!(back.steps.len(), 1, "{:?}", back.steps);
     assert_eq!(back.steps[0].action_name(), "register_target");
@@ -249,4 +262,80 @@ async fn cancelling_then_rolling_back_re_registers_what_was_deregistered() {
         .filter(|t| t.state == TargetState::Healthy)
         .count();
     assert_eq!(healthy, 3, "everything serves again");
+}
+
+/// A safe stop (the first SIGTERM, the console's cancel) while the first instance drains: the
+/// instance is rebooted and registered again first, then the run stops before the next one, with
+/// nothing left out of service, and the next instance untouched.
+#[tokio::test(start_paused = true)]
+async fn a_safe_stop_while_draining_finishes_the_instance_first() {
+    let w = world(FLEET);
+    let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
+    let instances: Vec<String> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            opsdeck_runbook::plan::Action::DeregisterTarget { target, .. } => {
+                Some(target.id.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        instances.len() >= 2,
+        "two instances to maintain: {instances:?}"
+    );
+    let (_dir, j, mut state) = runbook::journal("safe", &plan);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(Stop::Go);
+    let r = Runner {
+        events: Some(tx),
+        cancel: stop_rx,
+        ..runbook::runner(&w.read, &w.write, j)
+    };
+    let asker = tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            if let RunEvent::Waiting { detail, .. } = &e
+                && detail.contains("draining")
+            {
+                stop_tx.send(Stop::Safe("SIGTERM".into())).ok();
+                break;
+            }
+        }
+        stop_tx
+    });
+    let status = r.run(&mut state).await.expect("run");
+    let _keep = asker.await;
+    assert_eq!(status, RunStatus::Cancelled);
+    assert!(
+        opsdeck_runbook::safety::open_steps(&state).is_empty(),
+        "nothing left out of service"
+    );
+    // The journal: the first instance's registration finished, the second's deregistration never
+    // started.
+    let step_of = |name: &str, id: &str| {
+        plan.steps
+            .iter()
+            .position(|s| s.action_name() == name && s.resources.iter().any(|r| r == id))
+            .unwrap_or_else(|| panic!("a {name} step for {id}"))
+    };
+    assert!(
+        state.finished[step_of("register_target", &instances[0])],
+        "the first rejoined"
+    );
+    let next = step_of("deregister_target", &instances[1]);
+    assert!(
+        !state.acted[next] && !state.in_doubt[next] && !state.finished[next],
+        "the next one untouched"
+    );
+    let tg = w.read.target_groups().await.expect("tgs").remove(0).arn;
+    let healthy = w
+        .read
+        .target_health(&tg)
+        .await
+        .expect("health")
+        .iter()
+        .filter(|t| t.state == TargetState::Healthy)
+        .count();
+    assert_eq!(healthy, 3, "every target serves");
 }

@@ -3,7 +3,7 @@
 
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::{CloudRead, CloudWrite};
-use opsdeck_runbook::engine::{AutoApprove, EngineError, EngineOptions, Runner, preflight};
+use opsdeck_runbook::engine::{AutoApprove, EngineError, EngineOptions, Runner, Stop, preflight};
 use opsdeck_runbook::journal::{Journal, RunState, RunStatus};
 use opsdeck_runbook::plan::Plan;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicUsize;
 /// A runner for `journal` over `read` and `write`: it approves every step, sends no events, is never
 /// cancelled, with the engine's default options. Change a field with `Runner { .., ..runner(..) }`.
 pub fn runner(read: &Arc<dyn CloudRead>, write: &Arc<dyn CloudWrite>, journal: Journal) -> Runner {
-    let (cancel_tx, cancel) = tokio::sync::watch::channel(false);
+    let (cancel_tx, cancel) = tokio::sync::watch::channel(Stop::Go);
     // The sender lives as long as the test process: the run is never cancelled.
     std::mem::forget(cancel_tx);
     Runner {

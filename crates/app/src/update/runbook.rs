@@ -315,8 +315,17 @@ pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
         let ui = s.runbook.as_mut()?;
         ui.confirm_cancel = false;
         if key.code == KeyCode::Char('y') && ui.active() {
+            // Asked again, the runner stops it now rather than at its next safe point.
+            let again = ui.cancel_sent;
             ui.cancel_sent = true;
-            ui.log(now, strings::CANCEL_REQUESTED);
+            ui.log(
+                now,
+                if again {
+                    strings::STOP_NOW_REQUESTED
+                } else {
+                    strings::CANCEL_REQUESTED
+                },
+            );
             return Some(vec![Effect::CancelRun {
                 generation: ui.generation,
             }]);
@@ -346,7 +355,7 @@ pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
         }
         (Phase::Running | Phase::Starting, 'c') => {
             let ui = s.runbook.as_mut()?;
-            ui.confirm_cancel = !ui.cancel_sent;
+            ui.confirm_cancel = true;
             Some(Vec::new())
         }
         (Phase::Finished(_) | Phase::Broken(_), 'u') => {

@@ -13,6 +13,7 @@ pub use rollback::rollback_plan;
 use crate::actions::{self, Called, Ctx, Seen};
 use crate::journal::{Entry, Journal, RunState, RunStatus};
 use crate::plan::{Plan, Step};
+use crate::safety;
 use async_trait::async_trait;
 use opsdeck_core::analysis::Floor;
 use opsdeck_core::cloud::{CloudRead, CloudWrite};
@@ -112,6 +113,34 @@ impl Default for EngineOptions {
     }
 }
 
+/// How a run is asked to stop (the console's cancel, a headless run's SIGTERM or SIGINT), and by
+/// whom, for the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Stop {
+    #[default]
+    Go,
+    /// At the next place where nothing is left out of service (`crate::safety`): the current
+    /// instance's drain → work → rejoin finishes first.
+    Safe(String),
+    /// At the next poll or step boundary, even with something out of service (the journal says
+    /// what).
+    Now(String),
+}
+
+impl Stop {
+    /// The next level: a second request to stop a run already stopping safely stops it now.
+    pub fn escalate(&self, by: &str) -> Stop {
+        match self {
+            Stop::Go => Stop::Safe(by.to_string()),
+            _ => Stop::Now(by.to_string()),
+        }
+    }
+
+    pub fn requested(&self) -> bool {
+        *self != Stop::Go
+    }
+}
+
 /// Why a run stopped before its end, other than by its own outcome.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -128,7 +157,7 @@ pub struct Runner {
     pub journal: Journal,
     pub approver: Arc<dyn Approver>,
     pub events: Option<mpsc::UnboundedSender<RunEvent>>,
-    pub cancel: watch::Receiver<bool>,
+    pub cancel: watch::Receiver<Stop>,
     pub opts: EngineOptions,
     /// Test hook: allow this many more journal writes, then act as if the process were killed.
     pub kill_after: Option<Arc<AtomicUsize>>,
@@ -152,16 +181,30 @@ impl Runner {
         self.journal.append(&e).map_err(EngineError::Journal)
     }
 
-    fn cancelled(&self) -> bool {
-        *self.cancel.borrow()
+    /// Whether the run stops here: who asked, and what it leaves out of service (empty when the
+    /// stop is safe). A safe stop waits while anything is open.
+    fn stop_here(&self, state: &RunState) -> Option<Stopped> {
+        let stop = self.cancel.borrow().clone();
+        match stop {
+            Stop::Go => None,
+            Stop::Safe(by) => safety::open_steps(state).is_empty().then(|| Stopped {
+                by,
+                open: Vec::new(),
+            }),
+            Stop::Now(by) => Some(Stopped {
+                by,
+                open: safety::open_steps(state),
+            }),
+        }
     }
 
-    /// Sleeps unless cancelled first; returns whether the run was cancelled.
-    async fn pause(&self, d: Duration) -> bool {
+    /// Sleeps unless asked to stop first (in a way that applies here); returns whether it was.
+    async fn pause(&self, d: Duration, state: &RunState) -> bool {
+        let safe_here = safety::open_steps(state).is_empty();
         let mut c = self.cancel.clone();
         tokio::select! {
             _ = tokio::time::sleep(d) => false,
-            _ = c.wait_for(|v| *v) => true,
+            _ = c.wait_for(|v| matches!(v, Stop::Now(_)) || (safe_here && matches!(v, Stop::Safe(_)))) => true,
         }
     }
 
@@ -170,6 +213,9 @@ impl Runner {
     pub async fn run(&self, state: &mut RunState) -> Result<RunStatus, EngineError> {
         while let Some(i) = state.next_step() {
             let step = state.plan.steps[i].clone();
+            if let Some(stopped) = self.stop_here(state) {
+                return self.finish_cancelled(state, Some(i), Some(stopped));
+            }
             self.record(Entry::StepStarted {
                 at: chrono::Utc::now(),
                 step: i,
@@ -185,11 +231,13 @@ impl Runner {
                 && !state.acted[i]
                 && self.approver.approve_step(i, &step).await == Approval::Cancel
             {
-                return self.finish_cancelled(state, Some(i));
+                return self.finish_cancelled(state, Some(i), None);
             }
             match self.run_step(state, i, &step).await? {
                 StepEnd::Done => {}
-                StepEnd::Cancelled => return self.finish_cancelled(state, Some(i)),
+                StepEnd::Cancelled(stopped) => {
+                    return self.finish_cancelled(state, Some(i), Some(stopped));
+                }
                 StepEnd::Failed(error) => {
                     self.record(Entry::StepFailed {
                         at: chrono::Utc::now(),
@@ -220,14 +268,23 @@ impl Runner {
         Ok(RunStatus::Done)
     }
 
+    /// Journals the stop: where, who asked (none: an approval declined), and what it leaves out of
+    /// service.
     fn finish_cancelled(
         &self,
         state: &mut RunState,
         step: Option<usize>,
+        stopped: Option<Stopped>,
     ) -> Result<RunStatus, EngineError> {
+        let (by, left_open) = match stopped {
+            Some(s) => (Some(s.by), s.open),
+            None => (None, safety::open_steps(state)),
+        };
         self.record(Entry::Cancelled {
             at: chrono::Utc::now(),
             step,
+            by,
+            left_open,
         })?;
         state.status = RunStatus::Cancelled;
         self.emit(RunEvent::Finished {
@@ -255,8 +312,8 @@ impl Runner {
         };
         let mut last = String::from("nothing yet");
         loop {
-            if self.cancelled() {
-                return Ok(StepEnd::Cancelled);
+            if let Some(stopped) = self.stop_here(state) {
+                return Ok(StepEnd::Cancelled(stopped));
             }
             if started.elapsed() > timeout {
                 return Ok(StepEnd::Failed(format!(
@@ -365,8 +422,10 @@ impl Runner {
                 }
                 Err(e) => return Ok(StepEnd::Failed(format!("{}: {e}", step.title))),
             }
-            if self.pause(delay).await {
-                return Ok(StepEnd::Cancelled);
+            if self.pause(delay, state).await
+                && let Some(stopped) = self.stop_here(state)
+            {
+                return Ok(StepEnd::Cancelled(stopped));
             }
             delay = (delay.mul_f64(1.5)).min(self.opts.poll_max);
         }
@@ -375,6 +434,12 @@ impl Runner {
 
 enum StepEnd {
     Done,
-    Cancelled,
+    Cancelled(Stopped),
     Failed(String),
+}
+
+/// A stop the engine honoured: who asked, and the steps it leaves open.
+struct Stopped {
+    by: String,
+    open: Vec<String>,
 }
