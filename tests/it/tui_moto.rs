@@ -259,6 +259,10 @@ fn no_credentials_or_an_unreachable_endpoint_get_a_banner_and_a_working_console(
         t.type_text("?");
         t.wait_for("Help", "help still opens");
         t.keys(&["Escape"]);
+        // Typed together, ESC and q would read as alt-q: wait for the help to close first.
+        t.wait_until("the help stayed open", "esc closes the help", |s| {
+            !s.contains("Help — keys")
+        });
         t.type_text("q");
         t.wait_for("EXITED rc=0", "q quits with status 0");
     }

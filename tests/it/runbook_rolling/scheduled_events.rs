@@ -339,3 +339,58 @@ async fn a_safe_stop_while_draining_finishes_the_instance_first() {
         .count();
     assert_eq!(healthy, 3, "every target serves");
 }
+
+/// A kill tears the journal's last line mid-write. The run resumes to its end from what is whole
+/// (the torn line is never read, nor appended to), `runs` reads the journal, and a rollback of it
+/// runs and closes it.
+#[tokio::test(start_paused = true)]
+async fn a_torn_journal_resumes_then_rolls_back() {
+    let w = world(FLEET);
+    let plan = plan_for(&w, &RollingArgs::default()).await.expect("plan");
+    let (dir, j, mut state) = runbook::journal("torn", &plan);
+    // Dies after the first deregistration is journaled as called.
+    let dying = Runner {
+        kill_after: runbook::kill_after(Some(5)),
+        ..runbook::runner(&w.read, &w.write, j)
+    };
+    assert!(dying.run(&mut state).await.is_err(), "killed");
+    let path = dir.path().join("torn.jsonl");
+    let bytes = std::fs::read(&path).expect("journal");
+    let whole_lines = bytes.iter().filter(|b| **b == b'\n').count();
+    // Half of one more line, as a kill mid-write leaves it.
+    let extra = br#"{"event":"step_finished","at":"2026-01-01T00:00:00Z","step":1,"outp"#;
+    std::fs::write(&path, [bytes.as_slice(), extra].concat()).expect("tear");
+
+    let j = Journal::open(dir.path(), "torn").expect("open");
+    let mut resumed = j.load().expect("a torn tail still reads");
+    let (r, _events) = runner(&w, j, None);
+    assert_eq!(r.run(&mut resumed).await.expect("resume"), RunStatus::Done);
+    let text = std::fs::read_to_string(&path).expect("journal");
+    assert!(
+        text.lines().count() > whole_lines + 1,
+        "the resume appended whole lines"
+    );
+    assert!(
+        text.lines().any(|l| l.as_bytes() == extra),
+        "the fragment stays on its own line, never glued to a new record"
+    );
+    let listed = opsdeck_runbook::journal::list(dir.path());
+    let read_back = match listed.as_slice() {
+        [Ok(s)] => s.clone(),
+        other => panic!("runs reads the journal: {other:?}"),
+    };
+    assert_eq!(read_back.status, RunStatus::Done);
+
+    let back = opsdeck_runbook::control::rollback_of(dir.path(), &read_back, None)
+        .expect("a rollback plan");
+    let jb = Journal::create(dir.path(), "torn-back", None, &back).expect("journal");
+    let mut sb = jb.load().expect("load");
+    let (rb, _e) = runner(&w, jb, None);
+    assert_eq!(rb.run(&mut sb).await.expect("rollback"), RunStatus::Done);
+    opsdeck_runbook::control::close_rolled_back(dir.path(), &back).expect("closed");
+    let closed = Journal::open(dir.path(), "torn")
+        .expect("open")
+        .load()
+        .expect("load");
+    assert_eq!(closed.status, RunStatus::RolledBack);
+}
