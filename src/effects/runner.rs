@@ -7,8 +7,11 @@ use crate::session::Session;
 use opsdeck_app::findings;
 use opsdeck_app::msg::{Effect, Msg, WriteOp};
 use opsdeck_app::resources::InvIndex;
-use opsdeck_core::cloud::{CloudRead, CloudWrite, FetchOptions, dry_run_verdict, fetch_inventory};
+use opsdeck_core::cloud::{
+    CloudRead, CloudWrite, FetchOptions, LeaseKey, dry_run_verdict, fetch_inventory,
+};
 use opsdeck_core::domain::Tag;
+use opsdeck_runbook::leases::LocalLeases;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -229,24 +232,35 @@ impl Runner {
                     }));
                 });
             }
-            Effect::DryRun { generation, op } => {
+            Effect::DryRun {
+                generation,
+                op,
+                pools,
+            } => {
                 let writer = self.writer(&op);
+                let leases = LocalLeases::new(&self.leases_dir);
                 self.spawn(generation, "dry run", async move {
-                    let result = match writer {
-                        Err(e) => Err(e),
-                        Ok(w) => dry_run_verdict(execute(&op, w.as_ref(), true).await)
+                    let result = match (writer, held_elsewhere(&leases, &pools).await) {
+                        (_, Some(why)) | (Err(why), None) => Err(why),
+                        (Ok(w), None) => dry_run_verdict(execute(&op, w.as_ref(), true).await)
                             .map_err(|e| e.to_string()),
                     };
                     let _ = tx.send(LoopMsg::App(Msg::DryRun { generation, result }));
                 });
             }
-            Effect::Write { generation, op } => {
+            Effect::Write {
+                generation,
+                op,
+                pools,
+            } => {
                 let writer = self.writer(&op);
+                let leases = LocalLeases::new(&self.leases_dir);
                 let profile = self.session.as_ref().and_then(|s| s.profile.clone());
                 self.spawn(generation, "action", async move {
-                    let result = match writer {
-                        Err(e) => Err(e),
-                        Ok(w) => execute(&op, w.as_ref(), false)
+                    // Checked again: a run may have started since the dry run.
+                    let result = match (writer, held_elsewhere(&leases, &pools).await) {
+                        (_, Some(why)) | (Err(why), None) => Err(why),
+                        (Ok(w), None) => execute(&op, w.as_ref(), false)
                             .await
                             .map_err(|e| e.to_string()),
                     };
@@ -519,4 +533,16 @@ pub async fn execute(
             rid(r.request_id)
         }
     })
+}
+
+/// Why an action may not take from these pools now: a run (this console's or another process's)
+/// holds one of them and is taking capacity from it.
+async fn held_elsewhere(leases: &LocalLeases, pools: &[LeaseKey]) -> Option<String> {
+    use opsdeck_core::cloud::Leases;
+    let held = leases.holders(pools).await;
+    let (key, holder) = held.first()?;
+    Some(format!(
+        "{key} is held by {holder}: it is taking capacity from the same pool; wait for it to end \
+         (or cancel it) before acting by hand"
+    ))
 }

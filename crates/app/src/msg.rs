@@ -6,7 +6,7 @@ use super::runbook_screen::Planned;
 use super::runbooks::{RunSummary, RunbookRequest};
 use super::state::ViewKey;
 use super::table::{Sort, TableModel};
-use opsdeck_core::cloud::TargetRef;
+use opsdeck_core::cloud::{LeaseKey, TargetRef};
 use opsdeck_core::domain::{Inventory, Timestamp};
 use opsdeck_runbook::engine::RunEvent;
 use opsdeck_runbook::journal::RunStatus;
@@ -155,13 +155,17 @@ pub enum Effect {
         /// The table on screen, to be rebuilt for the new data by the task (off the loop).
         model: Option<ModelRequest>,
     },
+    /// `pools`: the capacity pools and resources the action takes from (`pools_of`): refused, naming
+    /// the run, while another run holds one of them.
     DryRun {
         generation: u64,
         op: WriteOp,
+        pools: Vec<LeaseKey>,
     },
     Write {
         generation: u64,
         op: WriteOp,
+        pools: Vec<LeaseKey>,
     },
     /// Put text on the clipboard (OSC 52: works over SSH and tmux).
     Copy {

@@ -78,4 +78,5 @@ async fn select(h: &mut Harness, sim: &Sim, subject: Subject) -> String {
 mod dry_runs;
 mod every_action;
 mod group_members;
+mod leases;
 mod read_only;

@@ -37,6 +37,8 @@ pub enum ConfirmPhase {
 #[derive(Debug, Clone)]
 pub struct Confirm {
     pub op: WriteOp,
+    /// What the action takes capacity from, for the lease check (`update::writes::pools_of`).
+    pub pools: Vec<opsdeck_core::cloud::LeaseKey>,
     /// A line about the resource (name, state) so the operator sees what they act on.
     pub context: String,
     pub phase: ConfirmPhase,

@@ -9,7 +9,7 @@ use crate::resources::ResourceKind;
 use crate::runbooks::RunbookRequest;
 use crate::state::{AppState, Confirm, ConfirmPhase, StatusLevel};
 use crate::strings;
-use opsdeck_core::cloud::TargetRef;
+use opsdeck_core::cloud::{LeaseKey, TargetRef};
 use opsdeck_core::domain::Inventory;
 
 pub(super) fn dialog_key(s: &mut AppState, key: Key) -> Vec<Effect> {
@@ -30,13 +30,18 @@ pub(super) fn dialog_key(s: &mut AppState, key: Key) -> Vec<Effect> {
             if d.phase == ConfirmPhase::Ready && d.confirmed() {
                 d.phase = ConfirmPhase::Running;
                 let op = d.op.clone();
+                let pools = d.pools.clone();
                 let generation = s.next_gen_id();
                 if let Some(d) = s.dialog.as_mut() {
                     d.generation = generation;
                 }
                 s.write_gen = generation;
                 s.write_op = Some(op.clone());
-                return vec![Effect::Write { generation, op }];
+                return vec![Effect::Write {
+                    generation,
+                    op,
+                    pools,
+                }];
             }
         }
         _ => {
@@ -113,14 +118,51 @@ pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
     }
     let generation = s.next_gen_id();
     let context = op_context(&s.data.inv, &op);
+    let pools = pools_of(&s.data.inv, &op);
     s.dialog = Some(Confirm {
         op: op.clone(),
+        pools: pools.clone(),
         context,
         phase: ConfirmPhase::Checking,
         typed: String::new(),
         generation,
     });
-    vec![Effect::DryRun { generation, op }]
+    vec![Effect::DryRun {
+        generation,
+        op,
+        pools,
+    }]
+}
+
+/// What an action that takes something out of service takes capacity from: the target groups the
+/// instance serves (or the one it leaves), its Auto Scaling group, and the resource itself — the
+/// keys a run holds for them (`LeaseKey`). Nothing for an action that takes nothing out.
+pub fn pools_of(inv: &Inventory, op: &WriteOp) -> Vec<LeaseKey> {
+    let region = op.region();
+    let mut keys = vec![LeaseKey::resource(region, op.subject())];
+    match op {
+        WriteOp::Stop { instance_id, .. } | WriteOp::Reboot { instance_id, .. } => {
+            keys.extend(
+                inv.target_groups_of_instance(instance_id)
+                    .into_iter()
+                    .map(|tg| LeaseKey::target_group(&tg.arn)),
+            );
+            if let Some(g) = inv.group_of_instance(instance_id) {
+                keys.push(LeaseKey::group(region, &g.name));
+            }
+        }
+        WriteOp::Deregister {
+            target_group_arn, ..
+        } => keys.push(LeaseKey::target_group(target_group_arn)),
+        WriteOp::Detach { instance_id, .. } => {
+            keys.push(LeaseKey::resource(region, instance_id));
+        }
+        WriteOp::Start { .. }
+        | WriteOp::CreateSnapshot { .. }
+        | WriteOp::CreateImage { .. }
+        | WriteOp::Register { .. } => return Vec::new(),
+    }
+    keys
 }
 
 /// The group (and the member) a stop, reboot or deregistration would fight, if any.

@@ -18,11 +18,25 @@ fn stop_needs_dry_run_and_the_typed_id() {
     let mut s = loaded(4, &["us-east-1"], false);
     let id = s.data.inv.instances[0].id.clone();
     let fx = keys(&mut s, "O");
-    let Some(Effect::DryRun { generation, op }) = fx.first().cloned() else {
+    let Some(Effect::DryRun {
+        generation,
+        op,
+        pools,
+    }) = fx.first().cloned()
+    else {
         panic!("dry run expected: {fx:?}");
     };
     assert!(op.destructive());
     assert_eq!(op.subject(), id);
+    // A stop takes from the instance itself and every target group it serves.
+    let region = op.region().to_string();
+    assert!(pools.contains(&opsdeck_core::cloud::LeaseKey::resource(&region, &id)));
+    for tg in s.data.inv.target_groups_of_instance(&id) {
+        assert!(
+            pools.contains(&opsdeck_core::cloud::LeaseKey::target_group(&tg.arn)),
+            "{pools:?}"
+        );
+    }
     // Enter before the dry run answers does nothing.
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     update(
@@ -43,11 +57,13 @@ fn stop_needs_dry_run_and_the_typed_id() {
     let Some(Effect::Write {
         generation,
         op: wop,
+        pools: wpools,
     }) = fx.first().cloned()
     else {
         panic!("write expected: {fx:?}");
     };
     assert_eq!(wop, op);
+    assert_eq!(wpools, pools, "checked again at the call");
     let fx = update(
         &mut s,
         Input::Msg(Msg::Written {
