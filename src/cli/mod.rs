@@ -7,7 +7,7 @@ mod report;
 pub mod runbook;
 pub mod table;
 
-pub use args::{Cli, Command, Format, GlobalArgs};
+pub use args::{Cli, Command, Format, GlobalArgs, RunbookCommand};
 
 use crate::config::Config;
 use crate::session::Source;
@@ -22,7 +22,17 @@ pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyh
     match cli.command {
         Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, &state, args).await,
         Some(Command::Report(args)) => report::run(&cli.global, &config, &state, args).await,
-        Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, &state, cmd).await,
+        Some(Command::Runbook(cmd)) => {
+            // A run keeps its journal, audit log and leases in the state dir: one that cannot be
+            // written there is refused before anything is read or changed.
+            let writes = matches!(cmd, RunbookCommand::Abandon { .. })
+                || (cmd.writes_state() && !cli.global.read_only(&config));
+            if writes && let Err(e) = state.check_writable() {
+                eprintln!("opsdeck: refused: {e:#}");
+                return Ok(exit::REFUSED);
+            }
+            runbook::run(&cli.global, &config, &state, cmd).await
+        }
         Some(Command::Runs { format }) => runbook::list_runs(&state, format),
         None => {
             // A `--region` the demo fleet lacks is refused before the console takes the terminal.
