@@ -4,6 +4,7 @@
 
 use super::durable;
 use super::plan::Plan;
+use super::run_id;
 use anyhow::Context;
 use opsdeck_core::domain::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -154,6 +155,7 @@ impl Journal {
         profile: Option<String>,
         plan: &Plan,
     ) -> anyhow::Result<Journal> {
+        run_id::check(run_id).map_err(anyhow::Error::msg)?;
         durable::private_dir(dir)?;
         let path = dir.join(format!("{run_id}.jsonl"));
         match durable::create_private(&path) {
@@ -188,9 +190,12 @@ impl Journal {
         Ok(j)
     }
 
+    /// Opens a journaled run. The id is checked first ([`run_id::check`]): nothing outside the
+    /// runs dir is ever opened or created, whatever the id says.
     pub fn open(dir: &Path, run_id: &str) -> anyhow::Result<Journal> {
+        run_id::check(run_id).map_err(anyhow::Error::msg)?;
         let path = dir.join(format!("{run_id}.jsonl"));
-        if !path.exists() {
+        if !path.is_file() {
             anyhow::bail!("no run {run_id} (looked for {})", path.display());
         }
         Ok(Journal { path })

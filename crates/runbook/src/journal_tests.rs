@@ -1,5 +1,5 @@
 //! The journal's tests: every prefix of a journal (a kill at any byte) reads as its whole records;
-//! format 1 still reads; a new journal is private and never reuses a path.
+//! format 1 still reads; a new journal is private and never reuses a path; ids are checked.
 
 use super::*;
 use crate::plan::{Action, Step};
@@ -146,6 +146,35 @@ fn create_makes_a_new_private_file_and_never_reuses_a_path() {
     std::os::unix::fs::symlink(&target, dir.path().join("r2.jsonl")).unwrap();
     assert!(Journal::create(dir.path(), "r2", None, &plan()).is_err());
     assert!(!target.exists(), "nothing written through the link");
+}
+
+#[test]
+fn ids_that_could_leave_the_runs_dir_are_refused_before_any_file() {
+    let root = tempfile::tempdir().unwrap();
+    let runs = root.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    // A journal outside runs/ that a crafted id would reach.
+    let outside = root.path().join("x");
+    std::fs::create_dir(&outside).unwrap();
+    Journal::create(&outside, "evil", None, &plan()).unwrap();
+    for id in ["../x/evil", "", "..", "a/b"] {
+        let e = format!("{:#}", Journal::open(&runs, id).err().unwrap());
+        assert!(e.contains("is not a run id"), "{id:?}: {e}");
+        assert!(Journal::create(&runs, id, None, &plan()).is_err(), "{id:?}");
+    }
+    let e = format!("{:#}", Journal::open(&runs, "nope").err().unwrap());
+    assert!(e.contains("no run nope"), "{e}");
+    assert_eq!(
+        std::fs::read_dir(&runs).unwrap().count(),
+        0,
+        "nothing made in runs/"
+    );
+    let left: Vec<_> = std::fs::read_dir(&outside).unwrap().collect();
+    assert_eq!(
+        left.len(),
+        1,
+        "no lock or journal made outside runs/: {left:?}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::process::Output;
 use support::cli::{opsdeck, stderr};
 
+mod run_ids;
 mod state_dir;
 
 /// The binary on the demo fleet in us-east-1, at a speed that finishes runs in a second or two.
