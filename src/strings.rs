@@ -11,3 +11,24 @@ pub fn no_log_file(path: &Path, e: &std::io::Error) -> String {
         path.display()
     )
 }
+
+/// A config file's error with no position (or the embedded defaults').
+pub fn config_error(origin: &str, what: &str) -> String {
+    format!("config file {origin}: {what}")
+}
+
+/// A malformed config file or a value of the wrong type, where it is.
+pub fn config_error_at(
+    origin: &str,
+    line: usize,
+    column: usize,
+    what: &str,
+    source: &str,
+) -> String {
+    format!("config file {origin}, line {line}, column {column}: {what} (in `{source}`)")
+}
+
+/// A number in the config outside what it may be.
+pub fn config_out_of_range(origin: &str, key: &str, value: u64, min: u64, max: u64) -> String {
+    format!("config file {origin}: `{key}` = {value} is out of range (allowed: {min} to {max})")
+}

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::process::Output;
 use support::cli::{opsdeck, stderr};
 
+mod config;
 mod run_ids;
 mod state_dir;
 
