@@ -32,3 +32,15 @@ pub fn config_error_at(
 pub fn config_out_of_range(origin: &str, key: &str, value: u64, min: u64, max: u64) -> String {
     format!("config file {origin}: `{key}` = {value} is out of range (allowed: {min} to {max})")
 }
+
+/// A global flag refused before anything runs.
+pub fn bad_flag(flag: &str, value: &str, why: &str) -> String {
+    format!("{flag} `{}`: {why}", value.escape_debug())
+}
+
+/// What a `--region` must look like.
+pub const REGION_SYNTAX: &str =
+    "not an AWS region name (like us-east-1, eu-west-3 or us-gov-west-1)";
+
+/// What an `--endpoint-url` must look like.
+pub const ENDPOINT_SYNTAX: &str = "an endpoint is an http(s) URL, like http://127.0.0.1:5000";

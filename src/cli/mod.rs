@@ -17,6 +17,14 @@ use std::time::Duration;
 /// Runs a command (or, with none, the console); returns the process exit code. `config_warnings`
 /// are what was odd about the config file: the console shows them on its status line.
 pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyhow::Result<i32> {
+    // Flags are checked before anything runs, the console included: a mistake is exit 2.
+    cli.global.check()?;
+    if !cli.global.demo
+        && let Some(profile) = cli.global.profile_name()
+        && let Some(why) = opsdeck_aws::unknown_profile(&profile).await?
+    {
+        return Err(crate::session::UsageError(why).into());
+    }
     // Decided here, once, and passed down: nothing below looks the state dir up.
     let state = StateDir::new(crate::paths::state_dir());
     match cli.command {

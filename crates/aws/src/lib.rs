@@ -80,8 +80,10 @@ impl AwsRegion {
 /// be determined; credential problems surface on the first call, as errors of kind `Credentials`.
 pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
     let opts = opts.clone().with_defaults();
-    if let Some(p) = &opts.profile {
-        check_profile_exists(p).await?;
+    if let Some(p) = &opts.profile
+        && let Some(why) = unknown_profile(p).await?
+    {
+        anyhow::bail!(why);
     }
     let base = load(&opts, None).await;
     let regions: Vec<String> = if opts.regions.is_empty() {
@@ -111,8 +113,11 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
     Ok(out)
 }
 
-/// A mistyped `--profile` would otherwise surface later as a vague "no credentials"; name it now.
-async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
+/// A mistyped `--profile` would otherwise surface later as a vague "no credentials": name it now.
+/// `Ok(Some(why))` when no profile of that name is in `~/.aws/config` or `~/.aws/credentials` (or the
+/// files `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` name), as aws-config reads them; `Err`
+/// when those files cannot be read.
+pub async fn unknown_profile(name: &str) -> anyhow::Result<Option<String>> {
     use aws_runtime::env_config::file::EnvConfigFiles;
     use aws_types::os_shim_internal::{Env, Fs};
     let set =
@@ -120,7 +125,7 @@ async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot read the AWS config files: {e}"))?;
     if set.get_profile(name).is_some() {
-        return Ok(());
+        return Ok(None);
     }
     let mut known: Vec<&str> = set.profiles().collect();
     known.sort();
@@ -129,9 +134,9 @@ async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
     } else {
         known.join(", ")
     };
-    anyhow::bail!(
+    Ok(Some(format!(
         "unknown AWS profile `{name}` (profiles in ~/.aws/config and ~/.aws/credentials: {known})"
-    )
+    )))
 }
 
 async fn load(opts: &AwsOptions, region: Option<String>) -> SdkConfig {

@@ -1,6 +1,7 @@
 //! The command line: global flags, subcommands, their arguments and output formats (clap). Pure
 //! data: the handlers (`inventory`, `report`, `runbook`) use it, never the other way.
 
+mod checks;
 mod runbook;
 
 pub use runbook::*;

@@ -10,6 +10,7 @@ use std::process::Output;
 use support::cli::{opsdeck, stderr};
 
 mod config;
+mod flags;
 mod run_ids;
 mod state_dir;
 
