@@ -63,11 +63,24 @@ pub struct AwsRegion {
     pub(crate) cw: aws_sdk_cloudwatch::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) asg: aws_sdk_autoscaling::Client,
+    /// Where each service is reached, to name it when it cannot be.
+    pub(crate) endpoints: Arc<errors::Endpoints>,
 }
 
 impl AwsRegion {
     pub fn name(&self) -> &str {
         &self.region
+    }
+
+    /// An SDK error as a `CloudError` naming its call, and the endpoint when it was not reached.
+    pub(crate) fn sdk_error<E>(
+        &self,
+        e: aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+    ) -> opsdeck_core::cloud::CloudError
+    where
+        E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        errors::map_sdk_error(e, &self.endpoints)
     }
 
     /// The page size for a list whose API allows `min..=max` results per page.
@@ -106,6 +119,7 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
             sts: aws_sdk_sts::Client::new(&config),
             asg: aws_sdk_autoscaling::Client::new(&config),
             page_size: opts.page_size,
+            endpoints: Arc::new(errors::Endpoints::resolve(&config, &region).await),
             region,
             config,
         });

@@ -12,6 +12,7 @@ use support::cli::{opsdeck, stderr};
 mod config;
 mod flags;
 mod run_ids;
+mod sdk_errors;
 mod state_dir;
 
 /// The binary on the demo fleet in us-east-1, at a speed that finishes runs in a second or two.
