@@ -15,5 +15,6 @@ pub mod effects;
 pub mod logging;
 pub mod paths;
 pub mod session;
+pub mod strings;
 pub mod terminal;
 pub mod tui;

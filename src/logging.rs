@@ -1,6 +1,6 @@
 //! Logs go to a file in the state dir, never to the terminal the UI draws on.
 
-use std::path::PathBuf;
+use std::path::Path;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
@@ -38,18 +38,39 @@ where
         .with_filter(env.and(caps))
 }
 
-/// Starts file logging. `OPSDECK_LOG` sets the filter (default `info`); the SDK stays at `warn`.
-pub fn init() -> anyhow::Result<(LogGuard, PathBuf)> {
+/// Starts file logging to `opsdeck.log` in the state dir (created private: 0700, the file 0600).
+/// `OPSDECK_LOG` sets the filter (default `info`); the SDK stays at `warn`. When the file cannot be
+/// opened (a read-only or missing disk, a path that is not a directory), says why in one line
+/// naming the path and the OS error, and installs no logger: the caller carries on without one.
+pub fn init() -> Result<LogGuard, String> {
     let dir = crate::paths::state_dir();
-    std::fs::create_dir_all(&dir)?;
-    let appender = tracing_appender::rolling::never(&dir, "opsdeck.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let path = dir.join(LOG_FILE);
+    let file = open_log(&dir, &path).map_err(|e| crate::strings::no_log_file(&path, &e))?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let spec = std::env::var("OPSDECK_LOG").ok();
     tracing_subscriber::registry()
         .with(file_layer(spec.as_deref(), writer))
         .try_init()
         .ok();
-    Ok((LogGuard(guard), dir.join("opsdeck.log")))
+    Ok(LogGuard(guard))
+}
+
+/// The log's file name in the state dir.
+pub const LOG_FILE: &str = "opsdeck.log";
+
+/// Opens (creating it and its dir) the log for appending. Our own `open`, not an appender's: a
+/// failure here is an error to report, never a panic.
+fn open_log(dir: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
 }
 
 #[cfg(test)]
@@ -84,6 +105,28 @@ mod tests {
             tracing::info!(target: "audit", "audit-info-marker");
         });
         String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_log_that_cannot_be_opened_is_an_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        // A regular file where the state dir's parent should be: no root privilege gets past it.
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "").unwrap();
+        let state = blocker.join("state");
+        let path = state.join(LOG_FILE);
+        let e = open_log(&state, &path).unwrap_err();
+        let said = crate::strings::no_log_file(&path, &e);
+        assert!(said.contains(&path.display().to_string()), "{said}");
+        assert!(said.contains("os error 20"), "the OS error: {said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+
+        let ok = dir.path().join("ok");
+        let f = open_log(&ok, &ok.join(LOG_FILE)).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(f.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+        let d = std::fs::metadata(&ok).unwrap().permissions().mode() & 0o777;
+        assert_eq!(d, 0o700, "the state dir is private");
     }
 
     #[test]

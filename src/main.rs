@@ -21,18 +21,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Logging failures must not stop an operator from working: run without a log file then.
+    // Logging failures must not stop an operator from working: run without a log file then, and
+    // say so once (on stderr, and on the console's status line with the config's warnings).
+    let mut warnings = loaded.warnings;
     let _log = match opsdeck::logging::init() {
-        Ok((guard, _path)) => Some(guard),
-        Err(e) => {
-            eprintln!("opsdeck: warning: no log file ({e})");
+        Ok(guard) => Some(guard),
+        Err(why) => {
+            warnings.push(why);
             None
         }
     };
     // On stderr for headless commands (the console's alternate screen covers it: the console shows
     // them on its status line too), and in the log either way.
-    for w in &loaded.warnings {
-        tracing::warn!(warning = %w, "config");
+    for w in &warnings {
+        tracing::warn!(warning = %w, "startup");
         eprintln!("opsdeck: warning: {w}");
     }
     let runtime = match tokio::runtime::Runtime::new() {
@@ -42,7 +44,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(cli::run(cli, loaded.config, loaded.warnings)) {
+    match runtime.block_on(cli::run(cli, loaded.config, warnings)) {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "command failed");

@@ -7,7 +7,7 @@ mod report;
 pub mod runbook;
 pub mod table;
 
-pub use args::{Cli, Command, Format, GlobalArgs};
+pub use args::{Cli, Command, Format, GlobalArgs, RunbookCommand};
 
 use crate::config::Config;
 use crate::session::Source;
@@ -17,12 +17,30 @@ use std::time::Duration;
 /// Runs a command (or, with none, the console); returns the process exit code. `config_warnings`
 /// are what was odd about the config file: the console shows them on its status line.
 pub async fn run(cli: Cli, config: Config, config_warnings: Vec<String>) -> anyhow::Result<i32> {
+    // Flags are checked before anything runs, the console included: a mistake is exit 2.
+    cli.global.check()?;
+    if !cli.global.demo
+        && let Some(profile) = cli.global.profile_name()
+        && let Some(why) = opsdeck_aws::unknown_profile(&profile).await?
+    {
+        return Err(crate::session::UsageError(why).into());
+    }
     // Decided here, once, and passed down: nothing below looks the state dir up.
     let state = StateDir::new(crate::paths::state_dir());
     match cli.command {
         Some(Command::Inventory(args)) => inventory::run(&cli.global, &config, &state, args).await,
         Some(Command::Report(args)) => report::run(&cli.global, &config, &state, args).await,
-        Some(Command::Runbook(cmd)) => runbook::run(&cli.global, &config, &state, cmd).await,
+        Some(Command::Runbook(cmd)) => {
+            // A run keeps its journal, audit log and leases in the state dir: one that cannot be
+            // written there is refused before anything is read or changed.
+            let writes = matches!(cmd, RunbookCommand::Abandon { .. })
+                || (cmd.writes_state() && !cli.global.read_only(&config));
+            if writes && let Err(e) = state.check_writable() {
+                eprintln!("opsdeck: refused: {e:#}");
+                return Ok(exit::REFUSED);
+            }
+            runbook::run(&cli.global, &config, &state, cmd).await
+        }
         Some(Command::Runs { format }) => runbook::list_runs(&state, format),
         None => {
             // A `--region` the demo fleet lacks is refused before the console takes the terminal.

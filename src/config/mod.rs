@@ -1,68 +1,18 @@
 //! Configuration: embedded defaults (`assets/default-config.toml`) overlaid with the user's file.
 //! The user file overrides only what it names; unknown keys are reported as warnings, a malformed
-//! file as an error with line and column.
+//! file or a wrong type as an error with line and column, a number out of its range as an error
+//! naming the key, the value and the range (`check`).
+
+mod check;
+mod types;
+
+pub use check::{RANGES, Range};
+pub use types::{AnalysisConfig, AwsConfig, Config, ProfileConfig, UiConfig};
 
 use anyhow::Context;
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Config {
-    pub ui: UiConfig,
-    pub aws: AwsConfig,
-    pub analysis: AnalysisConfig,
-    #[serde(default)]
-    pub profiles: BTreeMap<String, ProfileConfig>,
-    /// Console key bindings: action name → keys (see `assets/keymap.toml`).
-    #[serde(default)]
-    pub keys: BTreeMap<String, Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct UiConfig {
-    pub refresh_seconds: u64,
-    pub ascii: bool,
-    pub max_fps: u32,
-    /// Colours on (false = as with NO_COLOR).
-    #[serde(default = "yes")]
-    pub color: bool,
-    /// Mouse scroll and click (off leaves the terminal's own text selection alone).
-    #[serde(default = "yes")]
-    pub mouse: bool,
-    /// Where exports go (default: the state dir's `exports/`).
-    #[serde(default)]
-    pub export_dir: Option<PathBuf>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AwsConfig {
-    pub max_attempts: u32,
-    pub connect_timeout_seconds: u64,
-    pub operation_timeout_seconds: u64,
-    pub metrics: bool,
-    pub metrics_window_minutes: u64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AnalysisConfig {
-    pub max_snapshot_age_hours: u64,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct ProfileConfig {
-    #[serde(default)]
-    pub read_only: bool,
-    /// A colour name (`red`, `yellow`...) for the frame when this profile is in use.
-    #[serde(default)]
-    pub color: Option<String>,
-}
 
 /// A loaded configuration and what was odd about the user's file.
 #[derive(Debug, Clone)]
@@ -70,15 +20,6 @@ pub struct Loaded {
     pub config: Config,
     pub warnings: Vec<String>,
     pub path: Option<PathBuf>,
-}
-
-impl Config {
-    pub fn profile(&self, name: Option<&str>) -> ProfileConfig {
-        self.profiles
-            .get(name.unwrap_or("default"))
-            .cloned()
-            .unwrap_or_default()
-    }
 }
 
 /// Where the user's file lives by default (`~/.config/opsdeck/config.toml` on Linux).
@@ -115,12 +56,15 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Loaded> {
     })
 }
 
-/// Parses a user file over the embedded defaults. `origin` names the file in messages.
+/// Parses a user file over the embedded defaults. `origin` names the file in messages. Every error
+/// is one line naming the file: a malformed file or a wrong type with its line and column, a number
+/// out of range with its key, value and range.
 pub fn from_str(user: &str, origin: &str) -> anyhow::Result<(Config, Vec<String>)> {
     let mut merged: toml::Table =
         toml::from_str(DEFAULT_CONFIG).context("embedded default config is invalid")?;
     let user_table: toml::Table = toml::from_str(user)
-        .map_err(|e| anyhow::anyhow!("config file {origin} is malformed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!(check::position_error(user, origin, &e)))?;
+    check::types(user, origin).map_err(anyhow::Error::msg)?;
     overlay(&mut merged, user_table);
     let mut warnings = Vec::new();
     let config: Config = serde_ignored::deserialize(toml::Value::Table(merged), |path| {
@@ -128,7 +72,8 @@ pub fn from_str(user: &str, origin: &str) -> anyhow::Result<(Config, Vec<String>
             "config file {origin}: unknown key `{path}` ignored"
         ));
     })
-    .map_err(|e| anyhow::anyhow!("config file {origin}: {e}"))?;
+    .map_err(|e| anyhow::anyhow!(crate::strings::config_error(origin, &e.to_string())))?;
+    check::ranges(&config, origin).map_err(anyhow::Error::msg)?;
     Ok((config, warnings))
 }
 
@@ -192,15 +137,84 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("bad.toml"), "{err}");
-        assert!(err.contains("line 2"), "{err}");
-        assert!(err.contains("column"), "{err}");
+        assert!(err.contains("line 2, column"), "{err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
     }
 
     #[test]
-    fn wrong_type_is_an_error_naming_the_key() {
-        let err = from_str("[ui]\nrefresh_seconds = \"often\"\n", "t.toml")
+    fn wrong_type_is_an_error_at_its_line_and_column_naming_the_key() {
+        let err = from_str("# mine\n[ui]\nrefresh_seconds = \"often\"\n", "t.toml")
             .unwrap_err()
             .to_string();
+        assert!(err.contains("t.toml"), "{err}");
+        assert!(err.contains("line 3, column 19"), "{err}");
         assert!(err.contains("refresh_seconds"), "{err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+    }
+
+    /// Every key of the embedded defaults, given a value of another type, is reported where it is:
+    /// the type check knows every key the config has.
+    #[test]
+    fn every_default_key_of_a_wrong_type_is_reported_at_its_position() {
+        let defaults: toml::Table = toml::from_str(DEFAULT_CONFIG).unwrap();
+        let mut keys = 0;
+        for (table, v) in &defaults {
+            let Some(t) = v.as_table() else { continue };
+            for (key, value) in t {
+                let wrong = if value.is_str() { "1" } else { "\"x\"" };
+                let text = format!("\n[{table}]\n{key} = {wrong}\n");
+                let err = from_str(&text, "w.toml").unwrap_err().to_string();
+                assert!(err.contains("line 3, column"), "{table}.{key}: {err}");
+                assert!(err.contains(key.as_str()), "{table}.{key}: {err}");
+                keys += 1;
+            }
+        }
+        assert!(keys >= 11, "{keys} keys checked");
+        for text in [
+            "[ui]\nexport_dir = 3\n",
+            "[profiles.prod]\nread_only = \"yes\"\n",
+            "[keys]\nquit = \"q\"\n",
+        ] {
+            let err = from_str(text, "w.toml").unwrap_err().to_string();
+            assert!(err.contains("line 2, column"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused_with_key_value_and_range() {
+        let err = from_str("[aws]\nmax_attempts = 10000000\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        for needle in ["c.toml", "aws.max_attempts", "10000000", "1 to 20"] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+        assert_eq!(err.lines().count(), 1, "{err}");
+        // Beyond the type's own range: a type error at its position.
+        let err = from_str("[aws]\nmax_attempts = 99999999999\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2, column 16"), "{err}");
+        let err = from_str("[aws]\nconnect_timeout_seconds = -1\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
+        for r in RANGES {
+            let (table, key) = r.key.split_once('.').unwrap();
+            for ok in [r.min, r.max] {
+                let text = format!("[{table}]\n{key} = {ok}\n");
+                assert!(from_str(&text, "c.toml").is_ok(), "{} = {ok}", r.key);
+            }
+            for bad in [r.min.checked_sub(1), Some(r.max + 1)]
+                .into_iter()
+                .flatten()
+            {
+                let text = format!("[{table}]\n{key} = {bad}\n");
+                let err = from_str(&text, "c.toml").unwrap_err().to_string();
+                assert!(
+                    err.contains(r.key) && err.contains(&bad.to_string()),
+                    "{err}"
+                );
+            }
+        }
     }
 }

@@ -122,13 +122,13 @@ fn missing_credentials_exit_non_zero_with_one_line() {
 }
 
 #[test]
-fn unknown_profile_exits_non_zero_naming_it() {
+fn unknown_profile_is_a_usage_error_naming_it() {
     let out = inventory_once(
         false,
         "http://127.0.0.1:9",
         &["--profile", "no-such-profile"],
     );
-    assert_one_line_failure(&out, 1, &["no-such-profile"]);
+    assert_one_line_failure(&out, 2, &["no-such-profile"]);
 }
 
 #[test]

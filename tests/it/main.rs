@@ -18,6 +18,7 @@ mod aws_runbook;
 mod aws_writes;
 mod cli_demo;
 mod cli_groups;
+mod cli_inputs;
 mod cli_inventory;
 mod cli_races;
 mod cli_report;

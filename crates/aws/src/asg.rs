@@ -4,7 +4,6 @@
 
 use super::AwsRegion;
 use super::convert::ts;
-use super::errors::map_sdk_error;
 use aws_sdk_autoscaling::operation::RequestId;
 use aws_sdk_autoscaling::types as asg;
 use futures::{StreamExt, TryStreamExt, stream};
@@ -158,7 +157,7 @@ impl AwsRegion {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.sdk_error(e))?;
         let groups: Vec<AutoScalingGroup> = pages
             .iter()
             .flat_map(|p| p.auto_scaling_groups())
@@ -187,14 +186,14 @@ impl AwsRegion {
                 .send(),
         );
         g.lifecycle_hooks = hooks
-            .map_err(map_sdk_error)?
+            .map_err(|e| self.sdk_error(e))?
             .lifecycle_hooks()
             .iter()
             .map(hook)
             .collect();
         // The newest first, as AWS lists them.
         g.instance_refresh = refreshes
-            .map_err(map_sdk_error)?
+            .map_err(|e| self.sdk_error(e))?
             .instance_refreshes()
             .first()
             .map(refresh);
@@ -211,7 +210,7 @@ impl AwsRegion {
             .send()
             .await
         {
-            Err(e) => map_sdk_error(e),
+            Err(e) => self.sdk_error(e),
             Ok(out) if out.auto_scaling_groups().is_empty() => CloudError::not_found(
                 "ValidationError",
                 format!("AutoScalingGroup name not found - no such group {name}"),
@@ -228,7 +227,7 @@ impl AwsRegion {
             .send()
             .await
         {
-            Err(e) => map_sdk_error(e),
+            Err(e) => self.sdk_error(e),
             Ok(out) if out.auto_scaling_instances().is_empty() => CloudError::not_found(
                 "ValidationError",
                 format!("{instance_id} is not in an Auto Scaling group"),
@@ -255,7 +254,7 @@ impl AwsRegion {
             .should_decrement_desired_capacity(decrement)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.sdk_error(e))?;
         Ok(Written::new(
             Produced::Nothing,
             out.request_id().map(Into::into),
@@ -278,7 +277,7 @@ impl AwsRegion {
             .set_instance_ids(Some(ids.to_vec()))
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.sdk_error(e))?;
         Ok(Written::new(
             Produced::Nothing,
             out.request_id().map(Into::into),
@@ -302,7 +301,7 @@ impl AwsRegion {
                 .set_scaling_processes(Some(processes.to_vec()))
                 .send()
                 .await
-                .map_err(map_sdk_error)?
+                .map_err(|e| self.sdk_error(e))?
                 .request_id()
                 .map(String::from)
         } else {
@@ -312,7 +311,7 @@ impl AwsRegion {
                 .set_scaling_processes(Some(processes.to_vec()))
                 .send()
                 .await
-                .map_err(map_sdk_error)?
+                .map_err(|e| self.sdk_error(e))?
                 .request_id()
                 .map(String::from)
         };
@@ -340,7 +339,7 @@ impl AwsRegion {
             .set_vpc_zone_identifier(subnet_ids.map(|s| s.join(",")))
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.sdk_error(e))?;
         Ok(Written::new(
             Produced::Nothing,
             out.request_id().map(Into::into),
@@ -363,7 +362,7 @@ impl AwsRegion {
             .should_decrement_desired_capacity(decrement)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.sdk_error(e))?;
         Ok(Written::new(
             Produced::Nothing,
             out.request_id().map(Into::into),

@@ -63,11 +63,24 @@ pub struct AwsRegion {
     pub(crate) cw: aws_sdk_cloudwatch::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) asg: aws_sdk_autoscaling::Client,
+    /// Where each service is reached, to name it when it cannot be.
+    pub(crate) endpoints: Arc<errors::Endpoints>,
 }
 
 impl AwsRegion {
     pub fn name(&self) -> &str {
         &self.region
+    }
+
+    /// An SDK error as a `CloudError` naming its call, and the endpoint when it was not reached.
+    pub(crate) fn sdk_error<E>(
+        &self,
+        e: aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+    ) -> opsdeck_core::cloud::CloudError
+    where
+        E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        errors::map_sdk_error(e, &self.endpoints)
     }
 
     /// The page size for a list whose API allows `min..=max` results per page.
@@ -80,8 +93,10 @@ impl AwsRegion {
 /// be determined; credential problems surface on the first call, as errors of kind `Credentials`.
 pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
     let opts = opts.clone().with_defaults();
-    if let Some(p) = &opts.profile {
-        check_profile_exists(p).await?;
+    if let Some(p) = &opts.profile
+        && let Some(why) = unknown_profile(p).await?
+    {
+        anyhow::bail!(why);
     }
     let base = load(&opts, None).await;
     let regions: Vec<String> = if opts.regions.is_empty() {
@@ -104,6 +119,7 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
             sts: aws_sdk_sts::Client::new(&config),
             asg: aws_sdk_autoscaling::Client::new(&config),
             page_size: opts.page_size,
+            endpoints: Arc::new(errors::Endpoints::resolve(&config, &region).await),
             region,
             config,
         });
@@ -111,8 +127,11 @@ pub async fn connect(opts: &AwsOptions) -> anyhow::Result<Vec<AwsRegion>> {
     Ok(out)
 }
 
-/// A mistyped `--profile` would otherwise surface later as a vague "no credentials"; name it now.
-async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
+/// A mistyped `--profile` would otherwise surface later as a vague "no credentials": name it now.
+/// `Ok(Some(why))` when no profile of that name is in `~/.aws/config` or `~/.aws/credentials` (or the
+/// files `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` name), as aws-config reads them; `Err`
+/// when those files cannot be read.
+pub async fn unknown_profile(name: &str) -> anyhow::Result<Option<String>> {
     use aws_runtime::env_config::file::EnvConfigFiles;
     use aws_types::os_shim_internal::{Env, Fs};
     let set =
@@ -120,7 +139,7 @@ async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot read the AWS config files: {e}"))?;
     if set.get_profile(name).is_some() {
-        return Ok(());
+        return Ok(None);
     }
     let mut known: Vec<&str> = set.profiles().collect();
     known.sort();
@@ -129,9 +148,9 @@ async fn check_profile_exists(name: &str) -> anyhow::Result<()> {
     } else {
         known.join(", ")
     };
-    anyhow::bail!(
+    Ok(Some(format!(
         "unknown AWS profile `{name}` (profiles in ~/.aws/config and ~/.aws/credentials: {known})"
-    )
+    )))
 }
 
 async fn load(opts: &AwsOptions, region: Option<String>) -> SdkConfig {

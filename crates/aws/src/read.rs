@@ -1,6 +1,5 @@
 use super::AwsRegion;
 use super::convert;
-use super::errors::map_sdk_error;
 use async_trait::async_trait;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
@@ -35,7 +34,7 @@ impl AwsRead {
             .get_caller_identity()
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         // Expiry comes from the credentials themselves (SSO, assume-role); static keys have none.
         let expires_at = match self.r.config.credentials_provider() {
             Some(p) => p
@@ -80,7 +79,7 @@ impl CloudRead for AwsRead {
             .describe_availability_zones()
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(out
             .availability_zones()
             .iter()
@@ -98,7 +97,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.subnets())
@@ -125,8 +124,8 @@ impl CloudRead for AwsRead {
                 .send()
                 .try_collect(),
         );
-        let reservations = reservations.map_err(map_sdk_error)?;
-        let statuses = statuses.map_err(map_sdk_error)?;
+        let reservations = reservations.map_err(|e| self.r.sdk_error(e))?;
+        let statuses = statuses.map_err(|e| self.r.sdk_error(e))?;
         let mut by_id: HashMap<String, (StatusChecks, Vec<ScheduledEvent>)> = statuses
             .iter()
             .flat_map(|p| p.instance_statuses())
@@ -160,7 +159,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.volumes())
@@ -178,7 +177,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.volume_statuses())
@@ -197,7 +196,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.snapshots())
@@ -216,7 +215,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.images())
@@ -232,7 +231,7 @@ impl CloudRead for AwsRead {
             .describe_addresses()
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(out
             .addresses()
             .iter()
@@ -250,7 +249,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.network_interfaces())
@@ -268,7 +267,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.load_balancers())
@@ -286,7 +285,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.target_groups())
@@ -302,7 +301,7 @@ impl CloudRead for AwsRead {
             .target_group_arn(target_group_arn)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(out
             .target_health_descriptions()
             .iter()
@@ -323,8 +322,8 @@ impl CloudRead for AwsRead {
                 .target_group_arn(target_group_arn)
                 .send(),
         );
-        let groups = groups.map_err(map_sdk_error)?;
-        let attrs = attrs.map_err(map_sdk_error)?;
+        let groups = groups.map_err(|e| self.r.sdk_error(e))?;
+        let attrs = attrs.map_err(|e| self.r.sdk_error(e))?;
         let mut tg = groups
             .target_groups()
             .first()
@@ -350,7 +349,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.listeners())
@@ -367,7 +366,7 @@ impl CloudRead for AwsRead {
             .attribute(aws_sdk_ec2::types::InstanceAttributeName::UserData)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(out
             .user_data()
             .and_then(|u| u.value())
@@ -417,7 +416,7 @@ impl CloudRead for AwsRead {
                 .send()
                 .try_collect()
                 .await
-                .map_err(map_sdk_error)?;
+                .map_err(|e| self.r.sdk_error(e))?;
             // A series may be split over several pages; gather points by query id.
             let mut points: HashMap<String, Vec<(Timestamp, f64)>> = HashMap::new();
             for r in pages.iter().flat_map(|p| p.metric_data_results()) {
@@ -471,7 +470,7 @@ impl CloudRead for AwsRead {
             .send()
             .try_collect()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(pages
             .iter()
             .flat_map(|p| p.metric_alarms())

@@ -1,6 +1,5 @@
 use super::AwsRegion;
 use super::convert;
-use super::errors::map_sdk_error;
 use async_trait::async_trait;
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{
@@ -29,7 +28,7 @@ impl AwsWrite {
             .target_group_arns(arn)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Err(CloudError::dry_run_ok(
             "checked by reading (ELBv2 has no DryRun)",
         ))
@@ -42,7 +41,7 @@ impl AwsWrite {
             .network_interface_ids(eni_id)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Err(CloudError::dry_run_ok(
             "checked by reading (this call has no DryRun)",
         ))
@@ -101,7 +100,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn stop_instances(
@@ -119,7 +118,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn reboot_instances(&self, ids_: &[String], dry_run: bool) -> CloudResult<Written<()>> {
@@ -131,7 +130,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn terminate_instances(
@@ -147,7 +146,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn create_image(
@@ -171,7 +170,7 @@ impl AwsWrite {
         if !tags.is_empty() {
             req = req.tag_specifications(tag_spec(ResourceType::Image, tags));
         }
-        let out = req.send().await.map_err(map_sdk_error)?;
+        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new(
             out.image_id().unwrap_or_default().to_string(),
             rid(&out),
@@ -187,7 +186,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn run_instances(
@@ -218,7 +217,7 @@ impl AwsWrite {
                 .tag_specifications(tag_spec(ResourceType::Instance, &spec.tags))
                 .tag_specifications(tag_spec(ResourceType::Volume, &spec.tags));
         }
-        let out = req.send().await.map_err(map_sdk_error)?;
+        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
         let new_ids = out
             .instances()
             .iter()
@@ -245,7 +244,7 @@ impl AwsWrite {
         if !spec.tags.is_empty() {
             req = req.tag_specifications(tag_spec(ResourceType::Volume, &spec.tags));
         }
-        let out = req.send().await.map_err(map_sdk_error)?;
+        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new(
             out.volume_id().unwrap_or_default().to_string(),
             rid(&out),
@@ -269,7 +268,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn detach_volume(
@@ -289,7 +288,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn delete_volume(&self, volume_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
@@ -301,7 +300,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn create_snapshot(
@@ -321,7 +320,7 @@ impl AwsWrite {
         if !tags.is_empty() {
             req = req.tag_specifications(tag_spec(ResourceType::Snapshot, tags));
         }
-        let out = req.send().await.map_err(map_sdk_error)?;
+        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new(
             out.snapshot_id().unwrap_or_default().to_string(),
             rid(&out),
@@ -345,7 +344,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new(
             out.snapshot_id().unwrap_or_default().to_string(),
             rid(&out),
@@ -361,7 +360,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn register_targets(
@@ -381,7 +380,7 @@ impl AwsWrite {
             .set_targets(Some(targets(ts)))
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new((), out.request_id().map(str::to_string)))
     }
 
@@ -402,7 +401,7 @@ impl AwsWrite {
             .set_targets(Some(targets(ts)))
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new((), out.request_id().map(str::to_string)))
     }
 
@@ -426,7 +425,7 @@ impl AwsWrite {
                 .network_interface_id(eni_id)
                 .set_private_ip_address(private_ip.clone()),
         };
-        let out = req.send().await.map_err(map_sdk_error)?;
+        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new(
             out.association_id().unwrap_or_default().to_string(),
             rid(&out),
@@ -446,7 +445,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn attach_network_interface(
@@ -466,7 +465,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await
-            .map_err(map_sdk_error)?;
+            .map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new(
             out.attachment_id().unwrap_or_default().to_string(),
             rid(&out),
@@ -488,7 +487,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn assign_private_ips(
@@ -510,7 +509,7 @@ impl AwsWrite {
             .allow_reassignment(allow_reassignment)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn unassign_private_ips(
@@ -530,7 +529,7 @@ impl AwsWrite {
             .set_private_ip_addresses(Some(ips.to_vec()))
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn create_tags(
@@ -548,7 +547,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn reschedule_instance_event(
@@ -568,7 +567,7 @@ impl AwsWrite {
             .dry_run(dry_run)
             .send()
             .await;
-        out.map(done).map_err(map_sdk_error)
+        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 }
 

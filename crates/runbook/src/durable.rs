@@ -88,6 +88,16 @@ pub fn open_private(path: &Path, rw: bool) -> std::io::Result<std::fs::File> {
     o.open(path)
 }
 
+/// Creates a new, empty private file (0600); fails if anything, a link included, is already there.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
 /// Appends `line` (from [`seal`]) to `path` and syncs it. A file whose last record was torn (no
 /// final `\n`) gets one first, so the new record starts on a line of its own.
 pub fn append(path: &Path, line: &[u8]) -> anyhow::Result<()> {

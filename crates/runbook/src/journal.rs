@@ -4,6 +4,7 @@
 
 use super::durable;
 use super::plan::Plan;
+use super::run_id;
 use anyhow::Context;
 use opsdeck_core::domain::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -140,6 +141,7 @@ impl RunState {
     }
 }
 
+#[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
 }
@@ -151,33 +153,56 @@ pub struct RunLock {
 }
 
 impl Journal {
-    /// Starts a new run's journal with its plan.
+    /// Starts a new run's journal with its plan. The file is new (never one that exists, not even
+    /// a link) and private (0600); if its first record cannot be written (a full disk), it is
+    /// removed again, so no empty or torn journal is left behind, and the error names it.
     pub fn create(
         dir: &Path,
         run_id: &str,
         profile: Option<String>,
         plan: &Plan,
     ) -> anyhow::Result<Journal> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        run_id::check(run_id).map_err(anyhow::Error::msg)?;
+        durable::private_dir(dir)?;
         let path = dir.join(format!("{run_id}.jsonl"));
-        if path.exists() {
-            anyhow::bail!("run {run_id} already has a journal at {}", path.display());
+        match durable::create_private(&path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                anyhow::bail!("run {run_id} already has a journal at {}", path.display())
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot create journal {}", path.display()));
+            }
         }
         let j = Journal { path };
-        j.append(&Entry::Started {
+        let first = j.append(&Entry::Started {
             at: chrono::Utc::now(),
             run_id: run_id.to_string(),
             profile,
             checksum: plan.checksum(),
             plan: plan.clone(),
             version: FORMAT,
-        })?;
+        });
+        if let Err(e) = first {
+            let left = match std::fs::remove_file(&j.path) {
+                Ok(()) => "removed".to_string(),
+                Err(r) => format!("and it could not be removed: {r}"),
+            };
+            anyhow::bail!(
+                "cannot start run {run_id}: its journal {} could not be written: {} ({left})",
+                j.path.display(),
+                e.root_cause()
+            );
+        }
         Ok(j)
     }
 
+    /// Opens a journaled run. The id is checked first ([`run_id::check`]): nothing outside the
+    /// runs dir is ever opened or created, whatever the id says.
     pub fn open(dir: &Path, run_id: &str) -> anyhow::Result<Journal> {
+        run_id::check(run_id).map_err(anyhow::Error::msg)?;
         let path = dir.join(format!("{run_id}.jsonl"));
-        if !path.exists() {
+        if !path.is_file() {
             anyhow::bail!("no run {run_id} (looked for {})", path.display());
         }
         Ok(Journal { path })
@@ -196,11 +221,7 @@ impl Journal {
     /// the OS releases it if the process dies.
     pub fn lock(&self) -> anyhow::Result<RunLock> {
         let path = self.lock_path();
-        let f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
+        let f = durable::open_private(&path, true)
             .with_context(|| format!("cannot open {}", path.display()))?;
         match f.try_lock() {
             Ok(()) => Ok(RunLock { _file: f }),
@@ -407,159 +428,5 @@ pub fn new_run_id(runbook: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::plan::{Action, Step};
-
-    fn plan() -> Plan {
-        let step = |n: usize| Step {
-            title: format!("step {n}"),
-            action: Action::StartInstance {
-                instance: format!("i-{n}"),
-            },
-            resources: vec![format!("i-{n}")],
-            expected_secs: 10,
-            timeout_secs: 60,
-        };
-        Plan {
-            runbook: "test".into(),
-            region: "r".into(),
-            args: serde_json::json!({}),
-            steps: (0..3).map(step).collect(),
-            notes: vec![],
-        }
-    }
-
-    fn entries() -> Vec<Entry> {
-        let at = chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap_or_default();
-        let mut out = Vec::new();
-        for step in 0..3 {
-            out.push(Entry::StepStarted { at, step });
-            out.push(Entry::ActStarted { at, step });
-            let mut o = Outputs::new();
-            o.insert(format!("out-{step}"), format!("value-{step}"));
-            out.push(Entry::ActDone {
-                at,
-                step,
-                request_id: Some(format!("req-{step}")),
-                outputs: o.clone(),
-            });
-            out.push(Entry::StepFinished {
-                at,
-                step,
-                outputs: o,
-            });
-        }
-        out.push(Entry::Finished {
-            at,
-            outcome: RunStatus::Done,
-        });
-        out
-    }
-
-    /// What a reader must see: the state after the entries whose records are whole.
-    fn replay(plan: &Plan, whole: &[Entry], started: &Entry) -> RunState {
-        let mut s = None;
-        apply(&mut s, started.clone()).unwrap();
-        for e in whole {
-            apply(&mut s, e.clone()).unwrap();
-        }
-        let mut s = s.unwrap();
-        s.plan = plan.clone();
-        s
-    }
-
-    fn same(a: &RunState, b: &RunState) -> bool {
-        a.finished == b.finished
-            && a.acted == b.acted
-            && a.in_doubt == b.in_doubt
-            && a.outputs == b.outputs
-            && a.status == b.status
-    }
-
-    /// Any prefix of a journal (a kill at any byte) reads as the records it holds whole, and the
-    /// next append after it is read too.
-    #[test]
-    fn every_prefix_reads_as_its_whole_records_and_takes_an_append() {
-        let dir = tempfile::tempdir().unwrap();
-        let plan = plan();
-        let full = Journal::create(dir.path(), "full", None, &plan).unwrap();
-        let entries = entries();
-        for e in &entries {
-            full.append(e).unwrap();
-        }
-        let bytes = std::fs::read(full.path()).unwrap();
-        let started = std::fs::read_to_string(full.path()).unwrap();
-        let first = started.lines().next().unwrap().len() + 1;
-        let ends: Vec<usize> = bytes
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'\n')
-            .map(|(i, _)| i + 1)
-            .collect();
-        let start_entry = Entry::Started {
-            at: chrono::Utc::now(),
-            run_id: "full".into(),
-            profile: None,
-            checksum: plan.checksum(),
-            plan: plan.clone(),
-            version: FORMAT,
-        };
-        let extra = Entry::Cancelled {
-            at: chrono::Utc::now(),
-            step: None,
-            by: None,
-            left_open: Vec::new(),
-        };
-        for cut in 0..=bytes.len() {
-            let j = Journal {
-                path: dir.path().join(format!("cut-{cut}.jsonl")),
-            };
-            std::fs::write(&j.path, &bytes[..cut]).unwrap();
-            // A record counts once all of its bytes are there (its newline may be missing).
-            let whole = ends.iter().filter(|e| **e - 1 <= cut).count();
-            if cut < first - 1 {
-                assert!(j.load().is_err(), "cut {cut}: no start entry yet");
-                continue;
-            }
-            let state = j.load().unwrap_or_else(|e| panic!("cut {cut}: {e:#}"));
-            let expect = replay(&plan, &entries[..whole - 1], &start_entry);
-            assert!(same(&state, &expect), "cut {cut}: {state:?}");
-            j.append(&extra).unwrap();
-            let after = j
-                .load()
-                .unwrap_or_else(|e| panic!("cut {cut} + append: {e:#}"));
-            assert_eq!(
-                after.status,
-                RunStatus::Cancelled,
-                "cut {cut}: the append is read"
-            );
-            assert_eq!(after.finished, expect.finished, "cut {cut}");
-        }
-    }
-
-    #[test]
-    fn an_unsealed_journal_of_format_1_still_reads() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("old.jsonl");
-        let plan = plan();
-        let start = serde_json::json!({
-            "event": "started", "at": "2030-01-01T00:00:00Z", "run_id": "old", "profile": null,
-            "checksum": plan.checksum(), "plan": plan,
-        });
-        let step = r#"{"event":"step_started","at":"2030-01-01T00:00:01Z","step":0}"#;
-        std::fs::write(&p, format!("{start}\n{step}\n{{\"event\":\"act_st")).unwrap();
-        let j = Journal { path: p };
-        let s = j.load().unwrap();
-        assert_eq!(s.run_id, "old");
-        assert!(!s.in_doubt[0], "the torn last line is ignored");
-        j.append(&Entry::Cancelled {
-            at: chrono::Utc::now(),
-            step: Some(0),
-            by: None,
-            left_open: Vec::new(),
-        })
-        .unwrap();
-        assert_eq!(j.load().unwrap().status, RunStatus::Cancelled);
-    }
-}
+#[path = "journal_tests.rs"]
+mod tests;

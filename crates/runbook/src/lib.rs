@@ -15,6 +15,7 @@ mod lease_keys;
 pub mod leases;
 pub mod plan;
 pub mod rolling;
+pub mod run_id;
 pub mod safety;
 pub mod spof;
 mod state_dir;

@@ -1,6 +1,7 @@
 //! The command line: global flags, subcommands, their arguments and output formats (clap). Pure
 //! data: the handlers (`inventory`, `report`, `runbook`) use it, never the other way.
 
+mod checks;
 mod runbook;
 
 pub use runbook::*;
@@ -175,7 +176,8 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Maximum age in hours of a data volume's newest snapshot (default from the config: 24)
-    #[arg(long, value_name = "H")]
+    /// Maximum age in hours of a data volume's newest snapshot, 1 to 87600 (default from the
+    /// config: 24)
+    #[arg(long, value_name = "H", value_parser = clap::value_parser!(u64).range(1..=87_600))]
     pub max_snapshot_age: Option<u64>,
 }

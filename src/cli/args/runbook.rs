@@ -37,6 +37,24 @@ pub enum RunbookCommand {
     Abandon { run_id: String },
 }
 
+impl RunbookCommand {
+    /// Whether the command writes the state dir (a run's journal, the audit log, leases) in a
+    /// read-write session: anything but a plan shown. Abandon writes its journal even read-only.
+    pub fn writes_state(&self) -> bool {
+        let exec = match self {
+            RunbookCommand::RollingMaintenance(a) => &a.exec,
+            RunbookCommand::RemoveSpof(a) => &a.exec,
+            RunbookCommand::DbFailover(a) => &a.exec,
+            RunbookCommand::Snapshot(a) => &a.exec,
+            RunbookCommand::Restore(a) => &a.exec,
+            RunbookCommand::Prune(a) => &a.exec,
+            RunbookCommand::Resume { exec, .. } | RunbookCommand::Rollback { exec, .. } => exec,
+            RunbookCommand::Abandon { .. } => return true,
+        };
+        !exec.plan
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InDoubt {
     /// The call happened: wait for its effect

@@ -35,18 +35,47 @@ pub struct CloudError {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// The call, as IAM names it (`ec2:DescribeInstances`), when the adapter knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<String>,
+    /// The HTTP status of AWS's answer, when one came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
 }
 
 pub type CloudResult<T> = Result<T, CloudError>;
 
+/// `<plain words>: <service>:<Operation>: HTTP <status> <code>: <message> (request <id>)` when the
+/// call and AWS's answer are known; without an answer, the message says which endpoint could not be
+/// reached and why. Errors that name no call (the simulator's, a refusal) read
+/// `<plain words> [<code>]: <message>`.
 impl fmt::Display for CloudError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.plain_words())?;
-        if !self.code.is_empty() {
-            write!(f, " [{}]", self.code)?;
-        }
-        if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+        match (&self.call, self.http_status) {
+            (Some(call), Some(status)) => {
+                write!(f, ": {call}: HTTP {status}")?;
+                if !self.code.is_empty() {
+                    write!(f, " {}", self.code)?;
+                }
+                if !self.message.is_empty() {
+                    write!(f, ": {}", self.message)?;
+                }
+            }
+            (Some(call), None) if !self.message.is_empty() => {
+                write!(f, ": {call}: {}", self.message)?;
+            }
+            (call, _) => {
+                if let Some(call) = call {
+                    write!(f, ": {call}")?;
+                }
+                if !self.code.is_empty() {
+                    write!(f, " [{}]", self.code)?;
+                }
+                if !self.message.is_empty() {
+                    write!(f, ": {}", self.message)?;
+                }
+            }
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request {id})")?;
@@ -62,11 +91,25 @@ impl CloudError {
             code: code.into(),
             message: message.into(),
             request_id: None,
+            call: None,
+            http_status: None,
         }
     }
 
     pub fn with_request_id(mut self, id: Option<String>) -> Self {
         self.request_id = id;
+        self
+    }
+
+    /// Names the call (`ec2:DescribeInstances`).
+    pub fn with_call(mut self, call: impl Into<String>) -> Self {
+        self.call = Some(call.into());
+        self
+    }
+
+    /// The HTTP status of the answer.
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
         self
     }
 
@@ -155,6 +198,8 @@ impl CloudError {
             code: code.into(),
             message: message.into(),
             request_id,
+            call: None,
+            http_status: None,
         }
     }
 
@@ -190,5 +235,47 @@ pub fn dry_run_verdict<T>(result: CloudResult<T>) -> CloudResult<()> {
         Err(e) if e.kind == ErrorKind::DryRunOk => Ok(()),
         Err(e) => Err(e),
         Ok(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_reads_as_call_status_code_and_message() {
+        let e = CloudError::from_code("UnauthorizedOperation", "You are not authorized", None)
+            .with_call("ec2:DescribeInstances")
+            .with_http_status(403)
+            .with_request_id(Some("r-1".into()));
+        assert_eq!(
+            e.to_string(),
+            "not permitted: ec2:DescribeInstances: HTTP 403 UnauthorizedOperation: You are not authorized (request r-1)"
+        );
+        // No AWS code (a proxy's page): the status still tells, never `[Unknown]`.
+        let e = CloudError::new(ErrorKind::ServerError, "", "")
+            .with_call("sts:GetCallerIdentity")
+            .with_http_status(503);
+        assert_eq!(
+            e.to_string(),
+            "AWS service error: sts:GetCallerIdentity: HTTP 503"
+        );
+        // No answer at all: the message names the endpoint.
+        let e = CloudError::new(
+            ErrorKind::Unreachable,
+            "dispatch",
+            "connection refused by http://127.0.0.1:9: tcp connect error",
+        )
+        .with_call("ec2:DescribeVolumes");
+        assert_eq!(
+            e.to_string(),
+            "endpoint unreachable: ec2:DescribeVolumes: connection refused by http://127.0.0.1:9: tcp connect error"
+        );
+        // Errors naming no call keep their form.
+        let e = CloudError::from_code("Throttling", "Rate exceeded", None);
+        assert_eq!(
+            e.to_string(),
+            "AWS is throttling requests [Throttling]: Rate exceeded"
+        );
     }
 }
