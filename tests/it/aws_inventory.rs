@@ -2,7 +2,6 @@
 
 use crate::support;
 
-use opsdeck_core::cloud::fetch_inventory;
 use opsdeck_core::domain::*;
 use serde_json::json;
 use support::calls;
@@ -198,42 +197,6 @@ async fn a_refresh_makes_no_per_resource_calls_but_one_target_health_per_group()
         .filter(|a| !once.contains(a) && !per_group.contains(a) && *a != "DescribeTargetHealth")
         .collect();
     assert!(unexpected.is_empty(), "no other call: {unexpected:?}");
-}
-
-#[tokio::test]
-async fn lists_are_complete_across_pages() {
-    let (_g, _seed) = moto::seeded().await;
-    let (_, write) = moto::ports("us-east-1").await;
-    let seed_inv = moto::inventory(&["us-east-1"]).await;
-    let web1 = tagged(&seed_inv, "web-1").clone();
-    // Eight more instances in their own reservations (moto pages by reservation) and their volumes.
-    for n in 0..8 {
-        let mut spec = opsdeck_core::cloud::LaunchSpec::clone_of(
-            &web1,
-            web1.image_id.as_deref().unwrap_or("ami-12345678"),
-            web1.subnet_id.as_deref().unwrap_or_default(),
-            &format!("page-{n}"),
-        );
-        spec.tags.retain(|t| t.key != "Name");
-        spec.tags.push(Tag::new("Name", format!("extra-{n}")));
-        write.run_instances(&spec, false).await.expect("launch");
-    }
-    let mut opts = moto::options(&["us-east-1"]);
-    opts.page_size = Some(5);
-    moto::clear_requests();
-    let inv = fetch_inventory(&moto::readers(opts).await, &inventory::without_metrics()).await;
-    assert_eq!(inv.regions[0].error, None);
-    assert_eq!(
-        inv.instances.len(),
-        12,
-        "4 seeded + 8 extra, every page read"
-    );
-    assert_eq!(inv.volumes.len(), seed_inv.volumes.len() + 8);
-    let pages = calls::moto("DescribeInstances");
-    assert!(
-        pages >= 3,
-        "12 reservations at 5 per page need ≥3 calls, saw {pages}"
-    );
 }
 
 #[tokio::test]

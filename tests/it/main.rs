@@ -14,6 +14,7 @@
 mod support;
 
 mod aws_inventory;
+mod aws_paging;
 mod aws_runbook;
 mod aws_writes;
 mod cli_demo;

@@ -168,14 +168,17 @@ async fn a_console_stop_reaches_moto_as_dry_run_then_call() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     let reads =
         |a: &str| a.starts_with("Describe") || a.starts_with("Get") || a.starts_with("List");
-    let writes: Vec<String> = moto::requests()
+    let writes: Vec<(String, bool)> = moto::requests()
         .into_iter()
-        .map(|r| r.action)
-        .filter(|a| !reads(a))
+        .filter(|r| !reads(&r.action))
+        .map(|r| (r.action, r.dry_run))
         .collect();
     assert_eq!(
         writes,
-        ["StopInstances", "StopInstances"],
+        [
+            ("StopInstances".into(), true),
+            ("StopInstances".into(), false)
+        ],
         "the dry run, then the call, and nothing else"
     );
 }

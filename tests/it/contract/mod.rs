@@ -111,9 +111,10 @@ group_contract! {
 }
 
 /// The moto half of the suite really pages: after the completeness behaviour, run at this page size,
-/// the instance listing takes several calls, so one that stopped after the first page would fail it.
-/// (moto 5.2.5 pages DescribeInstances by reservation but answers DescribeVolumes, -Subnets and
-/// -NetworkInterfaces in one response whatever MaxResults says: for those, only AWS pages.)
+/// the instance listing takes exactly as many calls as it has pages, so one that stopped after the
+/// first page, or read one twice, would fail it. (moto pages DescribeInstances by reservation; the
+/// front pages DescribeInstanceStatus and the other lists moto answers whole: `aws_paging` counts
+/// every list.)
 #[tokio::test]
 async fn moto_listing_completeness_reads_every_page() {
     let (_moto, _seed) = support::moto::seeded().await;
@@ -129,9 +130,14 @@ async fn moto_listing_completeness_reads_every_page() {
     assert_eq!(inv.regions[0].error, None);
     // 4 seeded instances and the 30 launched (terminated, still listed) in 11 reservations.
     assert_eq!(inv.instances.len(), 34);
-    let pages = support::calls::moto("DescribeInstances");
-    assert!(
-        pages >= 3,
-        "11 reservations at {MOTO_PAGE_SIZE} a page take 3 calls, saw {pages}"
+    assert_eq!(
+        support::calls::moto("DescribeInstances"),
+        3,
+        "11 reservations at {MOTO_PAGE_SIZE} a page"
+    );
+    assert_eq!(
+        support::calls::moto("DescribeInstanceStatus"),
+        7,
+        "34 instances at {MOTO_PAGE_SIZE} a page"
     );
 }

@@ -29,12 +29,14 @@ fn audited(w: &World, dir: &std::path::Path) -> (Arc<dyn CloudWrite>, std::path:
     (Arc::new(a), path)
 }
 
-/// How many times each instance was really rebooted, from the audit log.
+/// How many times each instance was really rebooted, from the audit log: every reboot call's
+/// outcome, a failed one too (it reached AWS), not the intent records made before each call.
 fn reboots_per_instance(audit: &std::path::Path) -> std::collections::BTreeMap<String, usize> {
     let mut per = std::collections::BTreeMap::new();
-    for line in std::fs::read_to_string(audit).unwrap_or_default().lines() {
+    let text = std::fs::read_to_string(audit).expect("the audit log");
+    for line in text.lines() {
         let e: serde_json::Value = serde_json::from_str(line).expect("audit line");
-        if e["call"] == "RebootInstances" && e["dry_run"] == false && e["outcome"] == "ok" {
+        if e["call"] == "RebootInstances" && e["dry_run"] == false && e["outcome"] != "calling" {
             for r in e["resources"].as_array().expect("resources") {
                 *per.entry(r.as_str().expect("id").to_string()).or_insert(0) += 1;
             }

@@ -1,6 +1,7 @@
 //! Rolling maintenance on the simulator with tokio's paused clock: the scenarios, timed the
 //! way AWS times them (draining for the deregistration delay, reboots, health checks):
-//! `scheduled_events` and `eventless`. The fleet, the planner and the runner they share are here.
+//! `scheduled_events`, `eventless` and `health_drops`. The fleet, the planner and the runner they
+//! share are here.
 
 use crate::support::calls::{self, made};
 use crate::support::inventory;
@@ -123,4 +124,5 @@ fn runner(
 }
 
 mod eventless;
+mod health_drops;
 mod scheduled_events;

@@ -222,13 +222,16 @@ pub fn control(path: &str, body: Value) -> Value {
     post(&url(), path, &body)
 }
 
-/// One logged AWS request: (service, action, region).
+/// One logged AWS request: (service, action, region), whether the front failed it with a fault
+/// rule (moto never saw it), the access key id that signed it, and whether it was an EC2 dry run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logged {
     pub service: String,
     pub action: String,
     pub region: String,
     pub faulted: bool,
+    pub access_key: Option<String>,
+    pub dry_run: bool,
 }
 
 pub fn requests() -> Vec<Logged> {
@@ -247,6 +250,8 @@ pub fn requests() -> Vec<Logged> {
                     action: r["action"].as_str().unwrap_or_default().to_string(),
                     region: r["region"].as_str().unwrap_or_default().to_string(),
                     faulted: r["faulted"].as_bool().unwrap_or(false),
+                    access_key: r["access_key"].as_str().map(str::to_string),
+                    dry_run: r["dry_run"].as_bool().unwrap_or(false),
                 })
                 .collect()
         })

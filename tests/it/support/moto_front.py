@@ -21,6 +21,8 @@ cannot do (see /work/shared/notes/moto.md):
 * AssignPrivateIpAddresses with AllowReassignment=true moves the address (moto copies it).
 * Auto Scaling as AWS documents it (moto_front_asg.py): launches balanced over the group's AZs,
   Standby out of the target groups and back, AWS's Standby checks, DescribeInstanceRefreshes.
+* Paging where moto answers whole (moto_front_paging.py): DescribeSubnets, -InstanceStatus,
+  -Volumes, -Snapshots, -Images, -NetworkInterfaces, -TargetGroups, CloudWatch DescribeAlarms.
 
 Only the Python standard library, moto, botocore and werkzeug are used.
 """
@@ -67,6 +69,7 @@ from werkzeug.wsgi import get_input_stream
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the support files
 import moto_front_asg  # noqa: E402 - after the flag above
+import moto_front_paging  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------
@@ -244,8 +247,11 @@ class AwsCall:
         return self.params.get(name, "false").lower() == "true"
 
     def log_entry(self):
+        # The access key id names who signed (tests check which credentials a process used); a
+        # dry run is told from the call (EC2's DryRun flag).
         return {"service": self.service, "action": self.action, "region": self.region,
-                "faulted": False, "status": None}
+                "faulted": False, "status": None, "access_key": self.access_key,
+                "dry_run": self.flag("DryRun")}
 
 
 def moto_account_id(call):
@@ -463,6 +469,7 @@ def cbor_translate(call, moto_app):
     parser = RpcV2CBORParser()
     raw = parser.parse_data_item(parser.get_peekable_stream_from_bytes(body)) if body else {}
     params = conform(operation.input_shape, raw or {})
+    window, params = moto_front_paging.strip_json(call.action, params)
     json_body = JSONSerializer().serialize_to_request(params, operation)["body"]
 
     status, headers, reply = call_wsgi(moto_app, json_forward_environ(call, json_body))
@@ -478,6 +485,12 @@ def cbor_translate(call, moto_app):
                                 operation.output_shape)
     parsed.pop("ResponseMetadata", None)
     parsed = conform(operation.output_shape, parsed)
+    if window is not None:
+        try:
+            parsed = moto_front_paging.page_json(call.action, window, parsed)
+        except moto_front_paging.BadToken as token:
+            return cbor_error(call, operation, "InvalidNextToken",
+                              f"The token {token} is invalid", 400)
     encoded = bytearray()
     RpcV2CBORSerializer()._serialize_data_item(encoded, parsed, operation.output_shape)
     return 200, out_headers, bytes(encoded)
@@ -623,6 +636,18 @@ def describe_volume_status(call):
     page = items[start:start + limit]
     next_token = str(start + limit) if start + limit < len(items) else None
     return ec2_success("DescribeVolumeStatus", {"VolumeStatuses": page, "NextToken": next_token})
+
+
+def paged_xml(call, moto_app):
+    """A list moto answers whole, answered a page at a time (moto_front_paging)."""
+    status, headers, body = call_wsgi(moto_app, moto_front_paging.forward_environ(call))
+    if status != 200:
+        return status, headers, body
+    try:
+        return status, headers, moto_front_paging.page_xml(call, body)
+    except moto_front_paging.BadToken as token:
+        code = "InvalidNextToken" if call.service == "ec2" else "ValidationError"
+        return error_response(call, code, f"The token {token} is invalid", 400)
 
 
 def reassign_private_ips(call):
@@ -1068,6 +1093,8 @@ class Front:
             handler = lambda: cbor_translate(call, self.moto_app)  # noqa: E731
         elif call.service == "ec2" and call.action in EC2_FRONT_ACTIONS:
             handler = lambda: EC2_FRONT_ACTIONS[call.action](call)  # noqa: E731
+        elif moto_front_paging.pages_xml(call):
+            handler = lambda: paged_xml(call, self.moto_app)  # noqa: E731
         else:
             if call.service == "ec2" and call.action in EC2_BEFORE_MOTO:
                 EC2_BEFORE_MOTO[call.action](call)

@@ -324,6 +324,9 @@ class SeedAndLogTest(FrontTestCase):
             ("monitoring", "DescribeAlarms", REGION),
         ])
         self.assertTrue(all(r["faulted"] is False and r["status"] == 200 for r in log), log)
+        self.assertTrue(all(r["access_key"] == "testing" and r["dry_run"] is False for r in log))
+        error_of(self.ec2.stop_instances, InstanceIds=[self.instance("web-1")], DryRun=True)
+        self.assertTrue(plus("GET", "/_plus/requests")["requests"][-1]["dry_run"])
         self.assertEqual(plus("DELETE", "/_plus/requests"), {"requests": []})
         self.assertEqual(plus("GET", "/_plus/requests"), {"requests": []})
 
@@ -735,6 +738,45 @@ class CborTest(FrontTestCase):
                                      "us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=0"},
                             data=b"\xa0")
         self.assertEqual(status, 404)
+
+
+# ----------------------------------------------------------------------------------------
+# paging where moto answers whole
+# ----------------------------------------------------------------------------------------
+
+
+class PagingTest(FrontTestCase):
+    def test_pages_follow_the_page_size_and_cover_the_list_once(self):
+        whole = [s["SubnetId"] for s in self.ec2.describe_subnets()["Subnets"]]
+        seen, token, calls = [], None, 0
+        while True:
+            page = self.ec2.describe_subnets(MaxResults=5, **({"NextToken": token} if token else {}))
+            calls, token = calls + 1, page.get("NextToken")
+            seen += [s["SubnetId"] for s in page["Subnets"]]
+            self.assertLessEqual(len(page["Subnets"]), 5)
+            if not token:
+                break
+        self.assertEqual(seen, whole)
+        self.assertEqual(calls, -(-len(whole) // 5))
+        self.assertEqual(error_of(self.ec2.describe_subnets, MaxResults=5, NextToken="x")
+                         .response["Error"]["Code"], "InvalidNextToken")
+        groups = self.elbv2.describe_target_groups(PageSize=1)
+        self.assertEqual(len(groups["TargetGroups"]), 1)
+        rest = self.elbv2.describe_target_groups(PageSize=5, Marker=groups["NextMarker"])
+        self.assertNotIn("NextMarker", rest)
+        self.assertEqual(len(rest["TargetGroups"]), len(self.fleet["target_groups"]) - 1)
+
+    def test_cbor_alarms_are_paged(self):
+        for n in range(2):
+            cbor_call("PutMetricAlarm", {
+                "AlarmName": f"extra-{n}", **CborTest.metric(self, self.instance("web-1")),
+                "Statistic": "Average", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1.0,
+                "ComparisonOperator": "GreaterThanThreshold"})
+        _, _, _, first = cbor_call("DescribeAlarms", {"MaxRecords": 2})
+        self.assertEqual(len(first["MetricAlarms"]), 2)
+        _, _, _, rest = cbor_call("DescribeAlarms", {"MaxRecords": 2, "NextToken": first["NextToken"]})
+        self.assertEqual(len(rest["MetricAlarms"]), 1)
+        self.assertNotIn("NextToken", rest)
 
 
 # ----------------------------------------------------------------------------------------
