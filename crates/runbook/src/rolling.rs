@@ -175,13 +175,26 @@ pub fn plan(
             expected_secs: 0,
             timeout_secs: 30 * 60,
         });
-        for r in &regs {
+        for (k, r) in regs.iter().enumerate() {
             let g = details
                 .get(r.target_group_arn.as_str())
                 .or_else(|| inv.target_group(&r.target_group_arn));
             let name = g
                 .map(|g| g.name.clone())
                 .unwrap_or_else(|| r.target_group_arn.clone());
+            if k > 0 {
+                // The first group's drain can take minutes; a crash meanwhile can leave this group
+                // short, so it is checked again right before the instance leaves it.
+                steps.push(Step {
+                    title: format!("check the others in {name} can carry {label}'s load"),
+                    action: Action::CapacityGuard {
+                        instance: id.clone(),
+                    },
+                    resources: vec![id.clone()],
+                    expected_secs: 0,
+                    timeout_secs: 30 * 60,
+                });
+            }
             let delay = g
                 .and_then(|g| g.deregistration_delay_seconds)
                 .map(|d| d.max(0) as u64)

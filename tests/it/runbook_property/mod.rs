@@ -278,7 +278,7 @@ fn check_refusal(
     Err(format!("not one of the planner's refusals: {why}"))
 }
 
-/// A case's outcome, and the removals that broke the floor through the known gap (`oracle`).
+/// A case's outcome, and the removals that took a second group's last healthy target (`oracle`).
 #[derive(Debug)]
 pub struct Verdict {
     pub outcome: Outcome,
