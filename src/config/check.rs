@@ -55,7 +55,7 @@ pub const RANGES: &[Range] = &[
     },
     Range {
         key: "analysis.max_snapshot_age_hours",
-        min: 1,
+        min: 0,
         max: 87_600,
         value: |c| c.analysis.max_snapshot_age_hours,
     },

@@ -9,6 +9,8 @@ pub mod backend;
 pub mod input;
 pub mod render;
 pub mod strings;
+#[cfg(debug_assertions)]
+mod test_hooks;
 pub mod theme;
 pub mod views;
 pub mod widgets;
@@ -262,6 +264,8 @@ async fn event_loop(
             _ = sighup.recv() => return Ok(Ended::HungUp),
         };
         if let Some(input) = input {
+            #[cfg(debug_assertions)]
+            test_hooks::maybe_panic(&input);
             // An inventory answer replaces the one held: the old one is let go of off the loop.
             let held = matches!(input, Input::Msg(app::Msg::Inventory { .. }))
                 .then(|| std::sync::Arc::clone(&state.data.inv));

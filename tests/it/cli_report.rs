@@ -79,10 +79,10 @@ async fn the_seeded_fleet_has_critical_findings_and_exits_3() {
 #[tokio::test]
 async fn snapshot_age_limit_is_an_argument() {
     let (_g, _seed) = moto::seeded().await;
-    let (_, v, _) = report(&["--max-snapshot-age", "0"]);
+    let (_, v, err) = report(&["--max-snapshot-age", "0"]);
     assert!(
         kinds(&v).iter().any(|k| k == "no-recent-snapshot"),
-        "{:?}",
+        "{:?}\n{err}",
         kinds(&v)
     );
 }

@@ -297,3 +297,50 @@ fn a_group_member_killed_by_chaos_is_replaced() {
     );
     assert!(healed.contains(&format!("Xray {group}")), "{healed}");
 }
+
+/// A panic in the console's own loop (debug builds panic on the key `OPSDECK_TEST_PANIC_KEY`
+/// names) gives the real terminal back before the process ends: the main screen, the cursor, no
+/// mouse tracking and the line discipline out of raw mode (canonical input, echo), with the panic's
+/// message left on screen for the operator.
+#[test]
+fn a_panic_restores_the_real_terminal() {
+    let dirs = ConsoleDirs::new(None);
+    let cmd = format!(
+        "RUST_BACKTRACE=0 OPSDECK_TEST_PANIC_KEY=% {}; echo EXITED rc=$?; \
+         echo MODES $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '); \
+         sleep 60",
+        dirs.command("--demo")
+    );
+    let (t, _) = dirs.start_shell(&cmd, 120, 30);
+    t.wait_for("web-1", "the demo inventory arrives");
+    t.keys(&["%"]);
+    let screen = t.wait_for("MODES", "the panic ends the console");
+    assert!(
+        screen.contains("EXITED rc=101"),
+        "a panic exits 101:\n{screen}"
+    );
+    assert!(
+        screen.contains("the test asked for a panic"),
+        "the panic's message is left on the main screen:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Instances ("),
+        "the console's screen is gone:\n{screen}"
+    );
+    assert!(
+        screen.contains("MODES icanon echo"),
+        "raw mode is off (canonical input and echo back on):\n{screen}"
+    );
+    let f = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        &t.session,
+        "#{alternate_on} #{cursor_flag} #{mouse_any_flag}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&f.stdout).trim(),
+        "0 1 0",
+        "normal screen, cursor shown, no mouse tracking"
+    );
+}

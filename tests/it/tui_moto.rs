@@ -201,8 +201,8 @@ async fn expired_credentials_mid_session_keep_the_data_and_recover() {
     );
     moto::clear_faults();
     assert!(
-        screen.contains("[ExpiredToken]"),
-        "with AWS's code:\n{screen}"
+        screen.contains("HTTP 400 ExpiredToken"),
+        "with the HTTP status and AWS's code:\n{screen}"
     );
     assert!(
         screen.contains("showing data from"),

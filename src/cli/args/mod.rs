@@ -176,8 +176,8 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Maximum age in hours of a data volume's newest snapshot, 1 to 87600 (default from the
-    /// config: 24)
-    #[arg(long, value_name = "H", value_parser = clap::value_parser!(u64).range(1..=87_600))]
+    /// Maximum age in hours of a data volume's newest snapshot, 0 to 87600 (0: every snapshot
+    /// counts as old; default from the config: 24)
+    #[arg(long, value_name = "H", value_parser = clap::value_parser!(u64).range(0..=87_600))]
     pub max_snapshot_age: Option<u64>,
 }
