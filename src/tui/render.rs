@@ -482,7 +482,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         return;
     };
     let w = area.width.saturating_sub(4).min(84);
-    let h = 10.min(area.height);
+    let h = (10 + d.guard.len() as u16).min(area.height);
     let r = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -490,7 +490,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         h,
     );
     frame.render_widget(Clear, r);
-    let destructive = d.op.destructive();
+    let destructive = d.needs_typed();
     let border = if destructive {
         theme.bad()
     } else {
@@ -516,6 +516,12 @@ fn draw_dialog(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         }
         ConfirmPhase::Running => Line::from(Span::styled(strings::RUNNING, theme.warn())),
     });
+    for g in &d.guard {
+        lines.push(Line::from(Span::styled(
+            strings::guard_line(g),
+            theme.bad(),
+        )));
+    }
     if destructive {
         let ok = d.confirmed();
         lines.push(Line::from(vec![

@@ -173,6 +173,11 @@ pub fn dry_run_refused(e: &str) -> String {
     format!("✗ dry run refused: {e}")
 }
 
+/// A capacity-guard objection in the confirmation dialog (red; the id must then be typed).
+pub fn guard_line(what: &str) -> String {
+    format!("⚠ capacity guard: this {what}")
+}
+
 pub fn type_to_confirm(id: &str) -> String {
     format!("type {id} to confirm: ")
 }

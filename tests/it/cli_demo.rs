@@ -79,16 +79,34 @@ fn region_limits_a_demo_inventory_to_that_region() {
 #[test]
 fn region_limits_a_demo_report_to_that_region() {
     let home = tempfile::tempdir().expect("tempdir");
-    // The default fleet's critical finding (the single-AZ web tier) is in us-east-1: the report
-    // exits 3 over the whole fleet and 0 over eu-west-1 alone.
+    // The single-AZ web tier is us-east-1's; eu-west-1 has its own critical finding (worker-1 is
+    // the only running worker: batch-1 is stopped). The report over eu-west-1 says only its own.
     let all = demo(&home, &["report", "--format", "json"]);
     assert_eq!(all.status.code(), Some(3), "{}", stderr(&all));
     let eu = demo(
         &home,
         &["--region", "eu-west-1", "report", "--format", "json"],
     );
-    assert_eq!(eu.status.code(), Some(0), "{}", stderr(&eu));
+    assert_eq!(eu.status.code(), Some(3), "{}", stderr(&eu));
     let v = json(&eu);
+    let kinds_on = |v: &Value, kind: &str| {
+        v["findings"]
+            .as_array()
+            .map(|a| a.iter().filter(|f| f["kind"] == kind).count())
+            .unwrap_or(0)
+    };
+    assert_eq!(kinds_on(&v, "single-az"), 0, "web-tg is us-east-1's");
+    assert!(kinds_on(&json(&all), "single-az") > 0);
+    assert!(
+        v["findings"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|f| f["kind"] == "single-instance"
+                && f["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("batch-1) stopped")))),
+        "{}",
+        v["findings"]
+    );
     assert_eq!(v["summary"]["regions"], serde_json::json!(["eu-west-1"]));
     assert!(
         v["findings"]
@@ -161,8 +179,9 @@ fn a_demo_speed_that_is_not_a_positive_number_is_refused() {
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 }
 
-/// The seeds' story, found: the single-AZ web tier, the lone database, its stale snapshots and the
-/// unprotected reboot of web-2 — and a critical finding makes `report` exit 3 (for cron).
+/// The seeds' story, found: the single-AZ web tier, the lone database and its stale snapshots —
+/// and a critical finding makes `report` exit 3 (for cron). web-2's reboot is covered by web-1 in
+/// its AZ: no finding of its own (the single-AZ finding is the tier's risk).
 #[test]
 fn a_demo_report_finds_the_default_fleets_single_points_of_failure() {
     let home = tempfile::tempdir().expect("tempdir");
@@ -208,7 +227,7 @@ fn a_demo_report_finds_the_default_fleets_single_points_of_failure() {
     assert!(has("single-az", "web-tg"), "{findings:#?}");
     assert!(has("single-instance", &db1), "{findings:#?}");
     assert!(has("no-recent-snapshot", &db_volume), "{findings:#?}");
-    assert!(has("unprotected-scheduled-event", &web2), "{findings:#?}");
+    assert!(!has("unprotected-scheduled-event", &web2), "{findings:#?}");
     assert!(
         findings
             .iter()

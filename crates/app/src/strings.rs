@@ -123,6 +123,20 @@ pub fn chaos_failed(e: &str) -> String {
 pub const STOP_WORD: &str = "stop";
 pub const DEREGISTRATION_WORD: &str = "deregistration";
 
+/// One capacity-guard objection, as the confirmation dialog shows it.
+pub fn guard_violation(v: &opsdeck_core::analysis::Violation) -> String {
+    match &v.az {
+        Some(az) => format!(
+            "leaves {} with no healthy target in {az} (now {})",
+            v.target_group, v.healthy_now
+        ),
+        None => format!(
+            "leaves {} with no healthy target (now {})",
+            v.target_group, v.healthy_now
+        ),
+    }
+}
+
 pub fn member_needs_standby(what: &str, instance: &str, group: &str) -> String {
     format!(
         "{instance} is in Auto Scaling group {group}: a {what} outside Standby gets it replaced; \

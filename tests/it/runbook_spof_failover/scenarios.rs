@@ -138,6 +138,36 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
     assert_eq!(restored.az, "us-east-1b");
 }
 
+/// With neither a standby nor --target-az, the replacement goes in the primary's own AZ (where
+/// its data volume is) and the plan says why and how to choose another.
+#[tokio::test(start_paused = true)]
+async fn a_replacement_in_the_primarys_az_is_said_and_explained() {
+    let w = demo();
+    let db = w.id("db-1");
+    let inv = w.inventory().await;
+    let az = inv
+        .instance(&db)
+        .map(|i| i.az.to_string())
+        .unwrap_or_default();
+    let plan = failover::plan(
+        &inv,
+        &FailoverArgs {
+            primary: db.clone(),
+            stamp: "t".into(),
+            ..FailoverArgs::default()
+        },
+    )
+    .expect("plan");
+    assert!(
+        notes_say(
+            &plan,
+            &["the replacement goes in", az.as_str(), "--target-az"]
+        ),
+        "{:?}",
+        plan.notes
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn db_failover_to_a_standby_in_the_same_az_moves_the_volume_itself() {
     let w = demo();

@@ -44,11 +44,19 @@ pub struct Confirm {
     pub phase: ConfirmPhase,
     pub typed: String,
     pub generation: u64,
+    /// What the capacity guard says this action would leave without a healthy target (a target
+    /// group, or a group in an AZ), one line each; empty when it takes no group's last one.
+    pub guard: Vec<String>,
 }
 
 impl Confirm {
+    /// A destructive action, or one the capacity guard objects to, needs the subject's id typed.
+    pub fn needs_typed(&self) -> bool {
+        self.op.destructive() || !self.guard.is_empty()
+    }
+
     pub fn confirmed(&self) -> bool {
-        !self.op.destructive() || self.typed == self.op.subject()
+        !self.needs_typed() || self.typed == self.op.subject()
     }
 }
 

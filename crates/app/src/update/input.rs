@@ -15,7 +15,7 @@ use crate::state::{AppState, ConfirmPhase, InputMode, Screen};
 /// Whether a text field has the focus: the command line, a filter, or a typed-id confirmation.
 pub(super) fn accepts_text(s: &AppState) -> bool {
     if let Some(d) = &s.dialog {
-        return d.op.destructive() && d.phase != ConfirmPhase::Running;
+        return d.needs_typed() && d.phase != ConfirmPhase::Running;
     }
     if s.input.mode != InputMode::None {
         return true;

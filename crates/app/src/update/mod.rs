@@ -19,7 +19,7 @@ mod pickers;
 mod refresh;
 mod runbook;
 mod select;
-mod writes;
+pub(crate) mod writes;
 
 pub use models::{build_model, ensure_models};
 pub use refresh::carry_over;

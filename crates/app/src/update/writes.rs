@@ -9,6 +9,7 @@ use crate::resources::ResourceKind;
 use crate::runbooks::RunbookRequest;
 use crate::state::{AppState, Confirm, ConfirmPhase, StatusLevel};
 use crate::strings;
+use opsdeck_core::analysis::{Floor, check_deregistration, check_removal};
 use opsdeck_core::cloud::{LeaseKey, TargetRef};
 use opsdeck_core::domain::Inventory;
 
@@ -45,7 +46,7 @@ pub(super) fn dialog_key(s: &mut AppState, key: Key) -> Vec<Effect> {
             }
         }
         _ => {
-            if d.op.destructive() && d.phase != ConfirmPhase::Running {
+            if d.needs_typed() && d.phase != ConfirmPhase::Running {
                 edit(&mut d.typed, key);
             } else if key.code == KeyCode::Char('y') && d.phase == ConfirmPhase::Ready {
                 return dialog_key(s, Key::plain(KeyCode::Enter));
@@ -119,6 +120,7 @@ pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
     let generation = s.next_gen_id();
     let context = op_context(&s.data.inv, &op);
     let pools = pools_of(&s.data.inv, &op);
+    let guard = capacity_guard(&s.data.inv, &op);
     s.dialog = Some(Confirm {
         op: op.clone(),
         pools: pools.clone(),
@@ -126,6 +128,7 @@ pub(super) fn mutate(s: &mut AppState, a: Action) -> Vec<Effect> {
         phase: ConfirmPhase::Checking,
         typed: String::new(),
         generation,
+        guard,
     });
     vec![Effect::DryRun {
         generation,
@@ -163,6 +166,40 @@ pub fn pools_of(inv: &Inventory, op: &WriteOp) -> Vec<LeaseKey> {
         | WriteOp::Register { .. } => return Vec::new(),
     }
     keys
+}
+
+/// The runbooks' capacity guard, asked for a single action: what a stop, a reboot or a
+/// deregistration would leave without a healthy target — a target group, or a target group in
+/// an AZ that has healthy targets now — from the console's latest refresh. Empty: none.
+pub fn capacity_guard(inv: &Inventory, op: &WriteOp) -> Vec<String> {
+    // No group, and no AZ of a group, may lose its last healthy target to a single action.
+    let floor = Floor {
+        per_group: 1,
+        per_az: Some(1),
+    };
+    let verdict = match op {
+        WriteOp::Stop { instance_id, .. } | WriteOp::Reboot { instance_id, .. } => {
+            check_removal(inv, &[instance_id.as_str()], floor)
+        }
+        WriteOp::Deregister {
+            target_group_arn,
+            target,
+            ..
+        } => check_deregistration(inv, target_group_arn, &target.id, floor),
+        _ => Ok(()),
+    };
+    let violations = verdict.err().unwrap_or_default();
+    // A group left with none at all says it once, not again per AZ.
+    let whole: Vec<&str> = violations
+        .iter()
+        .filter(|v| v.az.is_none())
+        .map(|v| v.target_group.as_str())
+        .collect();
+    violations
+        .iter()
+        .filter(|v| v.az.is_none() || !whole.contains(&v.target_group.as_str()))
+        .map(strings::guard_violation)
+        .collect()
 }
 
 /// The group (and the member) a stop, reboot or deregistration would fight, if any.

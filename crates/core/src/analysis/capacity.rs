@@ -68,6 +68,26 @@ fn healthy_by_group_and_az<'a>(
 /// Checks that taking `out` (instance ids) out of service keeps every target group they serve at
 /// or above the floor. Groups already below the floor are only flagged if `out` makes them worse.
 pub fn check_removal(inv: &Inventory, out: &[&str], floor: Floor) -> Result<(), Vec<Violation>> {
+    check(inv, out, None, floor)
+}
+
+/// The same check for taking `instance` out of one target group only (a deregistration): the
+/// other groups it serves keep it.
+pub fn check_deregistration(
+    inv: &Inventory,
+    target_group_arn: &str,
+    instance: &str,
+    floor: Floor,
+) -> Result<(), Vec<Violation>> {
+    check(inv, &[instance], Some(target_group_arn), floor)
+}
+
+fn check(
+    inv: &Inventory,
+    out: &[&str],
+    only: Option<&str>,
+    floor: Floor,
+) -> Result<(), Vec<Violation>> {
     let out_set: BTreeSet<&str> = out.iter().copied().collect();
     let before = healthy_by_group_and_az(inv, &BTreeSet::new());
     let after = healthy_by_group_and_az(inv, &out_set);
@@ -76,6 +96,7 @@ pub fn check_removal(inv: &Inventory, out: &[&str], floor: Floor) -> Result<(), 
         .iter()
         .filter(|t| out_set.contains(t.target_id.as_str()) && t.state == TargetState::Healthy)
         .map(|t| t.target_group_arn.as_str())
+        .filter(|arn| only.is_none_or(|o| o == *arn))
         .collect();
     let mut violations = Vec::new();
     for arn in touched {
@@ -173,6 +194,30 @@ mod tests {
             check_removal(&inv, &[&ids[2]], Floor::default()).is_ok(),
             "no AZ floor: the group keeps 2"
         );
+    }
+
+    #[test]
+    fn a_deregistration_is_judged_on_its_own_group() {
+        let mut f = FleetBuilder::new("r", now());
+        let (a, b) = (f.az("a"), f.az("b"));
+        let (web, api) = (f.target_group("web", None), f.target_group("api", None));
+        let w1 = f.instance("w1", &a, None);
+        let w2 = f.instance("w2", &b, None);
+        // w1 is web's only healthy target; api has w2 as well.
+        f.register(&web, &w1, TargetState::Healthy);
+        f.register(&api, &w1, TargetState::Healthy);
+        f.register(&api, &w2, TargetState::Healthy);
+        let inv = f.build();
+        assert!(check_deregistration(&inv, &api, &w1, Floor::default()).is_ok());
+        let v = check_deregistration(&inv, &web, &w1, Floor::default()).unwrap_err();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].target_group, "web");
+        let floor = Floor {
+            per_group: 1,
+            per_az: Some(1),
+        };
+        let v = check_deregistration(&inv, &api, &w1, floor).unwrap_err();
+        assert_eq!(v[0].az.as_deref(), Some(a.as_str()), "api keeps none in a");
     }
 
     proptest! {

@@ -184,7 +184,18 @@ fn lone_role_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Fin
         .filter_map(|f| f.resources.get(1).cloned())
         .collect();
     for ((region, role), members) in tiers {
-        let [only] = members.as_slice() else { continue };
+        // A tier is as strong as the instances that can carry it: a stopped sibling does not count.
+        let up: Vec<&Instance> = members.iter().copied().filter(|i| i.is_up()).collect();
+        let only = match (up.as_slice(), members.as_slice()) {
+            ([only], _) => *only,
+            ([], [only]) => *only,
+            _ => continue,
+        };
+        let down: Vec<String> = members
+            .iter()
+            .filter(|i| i.id != only.id)
+            .map(|i| format!("{} {}", name_of(inv, &i.id), i.state.as_str()))
+            .collect();
         // A group's member is the group's to report (a group of one is a finding of its own).
         if reported.contains(only.id.as_str()) || inv.group_of_instance(&only.id).is_some() {
             continue;
@@ -194,11 +205,21 @@ fn lone_role_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Fin
             severity: Severity::Critical,
             region: region.to_string(),
             resources: vec![only.id.to_string()],
-            message: format!(
-                "{} is the only instance with {}={role}: nothing takes over when it fails",
-                name_of(inv, &only.id),
-                opts.role_tag
-            ),
+            message: if down.is_empty() {
+                format!(
+                    "{} is the only instance with {}={role}: nothing takes over when it fails",
+                    name_of(inv, &only.id),
+                    opts.role_tag
+                )
+            } else {
+                format!(
+                    "{} is the only running instance with {}={role} ({}): nothing takes over \
+                     when it fails",
+                    name_of(inv, &only.id),
+                    opts.role_tag,
+                    down.join(", ")
+                )
+            },
             fix: Some(if inv.volumes_of_instance(&only.id).len() > 1 {
                 format!("opsdeck runbook db-failover --primary {}", only.id)
             } else {
@@ -294,8 +315,11 @@ fn event_findings(inv: &Inventory, opts: &AnalysisOptions, out: &mut Vec<Finding
     }
 }
 
-/// Why losing this instance hurts, if it does: a group left with no healthy target in some AZ it
-/// serves (critical if none at all), or no load balancer to take over.
+/// What losing this instance while its event runs does, from the one computation that decides
+/// the severity: a target group left with no healthy target (critical), or with none in the
+/// instance's own AZ — the only AZ its absence changes — (warning); no load balancer to take over
+/// at all is a warning. Covered (other healthy targets in its AZ), or carrying no healthy
+/// registration, it is no finding: the event takes nothing the fleet needs.
 fn event_exposure(inv: &Inventory, i: &Instance) -> Option<(Severity, String)> {
     let regs: Vec<&TargetHealth> = inv.registrations_of_instance(&i.id).collect();
     if regs.is_empty() {
@@ -305,49 +329,35 @@ fn event_exposure(inv: &Inventory, i: &Instance) -> Option<(Severity, String)> {
         ));
     }
     let mut worst: Option<(Severity, String)> = None;
-    for r in regs {
+    for r in regs.iter().filter(|r| r.state == TargetState::Healthy) {
         let Some(tg) = inv.target_group(&r.target_group_arn) else {
             continue;
         };
-        let healthy_others: Vec<&TargetHealth> = inv
+        let others: Vec<&TargetHealth> = inv
             .targets_of(&tg.arn)
             .filter(|t| t.target_id != i.id && t.state == TargetState::Healthy)
             .collect();
-        if healthy_others.is_empty() {
-            return Some((
+        let az = r.az.as_deref().unwrap_or(i.az.as_str());
+        let said = if others.is_empty() {
+            (
                 Severity::Critical,
-                format!("{} would have no healthy target", tg.name),
-            ));
-        }
-        let mut azs: BTreeSet<String> = tg
-            .load_balancer_arns
-            .iter()
-            .filter_map(|a| inv.load_balancer(a))
-            .flat_map(|lb| lb.zones.iter().map(|z| z.az.clone()))
-            .map(Into::into)
-            .collect();
-        azs.extend(
-            inv.targets_of(&tg.arn)
-                .filter(|t| t.state == TargetState::Healthy)
-                .filter_map(|t| t.az.as_ref().map(|a| a.to_string())),
-        );
-        let bare: Vec<String> = azs
-            .into_iter()
-            .filter(|az| {
-                !healthy_others
-                    .iter()
-                    .any(|t| t.az.as_deref() == Some(az.as_str()))
-            })
-            .collect();
-        if !bare.is_empty() && worst.is_none() {
-            worst = Some((
+                format!("it is the only healthy target of {}", tg.name),
+            )
+        } else if !others.iter().any(|t| t.az.as_deref() == Some(az)) {
+            (
                 Severity::Warning,
                 format!(
-                    "{} would have no healthy target in {}",
+                    "{} would have no healthy target in {az} (its other {} are in other AZs)",
                     tg.name,
-                    bare.join(", ")
+                    others.len()
                 ),
-            ));
+            )
+        } else {
+            // Covered: the group's other healthy targets in the same AZ carry it meanwhile.
+            continue;
+        };
+        if worst.as_ref().is_none_or(|w| said.0 > w.0) {
+            worst = Some(said);
         }
     }
     worst
@@ -420,6 +430,96 @@ mod tests {
         (f.build(), w2, db, data)
     }
 
+    fn event_finding(fs: &[Finding]) -> &Finding {
+        fs.iter()
+            .find(|f| f.kind == FindingKind::UnprotectedScheduledEvent)
+            .unwrap()
+    }
+
+    /// The event's words name the AZ its instance is in, and only when that AZ loses its last
+    /// healthy target; the group's only healthy target is critical.
+    #[test]
+    fn an_event_is_judged_on_its_own_az() {
+        let mut f = FleetBuilder::new("r", now());
+        let (a, b) = (f.az("a"), f.az("b"));
+        let lb = f.load_balancer("lb", &[&a, &b]);
+        let tg = f.target_group("web-tg", Some(&lb));
+        let w1 = f.instance("w1", &a, None);
+        let w2 = f.instance("w2", &b, None);
+        f.register(&tg, &w1, TargetState::Healthy);
+        f.register(&tg, &w2, TargetState::Healthy);
+        f.event(&w2, EventCode::SystemReboot, 24);
+        let inv = f.build();
+        let ev = event_finding(&find_all(&inv, &AnalysisOptions::new(now()))).clone();
+        assert_eq!(ev.severity, Severity::Warning, "{}", ev.message);
+        assert!(
+            ev.message.contains(&format!("no healthy target in {b}")) && !ev.message.contains(&a),
+            "{}",
+            ev.message
+        );
+
+        let mut f = FleetBuilder::new("r", now());
+        let a = f.az("a");
+        let tg = f.target_group("web-tg", None);
+        let w1 = f.instance("w1", &a, None);
+        let w2 = f.instance("w2", &a, None);
+        f.register(&tg, &w1, TargetState::Healthy);
+        f.register(&tg, &w2, TargetState::Unhealthy);
+        f.event(&w1, EventCode::SystemReboot, 24);
+        f.event(&w2, EventCode::InstanceReboot, 24);
+        let inv = f.build();
+        let fs = find_all(&inv, &AnalysisOptions::new(now()));
+        let evs: Vec<&Finding> = fs
+            .iter()
+            .filter(|f| f.kind == FindingKind::UnprotectedScheduledEvent)
+            .collect();
+        assert_eq!(
+            evs.len(),
+            1,
+            "w2 carries nothing: its event takes nothing: {evs:#?}"
+        );
+        assert_eq!(evs[0].resources, vec![w1]);
+        assert_eq!(evs[0].severity, Severity::Critical);
+        assert!(
+            evs[0].message.contains("only healthy target of web-tg"),
+            "{}",
+            evs[0].message
+        );
+    }
+
+    /// A stopped sibling carries nothing: the tier's one running instance is its single point.
+    #[test]
+    fn a_stopped_sibling_does_not_make_a_tier_redundant() {
+        let mut f = FleetBuilder::new("r", now());
+        let a = f.az("a");
+        let old = f.instance("db-1", &a, Some("db"));
+        let new = f.instance("db-2", &a, Some("db"));
+        f.set_state(&old, InstanceState::Stopped);
+        let inv = f.build();
+        let fs = find_all(&inv, &AnalysisOptions::new(now()));
+        let lone: Vec<&Finding> = fs
+            .iter()
+            .filter(|f| f.kind == FindingKind::SingleInstance)
+            .collect();
+        assert_eq!(lone.len(), 1, "{fs:#?}");
+        assert_eq!(lone[0].resources, vec![new]);
+        assert!(
+            lone[0].message.contains("(db-1) stopped"),
+            "{}",
+            lone[0].message
+        );
+        let mut f = FleetBuilder::new("r", now());
+        let a = f.az("a");
+        f.instance("db-1", &a, Some("db"));
+        f.instance("db-2", &a, Some("db"));
+        let inv = f.build();
+        let fs = find_all(&inv, &AnalysisOptions::new(now()));
+        assert!(
+            !fs.iter().any(|f| f.kind == FindingKind::SingleInstance),
+            "two running: {fs:#?}"
+        );
+    }
+
     #[test]
     fn the_web_shop_has_every_expected_finding() {
         let (inv, w2, db, data) = web_shop();
@@ -428,7 +528,6 @@ mod tests {
         assert!(k.contains(&"single-az"), "{k:?}");
         assert!(k.contains(&"single-instance"), "{k:?}");
         assert!(k.contains(&"no-recent-snapshot"), "{k:?}");
-        assert!(k.contains(&"unprotected-scheduled-event"), "{k:?}");
         let lone = fs
             .iter()
             .find(|f| f.kind == FindingKind::SingleInstance)
@@ -441,15 +540,13 @@ mod tests {
             .unwrap();
         assert_eq!(snap.resources, vec![data]);
         assert!(snap.message.contains("3d0h"), "{}", snap.message);
-        let ev = fs
-            .iter()
-            .find(|f| f.kind == FindingKind::UnprotectedScheduledEvent)
-            .unwrap();
-        assert_eq!(ev.resources, vec![w2]);
+        // web-1 in the same AZ carries web-tg while web-2 reboots: covered, no finding (and never
+        // "no healthy target in us-east-1b": web-tg never had a target there).
         assert!(
-            ev.message.contains("us-east-1b"),
-            "the bare AZ is named: {}",
-            ev.message
+            !fs.iter()
+                .any(|f| f.kind == FindingKind::UnprotectedScheduledEvent
+                    && f.resources == [w2.clone()]),
+            "{fs:#?}"
         );
         assert!(has_critical(&fs));
         assert_eq!(fs[0].severity, Severity::Critical, "most severe first");

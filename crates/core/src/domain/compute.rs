@@ -246,6 +246,11 @@ impl Instance {
     pub fn upcoming_events(&self) -> impl Iterator<Item = &ScheduledEvent> {
         self.events.iter().filter(|e| !e.is_done())
     }
+    /// Running or on its way there: what can take over. A stopped instance is live (it still
+    /// exists) but carries nothing.
+    pub fn is_up(&self) -> bool {
+        matches!(self.state, InstanceState::Running | InstanceState::Pending)
+    }
     pub fn is_live(&self) -> bool {
         !matches!(
             self.state,

@@ -233,6 +233,15 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
         )),
         s => notes.push(format!("the primary is already {}", s.as_str())),
     }
+    if standby.is_none() && args.target_az.is_none() && target_az == vol.az {
+        // Said, never silent: the replacement shares the failed primary's AZ on purpose.
+        notes.push(format!(
+            "the replacement goes in {target_az}, where the data volume {} is: it moves without a \
+             snapshot and loses no write; if {target_az} itself is the problem, give --target-az \
+             another AZ (the newest snapshot is restored there)",
+            vol.id
+        ));
+    }
     let new_instance: Val = match standby {
         Some(s) => Val::Lit(s.id.to_string()),
         None => Val::Output("replacement".into()),
