@@ -24,6 +24,7 @@ mod cli_inventory;
 mod cli_races;
 mod cli_report;
 mod cli_runbook;
+mod cli_secrets;
 mod cli_signals;
 mod console_config;
 mod contract;
