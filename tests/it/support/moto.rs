@@ -223,7 +223,8 @@ pub fn control(path: &str, body: Value) -> Value {
 }
 
 /// One logged AWS request: (service, action, region), whether the front failed it with a fault
-/// rule (moto never saw it), the access key id that signed it, and whether it was an EC2 dry run.
+/// rule (moto never saw it), the access key id that signed it, the session token sent with it (if
+/// any), and whether it was an EC2 dry run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logged {
     pub service: String,
@@ -231,6 +232,7 @@ pub struct Logged {
     pub region: String,
     pub faulted: bool,
     pub access_key: Option<String>,
+    pub session_token: Option<String>,
     pub dry_run: bool,
 }
 
@@ -251,6 +253,7 @@ pub fn requests() -> Vec<Logged> {
                     region: r["region"].as_str().unwrap_or_default().to_string(),
                     faulted: r["faulted"].as_bool().unwrap_or(false),
                     access_key: r["access_key"].as_str().map(str::to_string),
+                    session_token: r["session_token"].as_str().map(str::to_string),
                     dry_run: r["dry_run"].as_bool().unwrap_or(false),
                 })
                 .collect()

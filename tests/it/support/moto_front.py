@@ -247,10 +247,12 @@ class AwsCall:
         return self.params.get(name, "false").lower() == "true"
 
     def log_entry(self):
-        # The access key id names who signed (tests check which credentials a process used); a
-        # dry run is told from the call (EC2's DryRun flag).
+        # The access key id names who signed (tests check which credentials a process used), the
+        # session token whether one was sent with it; a dry run is told from the call (EC2's
+        # DryRun flag).
         return {"service": self.service, "action": self.action, "region": self.region,
                 "faulted": False, "status": None, "access_key": self.access_key,
+                "session_token": self.environ.get("HTTP_X_AMZ_SECURITY_TOKEN"),
                 "dry_run": self.flag("DryRun")}
 
 
