@@ -4,7 +4,7 @@
 use super::findings::zones_of;
 use super::strings::azmap as text;
 use super::xray::Level;
-use opsdeck_core::analysis::{Finding, Severity};
+use opsdeck_core::analysis::{AzBlast, Finding, ROLE_TAG, Severity, blast_radius};
 use opsdeck_core::domain::*;
 use std::collections::{BTreeSet, HashMap};
 
@@ -28,18 +28,22 @@ pub struct AzColumn {
     pub state: ZoneState,
     /// One section after another: a heading line, then its lines.
     pub lines: Vec<Line>,
-    /// How many "breaks" findings the zone has (drawn in the column title).
+    /// How many things stop working if the zone goes (the "If it goes" lines).
     pub breaks: usize,
-    /// How many of the analysis's findings concern the zone (its "Findings" section).
+    /// How many of the analysis's findings concern the zone (its "Findings" section, and the
+    /// count in the column title).
     pub findings: usize,
 }
 
 /// How many instances each column lists by name before summarising.
 const MAX_LISTED: usize = 12;
 
-/// Builds every zone's column. Linear in the inventory (and in its findings).
+/// Builds every zone's column. Linear in the inventory (and in its findings). "If it goes" is
+/// `report`'s blast radius (one computation, shown twice); "Findings" the analysis's, by zone.
 pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
     let azs = inv.az_names();
+    let radius = blast_radius(inv, ROLE_TAG);
+    let blast_of: HashMap<&str, &AzBlast> = radius.iter().map(|z| (z.az.as_str(), z)).collect();
     let found_zones: Vec<BTreeSet<String>> = found.iter().map(|f| zones_of(inv, f)).collect();
     let region_of: HashMap<&str, &str> = inv
         .availability_zones
@@ -91,13 +95,6 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
         .iter()
         .map(|v| (v.id.as_str(), v.az.as_str()))
         .collect();
-    let has_snapshot: std::collections::HashSet<&str> = inv
-        .snapshots
-        .iter()
-        .filter(|s| s.state == SnapshotState::Completed)
-        .filter_map(|s| s.volume_id.as_deref())
-        .collect();
-
     let name_of: HashMap<&str, &str> = inv
         .instances
         .iter()
@@ -114,6 +111,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
         .map(|az| {
             let mut lines = Vec::new();
             let mut breaks = Vec::new();
+            let blast = blast_of.get(az.as_str()).copied();
 
             let insts: Vec<&Instance> = inv
                 .instances
@@ -171,9 +169,12 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                     format!("  {} {healthy_here}/{total_here}", tg.name),
                     level,
                 ));
-                if healthy_here > 0 && healthy_all == healthy_here {
+                if blast.is_some_and(|b| b.groups_down.iter().any(|g| *g == tg.name)) {
                     breaks.push(line(text::loses_all(&tg.name, healthy_all), Level::Bad));
                 }
+            }
+            for role in blast.map(|b| b.roles_down.as_slice()).unwrap_or_default() {
+                breaks.push(line(text::tier_lost(role), Level::Bad));
             }
             if !any_tg {
                 lines.push(line(text::NONE, Level::Plain));
@@ -208,7 +209,11 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                     text::group_here(&g.name, *here, total, elsewhere),
                     level,
                 ));
-                if elsewhere.is_empty() {
+                if blast.is_some_and(|b| {
+                    b.auto_scaling
+                        .iter()
+                        .any(|l| l.group == g.name && l.relaunch_in.is_empty())
+                }) {
                     breaks.push(line(text::group_down(&g.name, *here), Level::Bad));
                 }
             }
@@ -216,11 +221,9 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
             let vols: Vec<&Volume> = inv.volumes.iter().filter(|v| v.az == az).collect();
             let gib: i64 = vols.iter().map(|v| i64::from(v.size_gib)).sum();
             lines.push(line(text::volumes(vols.len(), gib), Level::Heading));
-            let lost: Vec<&str> = vols
-                .iter()
-                .filter(|v| !has_snapshot.contains(v.id.as_str()))
-                .map(|v| v.id.as_str())
-                .collect();
+            let lost: Vec<&str> = blast
+                .map(|b| b.volumes_unprotected.iter().map(String::as_str).collect())
+                .unwrap_or_default();
             if !lost.is_empty() {
                 lines.push(line(text::without_snapshot(lost.len()), Level::Warn));
             }
@@ -246,22 +249,26 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
                 ));
             }
 
-            for lb in &inv.load_balancers {
-                if lb.zones.len() == 1 && lb.zones.iter().any(|z| z.az == az) {
-                    breaks.push(line(text::only_zone(&lb.name), Level::Bad));
-                }
+            for lb in blast
+                .map(|b| b.load_balancers_down.as_slice())
+                .unwrap_or_default()
+            {
+                breaks.push(line(text::only_zone(lb), Level::Bad));
             }
-            for e in &inv.elastic_ips {
-                let inst = e.instance_id.as_deref().or_else(|| {
-                    e.network_interface_id
-                        .as_deref()
-                        .and_then(|n| eni_instance.get(n).copied())
-                });
-                if let Some(i) = inst
-                    && az_of_instance.get(i) == Some(&az.as_str())
-                {
-                    breaks.push(line(text::eip_dark(&e.public_ip, &label(i)), Level::Warn));
-                }
+            for ip in blast.map(|b| b.elastic_ips.as_slice()).unwrap_or_default() {
+                let inst = inv
+                    .elastic_ips
+                    .iter()
+                    .find(|e| e.public_ip == *ip)
+                    .and_then(|e| {
+                        e.instance_id.as_deref().or_else(|| {
+                            e.network_interface_id
+                                .as_deref()
+                                .and_then(|n| eni_instance.get(n).copied())
+                        })
+                    })
+                    .unwrap_or_default();
+                breaks.push(line(text::eip_dark(ip, &label(inst)), Level::Warn));
             }
             let mut nbreaks = breaks.len();
             if !lost.is_empty() {
@@ -331,3 +338,7 @@ pub fn build(inv: &Inventory, found: &[Finding]) -> Vec<AzColumn> {
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "azmap_tests.rs"]
+mod tests;

@@ -217,3 +217,63 @@ async fn findings_follow_the_inventory_and_mark_the_az_map() {
         s.data.index.findings
     );
 }
+
+/// `r` on the AZ map offers the runbooks of that zone's findings (its "Findings" section), not
+/// the whole catalog; a zone with none offers nothing.
+#[tokio::test]
+async fn the_az_maps_r_offers_the_zones_own_runbooks() {
+    let sim = demo_sim();
+    let mut s = console(inventory_of(&sim).await, false);
+    command(&mut s, "map");
+    let Screen::AzMap(_) = s.nav.top() else {
+        panic!("the map is open");
+    };
+    // The columns are built when drawn (models); build them as a frame would.
+    crate::update::ensure_models(&mut s);
+    let select = |s: &mut AppState, az: &str| {
+        for _ in 0..20 {
+            key(s, KeyCode::Left);
+        }
+        for _ in 0..20 {
+            let Screen::AzMap(m) = s.nav.top() else {
+                panic!("map");
+            };
+            if m.columns.get(m.selected).is_some_and(|c| c.az == az) {
+                return;
+            }
+            key(s, KeyCode::Right);
+        }
+        panic!("{az} not on the map");
+    };
+    select(&mut s, "us-east-1a");
+    keys(&mut s, "r");
+    let Screen::Runbooks(c) = s.nav.top().clone() else {
+        panic!("a chooser: {}", status_text(&s));
+    };
+    assert!(c.title.contains("us-east-1a"), "{}", c.title);
+    let inv = &s.data.inv;
+    let expected: Vec<String> = crate::runbooks::fixes(
+        s.data
+            .index
+            .findings
+            .iter()
+            .filter(|f| crate::findings::zones_of(inv, f).contains("us-east-1a")),
+    )
+    .into_iter()
+    .map(|c| c.detail)
+    .collect();
+    let offered: Vec<String> = c.items.iter().map(|i| i.detail.clone()).collect();
+    assert_eq!(offered, expected);
+    assert!(
+        offered.iter().any(|d| d.contains("db-1")),
+        "the database's failover is 1a's: {offered:?}"
+    );
+    assert!(
+        !offered.iter().any(|d| d.contains("worker-1")),
+        "eu-west-1's worker is not: {offered:?}"
+    );
+    key(&mut s, KeyCode::Esc);
+    select(&mut s, "us-east-1b");
+    keys(&mut s, "r");
+    assert!(matches!(s.nav.top(), Screen::AzMap(_)), "nothing to offer");
+}

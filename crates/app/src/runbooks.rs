@@ -468,6 +468,31 @@ pub fn for_volume(inv: &Inventory, id: &str) -> Vec<Choice> {
 
 /// `:runbooks`: what can run now (scheduled maintenance, each finding's fix), then where the
 /// others start from.
+/// The runbooks that fix `found`, each once, in the findings' order.
+pub fn fixes<'a>(found: impl Iterator<Item = &'a Finding>) -> Vec<Choice> {
+    let mut out = Vec::new();
+    let mut seen: Vec<RunbookRequest> = Vec::new();
+    for f in found {
+        let Some(req) = f
+            .fix
+            .as_deref()
+            .and_then(|fix| RunbookRequest::from_fix(fix, &f.region))
+        else {
+            continue;
+        };
+        if seen.contains(&req) {
+            continue;
+        }
+        out.push(choice(
+            req.runbook(),
+            offer::fixes(f.kind.as_str(), &f.message),
+            req.clone(),
+        ));
+        seen.push(req);
+    }
+    out
+}
+
 pub fn catalog(inv: &Inventory, found: &[Finding]) -> Vec<Choice> {
     let mut out = Vec::new();
     let mut regions: Vec<&str> = inv
@@ -493,22 +518,7 @@ pub fn catalog(inv: &Inventory, found: &[Finding]) -> Vec<Choice> {
             },
         ));
     }
-    let mut seen: Vec<&RunbookRequest> = Vec::new();
-    let fixes: Vec<(RunbookRequest, &Finding)> = found
-        .iter()
-        .filter_map(|f| Some((RunbookRequest::from_fix(f.fix.as_deref()?, &f.region)?, f)))
-        .collect();
-    for (req, f) in &fixes {
-        if seen.contains(&req) {
-            continue;
-        }
-        seen.push(req);
-        out.push(choice(
-            req.runbook(),
-            offer::fixes(f.kind.as_str(), &f.message),
-            req.clone(),
-        ));
-    }
+    out.extend(fixes(found.iter()));
     out.push(hint(
         strings::FROM_AN_INSTANCE_LABEL,
         strings::FROM_AN_INSTANCE,

@@ -351,6 +351,10 @@ pub fn runbooks_for_group(name: &str) -> String {
     format!("Runbooks for {name}")
 }
 
+pub fn runbooks_for_zone(az: &str) -> String {
+    format!("Runbooks for the findings in {az}")
+}
+
 pub fn runbooks_for_volume(id: &str) -> String {
     format!("Runbooks for volume {id}")
 }
@@ -617,6 +621,11 @@ pub mod azmap {
 
     pub fn more(n: usize) -> String {
         format!("  … {n} more")
+    }
+
+    /// A tier (role tag) whose every running instance is in the zone.
+    pub fn tier_lost(role: &str) -> String {
+        format!("  tier {role}: every running instance is here")
     }
 
     pub fn loses_all(group: &str, healthy: usize) -> String {

@@ -72,8 +72,9 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
             Span::styled(format!(" {} ", col.az), theme.title()),
             Span::styled(format!("{} ", col.state.as_str()), state_style),
         ];
-        if col.breaks > 0 {
-            title.push(Span::styled(format!("⚠{} ", col.breaks), theme.bad()));
+        // The same number as the column's "Findings" section and `:findings` for the zone.
+        if col.findings > 0 {
+            title.push(Span::styled(format!("⚠{} ", col.findings), theme.bad()));
         }
         let title: Vec<Span> = title
             .into_iter()

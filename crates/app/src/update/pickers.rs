@@ -14,6 +14,9 @@ use crate::strings;
 
 /// `r` (the runbook key): the runbooks for what is selected; a finding goes straight to its fix.
 pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
+    if let Screen::AzMap(m) = s.nav.top() {
+        return for_zone(s, m.columns.get(m.selected).map(|c| c.az.clone()));
+    }
     let Some((kind, key)) = selected_target(s) else {
         return catalog(s);
     };
@@ -56,6 +59,22 @@ pub(super) fn for_selection(s: &mut AppState) -> Vec<Effect> {
             None => catalog(s),
         },
     }
+}
+
+/// `r` on the AZ map: the runbooks that fix the selected zone's findings (its "Findings" section).
+fn for_zone(s: &mut AppState, az: Option<String>) -> Vec<Effect> {
+    let Some(az) = az else {
+        return catalog(s);
+    };
+    let inv = &s.data.inv;
+    let here = s
+        .data
+        .index
+        .findings
+        .iter()
+        .filter(|f| crate::findings::zones_of(inv, f).contains(&az));
+    let items = runbooks::fixes(here);
+    choose(s, strings::runbooks_for_zone(&az), items)
 }
 
 /// `:runbooks`: the runbook on the screen (if any), what can run now, and where the rest start.

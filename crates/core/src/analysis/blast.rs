@@ -1,8 +1,9 @@
 //! AZ blast radius: for each zone, what becomes unavailable if it goes.
 
+use super::findings::is_data_volume;
 use crate::domain::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupLoss {
@@ -38,8 +39,15 @@ pub struct AzBlast {
     /// Auto Scaling groups with in-service members in the zone: what they lose, and where they can
     /// relaunch (none: the group is down until the zone returns).
     pub auto_scaling: Vec<AsgLoss>,
-    /// Tiers (role tag) whose every instance is in the zone.
+    /// Tiers (role tag) whose every running (or pending) instance is in the zone.
     pub roles_down: Vec<String>,
+    /// Load balancers whose subnets are all in the zone.
+    #[serde(default)]
+    pub load_balancers_down: Vec<String>,
+    /// Data volumes in the zone with no completed snapshot: their data goes with it (root
+    /// volumes are rebuilt from their image, as the findings count them).
+    #[serde(default)]
+    pub volumes_unprotected: Vec<String>,
 }
 
 /// One entry per AZ known in the inventory, in name order.
@@ -54,13 +62,59 @@ pub fn blast_radius(inv: &Inventory, role_tag: &str) -> Vec<AzBlast> {
                 .map(|i| (i.az.to_string(), i.region.to_string())),
         )
         .collect();
+    // Worked out once, not per zone: which instance each address reaches, which volumes have a
+    // completed snapshot.
+    let interfaces: HashMap<&str, &str> = inv
+        .network_interfaces
+        .iter()
+        .filter_map(|n| {
+            Some((
+                n.id.as_str(),
+                n.attachment.as_ref()?.instance_id.as_deref()?,
+            ))
+        })
+        .collect();
+    let shared = Shared {
+        addresses: inv
+            .elastic_ips
+            .iter()
+            .map(|e| {
+                let to = e.instance_id.as_deref().or_else(|| {
+                    e.network_interface_id
+                        .as_deref()
+                        .and_then(|n| interfaces.get(n).copied())
+                });
+                (e.public_ip.as_str(), to)
+            })
+            .collect(),
+        snapshotted: inv
+            .snapshots
+            .iter()
+            .filter(|s| s.state == SnapshotState::Completed)
+            .filter_map(|s| s.volume_id.as_deref())
+            .collect(),
+    };
     az_region
         .into_iter()
-        .map(|(az, region)| one_zone(inv, role_tag, az, region))
+        .map(|(az, region)| one_zone(inv, role_tag, &shared, az, region))
         .collect()
 }
 
-fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBlast {
+/// What every zone's computation needs, computed once.
+struct Shared<'a> {
+    /// Each Elastic IP and the instance it reaches (directly or through its interface).
+    addresses: Vec<(&'a str, Option<&'a str>)>,
+    /// Volumes with a completed snapshot.
+    snapshotted: HashSet<&'a str>,
+}
+
+fn one_zone(
+    inv: &Inventory,
+    role_tag: &str,
+    shared: &Shared<'_>,
+    az: String,
+    region: String,
+) -> AzBlast {
     let live_here: Vec<&Instance> = inv
         .instances
         .iter()
@@ -91,10 +145,11 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
         }
     }
     let mut roles: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    // A tier is lost when every instance that carries it is here (a stopped one carries nothing).
     for i in inv
         .instances
         .iter()
-        .filter(|i| i.region == region && i.is_live())
+        .filter(|i| i.region == region && i.is_up())
     {
         if let Some(r) = i.tags.get(role_tag) {
             let e = roles.entry(r).or_default();
@@ -133,16 +188,25 @@ fn one_zone(inv: &Inventory, role_tag: &str, az: String, region: String) -> AzBl
             .map(|v| v.id.clone())
             .map(Into::into)
             .collect(),
-        elastic_ips: inv
-            .elastic_ips
+        elastic_ips: shared
+            .addresses
             .iter()
-            .filter(|e| {
-                e.instance_id
-                    .as_deref()
-                    .is_some_and(|id| live_here.iter().any(|i| i.id == id))
-            })
-            .map(|e| e.public_ip.clone())
-            .map(Into::into)
+            .filter(|(_, to)| to.is_some_and(|id| live_here.iter().any(|i| i.id == id)))
+            .map(|(ip, _)| ip.to_string())
+            .collect(),
+        load_balancers_down: inv
+            .load_balancers
+            .iter()
+            .filter(|lb| lb.region == region && !lb.zones.is_empty())
+            .filter(|lb| lb.zones.iter().all(|z| z.az == az))
+            .map(|lb| lb.name.to_string())
+            .collect(),
+        volumes_unprotected: inv
+            .volumes
+            .iter()
+            .filter(|v| v.az == az && is_data_volume(inv, v))
+            .filter(|v| !shared.snapshotted.contains(v.id.as_str()))
+            .map(|v| v.id.to_string())
             .collect(),
         groups_down,
         groups_degraded,

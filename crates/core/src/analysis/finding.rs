@@ -80,11 +80,14 @@ pub struct AnalysisOptions {
     pub now: Timestamp,
 }
 
+/// The tag whose value names an instance's tier, unless configured otherwise.
+pub const ROLE_TAG: &str = "role";
+
 impl AnalysisOptions {
     pub fn new(now: Timestamp) -> Self {
         AnalysisOptions {
             max_snapshot_age: chrono::Duration::hours(24),
-            role_tag: "role".into(),
+            role_tag: ROLE_TAG.into(),
             now,
         }
     }

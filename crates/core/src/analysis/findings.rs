@@ -247,7 +247,7 @@ fn load_balancer_zone_findings(inv: &Inventory, out: &mut Vec<Finding>) {
 }
 
 /// The root device of an instance is rebuilt from its AMI; data volumes are what need snapshots.
-fn is_data_volume(inv: &Inventory, v: &Volume) -> bool {
+pub(crate) fn is_data_volume(inv: &Inventory, v: &Volume) -> bool {
     v.attachments.iter().any(|a| {
         let root = inv
             .instance(&a.instance_id)
