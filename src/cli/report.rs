@@ -1,6 +1,7 @@
 //! `opsdeck report`: inventory summary, findings and AZ blast radius, for people and for cron.
 
 use super::args::{Format, GlobalArgs, ReportArgs};
+use super::stdout::{self, Written};
 use crate::config::Config;
 use opsdeck_app::resources::ResourceKind;
 use opsdeck_core::analysis::{
@@ -76,15 +77,13 @@ pub async fn run(
         findings: &findings,
         blast_radius: &radius,
     };
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
-        Format::Table => write_table(&mut out, &report)?,
+    let written = stdout::write(|out| match args.format {
+        Format::Json => stdout::json(out, &report),
+        Format::Table => write_table(out, &report),
+    })?;
+    if written == Written::ReaderGone {
+        return Ok(super::exit::DONE);
     }
-    out.flush()?;
     for (region, e) in &report.summary.region_errors {
         eprintln!("opsdeck: region {region}: {e}");
     }
