@@ -44,3 +44,32 @@ pub const REGION_SYNTAX: &str =
 
 /// What an `--endpoint-url` must look like.
 pub const ENDPOINT_SYNTAX: &str = "an endpoint is an http(s) URL, like http://127.0.0.1:5000";
+
+/// `report` could not read one kind (`what`, the inventory's key) of a region, or the region
+/// (`what` none): one stderr line each, with the call and AWS's answer in `error`.
+pub fn report_unread(region: &str, what: Option<&str>, error: &str) -> String {
+    match what {
+        Some(what) => format!("report incomplete: {region}: could not read {what}: {error}"),
+        None => format!("report incomplete: region {region}: {error}"),
+    }
+}
+
+/// The report table's line under the inventory counts when something could not be read.
+pub fn report_incomplete(unread: &[String]) -> String {
+    format!(
+        "INCOMPLETE: could not read {} (details on stderr); the findings below may miss what is there",
+        unread.join(", ")
+    )
+}
+
+/// An error that stands for `failed` calls of the same kind (one per target group), the first's.
+pub fn calls_failed(first: &str, failed: usize) -> String {
+    if failed > 1 {
+        format!(
+            "{first} (and {} more calls of this kind failed)",
+            failed - 1
+        )
+    } else {
+        first.to_string()
+    }
+}

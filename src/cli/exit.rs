@@ -8,6 +8,10 @@ pub const FAILED: i32 = 1;
 pub const REFUSED: i32 = 2;
 /// `report` found a critical finding.
 pub const CRITICAL: i32 = 3;
+/// `report` could not read everything (a region, or a kind in one: metrics, volume status, Auto
+/// Scaling groups...). Wins over `CRITICAL`: an incomplete report cannot vouch for itself. What it
+/// could read is still printed, and every kind it could not read is named.
+pub const REPORT_INCOMPLETE: i32 = 4;
 /// A run stopped by a second SIGTERM or SIGINT with something still out of service (the journal
 /// and the output name what).
 pub const STOPPED_UNSAFE: i32 = 5;

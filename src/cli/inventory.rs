@@ -1,9 +1,9 @@
 use super::args::{Format, GlobalArgs, InventoryArgs};
+use super::stdout::{self, Written};
 use crate::config::Config;
 use opsdeck_app::resources::{Ctx, ResourceKind};
 use opsdeck_core::cloud::{FetchOptions, fetch_inventory};
 use opsdeck_runbook::StateDir;
-use std::io::Write;
 use std::time::Duration;
 
 pub async fn run(
@@ -21,12 +21,8 @@ pub async fn run(
         ..FetchOptions::default()
     };
     let inv = fetch_inventory(session.readers(), &opts).await;
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &inv)?;
-            writeln!(out)?;
-        }
+    let written = stdout::write(|out| match args.format {
+        Format::Json => stdout::json(out, &inv),
         Format::Table => {
             let ctx = Ctx {
                 inv: &inv,
@@ -34,11 +30,14 @@ pub async fn run(
             };
             let multi_region = inv.regions.len() > 1;
             for kind in ResourceKind::ALL {
-                super::table::write_kind(&mut out, &ctx, kind, multi_region)?;
+                super::table::write_kind(out, &ctx, kind, multi_region)?;
             }
+            Ok(())
         }
+    })?;
+    if written == Written::ReaderGone {
+        return Ok(super::exit::DONE);
     }
-    out.flush()?;
     let failures: Vec<String> = inv
         .regions
         .iter()

@@ -5,6 +5,7 @@ pub mod exit;
 mod inventory;
 mod report;
 pub mod runbook;
+mod stdout;
 pub mod table;
 
 pub use args::{Cli, Command, Format, GlobalArgs, RunbookCommand};

@@ -1,6 +1,7 @@
 //! `opsdeck report`: inventory summary, findings and AZ blast radius, for people and for cron.
 
 use super::args::{Format, GlobalArgs, ReportArgs};
+use super::stdout::{self, Written};
 use crate::config::Config;
 use opsdeck_app::resources::ResourceKind;
 use opsdeck_core::analysis::{
@@ -13,12 +14,72 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-/// Exit code when a critical finding exists (0: none; 1: the inventory could not be fully read).
+/// What `report --format json` prints (`docs/contracts.md#report`).
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
     pub summary: Summary,
+    /// Everything that could not be read, each kind of each region (empty: the report is whole).
+    pub incomplete: Vec<Unread>,
     pub findings: &'a [Finding],
     pub blast_radius: &'a [AzBlast],
+}
+
+/// One kind a region could not read: the report is incomplete without it.
+#[derive(Debug, Serialize)]
+pub struct Unread {
+    pub region: String,
+    /// The inventory's key for what is missing (`volume_events`, `metrics`); null when the region
+    /// says only that it failed.
+    pub kind: Option<String>,
+    /// The call that failed, as IAM names it (`ec2:DescribeVolumeStatus`), when known.
+    pub call: Option<String>,
+    /// AWS's error code (`UnauthorizedOperation`), when known.
+    pub code: Option<String>,
+    pub http_status: Option<u16>,
+    /// The whole error in plain words.
+    pub error: String,
+}
+
+/// Every kind of every region that could not be read, in region order. A region that failed
+/// without naming its kinds counts as one entry.
+pub fn incomplete(inv: &Inventory) -> Vec<Unread> {
+    let mut out = Vec::new();
+    for r in &inv.regions {
+        if r.unread.is_empty() {
+            if let Some(e) = &r.error {
+                out.push(Unread {
+                    region: r.region.clone(),
+                    kind: None,
+                    call: None,
+                    code: None,
+                    http_status: None,
+                    error: e.clone(),
+                });
+            }
+            continue;
+        }
+        out.extend(r.unread.iter().map(|k| Unread {
+            region: r.region.clone(),
+            kind: Some(k.kind.clone()),
+            call: k.call.clone(),
+            code: Some(k.code.clone()).filter(|c| !c.is_empty()),
+            http_status: k.http_status,
+            error: crate::strings::calls_failed(&k.error, k.failed_calls),
+        }));
+    }
+    out
+}
+
+/// The exit code: an incomplete report cannot vouch for itself (4, even over a critical finding's
+/// 3); then a critical finding (3); else done.
+pub fn exit_code(incomplete: &[Unread], findings: &[Finding]) -> i32 {
+    if !incomplete.is_empty() {
+        super::exit::REPORT_INCOMPLETE
+    } else if has_critical(findings) {
+        super::exit::CRITICAL
+    } else {
+        super::exit::DONE
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -73,28 +134,25 @@ pub async fn run(
     let radius = blast_radius(&inv, &opts.role_tag);
     let report = Report {
         summary: summary(&inv),
+        incomplete: incomplete(&inv),
         findings: &findings,
         blast_radius: &radius,
     };
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
-        Format::Table => write_table(&mut out, &report)?,
+    let written = stdout::write(|out| match args.format {
+        Format::Json => stdout::json(out, &report),
+        Format::Table => write_table(out, &report),
+    })?;
+    if written == Written::ReaderGone {
+        return Ok(super::exit::DONE);
     }
-    out.flush()?;
-    for (region, e) in &report.summary.region_errors {
-        eprintln!("opsdeck: region {region}: {e}");
+    // Every kind it could not read, each on its own line, whatever the format.
+    for u in &report.incomplete {
+        eprintln!(
+            "opsdeck: {}",
+            crate::strings::report_unread(&u.region, u.kind.as_deref(), &u.error)
+        );
     }
-    Ok(if has_critical(&findings) {
-        super::exit::CRITICAL
-    } else if report.summary.region_errors.is_empty() {
-        0
-    } else {
-        1
-    })
+    Ok(exit_code(&report.incomplete, &findings))
 }
 
 fn write_table(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
@@ -106,7 +164,20 @@ fn write_table(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         .filter(|(_, n)| **n > 0)
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    writeln!(out, "{}\n", counts.join(", "))?;
+    writeln!(out, "{}", counts.join(", "))?;
+    if !r.incomplete.is_empty() {
+        let mut kinds: Vec<String> = r
+            .incomplete
+            .iter()
+            .map(|u| match &u.kind {
+                Some(k) => format!("{k} ({})", u.region),
+                None => u.region.clone(),
+            })
+            .collect();
+        kinds.dedup();
+        writeln!(out, "{}", crate::strings::report_incomplete(&kinds))?;
+    }
+    writeln!(out)?;
     writeln!(out, "== Findings ({})", r.findings.len())?;
     if r.findings.is_empty() {
         writeln!(out, "(none)")?;

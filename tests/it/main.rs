@@ -17,6 +17,7 @@ mod aws_inventory;
 mod aws_paging;
 mod aws_runbook;
 mod aws_writes;
+mod cli_closed_stdout;
 mod cli_demo;
 mod cli_groups;
 mod cli_inputs;

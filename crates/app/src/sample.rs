@@ -25,6 +25,7 @@ pub fn inventory(n: usize, regions: &[&str], now: Timestamp) -> Inventory {
             region: region.clone(),
             fetched_at: Some(now),
             error: None,
+            unread: Vec::new(),
         });
         for z in ["a", "b", "c"] {
             inv.availability_zones.push(AvailabilityZone {

@@ -209,10 +209,21 @@ pub fn print_plan(plan: &Plan, format: Format, progress: Option<&RunState>) -> a
     Ok(())
 }
 
-/// `opsdeck runs`: every journaled run, newest first.
+/// `opsdeck runs`: every journaled run, newest first. A reader that has gone (`| head -1`) ends
+/// the listing quietly.
 pub fn list_runs(dir: &StateDir, format: Format) -> anyhow::Result<i32> {
     let runs = journal::list(&dir.runs());
-    let mut out = std::io::stdout().lock();
+    // Done either way: all of it written, or the reader gone.
+    let _ = crate::cli::stdout::write(|out| write_runs(out, dir, &runs, format))?;
+    Ok(crate::cli::exit::DONE)
+}
+
+fn write_runs(
+    out: &mut dyn Write,
+    dir: &StateDir,
+    runs: &[Result<RunState, (String, String)>],
+    format: Format,
+) -> std::io::Result<()> {
     if format == Format::Json {
         let v: Vec<serde_json::Value> = runs
             .iter()
@@ -225,24 +236,21 @@ pub fn list_runs(dir: &StateDir, format: Format) -> anyhow::Result<i32> {
                 Err((id, e)) => serde_json::json!({ "run_id": id, "error": e }),
             })
             .collect();
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
-        return Ok(0);
+        return crate::cli::stdout::json(out, &v);
     }
     if runs.is_empty() {
-        writeln!(
+        return writeln!(
             out,
             "no runs yet (journals live in {})",
             dir.runs().display()
-        )?;
-        return Ok(0);
+        );
     }
     writeln!(
         out,
         "{:<44} {:<22} {:<11} {:>5}  STARTED",
         "RUN", "RUNBOOK", "STATUS", "STEPS"
     )?;
-    for r in &runs {
+    for r in runs {
         match r {
             Ok(s) => writeln!(
                 out,
@@ -273,5 +281,5 @@ pub fn list_runs(dir: &StateDir, format: Format) -> anyhow::Result<i32> {
             s.run_id
         )?;
     }
-    Ok(0)
+    Ok(())
 }

@@ -82,6 +82,7 @@ async fn more_banners_than_room_are_counted_not_dropped() {
             error: Some(
                 "AWS is throttling requests [Throttling]: Rate exceeded (12 calls failed)".into(),
             ),
+            unread: Vec::new(),
         });
     }
     let names: Vec<String> = regions.iter().map(|r| r.to_string()).collect();

@@ -99,6 +99,7 @@ pub(super) fn with_failed(
         region: failed.into(),
         fetched_at: Some(at),
         error: Some("instances: AWS is throttling requests [Throttling]: Rate exceeded".into()),
+        unread: Vec::new(),
     });
     inv
 }

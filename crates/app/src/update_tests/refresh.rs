@@ -95,6 +95,7 @@ fn failed_region_keeps_its_last_data_and_backs_off() {
         region: "eu-west-1".into(),
         fetched_at: Some(later),
         error: Some("credentials missing, invalid or expired [ExpiredToken]".into()),
+        unread: Vec::new(),
     });
     update(
         &mut s,

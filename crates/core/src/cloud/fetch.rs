@@ -57,10 +57,11 @@ pub async fn fetch_inventory(regions: &[Arc<dyn CloudRead>], opts: &FetchOptions
 /// Fetches one region. Errors are collected into the region's status; what could be read is kept.
 pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Inventory {
     let region = cloud.region().to_string();
-    let mut errors: Vec<(String, CloudError)> = Vec::new();
-    let mut keep = |what: &str, e: CloudError| {
+    // (plain words, the inventory's key, the error) of every call that failed.
+    let mut errors: Vec<(&'static str, &'static str, CloudError)> = Vec::new();
+    let mut keep = |what: &'static str, key: &'static str, e: CloudError| {
         tracing::warn!(region = %region, what, error = %e, "list failed");
-        errors.push((what.to_string(), e));
+        errors.push((what, key, e));
     };
 
     let (
@@ -104,7 +105,7 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
         ($field:ident, $res:expr, $what:literal) => {
             match $res {
                 Ok(v) => inv.$field = v,
-                Err(e) => keep($what, e),
+                Err(e) => keep($what, stringify!($field), e),
             }
         };
     }
@@ -138,6 +139,7 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
             Ok(mut t) => inv.target_health.append(&mut t),
             Err(e) => keep(
                 "target health",
+                "target_health",
                 CloudError {
                     message: format!("{arn}: {}", e.message),
                     ..e
@@ -155,7 +157,7 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
         if !queries.is_empty() {
             match cloud.metrics(&queries, opts.metrics_window).await {
                 Ok(m) => inv.metrics = m,
-                Err(e) => keep("metrics", e),
+                Err(e) => keep("metrics", "metrics", e),
             }
         }
     }
@@ -164,24 +166,44 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
         region: cloud.region().to_string(),
         fetched_at: Some(chrono::Utc::now()),
         error: summarize(&errors),
+        unread: unread(&errors),
     });
     inv
 }
 
+/// Every kind that could not be read, once each, in the order the calls were made.
+fn unread(errors: &[(&str, &str, CloudError)]) -> Vec<UnreadKind> {
+    let mut kinds: Vec<UnreadKind> = Vec::new();
+    for (_, key, e) in errors {
+        match kinds.iter_mut().find(|k| k.kind == *key) {
+            Some(k) => k.failed_calls += 1,
+            None => kinds.push(UnreadKind {
+                kind: key.to_string(),
+                call: e.call.clone(),
+                code: e.code.clone(),
+                http_status: e.http_status,
+                error: e.to_string(),
+                failed_calls: 1,
+            }),
+        }
+    }
+    kinds
+}
+
 /// One line for a region's failures. When every failed call failed the same way (no credentials,
 /// endpoint down, access denied), say it once instead of once per list.
-fn summarize(errors: &[(String, CloudError)]) -> Option<String> {
-    let (_, first) = errors.first()?;
+fn summarize(errors: &[(&str, &str, CloudError)]) -> Option<String> {
+    let (_, _, first) = errors.first()?;
     let same = errors
         .iter()
-        .all(|(_, e)| e.kind == first.kind && e.code == first.code);
+        .all(|(_, _, e)| e.kind == first.kind && e.code == first.code);
     if same && errors.len() > 1 {
         Some(format!("{first} ({} calls failed)", errors.len()))
     } else {
         Some(
             errors
                 .iter()
-                .map(|(what, e)| format!("{what}: {e}"))
+                .map(|(what, _, e)| format!("{what}: {e}"))
                 .collect::<Vec<_>>()
                 .join("; "),
         )
@@ -279,5 +301,87 @@ mod tests {
         );
         assert_eq!(lb_arn_dimension(lb).as_deref(), Some("app/shop/def456"));
         assert_eq!(lb_arn_dimension("nonsense"), None);
+    }
+
+    #[test]
+    fn every_unread_kind_is_named_once_with_its_call_and_code() {
+        let denied = |call: &str| {
+            CloudError::new(
+                super::super::ErrorKind::Unauthorized,
+                "UnauthorizedOperation",
+                "You are not authorized",
+            )
+            .with_call(call)
+            .with_http_status(403)
+        };
+        let errors = [
+            (
+                "volume events",
+                "volume_events",
+                denied("ec2:DescribeVolumeStatus"),
+            ),
+            (
+                "target health",
+                "target_health",
+                denied("elasticloadbalancing:DescribeTargetHealth"),
+            ),
+            (
+                "target health",
+                "target_health",
+                denied("elasticloadbalancing:DescribeTargetHealth"),
+            ),
+            ("metrics", "metrics", denied("cloudwatch:GetMetricData")),
+        ];
+        let kinds = unread(&errors);
+        let names: Vec<_> = kinds
+            .iter()
+            .map(|k| {
+                (
+                    k.kind.as_str(),
+                    k.call.as_deref(),
+                    k.code.as_str(),
+                    k.http_status,
+                    k.failed_calls,
+                )
+            })
+            .collect();
+        let code = "UnauthorizedOperation";
+        assert_eq!(
+            names,
+            [
+                (
+                    "volume_events",
+                    Some("ec2:DescribeVolumeStatus"),
+                    code,
+                    Some(403),
+                    1
+                ),
+                (
+                    "target_health",
+                    Some("elasticloadbalancing:DescribeTargetHealth"),
+                    code,
+                    Some(403),
+                    2
+                ),
+                (
+                    "metrics",
+                    Some("cloudwatch:GetMetricData"),
+                    code,
+                    Some(403),
+                    1
+                ),
+            ]
+        );
+        assert!(
+            kinds[0].error.contains("HTTP 403 UnauthorizedOperation"),
+            "{}",
+            kinds[0].error
+        );
+        // The one-line summary says it once: every call failed the same way.
+        assert_eq!(
+            summarize(&errors).map(|s| s.ends_with("(4 calls failed)")),
+            Some(true)
+        );
+        assert!(unread(&[]).is_empty() && summarize(&[]).is_none());
     }
 }

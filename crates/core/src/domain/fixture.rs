@@ -27,6 +27,7 @@ impl FleetBuilder {
             region: region.into(),
             fetched_at: Some(now),
             error: None,
+            unread: Vec::new(),
         });
         FleetBuilder {
             inv,

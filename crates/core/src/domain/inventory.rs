@@ -9,6 +9,29 @@ pub struct RegionStatus {
     pub fetched_at: Option<Timestamp>,
     /// Plain-words reason the region (or part of it) could not be read.
     pub error: Option<String>,
+    /// Every kind the refresh could not read in this region, each with its call and error (empty
+    /// when everything was read). `error` says the same in one line.
+    #[serde(default)]
+    pub unread: Vec<UnreadKind>,
+}
+
+/// One kind of resource (or reading) a refresh could not get in a region: what is missing from the
+/// inventory, the call that failed and AWS's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadKind {
+    /// The inventory's key for what is missing: `volume_events`, `metrics`, `auto_scaling_groups`.
+    pub kind: String,
+    /// The call that failed, as IAM names it (`ec2:DescribeVolumeStatus`), when known.
+    pub call: Option<String>,
+    /// AWS's error code (`UnauthorizedOperation`), or a local one (`dispatch`, `timeout`).
+    pub code: String,
+    /// The HTTP status of AWS's answer, when one came.
+    pub http_status: Option<u16>,
+    /// The whole error in plain words, with the call, status, code and message.
+    pub error: String,
+    /// How many calls for this kind failed (one per target group for `target_health`); `error`
+    /// is the first one's.
+    pub failed_calls: usize,
 }
 
 /// Everything the console knows, over one or more regions. Each resource names its region.
