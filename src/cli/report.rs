@@ -231,6 +231,18 @@ fn write_table(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         if !z.elastic_ips.is_empty() {
             parts.push(format!("addresses lost: {}", z.elastic_ips.join(", ")));
         }
+        if !z.load_balancers_down.is_empty() {
+            parts.push(format!(
+                "load balancers with no other zone: {}",
+                z.load_balancers_down.join(", ")
+            ));
+        }
+        if !z.volumes_unprotected.is_empty() {
+            parts.push(format!(
+                "data volumes with no snapshot: {}",
+                z.volumes_unprotected.join(", ")
+            ));
+        }
         writeln!(
             out,
             "{:<14} {:<11} {}",
