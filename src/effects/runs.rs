@@ -182,16 +182,8 @@ pub async fn plan(
         }
         other => {
             let region = other.region().unwrap_or_default();
-            if let Some(e) = inv
-                .regions
-                .iter()
-                .find(|r| r.region == region)
-                .and_then(|r| r.error.as_ref())
-            {
-                return Err(format!(
-                    "cannot read {region} ({e}): a plan must not be built on stale data"
-                ));
-            }
+            // Refused only for what this runbook needs; what it could not check is noted.
+            let unchecked = opsdeck_runbook::reads::check(&inv, region, other.runbook())?;
             let details = match (
                 other,
                 session.readers().iter().find(|r| r.region() == region),
@@ -202,7 +194,8 @@ pub async fn plan(
                 }
                 _ => rolling::GroupDetails::new(),
             };
-            let plan = runbooks::plan(other, &inv, &details, chrono::Utc::now())?;
+            let mut plan = runbooks::plan(other, &inv, &details, chrono::Utc::now())?;
+            plan.notes.extend(unchecked);
             Ok(Planned {
                 plan,
                 progress: None,

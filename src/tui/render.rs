@@ -228,7 +228,23 @@ fn banners(s: &AppState) -> Vec<Banner> {
             };
             // What an operator needs first: which region, AWS's code, how old its rows are and
             // when it is tried again; the reason in plain words last (the log has every detail).
-            let (code, reason) = region_reason(e);
+            let (code, reason) = if r.unread.is_empty() {
+                region_reason(e)
+            } else {
+                // Every kind it could not read, each with its call and AWS's code: not only the
+                // first (an operator must know what the screen is missing).
+                let kinds: Vec<String> = r
+                    .unread
+                    .iter()
+                    .map(|u| strings::unread_kind(&u.kind, u.call.as_deref(), &u.code))
+                    .collect();
+                let code = r
+                    .unread
+                    .first()
+                    .map(|u| u.code.as_str())
+                    .filter(|c| !c.is_empty());
+                (code, strings::could_not_read(&kinds))
+            };
             let name = match code {
                 Some(c) => strings::region_with_code(&r.region, c),
                 None => r.region.clone(),
@@ -296,7 +312,14 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     // refresh that answered.
     let mut right = match (s.data.loaded(), s.data_as_of()) {
         (true, Some(t)) => strings::data_age(&age_text(minutes_between(t, s.clock))),
-        (true, None) => strings::NO_GOOD_DATA_YET.into(),
+        // Some lists of some region failed on every refresh so far: the rows shown are what could
+        // be read (the banner names what could not), as old as the last answer.
+        (true, None) => match s.data.fetched_at {
+            Some(t) if s.data.inv.resource_count() > 0 => {
+                strings::partial_data(&age_text(minutes_between(t, s.clock)))
+            }
+            _ => strings::NO_GOOD_DATA_YET.into(),
+        },
         (false, _) if s.session.info.is_some() => strings::LOADING_INVENTORY.into(),
         (false, _) => String::new(),
     };

@@ -117,6 +117,24 @@ pub fn region_banner(region: &str, age: &str, retry: &str, reason: &str) -> Stri
     format!("{region} · {age} · {retry} · {reason}")
 }
 
+/// One kind a refresh could not read, for a region's banner: what, the call, AWS's code.
+pub fn unread_kind(kind: &str, call: Option<&str>, code: &str) -> String {
+    match call {
+        Some(c) => format!("{kind} ({c} {code})"),
+        None => format!("{kind} ({code})"),
+    }
+}
+
+/// A region's banner reason when some of its lists could not be read: every one of them.
+pub fn could_not_read(kinds: &[String]) -> String {
+    format!("could not read {}", kinds.join(", "))
+}
+
+/// The header's data age when every refresh so far left something unread.
+pub fn partial_data(age: &str) -> String {
+    format!("partial data {age} old")
+}
+
 /// After a failed region's first reason, when more of its lists failed.
 pub fn more_failed(n: usize) -> String {
     format!(" (+{n} more failed)")

@@ -23,6 +23,7 @@ mod cli_groups;
 mod cli_inputs;
 mod cli_inventory;
 mod cli_kill9;
+mod cli_partial_reads;
 mod cli_races;
 mod cli_report;
 mod cli_runbook;

@@ -14,6 +14,7 @@ pub mod launch;
 mod lease_keys;
 pub mod leases;
 pub mod plan;
+pub mod reads;
 pub mod rolling;
 pub mod run_id;
 pub mod safety;

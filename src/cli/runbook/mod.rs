@@ -51,7 +51,9 @@ pub async fn run(
         RunbookCommand::RollingMaintenance(a) => {
             let session = connect().await?;
             let region = one_region(&session, &global.regions)?;
-            let Some(inv) = region_inventory(&session, &region).await else {
+            let Some((inv, unchecked)) =
+                region_inventory(&session, &region, "rolling-maintenance").await
+            else {
                 return Ok(exit::FAILED);
             };
             let args = RollingArgs {
@@ -68,7 +70,10 @@ pub async fn run(
                 None => rolling::GroupDetails::new(),
             };
             match rolling::plan(&inv, &region, &args, &details) {
-                Ok(plan) => launch_run(&session, dir, Start::New(plan), &a.exec).await,
+                Ok(mut plan) => {
+                    plan.notes.extend(unchecked);
+                    launch_run(&session, dir, Start::New(plan), &a.exec).await
+                }
                 Err(why) => Ok(refused(&why)),
             }
         }
@@ -80,7 +85,7 @@ pub async fn run(
                     count: a.count,
                     az: a.az,
                 };
-                return plan_then_launch(&session, dir, global, &a.exec, |inv| {
+                return plan_then_launch(&session, dir, global, ("remove-spof", &a.exec), |inv| {
                     opsdeck_runbook::groups::widen_plan(inv, &args)
                 })
                 .await;
@@ -92,7 +97,7 @@ pub async fn run(
                 deregister_image: a.deregister_image,
                 stamp: stamp(),
             };
-            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+            plan_then_launch(&session, dir, global, ("remove-spof", &a.exec), |inv| {
                 opsdeck_runbook::spof::plan(inv, &args)
             })
             .await
@@ -111,14 +116,14 @@ pub async fn run(
                 eni: a.eni,
                 stamp: stamp(),
             };
-            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+            plan_then_launch(&session, dir, global, ("db-failover", &a.exec), |inv| {
                 opsdeck_runbook::failover::plan(inv, &args)
             })
             .await
         }
         RunbookCommand::Snapshot(a) => {
             let session = connect().await?;
-            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+            plan_then_launch(&session, dir, global, ("snapshot", &a.exec), |inv| {
                 opsdeck_runbook::backup::snapshot_plan(inv, &a.instance, a.description.as_deref())
             })
             .await
@@ -126,7 +131,7 @@ pub async fn run(
         RunbookCommand::Restore(a) => {
             let session = connect().await?;
             let attach = a.attach_to.as_deref().zip(a.device.as_deref());
-            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+            plan_then_launch(&session, dir, global, ("restore", &a.exec), |inv| {
                 opsdeck_runbook::backup::restore_plan(inv, &a.snapshot, &a.az, attach)
             })
             .await
@@ -138,7 +143,7 @@ pub async fn run(
                 keep: a.keep,
                 younger_than_days: a.younger_than,
             };
-            plan_then_launch(&session, dir, global, &a.exec, |inv| {
+            plan_then_launch(&session, dir, global, ("prune", &a.exec), |inv| {
                 opsdeck_runbook::backup::prune_plan(inv, &args, chrono::Utc::now())
             })
             .await
@@ -218,9 +223,14 @@ fn refusal(e: &LaunchError) -> i32 {
     }
 }
 
-/// The region's inventory as a plan needs it (no metrics, no alarms); `None` (said on stderr) when
-/// it could not be read: a plan is never built on stale data.
-async fn region_inventory(session: &Session, region: &str) -> Option<Inventory> {
+/// The region's inventory as `runbook`'s plan needs it (no metrics, no alarms); `None` (said on
+/// stderr) when something it needs could not be read: a plan is never built on missing data. What
+/// it could not read but does not need comes back as notes for the plan.
+async fn region_inventory(
+    session: &Session,
+    region: &str,
+    runbook: &str,
+) -> Option<(Inventory, Vec<String>)> {
     let readers: Vec<_> = session
         .readers()
         .iter()
@@ -233,11 +243,13 @@ async fn region_inventory(session: &Session, region: &str) -> Option<Inventory> 
         ..FetchOptions::default()
     };
     let inv = fetch_inventory(&readers, &opts).await;
-    if let Some(e) = inv.regions.iter().find_map(|r| r.error.clone()) {
-        say_err!("opsdeck: cannot read {region}: {e}");
-        return None;
+    match opsdeck_runbook::reads::check(&inv, region, runbook) {
+        Ok(notes) => Some((inv, notes)),
+        Err(why) => {
+            say_err!("opsdeck: {why}");
+            None
+        }
     }
-    Some(inv)
 }
 
 /// Reads the region's inventory and plans with `planner`; a refusal exits 2 before anything changes.
@@ -245,15 +257,18 @@ async fn plan_then_launch(
     session: &Session,
     dir: &StateDir,
     global: &GlobalArgs,
-    exec: &ExecArgs,
+    (runbook, exec): (&str, &ExecArgs),
     planner: impl FnOnce(&Inventory) -> Result<Plan, String>,
 ) -> anyhow::Result<i32> {
     let region = one_region(session, &global.regions)?;
-    let Some(inv) = region_inventory(session, &region).await else {
+    let Some((inv, unchecked)) = region_inventory(session, &region, runbook).await else {
         return Ok(exit::FAILED);
     };
     match planner(&inv) {
-        Ok(plan) => launch_run(session, dir, Start::New(plan), exec).await,
+        Ok(mut plan) => {
+            plan.notes.extend(unchecked);
+            launch_run(session, dir, Start::New(plan), exec).await
+        }
         Err(why) => Ok(refused(&why)),
     }
 }

@@ -102,3 +102,49 @@ async fn more_banners_than_room_are_counted_not_dropped() {
     let text = screen(&mut s, 160, 48, &color());
     assert!(text.contains("(12 calls)"), "{text}");
 }
+
+/// A region some of whose lists could not be read on any refresh yet: the banner names every kind
+/// with its call and AWS's code (not the first and "+1 more"), and the header says the rows are
+/// partial data, with their age, rather than "no good data yet" over a full table.
+#[tokio::test(start_paused = true)]
+async fn every_unread_kind_is_named_and_the_data_is_called_partial() {
+    let mut inv = opsdeck_app::sample::inventory(18, &["us-east-1"], epoch());
+    let unread =
+        |kind: &str, call: &str, code: &str, status: u16| opsdeck_core::domain::UnreadKind {
+            kind: kind.into(),
+            call: Some(call.into()),
+            code: code.into(),
+            http_status: Some(status),
+            error: format!("{call}: HTTP {status} {code}: denied"),
+            failed_calls: 1,
+        };
+    inv.regions[0].error = Some(
+        "metrics: not permitted [AccessDenied]; volume_events: not permitted [UnauthorizedOperation]"
+            .into(),
+    );
+    inv.regions[0].unread = vec![
+        unread("metrics", "cloudwatch:GetMetricData", "AccessDenied", 403),
+        unread(
+            "volume_events",
+            "ec2:DescribeVolumeStatus",
+            "UnauthorizedOperation",
+            403,
+        ),
+    ];
+    let mut s = state_with(inv, session(&["us-east-1".to_string()], false, None));
+    let text = screen(&mut s, 240, 30, &color());
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].contains("partial data") && !lines[0].contains("no good data yet"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains(
+            "could not read metrics (cloudwatch:GetMetricData AccessDenied), volume_events \
+             (ec2:DescribeVolumeStatus UnauthorizedOperation)"
+        ),
+        "{}",
+        lines[1]
+    );
+}
