@@ -9,6 +9,7 @@ use opsdeck_app::format as f;
 use opsdeck_app::keys::Action;
 use opsdeck_app::resources::ResourceKind;
 use opsdeck_app::state::*;
+use opsdeck_core::domain::AlarmState;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -163,6 +164,12 @@ fn region_reason(err: &str) -> (Option<&str>, String) {
     (code, reason)
 }
 
+/// The first failure of a region's error in plain words (`instances: not permitted`).
+fn first_words(err: &str) -> &str {
+    let first = err.split("; ").next().unwrap_or(err);
+    first.split(" [").next().unwrap_or(first).trim()
+}
+
 fn banners(s: &AppState) -> Vec<Banner> {
     let mut out = Vec::new();
     let on_runbook = matches!(s.nav.top(), Screen::Runbook(_));
@@ -228,22 +235,23 @@ fn banners(s: &AppState) -> Vec<Banner> {
             };
             // What an operator needs first: which region, AWS's code, how old its rows are and
             // when it is tried again; the reason in plain words last (the log has every detail).
-            let (code, reason) = if r.unread.is_empty() {
-                region_reason(e)
+            // Every kind it could not read, each with its call and AWS's code (not only the
+            // first): what the screen is missing. All of them failing alike (expired credentials,
+            // an endpoint down) is said once, as the fetch words it.
+            let (code, plain) = region_reason(e);
+            let alike = r
+                .unread
+                .iter()
+                .all(|u| r.unread.first().is_some_and(|f| f.code == u.code));
+            let reason = if r.unread.is_empty() || (alike && r.unread.len() > 3) {
+                plain
             } else {
-                // Every kind it could not read, each with its call and AWS's code: not only the
-                // first (an operator must know what the screen is missing).
                 let kinds: Vec<String> = r
                     .unread
                     .iter()
                     .map(|u| strings::unread_kind(&u.kind, u.call.as_deref(), &u.code))
                     .collect();
-                let code = r
-                    .unread
-                    .first()
-                    .map(|u| u.code.as_str())
-                    .filter(|c| !c.is_empty());
-                (code, strings::could_not_read(&kinds))
+                strings::could_not_read(first_words(e), &kinds)
             };
             let name = match code {
                 Some(c) => strings::region_with_code(&r.region, c),
@@ -307,6 +315,33 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
                 hs,
             ));
         }
+    }
+    // What is on fire, on every screen: alarms in ALARM and zones AWS reports impaired.
+    let inv = &s.data.inv;
+    let firing = inv
+        .alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm)
+        .count();
+    if firing > 0 {
+        left.push(sep.clone());
+        left.push(Span::styled(
+            strings::alarms_firing(firing),
+            theme.badge(Color::Red),
+        ));
+    }
+    let impaired: Vec<&str> = inv
+        .availability_zones
+        .iter()
+        .filter(|z| !z.state.is_healthy())
+        .map(|z| z.name.as_str())
+        .collect();
+    if !impaired.is_empty() {
+        left.push(sep.clone());
+        left.push(Span::styled(
+            strings::zones_impaired(&impaired),
+            theme.badge(Color::Red),
+        ));
     }
     // The age of the oldest good data on screen: a failing region's kept rows, not the last
     // refresh that answered.

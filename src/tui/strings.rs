@@ -125,9 +125,20 @@ pub fn unread_kind(kind: &str, call: Option<&str>, code: &str) -> String {
     }
 }
 
-/// A region's banner reason when some of its lists could not be read: every one of them.
-pub fn could_not_read(kinds: &[String]) -> String {
-    format!("could not read {}", kinds.join(", "))
+/// A region's banner reason when some of its lists could not be read: the first in plain words,
+/// then every one of them.
+pub fn could_not_read(first: &str, kinds: &[String]) -> String {
+    format!("{first} · could not read {}", kinds.join(", "))
+}
+
+/// The header's count of CloudWatch alarms in ALARM.
+pub fn alarms_firing(n: usize) -> String {
+    format!(" {n} alarm{} firing ", if n == 1 { "" } else { "s" })
+}
+
+/// The header's list of zones AWS reports impaired or unavailable.
+pub fn zones_impaired(zones: &[&str]) -> String {
+    format!(" impaired: {} ", zones.join(", "))
 }
 
 /// The header's data age when every refresh so far left something unread.

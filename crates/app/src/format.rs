@@ -41,10 +41,14 @@ pub fn bar(pct: u8, width: usize) -> String {
 pub fn ascii_char(c: char) -> char {
     match c {
         c if c.is_ascii() => c,
+        // Eight levels stay eight (a sparkline must still rise and fall in ASCII).
         '▁' => '_',
-        '▂' | '▃' => '.',
-        '▄' | '▅' => '-',
-        '▆' | '▇' => '=',
+        '▂' => '.',
+        '▃' => ':',
+        '▄' => '-',
+        '▅' => '=',
+        '▆' => '+',
+        '▇' => '*',
         '█' => '#',
         '░' | '▒' | '▓' => '.',
         '…' => '~',
@@ -77,6 +81,16 @@ pub fn to_ascii(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sparkline's eight levels are eight distinct characters in ASCII: it still rises and falls.
+    #[test]
+    fn ascii_sparklines_keep_their_levels() {
+        let spark = "▁▂▃▄▅▆▇█";
+        let ascii = to_ascii(spark);
+        let distinct: std::collections::BTreeSet<char> = ascii.chars().collect();
+        assert_eq!(distinct.len(), 8, "{ascii}");
+        assert!(ascii.is_ascii());
+    }
 
     #[test]
     fn durations_are_compact() {

@@ -77,6 +77,12 @@ pub fn select(inv: &Inventory, region: &str, args: &RollingArgs) -> Result<Vec<S
     Ok(ids)
 }
 
+/// A registration that serves, or that cannot (a group no load balancer uses: `unused`,
+/// `Target.NotInUse` is its steady state): anything else is a target to fix, not to maintain.
+fn serves_now(state: TargetState) -> bool {
+    matches!(state, TargetState::Healthy | TargetState::Unused)
+}
+
 pub fn plan(
     inv: &Inventory,
     region: &str,
@@ -120,6 +126,25 @@ pub fn plan(
             return Err(format!(
                 "the capacity guard refuses {id}: {}",
                 why.join("; ")
+            ));
+        }
+        // As AWSEC2-PatchLoadBalancerInstance does: only a healthy target is taken out (and then
+        // waited back to healthy); one that is not healthy now would never be seen to return.
+        if let Some(t) = inv
+            .registrations_of_instance(id)
+            .find(|t| !serves_now(t.state))
+        {
+            let group = inv
+                .target_group(&t.target_group_arn)
+                .map_or(t.target_group_arn.as_str(), |g| g.name.as_str());
+            return Err(format!(
+                "{id} is not healthy in {group} ({}{}): rolling maintenance takes only healthy \
+                 targets out and waits for them to return healthy; fix it first, or leave it out",
+                t.state.as_str(),
+                t.reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
             ));
         }
         let label = format!(
@@ -490,6 +515,34 @@ mod tests {
         f.event(&ids[0], EventCode::SystemReboot, 48);
         f.event(&ids[2], EventCode::InstanceReboot, 72);
         (f.build(), ids)
+    }
+
+    /// As AWSEC2-PatchLoadBalancerInstance does: a target that is not healthy now is refused,
+    /// named with its group and state, rather than taken out and waited for in vain.
+    #[test]
+    fn only_a_healthy_target_is_maintained() {
+        let (mut inv, ids) = three_in_two_azs();
+        for t in inv
+            .target_health
+            .iter_mut()
+            .filter(|t| t.target_id == ids[2])
+        {
+            t.state = TargetState::Unhealthy;
+            t.reason = Some("Target.FailedHealthChecks".into());
+        }
+        let e = plan(&inv, "r", &RollingArgs::default(), &GroupDetails::new()).unwrap_err();
+        assert!(
+            e.contains(&format!(
+                "{} is not healthy in web (unhealthy: Target.FailedHealthChecks)",
+                ids[2]
+            )),
+            "{e}"
+        );
+        let only_w1 = RollingArgs {
+            instances: vec![ids[0].clone()],
+            ..RollingArgs::default()
+        };
+        assert!(plan(&inv, "r", &only_w1, &GroupDetails::new()).is_ok());
     }
 
     #[test]

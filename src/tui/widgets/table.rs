@@ -204,6 +204,13 @@ pub fn render(
             let base = theme.value(&model.titles[c], &raw);
             let line = highlight(text.as_ref(), &needles, base, theme.matched());
             buf.set_line(x, y, &line, w);
+            // A cut cell says so: its last visible character becomes an ellipsis.
+            if w > 0
+                && line.width() > usize::from(w)
+                && let Some(cell) = buf.cell_mut((x + w - 1, y))
+            {
+                cell.set_symbol(theme.ellipsis());
+            }
             x += w;
         }
         if pos == view.selected {

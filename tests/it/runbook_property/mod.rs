@@ -275,6 +275,18 @@ fn check_refusal(
             )),
         };
     }
+    if let Some((id, rest)) = why.split_once(" is not healthy in ") {
+        let group = rest.split(' ').next().unwrap_or_default();
+        let healthy = at_plan
+            .get(group)
+            .and_then(|targets| targets.iter().find(|(t, _)| t == id))
+            .is_some_and(|(_, s)| *s == TargetState::Healthy);
+        return if healthy {
+            Err(format!("{id} is healthy in {group}, yet refused: {why}"))
+        } else {
+            Ok(())
+        };
+    }
     Err(format!("not one of the planner's refusals: {why}"))
 }
 

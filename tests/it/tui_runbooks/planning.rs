@@ -116,6 +116,17 @@ async fn the_events_view_moves_an_event_to_its_deadline() {
 async fn r_on_the_az_map_offers_the_findings_fixes() {
     let mut h = Harness::start(sim::demo(), false).await;
     h.command("az").await;
+    // The web tier's zone: r offers the fixes of that zone's findings.
+    for _ in 0..12 {
+        if let Screen::AzMap(m) = h.state.nav.top()
+            && m.columns
+                .get(m.selected)
+                .is_some_and(|c| c.az == "us-east-1a")
+        {
+            break;
+        }
+        h.key(Key::ch('l')).await;
+    }
     h.key(Key::ch('r')).await;
     let Screen::Runbooks(c) = h.state.nav.top() else {
         panic!("the runbook list, got {:?}", h.state.nav.top());

@@ -141,8 +141,8 @@ async fn every_unread_kind_is_named_and_the_data_is_called_partial() {
     );
     assert!(
         lines[1].contains(
-            "could not read metrics (cloudwatch:GetMetricData AccessDenied), volume_events \
-             (ec2:DescribeVolumeStatus UnauthorizedOperation)"
+            "metrics: not permitted · could not read metrics (cloudwatch:GetMetricData \
+             AccessDenied), volume_events (ec2:DescribeVolumeStatus UnauthorizedOperation)"
         ),
         "{}",
         lines[1]

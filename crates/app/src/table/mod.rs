@@ -64,6 +64,8 @@ impl TableModel {
         with_region: bool,
     ) -> TableModel {
         let cols = kind.columns();
+        // A kind that shows its region itself (zones) gets no second REGION column.
+        let with_region = with_region && !cols.iter().any(|c| c.title == "REGION");
         let mut titles: Vec<String> = cols.iter().map(|c| c.title.to_string()).collect();
         let mut widths: Vec<u16> = cols.iter().map(|c| c.width).collect();
         let mut mins: Vec<u16> = cols.iter().map(|c| c.min).collect();

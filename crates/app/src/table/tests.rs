@@ -122,3 +122,27 @@ fn values_sort_by_meaning() {
     assert!(Key::of("▁▂▃ 9%") < Key::of("▁▂▃ 10%"));
     assert!(Key::of("-") > Key::of("zzz"), "empty cells sort last");
 }
+
+/// Zones name their region themselves: several regions on screen add no second REGION column.
+#[test]
+fn zones_have_one_region_column() {
+    let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let inv = crate::sample::inventory(30, &["us-east-1", "eu-west-1"], now);
+    let index = crate::resources::InvIndex::build(&inv);
+    let ctx = crate::resources::IndexedCtx {
+        inv: &inv,
+        index: &index,
+        now,
+    };
+    let rows = (0..inv.availability_zones.len() as u32).collect();
+    let m = TableModel::build(ResourceKind::Zones, &ctx, rows, true);
+    assert_eq!(
+        m.titles.iter().filter(|t| *t == "REGION").count(),
+        1,
+        "{:?}",
+        m.titles
+    );
+    let rows = (0..inv.instances.len() as u32).collect();
+    let m = TableModel::build(ResourceKind::Instances, &ctx, rows, true);
+    assert_eq!(m.titles.last().map(String::as_str), Some("REGION"));
+}

@@ -28,6 +28,26 @@ async fn guard_inventory(read: &dyn CloudRead, instance: &str) -> CloudResult<In
 
 pub(super) async fn observe_capacity_guard(ctx: &Ctx<'_>, instance: &str) -> CloudResult<Seen> {
     let inv = guard_inventory(ctx.read, instance).await?;
+    // Only a healthy target is taken out (it is waited back to healthy): one whose health dropped
+    // since the plan waits here, still in service, until it is healthy again (or the step times
+    // out). A group it is already draining from is the run's own doing.
+    if let Some(t) = inv.registrations_of_instance(instance).find(|t| {
+        !matches!(
+            t.state,
+            TargetState::Healthy
+                | TargetState::Unused
+                | TargetState::Draining
+                | TargetState::UnhealthyDraining
+        )
+    }) {
+        let group = inv
+            .target_group(&t.target_group_arn)
+            .map_or(t.target_group_arn.as_str(), |g| g.name.as_str());
+        return Ok(Seen::Pending(format!(
+            "{instance} is {} in {group}: waiting until it is healthy before taking it out",
+            t.state.as_str()
+        )));
+    }
     Ok(match check_removal(&inv, &[instance], ctx.floor) {
         Ok(()) => Seen::Done(Outputs::new()),
         Err(v) => Seen::Pending(
