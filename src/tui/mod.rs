@@ -256,7 +256,8 @@ async fn event_loop(
                 }
                 None => None,
             },
-            _ = tick.tick() => Some(Input::Tick(chrono::Utc::now())),
+            // The session's clock (the simulator's in a demo), not the wall clock.
+            _ = tick.tick() => Some(Input::Tick(runner.now())),
             _ = tokio::time::sleep(wait), if state.dirty => None,
             _ = sigterm.recv() => return Ok(Ended::Quit(strings::BY_SIGTERM)),
             // In raw mode ctrl-c is a key; a SIGINT comes from outside (`kill -INT`).

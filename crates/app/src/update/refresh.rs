@@ -130,6 +130,13 @@ pub(super) fn accept_inventory(
     mut inv: Inventory,
     index: Option<InvIndex>,
 ) -> bool {
+    // The answer carries the session's clock as of its read (the simulator's in a demo, moved by
+    // `:chaos skip` too): the console's clock catches up with it, never goes back.
+    if let Some(t) = inv.fetched_at()
+        && t > s.clock
+    {
+        s.clock = t;
+    }
     let now = s.clock;
     let old = Arc::clone(&s.data.inv);
     let changed = carry_over(&old, &mut inv);
