@@ -202,7 +202,7 @@ pub async fn plan(
                 }
                 _ => rolling::GroupDetails::new(),
             };
-            let plan = runbooks::plan(other, &inv, &details, chrono::Utc::now())?;
+            let plan = runbooks::plan(other, &inv, &details, session.now())?;
             Ok(Planned {
                 plan,
                 progress: None,

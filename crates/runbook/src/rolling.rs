@@ -77,15 +77,17 @@ pub fn select(inv: &Inventory, region: &str, args: &RollingArgs) -> Result<Vec<S
     Ok(ids)
 }
 
+/// `now`: the session's clock (the simulator's in a demo): a new start time is judged against it.
 pub fn plan(
     inv: &Inventory,
     region: &str,
     args: &RollingArgs,
     details: &GroupDetails,
+    now: Timestamp,
 ) -> Result<Plan, String> {
     let ids = select(inv, region, args)?;
     if let Some(to) = args.reschedule_to {
-        return reschedule_plan(inv, region, args, &ids, to);
+        return reschedule_plan(inv, region, args, &ids, to, now);
     }
     let floor = Floor {
         per_group: 1,
@@ -413,8 +415,8 @@ fn reschedule_plan(
     args: &RollingArgs,
     ids: &[String],
     to: Timestamp,
+    now: Timestamp,
 ) -> Result<Plan, String> {
-    let now = chrono::Utc::now();
     if to < now + chrono::Duration::minutes(60) {
         return Err("a new start time must be at least 60 minutes from now".into());
     }
@@ -495,7 +497,14 @@ mod tests {
     #[test]
     fn events_choose_the_instances_and_the_kind_of_restart() {
         let (inv, ids) = three_in_two_azs();
-        let p = plan(&inv, "r", &RollingArgs::default(), &GroupDetails::new()).unwrap();
+        let p = plan(
+            &inv,
+            "r",
+            &RollingArgs::default(),
+            &GroupDetails::new(),
+            now(),
+        )
+        .unwrap();
         let kinds: Vec<&str> = p.steps.iter().map(|s| s.action_name()).collect();
         assert_eq!(
             kinds,
@@ -534,6 +543,7 @@ mod tests {
                 ..Default::default()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap_err();
         assert!(
@@ -553,6 +563,7 @@ mod tests {
                 ..Default::default()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap_err();
         assert_eq!(e, "unknown instance i-nope");
@@ -564,6 +575,7 @@ mod tests {
                 ..Default::default()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap_err();
         assert_eq!(e, "unknown target group nope");
@@ -584,6 +596,7 @@ mod tests {
                 ..one.clone()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap();
         assert_eq!(ok.steps.len(), 1);
@@ -595,6 +608,7 @@ mod tests {
                 ..one.clone()
             },
             &GroupDetails::new(),
+            now(),
         );
         assert!(late.unwrap_err().contains("deadline"));
         let soon = plan(
@@ -605,6 +619,7 @@ mod tests {
                 ..one
             },
             &GroupDetails::new(),
+            now(),
         );
         assert!(soon.unwrap_err().contains("60 minutes"));
     }

@@ -319,6 +319,7 @@ fn start_run(s: &mut AppState) -> u64 {
             step: 0,
             title,
             expected_secs: 300,
+            at: s.clock,
         },
         RunEvent::Acted {
             step: 0,

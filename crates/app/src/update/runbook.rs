@@ -260,8 +260,11 @@ fn planned(s: &mut AppState, generation: u64, result: Result<Box<Planned>, Strin
 fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
     let n = ui.steps.len();
     match e {
-        RunEvent::StepStarted { step, title, .. } if step < n => {
-            ui.steps[step].state = StepState::Running { since: now };
+        // Timed from the engine's start of the step, on the session's clock (as the console's is).
+        RunEvent::StepStarted {
+            step, title, at, ..
+        } if step < n => {
+            ui.steps[step].state = StepState::Running { since: at };
             ui.steps[step].detail = None;
             ui.log(now, log::step_started(step + 1, n, &title));
         }
