@@ -7,7 +7,6 @@ use crate::support;
 
 use opsdeck_app::resources::ResourceKind;
 use opsdeck_app::state::AppState;
-use opsdeck_core::cloud::CloudWrite;
 use opsdeck_core::domain::Timestamp;
 use opsdeck_sim::{FleetSource, Sim};
 use support::console::Harness;
