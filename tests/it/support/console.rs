@@ -122,8 +122,11 @@ impl Harness {
 
     /// The loop's timer: a tick carrying the session's clock (the simulator's), its effects run.
     pub async fn tick(&mut self) {
-        let now = self.runner.now();
-        let fx = app::update(&mut self.state, Input::Tick(now));
+        let tick = Input::Tick {
+            wall: chrono::Utc::now(),
+            session: self.runner.now(),
+        };
+        let fx = app::update(&mut self.state, tick);
         self.run(fx).await;
     }
 

@@ -226,7 +226,7 @@ async fn demo_with_failed_region() -> AppState {
     let before = s.data.inv.instances.len();
     let later = epoch() + chrono::Duration::minutes(5);
     // The auto-refresh is due: the tick starts it.
-    let fx = app::update(&mut s, Input::Tick(later));
+    let fx = app::update(&mut s, Input::tick(later));
     let generation = match fx.first() {
         Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("{other:?}"),

@@ -97,7 +97,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             ui.log(now, log::run_started(&run_id));
             ui.run_id = Some(run_id);
             // Health per AZ follows the refreshes: make them frequent while the run lasts.
-            let soon = now + chrono::Duration::seconds(RUN_REFRESH_SECONDS);
+            let soon = s.wall + chrono::Duration::seconds(RUN_REFRESH_SECONDS);
             if s.data.next_refresh.is_none_or(|t| t > soon) {
                 s.data.next_refresh = Some(soon);
             }

@@ -53,7 +53,7 @@ fn ages_and_time_left_are_measured_on_the_clock_ticks_carry() {
     );
     // The session's clock moved a day (a demo at --demo-speed, or `:chaos skip 1d`).
     let later = t0() + Duration::days(1);
-    update(&mut s, Input::Tick(later));
+    update(&mut s, Input::tick(later));
     assert_eq!(s.clock, later);
     assert_eq!(
         cell(&s, ResourceKind::Snapshots, 0, "AGE"),
@@ -82,7 +82,7 @@ fn an_inventory_read_later_moves_the_clock_and_a_new_snapshot_is_not_in_the_futu
     );
     // A slower answer read before the last tick never moves the clock back.
     let tick = sim_now + Duration::minutes(5);
-    update(&mut s, Input::Tick(tick));
+    update(&mut s, Input::tick(tick));
     let slow = read_at(&s, sim_now + Duration::minutes(1));
     answer(&mut s, slow);
     assert_eq!(s.clock, tick);
@@ -112,4 +112,38 @@ fn a_completed_event_shows_no_time_left_and_is_not_movable() {
         crate::format::time_left(ahead, t0())
     );
     assert!(cell(&s, ResourceKind::Events, 2, "PLAN").contains("movable"));
+}
+
+#[test]
+fn a_sped_up_session_clock_does_not_speed_up_what_the_operator_waits_through() {
+    let mut s = loaded(30, &["eu-west-1"], false);
+    let due = s.data.next_refresh.expect("auto-refresh scheduled");
+    command(&mut s, "sort");
+    assert!(s.status.is_some(), "a status line to watch");
+    // The demo at speed 30: five real seconds are two and a half simulated minutes.
+    let wall = t0() + Duration::seconds(5);
+    let session = t0() + Duration::seconds(150);
+    let fx = update(&mut s, Input::Tick { wall, session });
+    assert_eq!(s.clock, session, "ages and time left move with the session");
+    assert_eq!(s.wall, wall);
+    assert!(
+        fx.is_empty(),
+        "no refresh before its wall-clock time: {fx:?}"
+    );
+    assert!(s.status.is_some(), "the status line stays its real seconds");
+    assert_eq!(s.data.next_refresh, Some(due));
+    let snap = s.data.inv.snapshots[0].start_time;
+    assert_eq!(
+        cell(&s, ResourceKind::Snapshots, 0, "AGE"),
+        crate::format::age(snap, session)
+    );
+    // At the refresh's wall-clock time, it starts.
+    let fx = update(
+        &mut s,
+        Input::Tick {
+            wall: due,
+            session: session + Duration::minutes(30),
+        },
+    );
+    assert!(matches!(fx.first(), Some(Effect::Fetch { .. })), "{fx:?}");
 }
