@@ -123,6 +123,14 @@ impl Session {
         Some((read, self.writer_for(region)?))
     }
 
+    /// The session's clock (`CloudRead::now`): the wall clock against AWS, the simulator's clock
+    /// in a demo. The console's clock, its ages, times left and elapsed times all come from here.
+    pub fn now(&self) -> opsdeck_core::domain::Timestamp {
+        self.readers
+            .first()
+            .map_or_else(chrono::Utc::now, |r| r.now())
+    }
+
     pub fn is_read_only(&self) -> bool {
         self.writers.is_none()
     }

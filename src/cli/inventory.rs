@@ -26,7 +26,8 @@ pub async fn run(
         Format::Table => {
             let ctx = Ctx {
                 inv: &inv,
-                now: chrono::Utc::now(),
+                // The session's clock as of the read (the simulator's under --demo).
+                now: inv.fetched_at().unwrap_or_else(chrono::Utc::now),
             };
             let multi_region = inv.regions.len() > 1;
             for kind in ResourceKind::ALL {

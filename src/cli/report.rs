@@ -92,7 +92,7 @@ pub struct Summary {
 pub fn summary(inv: &Inventory) -> Summary {
     let ctx = opsdeck_app::resources::Ctx {
         inv,
-        now: chrono::Utc::now(),
+        now: inv.fetched_at().unwrap_or_else(chrono::Utc::now),
     };
     Summary {
         regions: inv.regions.iter().map(|r| r.region.clone()).collect(),
@@ -124,7 +124,8 @@ pub async fn run(
 ) -> anyhow::Result<i32> {
     let session = crate::session::connect(&global.source(config), true, state).await?;
     let inv = fetch_inventory(session.readers(), &FetchOptions::default()).await;
-    let mut opts = AnalysisOptions::new(chrono::Utc::now());
+    // Ages and time left on the session's clock as of the read (the simulator's under --demo).
+    let mut opts = AnalysisOptions::new(inv.fetched_at().unwrap_or_else(|| session.now()));
     let hours = args
         .max_snapshot_age
         .unwrap_or(config.analysis.max_snapshot_age_hours);

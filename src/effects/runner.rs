@@ -71,6 +71,14 @@ impl Runner {
         }
     }
 
+    /// The session's clock (`Session::now`); the wall clock until a session is connected. The loop's
+    /// ticks carry it, so the console's clock is the simulator's in a demo.
+    pub fn now(&self) -> opsdeck_core::domain::Timestamp {
+        self.session
+            .as_ref()
+            .map_or_else(chrono::Utc::now, |s| s.now())
+    }
+
     /// Whether every run this console started has ended.
     pub fn runs_finished(&self) -> bool {
         self.active.values().all(RunHandle::finished)
@@ -181,6 +189,7 @@ impl Runner {
                 let opts = self.fetch.clone();
                 let max_age = self.max_snapshot_age_hours;
                 let readers: Vec<Arc<dyn CloudRead>> = session.readers().to_vec();
+                let session_now = Arc::clone(&session);
                 self.spawn(generation, "refresh", async move {
                     let started = std::time::Instant::now();
                     // `fetch_inventory`'s future is not provably `Send` (a higher-ranked closure
@@ -193,11 +202,19 @@ impl Runner {
                         crate::allocator::release_freed();
                         // Indexing 100,000 resources takes a while: here, not on the loop.
                         // So does the analysis: findings change only with the inventory.
-                        let found = findings::compute(&inv, max_age, chrono::Utc::now());
+                        // Measured on the session's clock, as of the read (the console's clock
+                        // moves there when the answer arrives): in a demo, the simulator's.
+                        let now = inv.fetched_at().unwrap_or_else(|| session_now.now());
+                        let found = findings::compute(&inv, max_age, now);
                         let index = InvIndex::build(&inv).with_findings(found);
                         // So is the table on screen: the loop only swaps it in.
-                        let built =
-                            model.map(|req| Box::new(opsdeck_app::build_model(req, &inv, &index)));
+                        let built = model.map(|req| {
+                            let req = opsdeck_app::msg::ModelRequest {
+                                now: req.now.max(now),
+                                ..req
+                            };
+                            Box::new(opsdeck_app::build_model(req, &inv, &index))
+                        });
                         crate::allocator::release_freed();
                         (inv, index, built)
                     })

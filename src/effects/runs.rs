@@ -194,7 +194,7 @@ pub async fn plan(
                 }
                 _ => rolling::GroupDetails::new(),
             };
-            let mut plan = runbooks::plan(other, &inv, &details, chrono::Utc::now())?;
+            let mut plan = runbooks::plan(other, &inv, &details, session.now())?;
             plan.notes.extend(unchecked);
             Ok(Planned {
                 plan,

@@ -256,7 +256,12 @@ async fn event_loop(
                 }
                 None => None,
             },
-            _ = tick.tick() => Some(Input::Tick(chrono::Utc::now())),
+            // Both clocks: the wall's for what the operator waits through, the session's (the
+            // simulator's in a demo) for ages, time left and elapsed times.
+            _ = tick.tick() => Some(Input::Tick {
+                wall: chrono::Utc::now(),
+                session: runner.now(),
+            }),
             _ = tokio::time::sleep(wait), if state.dirty => None,
             _ = sigterm.recv() => return Ok(Ended::Quit(strings::BY_SIGTERM)),
             // In raw mode ctrl-c is a key; a SIGINT comes from outside (`kill -INT`).

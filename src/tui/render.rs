@@ -358,7 +358,7 @@ fn draw_header(frame: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         (false, _) if s.session.info.is_some() => strings::LOADING_INVENTORY.into(),
         (false, _) => String::new(),
     };
-    if s.data.loaded() && s.data.refresh_shown(s.clock) {
+    if s.data.loaded() && s.data.refresh_shown(s.wall) {
         right.push_str(strings::REFRESHING);
     }
     right.push(' ');

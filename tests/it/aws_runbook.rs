@@ -33,7 +33,14 @@ async fn rolling_maintenance_drains_restarts_and_rejoins_against_moto() {
         read.target_group_details(&web_tg).await.expect("details"),
     );
     // From the scheduled events: only web-2 has one (a system-reboot: stop/start).
-    let plan = rolling::plan(&inv, "us-east-1", &RollingArgs::default(), &details).expect("plan");
+    let plan = rolling::plan(
+        &inv,
+        "us-east-1",
+        &RollingArgs::default(),
+        &details,
+        chrono::Utc::now(),
+    )
+    .expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
     assert_eq!(
         kinds,
@@ -193,7 +200,7 @@ async fn db_failover_against_moto() {
         stamp: "moto".into(),
         ..Default::default()
     };
-    let plan = opsdeck_runbook::failover::plan(&inv, &args).expect("plan");
+    let plan = opsdeck_runbook::failover::plan(&inv, &args, chrono::Utc::now()).expect("plan");
     run_plan(&read, &write, &plan).await;
 
     let after = inventory::quick(&read).await;
@@ -301,7 +308,7 @@ async fn db_failover_moves_a_secondary_eni_against_moto() {
         stamp: "moto-eni".into(),
         ..Default::default()
     };
-    let plan = opsdeck_runbook::failover::plan(&inv, &args).expect("plan");
+    let plan = opsdeck_runbook::failover::plan(&inv, &args, chrono::Utc::now()).expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
     assert_eq!(
         kinds[kinds.len() - 2..],
@@ -355,7 +362,7 @@ async fn db_failover_reassigns_a_secondary_private_ip_against_moto() {
         stamp: "moto-ip".into(),
         ..Default::default()
     };
-    let plan = opsdeck_runbook::failover::plan(&inv, &args).expect("plan");
+    let plan = opsdeck_runbook::failover::plan(&inv, &args, chrono::Utc::now()).expect("plan");
     assert_eq!(
         plan.steps.last().map(|s| s.action_name()),
         Some("move_private_ip")

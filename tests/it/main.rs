@@ -45,6 +45,7 @@ mod sim_instances;
 mod sim_network;
 mod sim_storage;
 mod tui_actions;
+mod tui_clock;
 mod tui_e2e;
 mod tui_moto;
 mod tui_resilience;

@@ -199,7 +199,14 @@ async fn rolling_maintenance_of_a_group_goes_through_standby_and_keeps_every_mem
         group: Some("app".into()),
         ..RollingArgs::default()
     };
-    let plan = rolling::plan(&inv, REGION, &args, &details(&w, &inv).await).expect("plan");
+    let plan = rolling::plan(
+        &inv,
+        REGION,
+        &args,
+        &details(&w, &inv).await,
+        chrono::Utc::now(),
+    )
+    .expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "enter_standby").count(), 3);
     assert!(
@@ -263,7 +270,14 @@ async fn a_group_that_may_not_shrink_gets_a_stand_in_first_and_never_dips() {
         group: Some("app".into()),
         ..RollingArgs::default()
     };
-    let plan = rolling::plan(&inv, REGION, &args, &details(&w, &inv).await).expect("plan");
+    let plan = rolling::plan(
+        &inv,
+        REGION,
+        &args,
+        &details(&w, &inv).await,
+        chrono::Utc::now(),
+    )
+    .expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
     assert_eq!(
         kinds.iter().filter(|k| **k == "shape_group").count(),
@@ -347,7 +361,14 @@ async fn maintenance_is_refused_while_the_group_refreshes() {
         group: Some("app".into()),
         ..RollingArgs::default()
     };
-    let err = rolling::plan(&inv, REGION, &args, &GroupDetails::new()).expect_err("refused");
+    let err = rolling::plan(
+        &inv,
+        REGION,
+        &args,
+        &GroupDetails::new(),
+        chrono::Utc::now(),
+    )
+    .expect_err("refused");
     assert!(err.contains("instance refresh"), "{err}");
 }
 
@@ -369,7 +390,14 @@ async fn replace_terminates_through_the_group_and_waits_for_the_replacement() {
         replace: true,
         ..RollingArgs::default()
     };
-    let plan = rolling::plan(&inv, REGION, &args, &details(&w, &inv).await).expect("plan");
+    let plan = rolling::plan(
+        &inv,
+        REGION,
+        &args,
+        &details(&w, &inv).await,
+        chrono::Utc::now(),
+    )
+    .expect("plan");
     let (status, samples) = run(&w, plan).await;
     assert_eq!(status, RunStatus::Done);
     assert!(samples.iter().all(|(s, _)| *s >= 1));
@@ -399,7 +427,14 @@ async fn abandon_resumes_what_the_run_suspended_and_names_what_is_left_in_standb
         group: Some("app".into()),
         ..RollingArgs::default()
     };
-    let plan = rolling::plan(&inv, REGION, &args, &details(&w, &inv).await).expect("plan");
+    let plan = rolling::plan(
+        &inv,
+        REGION,
+        &args,
+        &details(&w, &inv).await,
+        chrono::Utc::now(),
+    )
+    .expect("plan");
     let standby = plan
         .steps
         .iter()

@@ -142,9 +142,9 @@ async fn fails_keeps_the_rows_backs_off_and_recovers(fault: Fault) {
     assert_eq!(h.state.data_as_of(), Some(t0), "{fault:?}: the rows' age");
 
     // The retry comes when it was scheduled, fails again and backs off further.
-    input(&mut h, Input::Tick(next - chrono::Duration::seconds(1))).await;
+    input(&mut h, Input::tick(next - chrono::Duration::seconds(1))).await;
     assert_eq!(h.state.data.failures, 1, "{fault:?}: not before it is due");
-    input(&mut h, Input::Tick(next)).await;
+    input(&mut h, Input::tick(next)).await;
     assert_eq!(h.state.data.failures, 2, "{fault:?}");
     let next = h.state.data.next_refresh.expect("a retry");
     assert_eq!(
@@ -154,7 +154,7 @@ async fn fails_keeps_the_rows_backs_off_and_recovers(fault: Fault) {
     );
     // A few minutes on, it is still failing: the banner and the header say how old the rows are.
     let later = minutes_after(t0, 3);
-    input(&mut h, Input::Tick(later)).await;
+    input(&mut h, Input::tick(later)).await;
     assert_eq!(h.state.data.failures, 3, "{fault:?}");
     let next = h.state.data.next_refresh.expect("a retry");
     assert_eq!((next - later).num_seconds(), 20, "{fault:?}: backoff");

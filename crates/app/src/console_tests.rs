@@ -201,7 +201,7 @@ async fn findings_follow_the_inventory_and_mark_the_az_map() {
     // An outage is a new finding once the next inventory arrives (not before: no per-frame work).
     sim.az_outage("us-east-1a").expect("outage");
     let before = s.data.index.findings.len();
-    let tick = update(&mut s, Input::Tick(t0() + chrono::Duration::seconds(61)));
+    let tick = update(&mut s, Input::tick(t0() + chrono::Duration::seconds(61)));
     assert_eq!(s.data.index.findings.len(), before);
     // The tick started the auto-refresh; ctrl-r joins it rather than starting another.
     assert!(update(&mut s, Input::Key(Key::ctrl('r'))).is_empty());

@@ -21,8 +21,12 @@ pub enum Input {
     Mouse(Mouse),
     Paste(String),
     Resize,
-    /// The clock moved (the loop's timer).
-    Tick(Timestamp),
+    /// The clocks moved (the loop's timer): `wall` is this terminal's, `session` the session's
+    /// (`AppState::wall`, `AppState::clock`; in a demo the second is the simulator's).
+    Tick {
+        wall: Timestamp,
+        session: Timestamp,
+    },
     Msg(Msg),
 }
 
@@ -49,6 +53,16 @@ pub struct SessionInfo {
     pub read_only: bool,
     /// Frame colour for this profile (config `profiles.<name>.color`).
     pub color: Option<String>,
+}
+
+impl Input {
+    /// A tick where the session's clock is the wall clock (AWS).
+    pub fn tick(now: Timestamp) -> Input {
+        Input::Tick {
+            wall: now,
+            session: now,
+        }
+    }
 }
 
 /// Results of tasks. Each carries the generation id of its request; `update` drops stale ones.

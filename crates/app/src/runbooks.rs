@@ -214,7 +214,7 @@ pub fn plan(
     match req {
         RunbookRequest::Rolling { region, instances } => {
             let args = rolling_args(instances);
-            rolling::plan(inv, region, &args, details)
+            rolling::plan(inv, region, &args, details, now)
         }
         RunbookRequest::Reschedule {
             region,
@@ -225,7 +225,7 @@ pub fn plan(
                 reschedule_to: Some(*to),
                 ..rolling_args(std::slice::from_ref(instance))
             };
-            rolling::plan(inv, region, &args, details)
+            rolling::plan(inv, region, &args, details, now)
         }
         RunbookRequest::RemoveSpof { instance, .. } => spof::plan(
             inv,
@@ -247,7 +247,7 @@ pub fn plan(
                 group: Some(group.clone()),
                 ..rolling::RollingArgs::default()
             };
-            rolling::plan(inv, region, &args, details)
+            rolling::plan(inv, region, &args, details, now)
         }
         RunbookRequest::DbFailover { primary, .. } => failover::plan(
             inv,
@@ -256,6 +256,7 @@ pub fn plan(
                 stamp,
                 ..failover::FailoverArgs::default()
             },
+            now,
         ),
         RunbookRequest::Snapshot { instance, .. } => backup::snapshot_plan(inv, instance, None),
         RunbookRequest::Restore { snapshot, az, .. } => {

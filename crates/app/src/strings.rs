@@ -36,6 +36,9 @@ pub fn internal_error_retrying(what: &str) -> String {
 pub const FILTER_NEEDS_TABLE: &str = "/ filters tables; esc goes back to one";
 pub const XRAY_NEEDS_INSTANCE: &str = "xray: select an instance (or a target, volume, ENI of one)";
 pub const INVENTORY_ORDER: &str = "inventory order";
+/// An event that is over, in the events view's TIME LEFT and PLAN (no time left, nothing to move).
+pub const EVENT_COMPLETED: &str = "completed";
+pub const EVENT_CANCELED: &str = "canceled";
 
 pub fn copied(id: &str) -> String {
     format!("copied {id}")

@@ -83,15 +83,17 @@ fn serves_now(state: TargetState) -> bool {
     matches!(state, TargetState::Healthy | TargetState::Unused)
 }
 
+/// `now`: the session's clock (the simulator's in a demo): a new start time is judged against it.
 pub fn plan(
     inv: &Inventory,
     region: &str,
     args: &RollingArgs,
     details: &GroupDetails,
+    now: Timestamp,
 ) -> Result<Plan, String> {
     let ids = select(inv, region, args)?;
     if let Some(to) = args.reschedule_to {
-        return reschedule_plan(inv, region, args, &ids, to);
+        return reschedule_plan(inv, region, args, &ids, to, now);
     }
     let floor = Floor {
         per_group: 1,
@@ -438,8 +440,8 @@ fn reschedule_plan(
     args: &RollingArgs,
     ids: &[String],
     to: Timestamp,
+    now: Timestamp,
 ) -> Result<Plan, String> {
-    let now = chrono::Utc::now();
     if to < now + chrono::Duration::minutes(60) {
         return Err("a new start time must be at least 60 minutes from now".into());
     }
@@ -530,7 +532,14 @@ mod tests {
             t.state = TargetState::Unhealthy;
             t.reason = Some("Target.FailedHealthChecks".into());
         }
-        let e = plan(&inv, "r", &RollingArgs::default(), &GroupDetails::new()).unwrap_err();
+        let e = plan(
+            &inv,
+            "r",
+            &RollingArgs::default(),
+            &GroupDetails::new(),
+            now(),
+        )
+        .unwrap_err();
         assert!(
             e.contains(&format!(
                 "{} is not healthy in web (unhealthy: Target.FailedHealthChecks)",
@@ -542,13 +551,20 @@ mod tests {
             instances: vec![ids[0].clone()],
             ..RollingArgs::default()
         };
-        assert!(plan(&inv, "r", &only_w1, &GroupDetails::new()).is_ok());
+        assert!(plan(&inv, "r", &only_w1, &GroupDetails::new(), now()).is_ok());
     }
 
     #[test]
     fn events_choose_the_instances_and_the_kind_of_restart() {
         let (inv, ids) = three_in_two_azs();
-        let p = plan(&inv, "r", &RollingArgs::default(), &GroupDetails::new()).unwrap();
+        let p = plan(
+            &inv,
+            "r",
+            &RollingArgs::default(),
+            &GroupDetails::new(),
+            now(),
+        )
+        .unwrap();
         let kinds: Vec<&str> = p.steps.iter().map(|s| s.action_name()).collect();
         assert_eq!(
             kinds,
@@ -587,6 +603,7 @@ mod tests {
                 ..Default::default()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap_err();
         assert!(
@@ -606,6 +623,7 @@ mod tests {
                 ..Default::default()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap_err();
         assert_eq!(e, "unknown instance i-nope");
@@ -617,6 +635,7 @@ mod tests {
                 ..Default::default()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap_err();
         assert_eq!(e, "unknown target group nope");
@@ -637,6 +656,7 @@ mod tests {
                 ..one.clone()
             },
             &GroupDetails::new(),
+            now(),
         )
         .unwrap();
         assert_eq!(ok.steps.len(), 1);
@@ -648,6 +668,7 @@ mod tests {
                 ..one.clone()
             },
             &GroupDetails::new(),
+            now(),
         );
         assert!(late.unwrap_err().contains("deadline"));
         let soon = plan(
@@ -658,6 +679,7 @@ mod tests {
                 ..one
             },
             &GroupDetails::new(),
+            now(),
         );
         assert!(soon.unwrap_err().contains("60 minutes"));
     }

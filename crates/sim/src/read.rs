@@ -232,6 +232,11 @@ impl CloudRead for SimRead {
         &self.region
     }
 
+    /// The simulated clock, not the wall clock: the demo's ages and times left follow it.
+    fn now(&self) -> Timestamp {
+        self.sim.now()
+    }
+
     async fn identity(&self) -> CloudResult<Identity> {
         read_list!(self, ["GetCallerIdentity"], |w, _r| Ok(Identity {
             account: w.account.as_str().into(),

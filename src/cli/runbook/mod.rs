@@ -27,8 +27,9 @@ use out::{say, say_err};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-fn stamp() -> String {
-    chrono::Utc::now().format("%Y%m%d%H%M%S").to_string()
+/// Names and client tokens unique to a plan, on the session's clock (the simulator's in a demo).
+fn stamp(session: &Session) -> String {
+    session.now().format("%Y%m%d%H%M%S").to_string()
 }
 
 fn refused(why: &str) -> i32 {
@@ -69,7 +70,7 @@ pub async fn run(
                 Some(read) => rolling::group_details(read.as_ref(), &inv, &region, &args).await,
                 None => rolling::GroupDetails::new(),
             };
-            match rolling::plan(&inv, &region, &args, &details) {
+            match rolling::plan(&inv, &region, &args, &details, session.now()) {
                 Ok(mut plan) => {
                     plan.notes.extend(unchecked);
                     launch_run(&session, dir, Start::New(plan), &a.exec).await
@@ -95,7 +96,7 @@ pub async fn run(
                 count: a.count,
                 consistent: a.consistent,
                 deregister_image: a.deregister_image,
-                stamp: stamp(),
+                stamp: stamp(&session),
             };
             plan_then_launch(&session, dir, global, ("remove-spof", &a.exec), |inv| {
                 opsdeck_runbook::spof::plan(inv, &args)
@@ -114,10 +115,10 @@ pub async fn run(
                 address: a.address.into(),
                 private_ip: a.private_ip,
                 eni: a.eni,
-                stamp: stamp(),
+                stamp: stamp(&session),
             };
             plan_then_launch(&session, dir, global, ("db-failover", &a.exec), |inv| {
-                opsdeck_runbook::failover::plan(inv, &args)
+                opsdeck_runbook::failover::plan(inv, &args, session.now())
             })
             .await
         }
@@ -144,7 +145,7 @@ pub async fn run(
                 younger_than_days: a.younger_than,
             };
             plan_then_launch(&session, dir, global, ("prune", &a.exec), |inv| {
-                opsdeck_runbook::backup::prune_plan(inv, &args, chrono::Utc::now())
+                opsdeck_runbook::backup::prune_plan(inv, &args, session.now())
             })
             .await
         }

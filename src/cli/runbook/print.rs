@@ -109,6 +109,7 @@ pub(super) fn print_event(steps: &[String], e: &RunEvent) {
             step,
             title: t,
             expected_secs,
+            ..
         } => {
             say!(
                 "[{}/{}] {t} (expected {})",

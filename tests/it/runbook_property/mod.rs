@@ -332,7 +332,7 @@ async fn run(case: &Case) -> Result<Verdict, String> {
     groups.sort();
     let at_plan = census(&read).await?;
     let args = args_for(case, &b, &groups);
-    let plan = match rolling::plan(&inv, REGION, &args, &details) {
+    let plan = match rolling::plan(&inv, REGION, &args, &details, chrono::Utc::now()) {
         Ok(p) => p,
         Err(why) => {
             check_refusal(&why, &args, case, &at_plan, &b)?;

@@ -105,7 +105,7 @@ async fn plan_for(w: &World, args: &RollingArgs) -> Result<Plan, String> {
                 .expect("tg details"),
         );
     }
-    rolling::plan(&inv, REGION, args, &details)
+    rolling::plan(&inv, REGION, args, &details, chrono::Utc::now())
 }
 
 /// `support::runbook::runner`, its events sent to the receiver returned.

@@ -72,7 +72,7 @@ async fn db_failover_moves_a_secondary_eni_to_the_replacement_and_back() {
     assert!(inv.eips_of_instance(&db).is_empty());
 
     // auto: no Elastic IP, so the secondary ENI (same AZ as the replacement) moves.
-    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let plan = failover::plan(&inv, &failover_args(&db), chrono::Utc::now()).expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
     assert_eq!(
         kinds,
@@ -144,6 +144,7 @@ async fn db_failover_moves_a_secondary_eni_to_a_standby_after_a_clean_preflight(
             eni: Some(eni.clone()),
             ..failover_args(&db)
         },
+        chrono::Utc::now(),
     )
     .expect("plan");
     // The attach is dry-run before the interface is free: checked by reading, not refused.
@@ -174,7 +175,7 @@ async fn db_failover_reassigns_a_secondary_private_ip_and_back() {
 
     // auto: no Elastic IP, no secondary ENI: the secondary address moves, so the replacement is
     // launched in the primary's own subnet.
-    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let plan = failover::plan(&inv, &failover_args(&db), chrono::Utc::now()).expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
     assert_eq!(
         kinds,
@@ -230,6 +231,7 @@ async fn address_moves_survive_a_kill_at_every_boundary_without_a_duplicate_call
                     stamp: "k".into(),
                     ..failover_args(&db)
                 },
+                chrono::Utc::now(),
             )
             .expect("plan");
             let (_, killed) = run(&w, &plan, Some(n)).await;
@@ -271,7 +273,7 @@ async fn address_moves_survive_a_kill_at_every_boundary_without_a_duplicate_call
 #[tokio::test(start_paused = true)]
 async fn bad_address_arguments_are_refused_at_plan_time() {
     let refused = |inv: &Inventory, args: FailoverArgs| {
-        failover::plan(inv, &args).expect_err("refused at plan time")
+        failover::plan(inv, &args, chrono::Utc::now()).expect_err("refused at plan time")
     };
 
     // An ENI cannot leave its AZ.
@@ -295,7 +297,7 @@ async fn bad_address_arguments_are_refused_at_plan_time() {
         "{e}"
     );
     // auto says so in the plan, and moves nothing.
-    let plan = failover::plan(&inv, &to_1b).expect("auto plans around it");
+    let plan = failover::plan(&inv, &to_1b, chrono::Utc::now()).expect("auto plans around it");
     assert!(
         !plan
             .steps

@@ -26,7 +26,7 @@ async fn rolling_back_a_db_failover_moves_the_elastic_ip_back_to_the_primary() {
     assert_eq!(before.0.as_deref(), Some(db.as_str()));
     let data = data_volume_id(&inv, &db);
 
-    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let plan = failover::plan(&inv, &failover_args(&db), chrono::Utc::now()).expect("plan");
     let (state, _) = run_state(&w, &plan, None).await;
     let moved = w.inventory().await;
     let new_id = data_holder(&moved, &data);
@@ -66,7 +66,7 @@ async fn rolling_back_a_db_failover_leaves_an_elastic_ip_someone_moved_since() {
     let (db, web1) = (w.id("db-1"), w.id("web-1"));
     let inv = w.inventory().await;
     let eip = inv.eips_of_instance(&db)[0].allocation_id.clone();
-    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let plan = failover::plan(&inv, &failover_args(&db), chrono::Utc::now()).expect("plan");
     let (state, _) = run_state(&w, &plan, None).await;
     // After the failover an operator points the address at web-1 by hand.
     repoint_by_hand(&w, &eip, &web1).await;

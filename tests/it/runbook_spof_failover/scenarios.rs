@@ -99,6 +99,7 @@ async fn db_failover_after_an_az_outage_restores_the_newest_snapshot_and_moves_t
             stamp: "t".into(),
             ..FailoverArgs::default()
         },
+        chrono::Utc::now(),
     )
     .expect("plan");
     assert!(
@@ -156,6 +157,7 @@ async fn a_replacement_in_the_primarys_az_is_said_and_explained() {
             stamp: "t".into(),
             ..FailoverArgs::default()
         },
+        chrono::Utc::now(),
     )
     .expect("plan");
     assert!(
@@ -183,6 +185,7 @@ async fn db_failover_to_a_standby_in_the_same_az_moves_the_volume_itself() {
             stamp: "t".into(),
             ..FailoverArgs::default()
         },
+        chrono::Utc::now(),
     )
     .expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
@@ -240,6 +243,7 @@ async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_sna
                         stamp: "k".into(),
                         ..FailoverArgs::default()
                     },
+                    chrono::Utc::now(),
                 ),
                 _ => backup::snapshot_plan(&inv, &db, None),
             }
@@ -361,6 +365,7 @@ async fn bad_arguments_are_refused_at_plan_time() {
             stamp: "t".into(),
             ..FailoverArgs::default()
         },
+        chrono::Utc::now(),
     )
     .unwrap_err();
     assert!(e.contains("in use by"), "{e}");
@@ -379,6 +384,7 @@ async fn bad_arguments_are_refused_at_plan_time() {
             stamp: "t".into(),
             ..FailoverArgs::default()
         },
+        chrono::Utc::now(),
     )
     .unwrap_err();
     assert!(e.contains("no completed snapshot"), "{e}");

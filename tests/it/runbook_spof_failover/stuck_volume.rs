@@ -36,7 +36,7 @@ async fn db_failover_restores_the_newest_snapshot_when_the_volume_is_stuck() {
         .id
         .clone();
     let eip = inv.eips_of_instance(&db)[0].allocation_id.clone();
-    let plan = failover::plan(&inv, &failover_args(&db)).expect("plan");
+    let plan = failover::plan(&inv, &failover_args(&db), chrono::Utc::now()).expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
     assert!(kinds.contains(&"restore_volume"), "{kinds:?}");
     assert!(
@@ -82,6 +82,7 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
             force_detach: true,
             ..failover_args(&db)
         },
+        chrono::Utc::now(),
     )
     .expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();
@@ -129,6 +130,7 @@ async fn db_failover_with_force_detach_frees_a_stuck_volume_and_keeps_it() {
             force_detach: true,
             ..failover_args(&dbb)
         },
+        chrono::Utc::now(),
     )
     .expect("plan");
     let kinds: Vec<&str> = plan.steps.iter().map(|s| s.action_name()).collect();

@@ -29,6 +29,8 @@ pub fn connector(sim: Sim, read_only: bool, state: StateDir) -> Connector {
             } else {
                 Session::read_write(label.clone(), None, sim.readers(), sim.writers(), &state)
             };
+            // As `--demo` does: `:chaos` reaches this world.
+            let session = session.with_sim(sim);
             let info = SessionInfo {
                 label,
                 profile: None,
@@ -115,6 +117,16 @@ impl Harness {
 
     pub async fn key(&mut self, k: Key) {
         let fx = app::update(&mut self.state, Input::Key(k));
+        self.run(fx).await;
+    }
+
+    /// The loop's timer: a tick carrying the session's clock (the simulator's), its effects run.
+    pub async fn tick(&mut self) {
+        let tick = Input::Tick {
+            wall: chrono::Utc::now(),
+            session: self.runner.now(),
+        };
+        let fx = app::update(&mut self.state, tick);
         self.run(fx).await;
     }
 

@@ -191,7 +191,7 @@ async fn a_stale_preflight_is_run_again_before_the_plan_starts() {
     assert!(first > 0);
     // The operator comes back to the plan six minutes later.
     let later = h.state.clock + chrono::Duration::minutes(6);
-    app::update(&mut h.state, Input::Tick(later));
+    app::update(&mut h.state, Input::tick(later));
     h.press(Key::ch('y'));
     assert_eq!(
         phase(&h.state),

@@ -80,5 +80,6 @@ async fn run_to_end(h: &mut Harness) {
 }
 
 mod approval;
+mod clock;
 mod planning;
 mod runs;

@@ -46,10 +46,10 @@ async fn a_background_refresh_changes_nothing_on_screen() {
         t.backend().buffer().clone()
     };
     let due = s.data.next_refresh.expect("auto-refresh is on by default");
-    app::update(&mut s, Input::Tick(due - chrono::Duration::seconds(1)));
+    app::update(&mut s, Input::tick(due - chrono::Duration::seconds(1)));
     let before = draw(&mut s);
     s.dirty = false; // as the loop does after a frame
-    let fx = app::update(&mut s, Input::Tick(due));
+    let fx = app::update(&mut s, Input::tick(due));
     let generation = match fx.first() {
         Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("the auto-refresh starts: {other:?}"),

@@ -226,7 +226,7 @@ async fn demo_with_failed_region() -> AppState {
     let before = s.data.inv.instances.len();
     let later = epoch() + chrono::Duration::minutes(5);
     // The auto-refresh is due: the tick starts it.
-    let fx = app::update(&mut s, Input::Tick(later));
+    let fx = app::update(&mut s, Input::tick(later));
     let generation = match fx.first() {
         Some(app::Effect::Fetch { generation, .. }) => *generation,
         other => panic!("{other:?}"),
@@ -319,6 +319,7 @@ fn start_run(s: &mut AppState) -> u64 {
             step: 0,
             title,
             expected_secs: 300,
+            at: s.clock,
         },
         RunEvent::Acted {
             step: 0,

@@ -4,6 +4,7 @@
 use super::column::{Column, col};
 use super::ctx::CellCtx;
 use crate::format as f;
+use crate::strings;
 use opsdeck_core::analysis::Finding;
 use opsdeck_core::domain::*;
 
@@ -360,7 +361,11 @@ pub(super) static EVENT: &[Column] = &[
     })
     .fit(16, 3),
     col("TIME LEFT", 12, |c, r| {
-        f::time_left(c.inv().events[r].not_before, c.now())
+        let e = &c.inv().events[r];
+        match event_outcome(e) {
+            Some(done) => done.to_string(),
+            None => f::time_left(e.not_before, c.now()),
+        }
     })
     .fit(9, 1),
     col("DEADLINE", 16, |c, r| {
@@ -374,11 +379,26 @@ pub(super) static EVENT: &[Column] = &[
     .fit(12, 5),
 ];
 
+/// What became of an event that is over (`[Completed]`, `[Canceled]`); `None` while it is ahead.
+fn event_outcome(e: &ScheduledEvent) -> Option<&'static str> {
+    if !e.is_done() {
+        None
+    } else if e.description.starts_with("[Canceled]") {
+        Some(strings::EVENT_CANCELED)
+    } else {
+        Some(strings::EVENT_COMPLETED)
+    }
+}
+
 /// The events view as a maintenance planner: whether the event would hurt a service as things
 /// stand (the `unprotected-scheduled-event` finding; `r` plans the drain), and whether AWS lets it
 /// move (only with a deadline).
 fn event_plan(c: &dyn CellCtx, r: usize) -> String {
     let e = &c.inv().events[r];
+    // Over: nothing left to protect or to move.
+    if let Some(done) = event_outcome(e) {
+        return done.to_string();
+    }
     let movable = if e.not_before_deadline.is_some() {
         " · movable"
     } else {

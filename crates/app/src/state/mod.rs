@@ -39,7 +39,12 @@ pub struct AppState {
     pub runs: RunsState,
     /// `q` during a run asks for a second `q`.
     pub quit_armed: bool,
+    /// The session's clock (the simulator's in a demo): every age, time left, elapsed time and
+    /// "at" on screen is measured with it. Ticks carry it; an inventory answer moves it forward.
     pub clock: Timestamp,
+    /// This terminal's wall clock: what the operator waits through (status lines, the refresh
+    /// schedule and its retries, a slow or stuck refresh), never sped up by a demo.
+    pub wall: Timestamp,
     /// Something changed since the last frame.
     pub dirty: bool,
     pub quit: bool,
@@ -61,6 +66,7 @@ impl AppState {
                 ..SessionState::default()
             },
             clock: now,
+            wall: now,
             dirty: true,
             ..AppState::default()
         }

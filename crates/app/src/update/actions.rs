@@ -81,7 +81,7 @@ pub(super) fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
             let running = s.data.fetching
                 && s.data
                     .fetch_started
-                    .is_some_and(|t| (s.clock - t).num_seconds() < STUCK_REFRESH_SECONDS);
+                    .is_some_and(|t| (s.wall - t).num_seconds() < STUCK_REFRESH_SECONDS);
             if running {
                 s.data.fetch_asked = true;
                 status(s, StatusLevel::Info, strings::REFRESH_ALREADY_RUNNING);

@@ -10,7 +10,7 @@ pub(super) fn status(s: &mut AppState, level: StatusLevel, text: impl Into<Strin
     s.status = Some(Status {
         text: text.into(),
         level,
-        until: s.clock + Duration::seconds(STATUS_SECONDS),
+        until: s.wall + Duration::seconds(STATUS_SECONDS),
     });
     s.dirty = true;
 }

@@ -75,7 +75,7 @@ pub fn update(s: &mut AppState, input: Input) -> Vec<Effect> {
             s.dirty = true;
             Vec::new()
         }
-        Input::Tick(now) => on_tick(s, now),
+        Input::Tick { wall, session } => on_tick(s, wall, session),
         Input::Msg(m) => on_msg(s, m),
     };
     let mut fx = fx;

@@ -15,20 +15,24 @@ use std::sync::Arc;
 pub(super) const STUCK_REFRESH_SECONDS: i64 = 120;
 const MAX_BACKOFF_SECONDS: i64 = 300;
 
-pub(super) fn on_tick(s: &mut AppState, now: Timestamp) -> Vec<Effect> {
+/// `session`: the session's clock (ages, time left, elapsed; the simulator's in a demo). `now`:
+/// the wall clock, for what the operator waits through (status lines, refreshes, retries).
+pub(super) fn on_tick(s: &mut AppState, now: Timestamp, session: Timestamp) -> Vec<Effect> {
     let before = s.clock;
-    s.clock = now;
+    s.clock = session;
     // Ages and time-left cells are shown to the minute: redraw when the minute turns, not more.
-    if before.timestamp() / 60 != now.timestamp() / 60 {
+    if before.timestamp() / 60 != session.timestamp() / 60 {
         s.dirty = true;
     }
     // A run's elapsed times count in seconds, on its screen only.
     if s.runbook.as_ref().is_some_and(|u| u.active())
         && matches!(s.nav.top(), Screen::Runbook(_))
-        && before.timestamp() != now.timestamp()
+        && before.timestamp() != session.timestamp()
     {
         s.dirty = true;
     }
+    let before = s.wall;
+    s.wall = now;
     // A background refresh appears in the header only once it is slow.
     if s.data.fetching
         && !s.data.fetch_asked
@@ -80,7 +84,7 @@ pub(super) fn start_fetch(s: &mut AppState) -> Vec<Effect> {
     let generation = s.next_gen_id();
     s.data.fetch_gen = generation;
     s.data.fetching = true;
-    s.data.fetch_started = Some(s.clock);
+    s.data.fetch_started = Some(s.wall);
     // Nothing to redraw: a refresh the operator did not ask for changes nothing on screen until
     // it answers (callers that show something mark the state dirty themselves).
     s.data.fetch_asked = false;
@@ -100,7 +104,7 @@ pub(super) fn schedule_next(s: &mut AppState) {
     // the API more than the screen does).
     let running = s.runbook.as_ref().is_some_and(|u| u.active());
     s.data.next_refresh = if running && s.data.failures == 0 {
-        let soon = s.clock + Duration::seconds(runbook_screen::RUN_REFRESH_SECONDS);
+        let soon = s.wall + Duration::seconds(runbook_screen::RUN_REFRESH_SECONDS);
         Some(next.map_or(soon, |t| t.min(soon)))
     } else {
         next
@@ -114,9 +118,9 @@ fn next_refresh(s: &AppState) -> Option<Timestamp> {
             wait = wait
                 .min(Duration::seconds(s.prefs.refresh_seconds as i64).max(Duration::seconds(5)));
         }
-        Some(s.clock + wait)
+        Some(s.wall + wait)
     } else if s.prefs.refresh_seconds > 0 {
-        Some(s.clock + Duration::seconds(s.prefs.refresh_seconds as i64))
+        Some(s.wall + Duration::seconds(s.prefs.refresh_seconds as i64))
     } else {
         None
     }
@@ -130,6 +134,13 @@ pub(super) fn accept_inventory(
     mut inv: Inventory,
     index: Option<InvIndex>,
 ) -> bool {
+    // The answer carries the session's clock as of its read (the simulator's in a demo, moved by
+    // `:chaos skip` too): the console's clock catches up with it, never goes back.
+    if let Some(t) = inv.fetched_at()
+        && t > s.clock
+    {
+        s.clock = t;
+    }
     let now = s.clock;
     let old = Arc::clone(&s.data.inv);
     let changed = carry_over(&old, &mut inv);

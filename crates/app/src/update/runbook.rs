@@ -97,7 +97,7 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
             ui.log(now, log::run_started(&run_id));
             ui.run_id = Some(run_id);
             // Health per AZ follows the refreshes: make them frequent while the run lasts.
-            let soon = now + chrono::Duration::seconds(RUN_REFRESH_SECONDS);
+            let soon = s.wall + chrono::Duration::seconds(RUN_REFRESH_SECONDS);
             if s.data.next_refresh.is_none_or(|t| t > soon) {
                 s.data.next_refresh = Some(soon);
             }
@@ -260,8 +260,11 @@ fn planned(s: &mut AppState, generation: u64, result: Result<Box<Planned>, Strin
 fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
     let n = ui.steps.len();
     match e {
-        RunEvent::StepStarted { step, title, .. } if step < n => {
-            ui.steps[step].state = StepState::Running { since: now };
+        // Timed from the engine's start of the step, on the session's clock (as the console's is).
+        RunEvent::StepStarted {
+            step, title, at, ..
+        } if step < n => {
+            ui.steps[step].state = StepState::Running { since: at };
             ui.steps[step].detail = None;
             ui.log(now, log::step_started(step + 1, n, &title));
         }

@@ -9,6 +9,7 @@ use super::update::{startup, update};
 use super::{Prefs, sample};
 use opsdeck_core::domain::Timestamp;
 
+mod clock;
 mod commands;
 mod navigation;
 mod refresh;

@@ -77,7 +77,7 @@ fn connect_failure_shows_and_retries_with_backoff() {
     assert_eq!(s.session.error.as_deref(), Some("no AWS region configured"));
     let due = s.data.next_refresh.expect("a retry is scheduled");
     assert_eq!((due - t0()).num_seconds(), 5);
-    let fx = update(&mut s, Input::Tick(due));
+    let fx = update(&mut s, Input::tick(due));
     assert!(matches!(fx.as_slice(), [Effect::Connect { .. }]), "{fx:?}");
 }
 
@@ -87,7 +87,7 @@ fn failed_region_keeps_its_last_data_and_backs_off() {
     assert_eq!(s.data.inv.instances.len(), 10);
     assert!(s.multi_region());
     let later = t0() + chrono::Duration::seconds(30);
-    let fx = update(&mut s, Input::Tick(later));
+    let fx = update(&mut s, Input::tick(later));
     let g = generation_of(&fx);
     // eu-west-1 fails completely this time.
     let mut inv = sample::inventory(10, &["us-east-1"], later);
@@ -127,7 +127,7 @@ fn data_age_is_the_oldest_good_data_on_screen() {
     assert_eq!(s.data_as_of(), Some(t0()));
     // Five minutes on, eu-west-1 fails: its rows stay, and they are five minutes old.
     let later = t0() + chrono::Duration::minutes(5);
-    let g = generation_of(&update(&mut s, Input::Tick(later)));
+    let g = generation_of(&update(&mut s, Input::tick(later)));
     update(
         &mut s,
         Input::Msg(Msg::Inventory {
@@ -155,9 +155,9 @@ fn ticks_redraw_only_when_the_minute_turns() {
     let mut s = loaded(3, &["us-east-1"], false);
     s.dirty = false;
     s.status = None;
-    update(&mut s, Input::Tick(t0() + chrono::Duration::seconds(5)));
+    update(&mut s, Input::tick(t0() + chrono::Duration::seconds(5)));
     assert!(!s.dirty, "same minute: nothing to draw");
-    update(&mut s, Input::Tick(t0() + chrono::Duration::seconds(20)));
+    update(&mut s, Input::tick(t0() + chrono::Duration::seconds(20)));
     assert!(s.dirty, "the minute turned");
 }
 
@@ -166,8 +166,8 @@ fn auto_refresh_follows_the_config() {
     let mut s = loaded(3, &["us-east-1"], false);
     let due = s.data.next_refresh.expect("30 s by default");
     assert_eq!((due - t0()).num_seconds(), 30);
-    assert!(update(&mut s, Input::Tick(due - chrono::Duration::seconds(1))).is_empty());
-    let fx = update(&mut s, Input::Tick(due));
+    assert!(update(&mut s, Input::tick(due - chrono::Duration::seconds(1))).is_empty());
+    let fx = update(&mut s, Input::tick(due));
     assert!(matches!(fx.as_slice(), [Effect::Fetch { .. }]));
     // ctrl-r while the background refresh runs joins it rather than starting another.
     let fx = update(&mut s, Input::Key(Key::ctrl('r')));
@@ -206,7 +206,7 @@ fn refresh_keys_join_the_refresh_in_flight() {
     assert!(g2 > g);
     // A refresh that never answers does not block ctrl-r for ever.
     let stuck = t0() + chrono::Duration::seconds(121);
-    assert!(update(&mut s, Input::Tick(stuck)).is_empty());
+    assert!(update(&mut s, Input::tick(stuck)).is_empty());
     let g3 = generation_of(&update(&mut s, Input::Key(Key::ctrl('r'))));
     assert!(g3 > g2, "a stuck refresh is replaced");
 }
@@ -216,9 +216,9 @@ fn only_asked_or_slow_refreshes_show_in_the_header() {
     let mut s = loaded(4, &["us-east-1"], false);
     let due = s.data.next_refresh.expect("auto-refresh on");
     // Up to the second before (the minute turns on the way: that redraw is not the refresh's).
-    assert!(update(&mut s, Input::Tick(due - chrono::Duration::seconds(1))).is_empty());
+    assert!(update(&mut s, Input::tick(due - chrono::Duration::seconds(1))).is_empty());
     s.dirty = false;
-    let fx = update(&mut s, Input::Tick(due));
+    let fx = update(&mut s, Input::tick(due));
     assert!(matches!(fx.as_slice(), [Effect::Fetch { .. }]));
     assert!(
         !s.dirty,
@@ -226,9 +226,9 @@ fn only_asked_or_slow_refreshes_show_in_the_header() {
     );
     assert!(!s.data.refresh_shown(s.clock));
     // Once it is slow, it shows (one redraw when it turns slow).
-    update(&mut s, Input::Tick(due + chrono::Duration::seconds(4)));
+    update(&mut s, Input::tick(due + chrono::Duration::seconds(4)));
     assert!(!s.dirty);
-    update(&mut s, Input::Tick(due + chrono::Duration::seconds(5)));
+    update(&mut s, Input::tick(due + chrono::Duration::seconds(5)));
     assert!(s.dirty, "the slow refresh is drawn");
     assert!(s.data.refresh_shown(s.clock));
     // The operator's ctrl-r joins it and shows at once.
@@ -335,7 +335,7 @@ fn a_large_table_is_built_by_a_task() {
         "nothing drawn from stale rows"
     );
     // Ticks do not ask again while the task runs.
-    let again = update(&mut s, Input::Tick(t0() + chrono::Duration::seconds(1)));
+    let again = update(&mut s, Input::tick(t0() + chrono::Duration::seconds(1)));
     assert!(!again.iter().any(|e| matches!(e, Effect::BuildModel { .. })));
     let built = crate::build_model(request, &data.inv, &data.index);
     // An answer to another request is ignored; the right one is installed.

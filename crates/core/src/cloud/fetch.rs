@@ -164,7 +164,7 @@ pub async fn fetch_region(cloud: &dyn CloudRead, opts: &FetchOptions) -> Invento
 
     inv.regions.push(RegionStatus {
         region: cloud.region().to_string(),
-        fetched_at: Some(chrono::Utc::now()),
+        fetched_at: Some(cloud.now()),
         error: summarize(&errors),
         unread: unread(&errors),
     });

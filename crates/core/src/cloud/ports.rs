@@ -13,6 +13,12 @@ use std::time::Duration;
 #[async_trait]
 pub trait CloudRead: Send + Sync {
     fn region(&self) -> &str;
+    /// The session's clock: what "now" is for this cloud. Ages, time left, elapsed times and
+    /// "created at" are all measured with it. AWS: the wall clock; the simulator: its own clock
+    /// (sped up by `--demo-speed`, moved by `:chaos skip`).
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now()
+    }
     async fn identity(&self) -> CloudResult<Identity>;
     async fn availability_zones(&self) -> CloudResult<Vec<AvailabilityZone>>;
     async fn subnets(&self) -> CloudResult<Vec<Subnet>>;

@@ -480,6 +480,12 @@ impl Inventory {
             .unwrap_or(ZoneState::Unknown)
     }
 
+    /// When the newest region was read, on the session's clock (`CloudRead::now`): the "now" its
+    /// ages and times left are measured against. `None` for an inventory nothing fetched.
+    pub fn fetched_at(&self) -> Option<Timestamp> {
+        self.regions.iter().filter_map(|r| r.fetched_at).max()
+    }
+
     pub fn resource_count(&self) -> usize {
         self.instances.len()
             + self.volumes.len()

@@ -32,6 +32,9 @@ pub enum RunEvent {
         step: usize,
         title: String,
         expected_secs: u64,
+        /// When, on the session's clock (`CloudRead::now`: the simulator's in a demo), the clock
+        /// its expected duration and every `elapsed_secs` are counted in.
+        at: opsdeck_core::domain::Timestamp,
     },
     Waiting {
         step: usize,
@@ -224,6 +227,7 @@ impl Runner {
                 step: i,
                 title: step.title.clone(),
                 expected_secs: step.expected_secs,
+                at: self.read.now(),
             });
             let needs_approval = step.action.is_mutating()
                 && (self.opts.approval == ApprovalMode::PerStep || step.action.is_destructive());
@@ -299,7 +303,11 @@ impl Runner {
         i: usize,
         step: &Step,
     ) -> Result<StepEnd, EngineError> {
+        // The timeout is the engine's own (monotonic, tokio's); the elapsed time it reports is on
+        // the session's clock, as the expected duration is (simulated in a demo).
         let started = Instant::now();
+        let began = self.read.now();
+        let elapsed = || (self.read.now() - began).num_seconds().max(0) as u64;
         let timeout = Duration::from_secs(step.timeout_secs.max(1));
         let mut delay = self.opts.poll_initial;
         // A call journaled as made counts as made; one in doubt is re-observed first.
@@ -344,7 +352,7 @@ impl Runner {
                     self.emit(RunEvent::Waiting {
                         step: i,
                         detail: evidence.clone(),
-                        elapsed_secs: started.elapsed().as_secs(),
+                        elapsed_secs: elapsed(),
                         expected_secs: step.expected_secs,
                     });
                     last = evidence;
@@ -360,7 +368,7 @@ impl Runner {
                     state.finished[i] = true;
                     self.emit(RunEvent::StepFinished {
                         step: i,
-                        elapsed_secs: started.elapsed().as_secs(),
+                        elapsed_secs: elapsed(),
                     });
                     return Ok(StepEnd::Done);
                 }
@@ -368,7 +376,7 @@ impl Runner {
                     self.emit(RunEvent::Waiting {
                         step: i,
                         detail: detail.clone(),
-                        elapsed_secs: started.elapsed().as_secs(),
+                        elapsed_secs: elapsed(),
                         expected_secs: step.expected_secs,
                     });
                     last = detail;

@@ -88,7 +88,8 @@ pub async fn preflight(
     if let Ok(id) = read.identity().await
         && let Some(exp) = id.expires_at
     {
-        let end = chrono::Utc::now() + chrono::Duration::seconds(plan.expected_secs() as i64);
+        // On the session's clock: the simulator's credentials expire in simulated time.
+        let end = read.now() + chrono::Duration::seconds(plan.expected_secs() as i64);
         if exp < end {
             problems.push(Problem {
                 step: None,

@@ -61,7 +61,8 @@ fn zone_down(inv: &Inventory, az: &str) -> bool {
     )
 }
 
-pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
+/// `now`: the session's clock (the simulator's in a demo), for the data-loss window's age.
+pub fn plan(inv: &Inventory, args: &FailoverArgs, now: Timestamp) -> Result<Plan, String> {
     let p = inv
         .instance(&args.primary)
         .ok_or_else(|| format!("unknown instance {}", args.primary))?;
@@ -266,7 +267,7 @@ pub fn plan(inv: &Inventory, args: &FailoverArgs) -> Result<Plan, String> {
     let moved_volume: Val = if let Some(snap) = snapshot {
         let age = snap
             .start_time
-            .map(|t| chrono::Utc::now() - t)
+            .map(|t| now - t)
             .map(|d| opsdeck_core::domain::time::duration_secs(d.num_seconds()));
         notes.push(format!(
             "data-loss window: restoring {} taken {} ago — writes since then are lost",
