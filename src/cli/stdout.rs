@@ -14,9 +14,20 @@ pub enum Written {
     ReaderGone,
 }
 
-/// Writes a listing to stdout, locked, through `write`, and flushes it.
+/// Bytes gathered before a write reaches the terminal or the pipe: a listing of 100,000 lines is
+/// a few hundred write calls, not one per line (stdout alone is line-buffered).
+const BUFFER: usize = 64 * 1024;
+
+/// Writes a listing to stdout, locked and buffered, through `write`, and flushes it.
 pub fn write(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<Written> {
-    let mut out = io::stdout().lock();
+    write_to(io::stdout().lock(), write)
+}
+
+fn write_to(
+    inner: impl Write,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<Written> {
+    let mut out = io::BufWriter::with_capacity(BUFFER, inner);
     reader_gone_is_quiet(write(&mut out).and_then(|()| out.flush()))
 }
 
@@ -49,6 +60,38 @@ mod tests {
         assert_eq!(reader_gone_is_quiet(Ok(())).ok(), Some(Written::All));
         let full = io::Error::from(io::ErrorKind::StorageFull);
         assert!(reader_gone_is_quiet(Err(full)).is_err());
+    }
+
+    /// Write calls are per buffer, not per line: 10,000 lines of a listing in at most 100.
+    #[test]
+    fn a_listing_is_written_in_buffers() {
+        #[derive(Default)]
+        struct Counting {
+            calls: usize,
+            bytes: usize,
+        }
+        impl Write for &mut Counting {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.calls += 1;
+                self.bytes += b.len();
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut c = Counting::default();
+        let lines = 10_000;
+        let w = write_to(&mut c, |out| {
+            for n in 0..lines {
+                writeln!(out, "i-{n:017x}  web-{n}  running  t3.micro  us-east-1a")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(w, Written::All);
+        assert!(c.bytes > 400_000, "everything arrived: {}", c.bytes);
+        assert!(c.calls <= lines / 100, "{} write calls for {lines} lines", c.calls);
     }
 
     #[test]

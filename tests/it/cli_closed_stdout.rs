@@ -118,3 +118,38 @@ fn runs_ends_quietly_when_its_reader_goes() {
     json.args(["runs", "--format", "json"]);
     ends_quietly_after_one_line(json, "runs --format json");
 }
+
+/// A listing reaches stdout in buffers, not a write call per line (counted with strace on the real
+/// binary, its stdout a file): the large demo fleet's inventory in at most one write per 100 lines.
+#[test]
+fn a_listing_is_written_in_buffers_not_lines() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let trace = home.path().join("trace");
+    let out_path = home.path().join("inventory.txt");
+    let out = std::fs::File::create(&out_path).expect("output file");
+    let cmd = large_demo(&home, &["inventory"]);
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=write", "-o"])
+        .arg(&trace)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .stdout(out)
+        .status()
+        .expect("strace is installed (CI installs it) and runs");
+    assert!(status.success(), "{status}");
+    let lines = std::fs::read_to_string(&out_path)
+        .expect("output")
+        .lines()
+        .count();
+    let writes = std::fs::read_to_string(&trace)
+        .expect("trace")
+        .lines()
+        .filter(|l| l.contains("write(1,"))
+        .count();
+    assert!(lines > 1_000, "a long listing: {lines} lines");
+    assert!(
+        writes * 100 <= lines,
+        "{writes} write calls to stdout for {lines} lines"
+    );
+}

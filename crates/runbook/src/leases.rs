@@ -58,6 +58,10 @@ fn read_holder(f: &mut File) -> Option<Holder> {
     serde_json::from_str(&s).ok()
 }
 
+/// How long a refused run waits for the holder's record to be written (50 × 20 ms = 1 s).
+const HOLDER_WAIT_TRIES: usize = 50;
+const HOLDER_WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(20);
+
 struct FileGuard {
     held: Vec<(LeaseKey, File)>,
 }
@@ -94,8 +98,18 @@ impl Leases for LocalLeases {
             match f.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    // Everything taken so far is let go when `held` drops: all or nothing.
-                    return Err(match read_holder(&mut f) {
+                    // Everything taken so far is let go when `held` drops: all or nothing. A
+                    // holder that has just locked writes its record a moment later: wait a little
+                    // for it, so the refusal can name the run.
+                    let mut named = read_holder(&mut f);
+                    for _ in 0..HOLDER_WAIT_TRIES {
+                        if named.is_some() {
+                            break;
+                        }
+                        tokio::time::sleep(HOLDER_WAIT_STEP).await;
+                        named = read_holder(&mut f);
+                    }
+                    return Err(match named {
                         Some(holder) => LeaseError::Held {
                             key: key.clone(),
                             holder,
