@@ -106,24 +106,35 @@ fn plan_run_runs_and_audit() {
     let real: Vec<&Value> = entries
         .iter()
         .filter(|e| {
-            e["call"] == "CreateSnapshot" && e["dry_run"] == false && e["outcome"] != "calling"
+            e["call"] == "CreateSnapshots" && e["dry_run"] == false && e["outcome"] != "calling"
         })
         .collect();
     assert_eq!(
         real.len(),
-        volumes,
-        "each snapshot call's outcome audited once"
+        1,
+        "the set is one CreateSnapshots call, its outcome audited once"
     );
     let intents = entries
         .iter()
-        .filter(|e| e["call"] == "CreateSnapshot" && e["outcome"] == "calling")
+        .filter(|e| e["call"] == "CreateSnapshots" && e["outcome"] == "calling")
         .count();
-    assert_eq!(
-        intents, volumes,
-        "each one's intent recorded before it was made"
+    assert_eq!(intents, 1, "its intent recorded before it was made");
+    assert!(
+        !entries.iter().any(|e| e["call"] == "CreateSnapshot"),
+        "no snapshot made one volume at a time"
+    );
+    let named = real[0]["resources"].as_array().expect("resources");
+    assert!(
+        named[0] == db.as_str()
+            && named.len() == 1 + volumes
+            && named[1..]
+                .iter()
+                .all(|r| r.as_str().is_some_and(|r| r.starts_with("snap-"))),
+        "the call names the instance, then the snapshot of each volume: {}",
+        real[0]
     );
     assert!(
-        entries.iter().any(|e| e["call"] == "CreateSnapshot"
+        entries.iter().any(|e| e["call"] == "CreateSnapshots"
             && e["dry_run"] == true
             && e["outcome"] == "dry-run-ok"),
         "preflight dry runs audited too"
@@ -392,4 +403,72 @@ fn a_run_nobody_can_approve_leaves_no_journal() {
     let runs = demo(&home, &["runs", "--format", "json"]);
     let v: Value = serde_json::from_slice(&runs.stdout).expect("runs json");
     assert_eq!(v.as_array().map(Vec::len), Some(0), "{v}");
+}
+
+/// Against moto, the real binary's `runbook snapshot` makes one `CreateSnapshots` call for the
+/// instance's volumes, root included, and no `CreateSnapshot`; the snapshots are there with the
+/// run's tags and one start time.
+#[tokio::test]
+async fn a_snapshot_is_one_create_snapshots_call_against_moto() {
+    use support::moto;
+    let (_g, seed) = moto::seeded().await;
+    let db = moto::id(&seed, &["instances", "db-1"]);
+    let (read, _) = moto::ports("us-east-1").await;
+    let inv = support::inventory::quick(&read).await;
+    let mut attached: Vec<String> = inv
+        .volumes_of_instance(&db)
+        .iter()
+        .map(|v| v.id.to_string())
+        .collect();
+    attached.sort();
+    assert!(attached.len() >= 2, "root and data volume");
+    moto::clear_requests();
+
+    let home = tempfile::tempdir().expect("tempdir");
+    let run = support::cli::opsdeck_on_moto(&home)
+        .args(["runbook", "snapshot", "--instance", &db, "--yes"])
+        .output()
+        .expect("run opsdeck");
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        stderr(&run)
+    );
+    assert_eq!(
+        support::calls::moto_made("CreateSnapshots"),
+        1,
+        "one call for the set"
+    );
+    assert_eq!(
+        support::calls::moto("CreateSnapshot"),
+        0,
+        "none per volume, dry runs included"
+    );
+
+    let inv = support::inventory::quick(&read).await;
+    let mine: Vec<_> = inv
+        .snapshots
+        .iter()
+        .filter(|s| s.tags.get("opsdeck:run").is_some())
+        .collect();
+    let mut volumes: Vec<String> = mine
+        .iter()
+        .filter_map(|s| s.volume_id.as_deref().map(str::to_string))
+        .collect();
+    volumes.sort();
+    assert_eq!(volumes, attached, "one snapshot per attached volume");
+    let set_tag = format!("snapshot-set-{db}");
+    for s in &mine {
+        assert_eq!(
+            s.tags.get("opsdeck:output"),
+            Some(set_tag.as_str()),
+            "tagged as the run's set: {:?}",
+            s.tags
+        );
+    }
+    let mut starts: Vec<_> = mine.iter().map(|s| s.start_time).collect();
+    starts.dedup();
+    assert_eq!(starts.len(), 1, "one start time: {starts:?}");
 }

@@ -155,7 +155,7 @@ async fn marker_credentials_never_reach_the_state_dir_nor_the_output() {
         with_env_markers(&home).args(["runbook", "snapshot", "--instance", &db1, "--yes"]),
         &FROM_ENV,
         0,
-        "CreateSnapshot",
+        "CreateSnapshots",
         &mut outputs,
     );
     run_signed_by(
@@ -262,7 +262,7 @@ async fn marker_credentials_never_reach_the_state_dir_nor_the_output() {
         from_profile().args(["runbook", "snapshot", "--instance", &db1, "--yes"]),
         &FROM_PROFILE,
         0,
-        "CreateSnapshot",
+        "CreateSnapshots",
         &mut profile_outputs,
     );
     let audit = std::fs::read_to_string(state.join("audit.jsonl")).expect("audit");

@@ -321,6 +321,61 @@ async fn at_most_five_pending_snapshots_per_volume() {
         .expect("snapshot");
 }
 
+/// `CreateSnapshots` is one call that starts every attached volume's snapshot at the same simulated
+/// instant; it copies the volumes' own tags when asked (the call's tags win), and is refused whole,
+/// making nothing, when one of the volumes could not be snapshotted.
+#[tokio::test(start_paused = true)]
+async fn one_create_snapshots_call_takes_the_whole_set_at_one_instant() {
+    let sim = sim::at_epoch("default", SEED);
+    let (r, w) = (sim.reader("us-east-1"), sim.writer("us-east-1"));
+    let db = sim.instance_id("db-1").expect("db-1");
+    let data = sim.volume_id("db-1-data").expect("data volume");
+    let attached = r
+        .volumes()
+        .await
+        .expect("volumes")
+        .into_iter()
+        .filter(|v| v.attached_instance() == Some(db.as_str()))
+        .count();
+    assert!(attached >= 2, "root and data");
+    let made = w
+        .create_snapshots(&db, "set", &[Tag::new("Name", "the-set")], true, false)
+        .await
+        .expect("create snapshots")
+        .value;
+    assert_eq!(made.len(), attached);
+    assert_eq!(crate::support::calls::made(&sim, "CreateSnapshots"), 1);
+    assert_eq!(crate::support::calls::made(&sim, "CreateSnapshot"), 0);
+    let mut starts = Vec::new();
+    for m in &made {
+        let s = snap(&r, &m.snapshot_id).await;
+        assert_eq!(s.state, SnapshotState::Pending);
+        assert_eq!(s.name.as_deref(), Some("the-set"), "the call's tags win");
+        let v = vol(&r, &m.volume_id).await;
+        for (k, val) in v.tags.iter().filter(|(k, _)| *k != "Name") {
+            assert_eq!(s.tags.get(k), Some(val), "copied from its volume");
+        }
+        starts.push(s.start_time.expect("start"));
+    }
+    starts.dedup();
+    assert_eq!(starts.len(), 1, "one instant: {starts:?}");
+
+    // Four more pending snapshots of the data volume leave it at EC2's limit: the next set is
+    // refused whole, and none of its snapshots is made.
+    for n in 0..4 {
+        w.create_snapshot(&data, &format!("s{n}"), &[], false)
+            .await
+            .expect("snapshot");
+    }
+    let before = r.snapshots().await.expect("snapshots").len();
+    let e = w
+        .create_snapshots(&db, "refused", &[], false, false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "SnapshotCreationPerVolumeRateExceeded");
+    assert_eq!(r.snapshots().await.expect("snapshots").len(), before);
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_ami_is_pending_until_its_snapshots_complete() {
     let sim = sim::at_epoch("default", SEED);

@@ -3,7 +3,8 @@ use super::convert;
 use async_trait::async_trait;
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{
-    IamInstanceProfileSpecification, InstanceType, ResourceType, TagSpecification, VolumeType,
+    CopyTagsFromSource, IamInstanceProfileSpecification, InstanceSpecification, InstanceType,
+    ResourceType, TagSpecification, VolumeType,
 };
 use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
 use opsdeck_core::cloud::*;
@@ -327,6 +328,55 @@ impl AwsWrite {
         ))
     }
 
+    /// One `CreateSnapshots` call for every volume attached to the instance (nothing excluded).
+    async fn create_snapshots(
+        &self,
+        instance_id: &str,
+        description: &str,
+        tags: &[Tag],
+        copy_tags_from_source: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<Vec<SnapshotOfVolume>>> {
+        let mut req = self
+            .r
+            .ec2
+            .create_snapshots()
+            .instance_specification(
+                InstanceSpecification::builder()
+                    .instance_id(instance_id)
+                    .exclude_boot_volume(false)
+                    .build(),
+            )
+            .description(description)
+            .dry_run(dry_run);
+        if !tags.is_empty() {
+            req = req.tag_specifications(tag_spec(ResourceType::Snapshot, tags));
+        }
+        if copy_tags_from_source {
+            req = req.copy_tags_from_source(CopyTagsFromSource::Volume);
+        }
+        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
+        let request_id = rid(&out);
+        let mut made = Vec::new();
+        for s in out.snapshots() {
+            match (s.volume_id(), s.snapshot_id()) {
+                (Some(v), Some(id)) => made.push(SnapshotOfVolume {
+                    volume_id: v.to_string(),
+                    snapshot_id: id.to_string(),
+                }),
+                _ => {
+                    return Err(CloudError::new(
+                        ErrorKind::Other,
+                        "adapter",
+                        format!("CreateSnapshots answered a snapshot without its ids: {s:?}"),
+                    )
+                    .with_request_id(request_id));
+                }
+            }
+        }
+        Ok(Written::new(made, request_id))
+    }
+
     async fn copy_snapshot(
         &self,
         source_region: &str,
@@ -622,6 +672,15 @@ impl CloudWrite for AwsWrite {
                 tags,
             } => self
                 .create_snapshot(volume_id, description, tags, d)
+                .await?
+                .produced(),
+            C::CreateSnapshots {
+                instance_id,
+                description,
+                tags,
+                copy_tags_from_source,
+            } => self
+                .create_snapshots(instance_id, description, tags, *copy_tags_from_source, d)
                 .await?
                 .produced(),
             C::CopySnapshot {

@@ -29,22 +29,15 @@ pub fn snapshot_plan(
     let desc = description
         .map(str::to_string)
         .unwrap_or_else(|| format!("opsdeck snapshot of {label}"));
-    // One burst of CreateSnapshot calls, then one wait: every volume is captured at the same point
-    // in time (a volume set snapshotted minutes apart does not restore into a consistent state).
+    // One CreateSnapshots call naming the instance, then one wait: EC2 takes every attached volume
+    // (root included) at one point in time, crash-consistent across them. Separate CreateSnapshot
+    // calls, however close, are not: a volume set snapshotted apart does not restore consistently.
     let set: Vec<SnapshotOf> = vols
         .iter()
-        .map(|v| {
-            let dev = v
-                .attachments
-                .iter()
-                .find(|a| a.instance_id == i.id)
-                .map(|a| a.device.clone())
-                .unwrap_or_default();
-            SnapshotOf {
-                volume: v.id.to_string(),
-                description: format!("{desc} {dev}"),
-                output: format!("snapshot-{}", v.id),
-            }
+        .map(|v| SnapshotOf {
+            volume: v.id.to_string(),
+            description: desc.clone(),
+            output: format!("snapshot-{}", v.id),
         })
         .collect();
     let volume_ids: Vec<String> = vols.iter().map(|v| v.id.clone()).map(Into::into).collect();
@@ -55,8 +48,12 @@ pub fn snapshot_plan(
         .join(", ");
     let steps = vec![
         Step {
-            title: format!("snapshot every volume at once: {listed}"),
+            title: format!(
+                "snapshot every volume of {label} in one CreateSnapshots call: {listed}"
+            ),
             action: Action::CreateSnapshotSet {
+                instance: i.id.to_string(),
+                description: desc.clone(),
                 snapshots: set.clone(),
             },
             resources: volume_ids.clone(),
@@ -89,8 +86,8 @@ pub fn snapshot_plan(
              snapshots of a live file system are only crash-consistent"
                 .into(),
             format!(
-                "{} volume(s), all snapshotted in one burst (one point in time); each snapshot is \
-                 tagged with the run",
+                "{} volume(s), root included, snapshotted by one CreateSnapshots call (one point in \
+                 time, crash-consistent across the volumes); each snapshot is tagged with the run",
                 vols.len()
             ),
         ],

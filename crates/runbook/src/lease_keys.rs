@@ -52,7 +52,14 @@ fn direct(plan: &Plan) -> (BTreeSet<LeaseKey>, BTreeSet<String>, BTreeSet<String
             | Action::CreateImage { instance, .. } => res(instance, &mut keys),
             Action::LaunchClone { .. } | Action::WaitSnapshots { .. } => {}
             Action::CreateSnapshot { volume, .. } => res(volume, &mut keys),
-            Action::CreateSnapshotSet { snapshots } => {
+            Action::CreateSnapshotSet {
+                instance,
+                snapshots,
+                ..
+            } => {
+                if !instance.is_empty() {
+                    res(instance, &mut keys);
+                }
                 for x in snapshots {
                     res(&x.volume, &mut keys);
                 }

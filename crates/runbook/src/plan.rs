@@ -106,9 +106,17 @@ pub enum Action {
         description: String,
         output: String,
     },
-    /// Starts a snapshot of every volume of the set in one burst, so they share one point in time;
-    /// done once each of them shows (pending or completed). `WaitSnapshots` waits for completion.
+    /// Snapshots every volume of the instance with one `CreateSnapshots` call, so the set is
+    /// crash-consistent (one point in time across the volumes); done once each of them shows
+    /// (pending or completed). `WaitSnapshots` waits for completion.
     CreateSnapshotSet {
+        /// The instance the call names (absent in journals written before the set was one call:
+        /// the instance the volumes are attached to).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        instance: String,
+        /// The description every snapshot of the set gets (one per call).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
         snapshots: Vec<SnapshotOf>,
     },
     /// Waits until the snapshots an earlier step produced (these outputs) are completed. Calls
@@ -295,7 +303,7 @@ impl Action {
             Action::LaunchClone { .. } => "ec2:RunInstances (client token), DescribeInstanceStatus",
             Action::CreateSnapshot { .. } => "ec2:CreateSnapshot, DescribeSnapshots",
             Action::CreateSnapshotSet { .. } => {
-                "ec2:CreateSnapshot (every volume at once), DescribeSnapshots"
+                "ec2:CreateSnapshots (one call for every volume), DescribeSnapshots"
             }
             Action::WaitSnapshots { .. } => "DescribeSnapshots",
             Action::RestoreVolume { .. } => "ec2:CreateVolume, DescribeVolumes",

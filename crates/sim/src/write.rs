@@ -141,6 +141,21 @@ impl World {
             } => self
                 .create_snapshot(region, volume_id, description, tags, d)
                 .map(Produced::Id),
+            C::CreateSnapshots {
+                instance_id,
+                description,
+                tags,
+                copy_tags_from_source,
+            } => self
+                .create_snapshots(
+                    region,
+                    instance_id,
+                    description,
+                    tags,
+                    *copy_tags_from_source,
+                    d,
+                )
+                .map(Produced::Snapshots),
             C::CopySnapshot {
                 source_region,
                 snapshot_id,

@@ -64,6 +64,7 @@ contract! {
     instances::image_then_clone_in_another_zone => sim_image_and_clone, moto_image_and_clone;
     storage::volume_attach_detach_delete => sim_volume_lifecycle, moto_volume_lifecycle;
     storage::snapshot_copy_restore_delete => sim_snapshot_lifecycle, moto_snapshot_lifecycle;
+    storage::snapshot_set_of_an_instance => sim_snapshot_set, moto_snapshot_set;
     elb::register_wait_healthy_deregister => sim_target_registration, moto_target_registration;
     elb::target_group_details_and_listeners => sim_target_group_details, moto_target_group_details;
     network::elastic_ip_moves => sim_elastic_ip_moves, moto_elastic_ip_moves;

@@ -231,3 +231,69 @@ pub async fn snapshot_copy_restore_delete(cloud: &Cloud) {
         "{e}"
     );
 }
+
+/// `CreateSnapshots`: one call snapshots every volume attached to the instance, root included, at
+/// one start time, each carrying the call's tags; a dry run makes nothing; an unknown instance is
+/// refused as EC2 refuses it.
+pub async fn snapshot_set_of_an_instance(cloud: &Cloud) {
+    let inv = cloud.inventory().await;
+    let db = seeded(&inv, "db-1").id.to_string();
+    let mut attached: Vec<String> = inv
+        .volumes_of_instance(&db)
+        .iter()
+        .map(|v| v.id.to_string())
+        .collect();
+    attached.sort();
+    assert!(attached.len() >= 2, "db-1 has a root and a data volume");
+    let before = inv.snapshots.len();
+    let w = &cloud.write;
+    let tags = [Tag::new("fleet", "seed"), Tag::new("set", "contract")];
+
+    assert_dry_ok(
+        w.create_snapshots(&db, "contract set", &tags, false, true)
+            .await,
+        "set dry run",
+    );
+    assert_eq!(
+        cloud.inventory().await.snapshots.len(),
+        before,
+        "a dry run makes nothing"
+    );
+
+    let made = w
+        .create_snapshots(&db, "contract set", &tags, false, false)
+        .await
+        .expect("create snapshots")
+        .value;
+    let mut volumes: Vec<String> = made.iter().map(|m| m.volume_id.clone()).collect();
+    volumes.sort();
+    assert_eq!(volumes, attached, "one snapshot per attached volume");
+
+    let after = cloud.inventory().await;
+    let mut starts = Vec::new();
+    for m in &made {
+        let s = after
+            .snapshot(&m.snapshot_id)
+            .unwrap_or_else(|| panic!("{} listed", m.snapshot_id));
+        assert_eq!(s.volume_id.as_deref(), Some(m.volume_id.as_str()));
+        assert_eq!(s.description, "contract set");
+        assert_eq!(
+            (s.tags.get("set"), s.tags.get("fleet")),
+            (Some("contract"), Some("seed")),
+            "the call's tags on every snapshot: {:?}",
+            s.tags
+        );
+        starts.push(s.start_time.expect("a start time"));
+    }
+    starts.dedup();
+    assert_eq!(starts.len(), 1, "one point in time: {starts:?}");
+
+    let e = w
+        .create_snapshots("i-0123456789abcdef0", "none", &[], false, false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.kind, e.code.as_str()),
+        (ErrorKind::NotFound, "InvalidInstanceID.NotFound")
+    );
+}

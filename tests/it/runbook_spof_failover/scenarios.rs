@@ -252,7 +252,8 @@ async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_sna
             let (images, instances, volumes, snapshots) = match runbook {
                 "remove-spof" => (1, 1, 0, 0),
                 "db-failover" => (0, 1, 1, 0),
-                _ => (0, 0, 0, inv.volumes_of_instance(&db).len()),
+                // The snapshot set is one CreateSnapshots call, never repeated by a resume.
+                _ => (0, 0, 0, 1),
             };
             assert_eq!(
                 made(&w.sim, "CreateImage"),
@@ -270,9 +271,14 @@ async fn kills_at_every_boundary_leave_no_duplicate_instance_image_volume_or_sna
                 "{runbook}, kill after {n}: volumes"
             );
             assert_eq!(
-                made(&w.sim, "CreateSnapshot"),
+                made(&w.sim, "CreateSnapshots"),
                 snapshots,
-                "{runbook}, kill after {n}: snapshots"
+                "{runbook}, kill after {n}: snapshot sets"
+            );
+            assert_eq!(
+                made(&w.sim, "CreateSnapshot"),
+                0,
+                "{runbook}, kill after {n}: no snapshot made one volume at a time"
             );
             killed
         })
@@ -392,8 +398,9 @@ async fn bad_arguments_are_refused_at_plan_time() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// A snapshot set is one point in time: every CreateSnapshot of the set is made before any of them
-// completes, whatever the API's throttling.
+// A snapshot set is one point in time: one CreateSnapshots call for the whole set (crash-consistent
+// across the instance's volumes, root included), never a CreateSnapshot per volume, whatever the
+// API's throttling.
 
 /// The snapshots run "t" made, with their start times.
 fn snapshots_of_run(inv: &Inventory) -> Vec<(String, Timestamp)> {
@@ -410,41 +417,44 @@ async fn a_snapshot_set_is_taken_at_one_point_in_time() {
         let w = demo();
         let db = w.id("db-1");
         let inv = w.inventory().await;
-        let vols = inv.volumes_of_instance(&db).len();
-        assert!(vols >= 2, "db-1 has a root and a data volume");
+        let vols = inv.volumes_of_instance(&db);
+        assert!(vols.len() >= 2, "db-1 has a root and a data volume");
         let plan = backup::snapshot_plan(&inv, &db, None).expect("plan");
+        assert!(
+            plan.steps[0].title.contains("one CreateSnapshots call")
+                && plan.steps[0]
+                    .action
+                    .calls()
+                    .starts_with("ec2:CreateSnapshots"),
+            "the plan names the one call: {:?}",
+            plan.steps[0]
+        );
         if throttled {
             w.sim.throttle("*", 0.3);
         }
         run(&w, &plan, None).await;
         let after = w.inventory().await;
         let taken = snapshots_of_run(&after);
-        assert_eq!(taken.len(), vols, "one snapshot per volume: {taken:?}");
+        assert_eq!(
+            taken.len(),
+            vols.len(),
+            "one snapshot per volume: {taken:?}"
+        );
         let first = taken.iter().map(|t| t.1).min().expect("some");
         let last = taken.iter().map(|t| t.1).max().expect("some");
-        if throttled {
-            // Retries of a throttled call are made at once, not after the others complete.
-            assert!(
-                last - first < chrono::Duration::seconds(30),
-                "throttled, the set still starts within seconds: {taken:?}"
-            );
-        } else {
-            assert_eq!(first, last, "every volume at the same instant: {taken:?}");
-        }
-        // Every call of the set was made before the first of them completed (a snapshot takes a
-        // minute or more in the simulator).
-        let log = w.sim.calls();
-        let made_at: Vec<_> = log
+        assert_eq!(first, last, "every volume at the same instant: {taken:?}");
+        let of_volumes: std::collections::BTreeSet<_> = after
+            .snapshots
             .iter()
-            .filter(|c| c.action == "CreateSnapshot" && !c.dry_run && calls::reached(c))
-            .map(|c| c.at)
+            .filter(|s| s.tags.get("opsdeck:run") == Some("t"))
+            .filter_map(|s| s.volume_id.as_deref())
             .collect();
-        assert_eq!(made_at.len(), vols, "no duplicate snapshot");
-        assert!(
-            made_at
-                .iter()
-                .all(|t| *t - first < chrono::Duration::seconds(30)),
-            "all calls in one burst: {made_at:?}"
+        let attached: std::collections::BTreeSet<_> = vols.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(
+            of_volumes, attached,
+            "root and data volumes, nothing excluded"
         );
+        assert_eq!(made(&w.sim, "CreateSnapshots"), 1, "one call for the set");
+        assert_eq!(made(&w.sim, "CreateSnapshot"), 0, "no call per volume");
     }
 }

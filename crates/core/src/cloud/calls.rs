@@ -3,7 +3,7 @@
 //! through it, so a call's AWS name comes from one `name()` and a new call is added here, in the two
 //! adapters' dispatch, and in the one runbook action that uses it.
 
-use super::values::{AddressTarget, LaunchSpec, TargetRef, VolumeSpec, Written};
+use super::values::{AddressTarget, LaunchSpec, SnapshotOfVolume, TargetRef, VolumeSpec, Written};
 use crate::domain::{Tag, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +63,16 @@ pub enum WriteCall {
         volume_id: String,
         description: String,
         tags: Vec<Tag>,
+    },
+    /// EC2 `CreateSnapshots`: one call that snapshots every EBS volume attached to the instance
+    /// (root included) at one point in time, crash-consistent across the volumes. The tags go on
+    /// every snapshot; `copy_tags_from_source` also copies each volume's own tags to its snapshot.
+    /// Produces the snapshot of each volume.
+    CreateSnapshots {
+        instance_id: String,
+        description: String,
+        tags: Vec<Tag>,
+        copy_tags_from_source: bool,
     },
     /// Copies a snapshot from `source_region` into the port's region; produces the copy's id.
     CopySnapshot {
@@ -191,6 +201,7 @@ impl WriteCall {
             WriteCall::DetachVolume { .. } => "DetachVolume",
             WriteCall::DeleteVolume { .. } => "DeleteVolume",
             WriteCall::CreateSnapshot { .. } => "CreateSnapshot",
+            WriteCall::CreateSnapshots { .. } => "CreateSnapshots",
             WriteCall::CopySnapshot { .. } => "CopySnapshot",
             WriteCall::DeleteSnapshot { .. } => "DeleteSnapshot",
             WriteCall::RegisterTargets { .. } => "RegisterTargets",
@@ -264,6 +275,7 @@ impl WriteCall {
             } => vec![volume_id.clone(), instance_id.clone()],
             WriteCall::DeleteVolume { volume_id } => one(volume_id),
             WriteCall::CreateSnapshot { volume_id, .. } => one(volume_id),
+            WriteCall::CreateSnapshots { instance_id, .. } => one(instance_id),
             WriteCall::CopySnapshot { snapshot_id, .. } => one(snapshot_id),
             WriteCall::DeleteSnapshot { snapshot_id } => one(snapshot_id),
             WriteCall::RegisterTargets {
@@ -332,6 +344,8 @@ pub enum Produced {
     Id(String),
     /// New instance ids.
     Ids(Vec<String>),
+    /// New snapshots, one per volume (`CreateSnapshots`).
+    Snapshots(Vec<SnapshotOfVolume>),
 }
 
 impl Produced {
@@ -341,6 +355,7 @@ impl Produced {
             Produced::Nothing => Vec::new(),
             Produced::Id(id) => vec![id.clone()],
             Produced::Ids(ids) => ids.clone(),
+            Produced::Snapshots(s) => s.iter().map(|s| s.snapshot_id.clone()).collect(),
         }
     }
 }
@@ -365,5 +380,11 @@ impl IntoProduced for Written<String> {
 impl IntoProduced for Written<Vec<String>> {
     fn produced(self) -> Written<Produced> {
         Written::new(Produced::Ids(self.value), self.request_id)
+    }
+}
+
+impl IntoProduced for Written<Vec<SnapshotOfVolume>> {
+    fn produced(self) -> Written<Produced> {
+        Written::new(Produced::Snapshots(self.value), self.request_id)
     }
 }

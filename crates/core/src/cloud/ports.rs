@@ -223,6 +223,36 @@ pub trait CloudWrite: Send + Sync {
         };
         id(&c, self.call(&c, dry_run).await?)
     }
+    /// One `CreateSnapshots` call: every EBS volume attached to the instance (root included), at one
+    /// point in time. Returns each volume's new snapshot.
+    async fn create_snapshots(
+        &self,
+        instance_id: &str,
+        description: &str,
+        tags: &[Tag],
+        copy_tags_from_source: bool,
+        dry_run: bool,
+    ) -> CloudResult<Written<Vec<SnapshotOfVolume>>> {
+        let c = WriteCall::CreateSnapshots {
+            instance_id: instance_id.into(),
+            description: description.into(),
+            tags: tags.to_vec(),
+            copy_tags_from_source,
+        };
+        let w = self.call(&c, dry_run).await?;
+        match w.value {
+            Produced::Snapshots(s) => Ok(Written::new(s, w.request_id)),
+            other => Err(CloudError::new(
+                ErrorKind::Other,
+                "adapter",
+                format!(
+                    "{} answered {other:?}, not the snapshots it creates",
+                    c.name()
+                ),
+            )
+            .with_request_id(w.request_id)),
+        }
+    }
     /// Copies a snapshot from `source_region` into this region.
     async fn copy_snapshot(
         &self,

@@ -17,6 +17,13 @@ impl<T> Written<T> {
     }
 }
 
+/// One snapshot a `CreateSnapshots` call started: the volume and its new snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotOfVolume {
+    pub volume_id: String,
+    pub snapshot_id: String,
+}
+
 /// What to launch. Built from a source instance for a clone, so nothing that matters is forgotten.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LaunchSpec {

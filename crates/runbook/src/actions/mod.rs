@@ -64,9 +64,11 @@ pub async fn observe(ctx: &Ctx<'_>, action: &Action, called: Called) -> CloudRes
         Action::CreateSnapshot { output, .. } => {
             storage::observe_snapshot(ctx, called, output).await
         }
-        Action::CreateSnapshotSet { snapshots } => {
-            storage::observe_snapshot_set(ctx, called, snapshots).await
-        }
+        Action::CreateSnapshotSet {
+            instance,
+            snapshots,
+            ..
+        } => storage::observe_snapshot_set(ctx, called, instance, snapshots).await,
         Action::WaitSnapshots { outputs } => storage::observe_wait_snapshots(ctx, outputs).await,
         Action::RestoreVolume { output, .. } => {
             storage::observe_restore_volume(ctx, called, output).await
@@ -175,7 +177,11 @@ pub async fn act(
             description,
             output,
         } => storage::snapshot(act, volume, description, output).await,
-        Action::CreateSnapshotSet { snapshots } => storage::snapshot_set(act, snapshots).await,
+        Action::CreateSnapshotSet {
+            instance,
+            description,
+            snapshots,
+        } => storage::snapshot_set(act, instance, description, snapshots).await,
         Action::RestoreVolume {
             snapshot,
             az,

@@ -2,8 +2,8 @@
 //! snapshot, attach, detach).
 
 use super::shared::{
-    Act, Acted, Called, Ctx, Seen, made_by, must_instance, no_outputs, one, pending_or_act,
-    resolve, run_tags,
+    Act, Acted, Called, Ctx, Seen, TAG_OUTPUT, TAG_RUN, made_by, must_instance, no_outputs, one,
+    pending_or_act, resolve, run_tags,
 };
 use crate::journal::Outputs;
 use crate::plan::{SnapshotOf, Val};
@@ -55,15 +55,48 @@ pub(super) async fn snapshot(
     Ok((w.request_id, one(output, w.value)))
 }
 
-pub(super) async fn observe_snapshot_set(
+/// The `opsdeck:output` tag every snapshot of a set carries: one `CreateSnapshots` call tags all
+/// of them alike, so each is told apart by its volume.
+fn set_tag(instance: &str) -> String {
+    format!("snapshot-set-{instance}")
+}
+
+/// This run's snapshot of `want`'s volume, if it shows: tagged as the set (one `CreateSnapshots`),
+/// or with the snapshot's own output (a set made one `CreateSnapshot` per volume, by an older
+/// opsdeck whose journal is being resumed).
+fn of_the_set<'s>(
+    all: &'s [Snapshot],
     ctx: &Ctx<'_>,
-    called: Called,
+    instance: &str,
+    want: &SnapshotOf,
+) -> Option<&'s Snapshot> {
+    let of_set = |s: &Snapshot| {
+        if instance.is_empty() {
+            // A journal from before the set was one call names no instance: any set of this run.
+            s.tags.get(TAG_RUN) == Some(ctx.run_id)
+                && s.tags
+                    .get(TAG_OUTPUT)
+                    .is_some_and(|o| o.starts_with(&set_tag("")))
+        } else {
+            made_by(&s.tags, ctx, &set_tag(instance))
+        }
+    };
+    all.iter().find(|s| {
+        (of_set(s) && s.volume_id.as_deref() == Some(want.volume.as_str()))
+            || made_by(&s.tags, ctx, &want.output)
+    })
+}
+
+/// Which of the set's snapshots show, by output (an error if one of them failed).
+fn found_of_the_set(
+    all: &[Snapshot],
+    ctx: &Ctx<'_>,
+    instance: &str,
     snapshots: &[SnapshotOf],
-) -> CloudResult<Seen> {
-    let all = ctx.read.snapshots().await?;
+) -> CloudResult<Outputs> {
     let mut found = Outputs::new();
     for want in snapshots {
-        if let Some(s) = all.iter().find(|s| made_by(&s.tags, ctx, &want.output)) {
+        if let Some(s) = of_the_set(all, ctx, instance, want) {
             if s.state == SnapshotState::Error {
                 return Err(CloudError::invalid_state(
                     "SnapshotError",
@@ -73,6 +106,17 @@ pub(super) async fn observe_snapshot_set(
             found.insert(want.output.clone(), s.id.to_string());
         }
     }
+    Ok(found)
+}
+
+pub(super) async fn observe_snapshot_set(
+    ctx: &Ctx<'_>,
+    called: Called,
+    instance: &str,
+    snapshots: &[SnapshotOf],
+) -> CloudResult<Seen> {
+    let all = ctx.read.snapshots().await?;
+    let found = found_of_the_set(&all, ctx, instance, snapshots)?;
     Ok(if found.len() == snapshots.len() {
         Seen::Done(found)
     } else if called == Called::Yes {
@@ -81,73 +125,107 @@ pub(super) async fn observe_snapshot_set(
             found.len(),
             snapshots.len()
         ))
+    } else if !found.is_empty() {
+        // One call makes the whole set: any of it showing is that call, made (its answer lost,
+        // or the listing still catching up). Never a second set.
+        Seen::Happened(format!(
+            "{} of {} snapshots of the set show: its CreateSnapshots was made",
+            found.len(),
+            snapshots.len()
+        ))
     } else {
-        // Nothing made yet, or a burst cut short: `snapshot_set` makes only the missing ones.
         Seen::Act
     })
 }
 
-/// Starts every snapshot of the set back to back, so they share one point in time (what the set is
-/// for). One already made by this run (found by its tags) is not made again. A call refused as
-/// transient (throttling, 5xx) is retried at once, after checking it did not land, instead of
-/// leaving the rest of the set for the engine's next poll seconds later.
-pub(super) async fn snapshot_set(act: Act<'_>, snapshots: &[SnapshotOf]) -> CloudResult<Acted> {
+/// The instance the set names: the plan's, or (a journal written before the set was one call) the
+/// one its volumes are attached to.
+async fn set_instance(
+    ctx: &Ctx<'_>,
+    instance: &str,
+    snapshots: &[SnapshotOf],
+) -> CloudResult<String> {
+    if !instance.is_empty() {
+        return Ok(instance.to_string());
+    }
+    let first = snapshots.first().ok_or_else(|| {
+        CloudError::invalid_request("EmptySnapshotSet", "the set names no volume")
+    })?;
+    ctx.read
+        .volume(&first.volume)
+        .await?
+        .and_then(|v| v.attached_instance().map(str::to_string))
+        .ok_or_else(|| {
+            CloudError::invalid_state(
+                "IncorrectState",
+                format!("{} is attached to no instance any more", first.volume),
+            )
+        })
+}
+
+/// Snapshots the set with one `CreateSnapshots` call naming the instance: EC2 takes every attached
+/// volume at one point in time (crash-consistent across them). Nothing is called if any snapshot of
+/// the set already shows (that call was made), nor if the instance's volumes are no longer the
+/// plan's (the call would take another set than the one approved).
+pub(super) async fn snapshot_set(
+    act: Act<'_>,
+    instance: &str,
+    description: &str,
+    snapshots: &[SnapshotOf],
+) -> CloudResult<Acted> {
     let Act {
         ctx,
         write,
         dry_run,
     } = act;
-    if dry_run {
-        for s in snapshots {
-            match write
-                .create_snapshot(&s.volume, &s.description, &run_tags(ctx, &s.output), true)
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.kind == opsdeck_core::cloud::ErrorKind::DryRunOk => {}
-                Err(e) => return Err(e),
-            }
+    let instance = set_instance(ctx, instance, snapshots).await?;
+    let tags = run_tags(ctx, &set_tag(&instance));
+    let description = if description.is_empty() {
+        format!("opsdeck snapshot of {instance}")
+    } else {
+        description.to_string()
+    };
+    if !dry_run {
+        let found = found_of_the_set(&ctx.read.snapshots().await?, ctx, &instance, snapshots)?;
+        if !found.is_empty() {
+            return Ok((None, found));
         }
-        return Err(CloudError::dry_run_ok(format!(
-            "every CreateSnapshot of the set ({}) would succeed",
-            snapshots.len()
-        )));
     }
-    let mut existing = ctx.read.snapshots().await?;
+    let mut attached: Vec<String> = ctx
+        .read
+        .volumes()
+        .await?
+        .into_iter()
+        .filter(|v| v.attached_instance() == Some(instance.as_str()))
+        .map(|v| v.id.to_string())
+        .collect();
+    attached.sort();
+    let mut planned: Vec<String> = snapshots.iter().map(|s| s.volume.clone()).collect();
+    planned.sort();
+    if attached != planned {
+        return Err(CloudError::invalid_state(
+            "VolumesChanged",
+            format!(
+                "{instance}'s volumes are now {} (the plan snapshots {}): plan again",
+                if attached.is_empty() {
+                    "none".to_string()
+                } else {
+                    attached.join(", ")
+                },
+                planned.join(", ")
+            ),
+        ));
+    }
+    let w = write
+        .create_snapshots(&instance, &description, &tags, false, dry_run)
+        .await?;
     let mut out = Outputs::new();
-    let mut request_ids = Vec::new();
-    for s in snapshots {
-        let mut delay = std::time::Duration::from_millis(100);
-        let mut tries = 0;
-        loop {
-            if let Some(have) = existing.iter().find(|x| made_by(&x.tags, ctx, &s.output)) {
-                out.insert(s.output.clone(), have.id.to_string());
-                break;
-            }
-            match write
-                .create_snapshot(&s.volume, &s.description, &run_tags(ctx, &s.output), false)
-                .await
-            {
-                Ok(w) => {
-                    request_ids.extend(w.request_id);
-                    out.insert(s.output.clone(), w.value);
-                    break;
-                }
-                Err(e) if e.is_transient() && tries < 8 => {
-                    tries += 1;
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(std::time::Duration::from_secs(2));
-                    // A 5xx may hide a call that landed: look before calling again.
-                    if let Ok(now) = ctx.read.snapshots().await {
-                        existing = now;
-                    }
-                }
-                Err(e) => return Err(e),
-            }
+    for want in snapshots {
+        if let Some(made) = w.value.iter().find(|m| m.volume_id == want.volume) {
+            out.insert(want.output.clone(), made.snapshot_id.clone());
         }
     }
-    let request_id = (!request_ids.is_empty()).then(|| request_ids.join(","));
-    Ok((request_id, out))
+    Ok((w.request_id, out))
 }
 
 pub(super) async fn observe_wait_snapshots(ctx: &Ctx<'_>, outputs: &[String]) -> CloudResult<Seen> {

@@ -6,7 +6,7 @@ use crate::clock::secs;
 use crate::ids;
 use crate::model::*;
 use crate::world::{Tr, World, err, timing};
-use opsdeck_core::cloud::CloudResult;
+use opsdeck_core::cloud::{CloudResult, SnapshotOfVolume};
 use opsdeck_core::domain::*;
 
 /// EC2 allows this many pending snapshots per volume.
@@ -63,14 +63,9 @@ impl World {
         Ok(id)
     }
 
-    pub(crate) fn create_snapshot(
-        &mut self,
-        region: &str,
-        volume_id: &str,
-        description: &str,
-        tags: &[Tag],
-        dry_run: bool,
-    ) -> CloudResult<String> {
+    /// What `CreateSnapshot` checks of a volume: it exists, is not being created or deleted, and has
+    /// fewer than EC2's limit of pending snapshots. Returns its size.
+    fn check_snapshottable(&self, region: &str, volume_id: &str) -> CloudResult<i32> {
         let r = self.region(region)?;
         let v = r
             .volumes
@@ -102,7 +97,18 @@ impl World {
                 "The maximum per volume CreateSnapshot request rate has been exceeded. Use an increasing or variable sleep interval between requests.",
             ));
         }
-        let size = v.vol.size_gib;
+        Ok(v.vol.size_gib)
+    }
+
+    pub(crate) fn create_snapshot(
+        &mut self,
+        region: &str,
+        volume_id: &str,
+        description: &str,
+        tags: &[Tag],
+        dry_run: bool,
+    ) -> CloudResult<String> {
+        let size = self.check_snapshottable(region, volume_id)?;
         if dry_run {
             return Err(dry_ok());
         }
@@ -119,6 +125,76 @@ impl World {
             now,
             completes,
         )
+    }
+
+    /// `CreateSnapshots`: every EBS volume attached to the instance (root included), all started at
+    /// the same simulated instant. Each volume is checked as `CreateSnapshot` checks it before any
+    /// snapshot is made, so the set is made whole or not at all.
+    pub(crate) fn create_snapshots(
+        &mut self,
+        region: &str,
+        instance_id: &str,
+        description: &str,
+        tags: &[Tag],
+        copy_tags_from_source: bool,
+        dry_run: bool,
+    ) -> CloudResult<Vec<SnapshotOfVolume>> {
+        let r = self.region(region)?;
+        if !r.instances.contains_key(instance_id) {
+            return Err(crate::instances::not_found_instances(&[instance_id]));
+        }
+        let mut volumes: Vec<(String, i32, Tags)> =
+            r.volumes
+                .values()
+                .filter(|v| {
+                    v.vol.attachments.iter().any(|a| {
+                        a.instance_id == instance_id && a.state != AttachmentState::Detached
+                    })
+                })
+                .map(|v| (v.vol.id.to_string(), v.vol.size_gib, v.vol.tags.clone()))
+                .collect();
+        volumes.sort_by(|a, b| a.0.cmp(&b.0));
+        if volumes.is_empty() {
+            return Err(err(
+                "InvalidParameterValue",
+                format!("The instance '{instance_id}' has no EBS volume attached."),
+            ));
+        }
+        for (id, _, _) in &volumes {
+            self.check_snapshottable(region, id)?;
+        }
+        if dry_run {
+            return Err(dry_ok());
+        }
+        let now = self.now;
+        let mut made = Vec::new();
+        for (volume_id, size, volume_tags) in volumes {
+            let mut t = Tags::new();
+            if copy_tags_from_source {
+                for (k, v) in volume_tags.iter() {
+                    if !k.starts_with("aws:") {
+                        t.insert(k, v);
+                    }
+                }
+            }
+            for tag in tags {
+                t.insert(tag.key.clone(), tag.value.clone());
+            }
+            let snapshot_id = self.insert_snapshot(
+                region,
+                Some(volume_id.clone()),
+                size,
+                description.to_string(),
+                t,
+                now,
+                now + secs(snapshot_duration(size)),
+            )?;
+            made.push(SnapshotOfVolume {
+                volume_id,
+                snapshot_id,
+            });
+        }
+        Ok(made)
     }
 
     pub(crate) fn copy_snapshot(
