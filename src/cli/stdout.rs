@@ -91,7 +91,11 @@ mod tests {
         .unwrap();
         assert_eq!(w, Written::All);
         assert!(c.bytes > 400_000, "everything arrived: {}", c.bytes);
-        assert!(c.calls <= lines / 100, "{} write calls for {lines} lines", c.calls);
+        assert!(
+            c.calls <= lines / 100,
+            "{} write calls for {lines} lines",
+            c.calls
+        );
     }
 
     #[test]

@@ -230,6 +230,12 @@ impl WriteCall {
             WriteCall::RegisterTargets { .. } | WriteCall::DeregisterTargets { .. } => {
                 ApiService::Elb
             }
+            WriteCall::EnterStandby { .. }
+            | WriteCall::ExitStandby { .. }
+            | WriteCall::SuspendProcesses { .. }
+            | WriteCall::ResumeProcesses { .. }
+            | WriteCall::UpdateAutoScalingGroup { .. }
+            | WriteCall::TerminateInstanceInAutoScalingGroup { .. } => ApiService::AutoScaling,
             _ => ApiService::Ec2,
         }
     }
