@@ -6,6 +6,7 @@
 //! when the state is dirty, at most `ui.max_fps` times a second, so an idle screen writes nothing.
 
 pub mod backend;
+mod banners;
 pub mod input;
 pub mod render;
 pub mod strings;

@@ -6,6 +6,8 @@ mod convert;
 mod errors;
 mod read;
 mod write;
+mod write_network;
+mod write_storage;
 
 /// Static credentials for `AwsOptions::credentials` (tests and tooling), so no other crate names the SDK.
 pub use aws_credential_types::Credentials;

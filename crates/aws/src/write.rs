@@ -3,8 +3,7 @@ use super::convert;
 use async_trait::async_trait;
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{
-    CopyTagsFromSource, IamInstanceProfileSpecification, InstanceSpecification, InstanceType,
-    ResourceType, TagSpecification, VolumeType,
+    IamInstanceProfileSpecification, InstanceType, ResourceType, TagSpecification,
 };
 use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
 use opsdeck_core::cloud::*;
@@ -12,7 +11,7 @@ use opsdeck_core::domain::Tag;
 use opsdeck_core::domain::Timestamp;
 
 pub struct AwsWrite {
-    r: AwsRegion,
+    pub(super) r: AwsRegion,
 }
 
 impl AwsWrite {
@@ -35,7 +34,7 @@ impl AwsWrite {
         ))
     }
 
-    async fn check_eni(&self, eni_id: &str) -> CloudResult<()> {
+    pub(super) async fn check_eni(&self, eni_id: &str) -> CloudResult<()> {
         self.r
             .ec2
             .describe_network_interfaces()
@@ -49,14 +48,14 @@ impl AwsWrite {
     }
 }
 
-fn tag_spec(resource: ResourceType, tags: &[Tag]) -> TagSpecification {
+pub(super) fn tag_spec(resource: ResourceType, tags: &[Tag]) -> TagSpecification {
     TagSpecification::builder()
         .resource_type(resource)
         .set_tags(Some(ec2_tags(tags)))
         .build()
 }
 
-fn ec2_tags(tags: &[Tag]) -> Vec<aws_sdk_ec2::types::Tag> {
+pub(super) fn ec2_tags(tags: &[Tag]) -> Vec<aws_sdk_ec2::types::Tag> {
     tags.iter()
         .map(|t| {
             aws_sdk_ec2::types::Tag::builder()
@@ -78,11 +77,11 @@ fn targets(ts: &[TargetRef]) -> Vec<TargetDescription> {
         .collect()
 }
 
-fn rid<T: RequestId>(out: &T) -> Option<String> {
+pub(super) fn rid<T: RequestId>(out: &T) -> Option<String> {
     out.request_id().map(str::to_string)
 }
 
-fn done<T: RequestId>(out: T) -> Written<()> {
+pub(super) fn done<T: RequestId>(out: T) -> Written<()> {
     Written::new((), rid(&out))
 }
 
@@ -227,192 +226,6 @@ impl AwsWrite {
         Ok(Written::new(new_ids, rid(&out)))
     }
 
-    async fn create_volume(
-        &self,
-        spec: &VolumeSpec,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let mut req = self
-            .r
-            .ec2
-            .create_volume()
-            .availability_zone(&spec.az)
-            .set_size(spec.size_gib)
-            .volume_type(VolumeType::from(spec.volume_type.as_str()))
-            .set_iops(spec.iops)
-            .set_snapshot_id(spec.snapshot_id.clone())
-            .dry_run(dry_run);
-        if !spec.tags.is_empty() {
-            req = req.tag_specifications(tag_spec(ResourceType::Volume, &spec.tags));
-        }
-        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
-        Ok(Written::new(
-            out.volume_id().unwrap_or_default().to_string(),
-            rid(&out),
-        ))
-    }
-
-    async fn attach_volume(
-        &self,
-        volume_id: &str,
-        instance_id: &str,
-        device: &str,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let out = self
-            .r
-            .ec2
-            .attach_volume()
-            .volume_id(volume_id)
-            .instance_id(instance_id)
-            .device(device)
-            .dry_run(dry_run)
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
-    }
-
-    async fn detach_volume(
-        &self,
-        volume_id: &str,
-        instance_id: &str,
-        force: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let out = self
-            .r
-            .ec2
-            .detach_volume()
-            .volume_id(volume_id)
-            .instance_id(instance_id)
-            .force(force)
-            .dry_run(dry_run)
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
-    }
-
-    async fn delete_volume(&self, volume_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
-        let out = self
-            .r
-            .ec2
-            .delete_volume()
-            .volume_id(volume_id)
-            .dry_run(dry_run)
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
-    }
-
-    async fn create_snapshot(
-        &self,
-        volume_id: &str,
-        description: &str,
-        tags: &[Tag],
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let mut req = self
-            .r
-            .ec2
-            .create_snapshot()
-            .volume_id(volume_id)
-            .description(description)
-            .dry_run(dry_run);
-        if !tags.is_empty() {
-            req = req.tag_specifications(tag_spec(ResourceType::Snapshot, tags));
-        }
-        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
-        Ok(Written::new(
-            out.snapshot_id().unwrap_or_default().to_string(),
-            rid(&out),
-        ))
-    }
-
-    /// One `CreateSnapshots` call for every volume attached to the instance (nothing excluded).
-    async fn create_snapshots(
-        &self,
-        instance_id: &str,
-        description: &str,
-        tags: &[Tag],
-        copy_tags_from_source: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<Vec<SnapshotOfVolume>>> {
-        let mut req = self
-            .r
-            .ec2
-            .create_snapshots()
-            .instance_specification(
-                InstanceSpecification::builder()
-                    .instance_id(instance_id)
-                    .exclude_boot_volume(false)
-                    .build(),
-            )
-            .description(description)
-            .dry_run(dry_run);
-        if !tags.is_empty() {
-            req = req.tag_specifications(tag_spec(ResourceType::Snapshot, tags));
-        }
-        if copy_tags_from_source {
-            req = req.copy_tags_from_source(CopyTagsFromSource::Volume);
-        }
-        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
-        let request_id = rid(&out);
-        let mut made = Vec::new();
-        for s in out.snapshots() {
-            match (s.volume_id(), s.snapshot_id()) {
-                (Some(v), Some(id)) => made.push(SnapshotOfVolume {
-                    volume_id: v.to_string(),
-                    snapshot_id: id.to_string(),
-                }),
-                _ => {
-                    return Err(CloudError::new(
-                        ErrorKind::Other,
-                        "adapter",
-                        format!("CreateSnapshots answered a snapshot without its ids: {s:?}"),
-                    )
-                    .with_request_id(request_id));
-                }
-            }
-        }
-        Ok(Written::new(made, request_id))
-    }
-
-    async fn copy_snapshot(
-        &self,
-        source_region: &str,
-        snapshot_id: &str,
-        description: &str,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let out = self
-            .r
-            .ec2
-            .copy_snapshot()
-            .source_region(source_region)
-            .source_snapshot_id(snapshot_id)
-            .description(description)
-            .dry_run(dry_run)
-            .send()
-            .await
-            .map_err(|e| self.r.sdk_error(e))?;
-        Ok(Written::new(
-            out.snapshot_id().unwrap_or_default().to_string(),
-            rid(&out),
-        ))
-    }
-
-    async fn delete_snapshot(&self, snapshot_id: &str, dry_run: bool) -> CloudResult<Written<()>> {
-        let out = self
-            .r
-            .ec2
-            .delete_snapshot()
-            .snapshot_id(snapshot_id)
-            .dry_run(dry_run)
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
-    }
-
     async fn register_targets(
         &self,
         target_group_arn: &str,
@@ -453,133 +266,6 @@ impl AwsWrite {
             .await
             .map_err(|e| self.r.sdk_error(e))?;
         Ok(Written::new((), out.request_id().map(str::to_string)))
-    }
-
-    async fn associate_address(
-        &self,
-        allocation_id: &str,
-        target: &AddressTarget,
-        allow_reassociation: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let mut req = self
-            .r
-            .ec2
-            .associate_address()
-            .allocation_id(allocation_id)
-            .allow_reassociation(allow_reassociation)
-            .dry_run(dry_run);
-        req = match target {
-            AddressTarget::Instance(id) => req.instance_id(id),
-            AddressTarget::NetworkInterface { eni_id, private_ip } => req
-                .network_interface_id(eni_id)
-                .set_private_ip_address(private_ip.clone()),
-        };
-        let out = req.send().await.map_err(|e| self.r.sdk_error(e))?;
-        Ok(Written::new(
-            out.association_id().unwrap_or_default().to_string(),
-            rid(&out),
-        ))
-    }
-
-    async fn disassociate_address(
-        &self,
-        association_id: &str,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let out = self
-            .r
-            .ec2
-            .disassociate_address()
-            .association_id(association_id)
-            .dry_run(dry_run)
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
-    }
-
-    async fn attach_network_interface(
-        &self,
-        eni_id: &str,
-        instance_id: &str,
-        device_index: i32,
-        dry_run: bool,
-    ) -> CloudResult<Written<String>> {
-        let out = self
-            .r
-            .ec2
-            .attach_network_interface()
-            .network_interface_id(eni_id)
-            .instance_id(instance_id)
-            .device_index(device_index)
-            .dry_run(dry_run)
-            .send()
-            .await
-            .map_err(|e| self.r.sdk_error(e))?;
-        Ok(Written::new(
-            out.attachment_id().unwrap_or_default().to_string(),
-            rid(&out),
-        ))
-    }
-
-    async fn detach_network_interface(
-        &self,
-        attachment_id: &str,
-        force: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        let out = self
-            .r
-            .ec2
-            .detach_network_interface()
-            .attachment_id(attachment_id)
-            .force(force)
-            .dry_run(dry_run)
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
-    }
-
-    async fn assign_private_ips(
-        &self,
-        eni_id: &str,
-        ips: &[String],
-        allow_reassignment: bool,
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        if dry_run {
-            self.check_eni(eni_id).await?;
-        }
-        let out = self
-            .r
-            .ec2
-            .assign_private_ip_addresses()
-            .network_interface_id(eni_id)
-            .set_private_ip_addresses(Some(ips.to_vec()))
-            .allow_reassignment(allow_reassignment)
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
-    }
-
-    async fn unassign_private_ips(
-        &self,
-        eni_id: &str,
-        ips: &[String],
-        dry_run: bool,
-    ) -> CloudResult<Written<()>> {
-        if dry_run {
-            self.check_eni(eni_id).await?;
-        }
-        let out = self
-            .r
-            .ec2
-            .unassign_private_ip_addresses()
-            .network_interface_id(eni_id)
-            .set_private_ip_addresses(Some(ips.to_vec()))
-            .send()
-            .await;
-        out.map(done).map_err(|e| self.r.sdk_error(e))
     }
 
     async fn create_tags(
