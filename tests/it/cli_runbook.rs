@@ -458,7 +458,7 @@ fn what_a_run_made_is_in_runs_and_on_its_last_lines() {
         .unwrap_or_else(|| panic!("the restored volume in {r}"))
         .to_string();
     assert!(
-        said.contains(&format!("outputs: ")) && said.contains(&volume),
+        said.contains("outputs: ") && said.contains(&volume),
         "{said}"
     );
     let table =
