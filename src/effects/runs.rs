@@ -142,6 +142,8 @@ fn progress(s: &RunState) -> RunProgress {
             .map(|i| s.acted[i] || s.in_doubt[i])
             .collect(),
         last_error: s.last_error.clone(),
+        outputs: s.outputs.clone(),
+        resources_gone: s.resources_gone,
     }
 }
 

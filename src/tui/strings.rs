@@ -91,12 +91,17 @@ pub fn unfinished_run(
     run_id: &str,
     runbook: &str,
     status: &str,
-    done: usize,
-    steps: usize,
+    (done, steps): (usize, usize),
+    called: &str,
     more: &str,
 ) -> String {
+    let called = if called.is_empty() {
+        String::new()
+    } else {
+        format!(", {called}")
+    };
     format!(
-        "unfinished run {run_id} ({runbook}, {status}, {done}/{steps} steps){more} — :runs to resume, roll back or abandon"
+        "unfinished run {run_id} ({runbook}, {status}, {done}/{steps} steps{called}){more} — :runs to resume, roll back or abandon"
     )
 }
 
@@ -360,6 +365,56 @@ pub const ENTER_APPROVES: &str = "enter approves · n or esc stops the run here"
 pub const DONE_BEFORE: &str = "done before";
 pub const DESTRUCTIVE: &str = " [destructive]";
 pub const HEALTHY: &str = " healthy";
+
+/// A failed run whose resources are gone: resuming cannot help.
+pub const GONE_KEYS: &str = "its resources are gone: resuming cannot help · u rolls back · :runs then a abandons · esc back";
+pub const OUTPUTS: &str = "outputs";
+
+/// `:runs`'s last column: the steps it touched (`step 2 called`), the outputs (`→ image ami-1`),
+/// then the note; each only when there is one.
+pub fn run_row_tail(called: &str, outputs: &str, note: &str) -> String {
+    let outputs = if outputs.is_empty() {
+        String::new()
+    } else {
+        format!("→ {outputs}")
+    };
+    [called, outputs.as_str(), note]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// One line of the outputs block: the output's name, then its value.
+pub fn output_row(name: &str, value: &str) -> String {
+    format!("  {name:<14} {value}")
+}
+
+pub fn more_outputs(n: usize) -> String {
+    format!("  … {n} more (opsdeck runs --format json lists them all)")
+}
+
+/// The time column of a step past its expected time.
+pub fn overdue_time(elapsed: &str, expected: &str) -> String {
+    format!("overdue {elapsed} / {expected}")
+}
+
+/// A step past its expected time: the app's words (`overdue: …; last seen: …`).
+pub fn step_overdue(words: &str) -> String {
+    format!("       ⚠ {words}")
+}
+
+/// A resumed run's headline when its last attempt found its resources gone.
+pub fn resuming_gone(run: &str) -> String {
+    format!(
+        "resuming{run}: last time its resources were gone; resuming cannot help (u rolls back, :runs then a abandons)"
+    )
+}
+
+/// The title of a resumed run.
+pub fn resumed_title(title: &str) -> String {
+    format!("{} · resumed ", title.trim_end())
+}
 
 /// `undo` is `ROLLS_BACK` or empty.
 pub fn resumes(undo: &str) -> String {

@@ -472,3 +472,183 @@ async fn a_snapshot_is_one_create_snapshots_call_against_moto() {
     starts.dedup();
     assert_eq!(starts.len(), 1, "one start time: {starts:?}");
 }
+
+/// The run `run_id` of `opsdeck runs --format json`.
+fn run_json(home: &tempfile::TempDir, run_id: &str) -> Value {
+    let runs = opsdeck(home)
+        .args(["runs", "--format", "json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&runs.stdout).expect("runs json");
+    r.as_array()
+        .and_then(|a| a.iter().find(|x| x["run_id"] == run_id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no run {run_id}"))
+}
+
+/// The id `opsdeck runbook ...` printed for its run (`run <id> (journal …)`).
+fn printed_run_id(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("run ")
+                .and_then(|r| r.split_whitespace().next())
+                .filter(|_| l.contains("(journal "))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| panic!("no run id in {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn what_a_run_made_is_in_runs_and_on_its_last_lines() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let inv: Value = serde_json::from_slice(
+        &demo(&home, &["inventory", "--format", "json", "--no-metrics"]).stdout,
+    )
+    .expect("json");
+    let snap = inv["snapshots"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["state"] == "completed"))
+        .and_then(|s| s["id"].as_str())
+        .expect("a completed snapshot")
+        .to_string();
+    let run = demo(
+        &home,
+        &[
+            "runbook",
+            "restore",
+            "--snapshot",
+            &snap,
+            "--az",
+            "us-east-1a",
+            "--yes",
+        ],
+    );
+    let said = String::from_utf8_lossy(&run.stdout).to_string();
+    assert_eq!(run.status.code(), Some(0), "{said}\n{}", stderr(&run));
+    let id = printed_run_id(&run);
+    let r = run_json(&home, &id);
+    let volume = r["outputs"]
+        .as_object()
+        .and_then(|o| {
+            o.values()
+                .find_map(|v| v.as_str().filter(|v| v.starts_with("vol-")))
+        })
+        .unwrap_or_else(|| panic!("the restored volume in {r}"))
+        .to_string();
+    assert!(
+        said.contains("outputs: ") && said.contains(&volume),
+        "{said}"
+    );
+    let table =
+        String::from_utf8_lossy(&opsdeck(&home).args(["runs"]).output().expect("runs").stdout)
+            .to_string();
+    assert!(table.contains(&volume), "{table}");
+
+    let web1 = demo_instance(&home, "web-1");
+    let run = demo(
+        &home,
+        &["runbook", "remove-spof", "--instance", &web1, "--yes"],
+    );
+    let said = String::from_utf8_lossy(&run.stdout).to_string();
+    assert_eq!(run.status.code(), Some(0), "{said}\n{}", stderr(&run));
+    let r = run_json(&home, &printed_run_id(&run));
+    let outputs = r["outputs"].as_object().expect("outputs");
+    let values: Vec<&str> = outputs.values().filter_map(|v| v.as_str()).collect();
+    assert!(
+        values.iter().any(|v| v.starts_with("ami-")),
+        "the image in {r}"
+    );
+    assert!(
+        values.iter().any(|v| v.starts_with("i-")),
+        "the clone in {r}"
+    );
+    assert_eq!(r["steps_called"], serde_json::json!([]), "{r}");
+}
+
+#[test]
+fn a_resumed_run_whose_resources_are_gone_names_rollback_and_abandon() {
+    use opsdeck_runbook::journal::{Entry, Journal, Outputs};
+    use opsdeck_runbook::plan::{Action, Plan, Step};
+    let home = tempfile::tempdir().expect("tempdir");
+    // A snapshot run journaled against another demo world: its snapshot was made there.
+    let plan = Plan {
+        runbook: "snapshot".into(),
+        region: "us-east-1".into(),
+        args: serde_json::json!({}),
+        steps: vec![
+            Step {
+                title: "snapshot vol-0elsewhere".into(),
+                action: Action::CreateSnapshot {
+                    volume: "vol-0elsewhere".into(),
+                    description: "d".into(),
+                    output: "snapshot".into(),
+                },
+                resources: vec!["vol-0elsewhere".into()],
+                expected_secs: 5,
+                timeout_secs: 600,
+            },
+            Step {
+                title: "wait for <snapshot>".into(),
+                action: Action::WaitSnapshots {
+                    outputs: vec!["snapshot".into()],
+                },
+                resources: vec![],
+                expected_secs: 60,
+                timeout_secs: 600,
+            },
+        ],
+        notes: vec![],
+    };
+    let runs = opsdeck_runbook::StateDir::new(home.path().join("state")).runs();
+    let j = Journal::create(&runs, "gone", None, &plan).expect("journal");
+    let at = chrono::Utc::now();
+    let mut made = Outputs::new();
+    made.insert("snapshot".into(), "snap-0e15ewhere000000".into());
+    for e in [
+        Entry::StepStarted { at, step: 0 },
+        Entry::ActStarted { at, step: 0 },
+        Entry::ActDone {
+            at,
+            step: 0,
+            request_id: None,
+            outputs: made.clone(),
+        },
+        Entry::StepFinished {
+            at,
+            step: 0,
+            outputs: made,
+        },
+        Entry::StepStarted { at, step: 1 },
+    ] {
+        j.append(&e).expect("append");
+    }
+
+    let out = demo(&home, &["runbook", "resume", "gone", "--yes"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{said}\n{}", stderr(&out));
+    assert!(said.contains("run gone resumed"), "{said}");
+    assert!(
+        said.contains("wait for snap-0e15ewhere000000"),
+        "the title names the output: {said}"
+    );
+    assert!(said.contains("its resources are gone"), "{said}");
+    assert!(said.contains("InvalidSnapshot.NotFound"), "{said}");
+    assert!(said.contains("opsdeck runbook rollback gone"), "{said}");
+    assert!(said.contains("opsdeck runbook abandon gone"), "{said}");
+    assert!(
+        !said.contains("opsdeck runbook resume gone"),
+        "resuming again cannot help: {said}"
+    );
+    let r = run_json(&home, "gone");
+    assert_eq!(r["status"], "failed");
+    assert_eq!(r["resources_gone"], true);
+    assert_eq!(r["outputs"]["snapshot"], "snap-0e15ewhere000000");
+    let table =
+        String::from_utf8_lossy(&opsdeck(&home).args(["runs"]).output().expect("runs").stdout)
+            .to_string();
+    assert!(
+        table.contains("its resources are gone") && !table.contains("runbook resume gone"),
+        "{table}"
+    );
+}

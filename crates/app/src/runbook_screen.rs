@@ -4,8 +4,8 @@
 
 use crate::runbooks::{Choice, RunSummary, RunbookRequest};
 use opsdeck_core::domain::Timestamp;
-use opsdeck_runbook::journal::RunStatus;
-use opsdeck_runbook::plan::{Action, Plan};
+use opsdeck_runbook::journal::{Outputs, RunStatus};
+use opsdeck_runbook::plan::{Action, Plan, resolve_title};
 use std::collections::VecDeque;
 
 /// Log lines kept on the screen.
@@ -33,6 +33,10 @@ pub struct RunProgress {
     /// A call was made (or may have been): resume re-observes before acting again.
     pub touched: Vec<bool>,
     pub last_error: Option<String>,
+    /// What its steps produced so far (ids created, addresses moved).
+    pub outputs: Outputs,
+    /// It failed because a step's resources are gone: resuming cannot help.
+    pub resources_gone: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +105,10 @@ pub struct RunbookUi {
     pub approve_each: bool,
     pub cancel_sent: bool,
     pub last_error: Option<String>,
+    /// What the run's steps produced (ids created, addresses moved): the outputs block.
+    pub outputs: Outputs,
+    /// The run failed because a step's resources are gone: abandon or roll back, not resume.
+    pub resources_gone: bool,
     pub log: VecDeque<String>,
 }
 
@@ -121,6 +129,8 @@ impl RunbookUi {
             approve_each: false,
             cancel_sent: false,
             last_error: None,
+            outputs: Outputs::new(),
+            resources_gone: false,
             log: VecDeque::new(),
         }
     }
@@ -175,12 +185,48 @@ impl RunbookUi {
             .push_back(format!("{} {}", at.format("%H:%M:%S"), text.as_ref()));
     }
 
-    pub(crate) fn title(&self, step: usize) -> String {
+    /// A step's title, with the outputs known so far in place of their `<name>`.
+    pub fn title(&self, step: usize) -> String {
         self.plan
             .as_ref()
             .and_then(|p| p.steps.get(step))
-            .map(|s| s.title.clone())
+            .map(|s| resolve_title(&s.title, &self.outputs))
             .unwrap_or_default()
+    }
+
+    /// The outputs block: each output's name and value, in name order.
+    pub fn output_rows(&self) -> Vec<(String, String)> {
+        self.outputs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// A running step past its expected time (on the session's clock `now`): says "overdue", how
+    /// long it has run and what it last saw. `None` while it is on time or not running.
+    pub fn overdue(&self, step: usize, now: Timestamp) -> Option<String> {
+        let expected = self.plan.as_ref()?.steps.get(step)?.expected_secs;
+        let view = self.steps.get(step)?;
+        let StepState::Running { since } = view.state else {
+            return None;
+        };
+        let secs = (now - since).num_seconds().max(0) as u64;
+        (secs > expected).then(|| {
+            crate::strings::overdue(
+                &to_the_second(secs),
+                &opsdeck_core::domain::time::duration_secs(expected as i64),
+                view.detail.as_deref(),
+            )
+        })
+    }
+}
+
+/// `1m29s`: an elapsed time to the second (an hour or more as `1h02m`).
+fn to_the_second(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => opsdeck_core::domain::time::duration_secs(secs as i64),
     }
 }
 

@@ -247,6 +247,55 @@ pub fn run_ended_open(status: &str, why: &str) -> String {
     format!("run {status}{why}: u rolls back, r resumes")
 }
 
+/// A run that failed because a step's resources are gone: resuming cannot help.
+pub fn run_ended_gone(why: &str) -> String {
+    format!("run failed{why}: resuming cannot help; u rolls back, :runs then a abandons")
+}
+
+/// `r` on a run whose resources are gone.
+pub const GONE_NO_RESUME: &str =
+    "its resources are gone: resuming cannot help; u rolls back, or abandon it in :runs (a)";
+
+/// A running step past its expected time: how long, and what it last saw.
+pub fn overdue(elapsed: &str, expected: &str, last: Option<&str>) -> String {
+    format!(
+        "overdue: {elapsed}, expected {expected}; last seen: {}",
+        last.unwrap_or("nothing yet")
+    )
+}
+
+/// The unfinished steps whose call was made (numbered from 1): `step 2 called`; empty when none.
+pub fn steps_called(called: &[usize]) -> String {
+    match called {
+        [] => String::new(),
+        [one] => format!("step {one} called"),
+        many => format!(
+            "steps {} called",
+            many.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// `:runs`'s steps: finished of all, then what it touched: `1/5 (step 2 called)`.
+pub fn steps_done(done: usize, steps: usize, called: &[usize]) -> String {
+    match steps_called(called) {
+        c if c.is_empty() => format!("{done}/{steps}"),
+        c => format!("{done}/{steps} ({c})"),
+    }
+}
+
+/// A run's outputs in one line: `image ami-1 · replacement i-2`.
+pub fn outputs_line(outputs: &[(String, String)]) -> String {
+    outputs
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 pub fn run_stopped(e: &str) -> String {
     format!("run stopped: {e}")
 }
@@ -272,6 +321,18 @@ pub fn type_id_to_approve(id: &str) -> String {
 pub mod log {
     pub fn run_started(run_id: &str) -> String {
         format!("run {run_id} started (journaled)")
+    }
+
+    pub fn run_resumed(run_id: &str) -> String {
+        format!("run {run_id} resumed: finished steps are skipped, a step in doubt is re-observed")
+    }
+
+    pub fn step_resumed(step: usize, steps: usize, title: &str) -> String {
+        format!("▶ {step}/{steps} {title} (resumed: its call was made before; re-observing)")
+    }
+
+    pub fn step_output(step: usize, key: &str, value: &str) -> String {
+        format!("  {step}: {key} = {value}")
     }
 
     pub fn step_waits(step: usize, title: &str) -> String {

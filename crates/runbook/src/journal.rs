@@ -57,6 +57,10 @@ pub enum Entry {
         at: Timestamp,
         step: usize,
         error: String,
+        /// The step's resources are gone (the cloud answered NotFound for what it needs): resuming
+        /// cannot help; abandon or roll back. Absent in journals written before it (and when false).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        gone: bool,
     },
     /// The run stopped before its end: at `step`, asked `by` someone (`SIGTERM`, `SIGINT`, the
     /// console; none when an approval was declined), leaving the steps `left_open` out of service
@@ -128,11 +132,20 @@ pub struct RunState {
     pub outputs: Outputs,
     pub status: RunStatus,
     pub last_error: Option<String>,
+    /// The run failed because a step's resources are gone (`Entry::StepFailed { gone }`).
+    pub resources_gone: bool,
 }
 
 impl RunState {
     pub fn next_step(&self) -> Option<usize> {
         self.finished.iter().position(|f| !f)
+    }
+
+    /// Unfinished steps whose call was made (or may have been): the run touched them.
+    pub fn called_steps(&self) -> Vec<usize> {
+        (0..self.finished.len())
+            .filter(|&i| !self.finished[i] && (self.acted[i] || self.in_doubt[i]))
+            .collect()
     }
 
     /// The unfinished step whose call may or may not have happened, if any.
@@ -332,6 +345,7 @@ fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
             outputs: Outputs::new(),
             status: RunStatus::Unfinished,
             last_error: None,
+            resources_gone: false,
         });
         return Ok(());
     }
@@ -350,6 +364,7 @@ fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
         Entry::StepStarted { step, .. } => {
             valid(step)?;
             s.status = RunStatus::Unfinished;
+            s.resources_gone = false;
         }
         Entry::ActStarted { step, .. } => s.in_doubt[valid(step)?] = true,
         Entry::ActDone { step, outputs, .. } => {
@@ -369,9 +384,10 @@ fn apply(state: &mut Option<RunState>, e: Entry) -> anyhow::Result<()> {
             s.in_doubt[i] = false;
             s.outputs.extend(outputs);
         }
-        Entry::StepFailed { error, .. } => {
+        Entry::StepFailed { error, gone, .. } => {
             s.status = RunStatus::Failed;
             s.last_error = Some(error);
+            s.resources_gone = gone;
         }
         Entry::Cancelled { by, left_open, .. } => {
             s.status = RunStatus::Cancelled;

@@ -27,6 +27,17 @@ impl Val {
     }
 }
 
+/// A step's title with the outputs known so far in place of their `<name>` (`move … to
+/// <replacement>` reads `move … to i-0abc` once the replacement is launched).
+pub fn resolve_title(title: &str, outputs: &crate::journal::Outputs) -> String {
+    if !title.contains('<') {
+        return title.to_string();
+    }
+    outputs.iter().fold(title.to_string(), |t, (k, v)| {
+        t.replace(&Val::Output(k.clone()).describe(), v)
+    })
+}
+
 /// Where an address should point: an instance (possibly launched earlier in the run) or an ENI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

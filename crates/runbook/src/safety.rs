@@ -105,6 +105,7 @@ mod tests {
             outputs: Outputs::new(),
             status: crate::journal::RunStatus::Unfinished,
             last_error: None,
+            resources_gone: false,
         }
     }
 

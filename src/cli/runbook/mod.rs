@@ -375,6 +375,7 @@ async fn run_ready(
     if let Ok(id) = read.identity().await {
         session.note_identity(&id.arn);
     }
+    let resumed = ready.progress.is_some();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let steps: Vec<String> = plan.steps.iter().map(|s| s.title.clone()).collect();
     let printer = tokio::spawn(async move {
@@ -398,8 +399,15 @@ async fn run_ready(
             },
             ..EngineOptions::default()
         },
-        on_journaled: Some(Box::new(|id: &str, path: &std::path::Path| {
-            say!("run {id} (journal {})", path.display());
+        on_journaled: Some(Box::new(move |id: &str, path: &std::path::Path| {
+            if resumed {
+                say!(
+                    "run {id} resumed (journal {}): finished steps are skipped, a step in doubt is re-observed",
+                    path.display()
+                );
+            } else {
+                say!("run {id} (journal {})", path.display());
+            }
         })),
     };
     let outcome = ready.run(drive).await;
@@ -416,6 +424,7 @@ async fn run_ready(
     Ok(match ended.status {
         RunStatus::Done => {
             say!("run {id} done");
+            print::print_run_outputs(ended.state.as_ref());
             if let Some(undone) = &ended.closed {
                 say!("run {undone} is rolled back");
             }
@@ -444,7 +453,19 @@ async fn run_ready(
                 exit::STOPPED_UNSAFE
             }
         }
+        RunStatus::Failed if ended.state.as_ref().is_some_and(|s| s.resources_gone) => {
+            say!(
+                "run {id} failed: {}; resuming cannot help: `opsdeck runbook rollback {id}` undoes what it did, `opsdeck runbook abandon {id}` closes it",
+                ended
+                    .last_error
+                    .as_deref()
+                    .unwrap_or("its resources are gone")
+            );
+            print::print_run_outputs(ended.state.as_ref());
+            exit::FAILED
+        }
         other => {
+            print::print_run_outputs(ended.state.as_ref());
             say!(
                 "run {id} {}{}; `opsdeck runbook resume {id}` continues it, `opsdeck runbook rollback {id}` undoes it",
                 other.as_str(),

@@ -109,24 +109,45 @@ pub(super) fn print_event(steps: &[String], e: &RunEvent) {
             step,
             title: t,
             expected_secs,
+            resumed,
             ..
         } => {
             say!(
-                "[{}/{}] {t} (expected {})",
+                "[{}/{}] {t} (expected {}){}",
                 step + 1,
                 steps.len(),
-                opsdeck_core::domain::time::duration_secs(*expected_secs as i64)
+                opsdeck_core::domain::time::duration_secs(*expected_secs as i64),
+                if *resumed {
+                    " — resumed: its call was made before; re-observing"
+                } else {
+                    ""
+                }
             )
         }
         RunEvent::Acted {
             step,
             call,
             request_id,
+            outputs,
         } => {
             say!(
                 "      called {call} for step {} (request {})",
                 step + 1,
                 request_id.as_deref().unwrap_or("-")
+            );
+            print_outputs(*step, outputs);
+        }
+        RunEvent::Waiting {
+            step,
+            detail,
+            elapsed_secs,
+            expected_secs,
+        } if elapsed_secs > expected_secs => {
+            say!(
+                "      step {} overdue: {}s, expected {}; last seen: {detail}",
+                step + 1,
+                elapsed_secs,
+                opsdeck_core::domain::time::duration_secs(*expected_secs as i64)
             )
         }
         RunEvent::Waiting {
@@ -142,12 +163,38 @@ pub(super) fn print_event(steps: &[String], e: &RunEvent) {
             )
         }
         RunEvent::Retrying { step, error } => say!("      step {} retrying: {error}", step + 1),
-        RunEvent::StepFinished { step, elapsed_secs } => {
-            say!("      done: {} ({}s)", title(*step), elapsed_secs)
+        RunEvent::StepFinished {
+            step,
+            elapsed_secs,
+            outputs,
+        } => {
+            say!("      done: {} ({}s)", title(*step), elapsed_secs);
+            print_outputs(*step, outputs);
         }
-        RunEvent::StepFailed { step, error } => say!("      FAILED step {}: {error}", step + 1),
+        RunEvent::StepFailed { step, error, .. } => {
+            say!("      FAILED step {}: {error}", step + 1)
+        }
         RunEvent::Finished { .. } => {}
     }
+}
+
+fn print_outputs(step: usize, outputs: &opsdeck_runbook::journal::Outputs) {
+    for (k, v) in outputs {
+        say!("      step {} output: {k} = {v}", step + 1);
+    }
+}
+
+/// A finished run's outputs, one line (`outputs: image ami-1 · replacement i-2`).
+pub(super) fn print_run_outputs(state: Option<&RunState>) {
+    let Some(s) = state.filter(|s| !s.outputs.is_empty()) else {
+        return;
+    };
+    let rows: Vec<(String, String)> = s
+        .outputs
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    say!("outputs: {}", opsdeck_app::strings::outputs_line(&rows));
 }
 
 pub fn print_plan(plan: &Plan, format: Format, progress: Option<&RunState>) -> anyhow::Result<()> {
@@ -233,6 +280,8 @@ fn write_runs(
                     "run_id": s.run_id, "runbook": s.plan.runbook, "region": s.plan.region,
                     "status": s.status.as_str(), "steps_done": s.finished.iter().filter(|f| **f).count(),
                     "steps": s.plan.steps.len(), "started_at": s.started_at, "last_error": s.last_error,
+                    "steps_called": s.called_steps().iter().map(|i| i + 1).collect::<Vec<_>>(),
+                    "outputs": s.outputs, "resources_gone": s.resources_gone,
                 }),
                 Err((id, e)) => serde_json::json!({ "run_id": id, "error": e }),
             })
@@ -253,20 +302,25 @@ fn write_runs(
     )?;
     for r in runs {
         match r {
-            Ok(s) => writeln!(
-                out,
-                "{:<44} {:<22} {:<11} {:>2}/{:<2}  {}{}",
-                s.run_id,
-                s.plan.runbook,
-                s.status.as_str(),
-                s.finished.iter().filter(|f| **f).count(),
-                s.plan.steps.len(),
-                s.started_at.format("%Y-%m-%d %H:%M"),
-                s.last_error
-                    .as_deref()
-                    .map(|e| format!("  ({e})"))
-                    .unwrap_or_default()
-            )?,
+            Ok(s) => {
+                let sum = opsdeck_app::runbooks::RunSummary::of(r);
+                writeln!(
+                    out,
+                    "{:<44} {:<22} {:<11} {:>5}  {}{}",
+                    s.run_id,
+                    s.plan.runbook,
+                    s.status.as_str(),
+                    sum.steps_text(),
+                    s.started_at.format("%Y-%m-%d %H:%M"),
+                    s.last_error
+                        .as_deref()
+                        .map(|e| format!("  ({e})"))
+                        .unwrap_or_default()
+                )?;
+                if !sum.outputs.is_empty() {
+                    writeln!(out, "{:<44} outputs: {}", "", sum.outputs_text())?;
+                }
+            }
             Err((id, e)) => writeln!(out, "{id:<44} unreadable: {e}")?,
         }
     }
@@ -276,11 +330,19 @@ fn write_runs(
         .filter(|s| s.status.is_open())
         .collect();
     for s in open {
-        writeln!(
-            out,
-            "unfinished: {} — `opsdeck runbook resume {0}`, `opsdeck runbook rollback {0}` or `opsdeck runbook abandon {0}`",
-            s.run_id
-        )?;
+        if s.resources_gone {
+            writeln!(
+                out,
+                "unfinished: {} — its resources are gone, so resuming cannot help: `opsdeck runbook rollback {0}` or `opsdeck runbook abandon {0}`",
+                s.run_id
+            )?;
+        } else {
+            writeln!(
+                out,
+                "unfinished: {} — `opsdeck runbook resume {0}`, `opsdeck runbook rollback {0}` or `opsdeck runbook abandon {0}`",
+                s.run_id
+            )?;
+        }
     }
     Ok(())
 }

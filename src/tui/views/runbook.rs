@@ -27,6 +27,15 @@ fn clock(secs: u64) -> String {
 }
 
 fn title(ui: &RunbookUi) -> String {
+    let t = plain_title(ui);
+    if ui.resuming && ui.run_id.is_some() {
+        strings::resumed_title(&t)
+    } else {
+        t
+    }
+}
+
+fn plain_title(ui: &RunbookUi) -> String {
     match &ui.plan {
         Some(p) => strings::runbook_title(
             &p.runbook,
@@ -53,6 +62,9 @@ fn headline(ui: &RunbookUi, theme: &Theme) -> (String, Style) {
         Phase::ReadOnly => (strings::READ_ONLY_PLAN.into(), theme.warn()),
         Phase::Preflight => (strings::PREFLIGHT.into(), theme.warn()),
         Phase::Blocked(_) => (strings::PREFLIGHT_REFUSES.into(), theme.bad()),
+        Phase::Ready if ui.resuming && ui.resources_gone => {
+            (strings::resuming_gone(&run), theme.bad())
+        }
         Phase::Ready if ui.resuming => (strings::resuming(&run), theme.warn()),
         Phase::Ready => (strings::PREFLIGHT_PASSED.into(), theme.good()),
         Phase::Starting => (strings::STARTING.into(), theme.warn()),
@@ -85,6 +97,9 @@ fn hint(ui: &RunbookUi, read_only: bool) -> String {
         Phase::Ready => strings::READY.into(),
         Phase::Starting | Phase::Running if ui.cancel_sent => strings::CANCELLING.into(),
         Phase::Starting | Phase::Running => strings::RUNNING_KEYS.into(),
+        Phase::Finished(RunStatus::Failed) if ui.resources_gone && !read_only => {
+            strings::GONE_KEYS.into()
+        }
         Phase::Finished(st) if st.is_open() => strings::resumes(undo),
         Phase::Finished(RunStatus::Done) if ui.run_id.is_some() => strings::back(undo),
         Phase::Finished(_) => strings::ESC_BACK.into(),
@@ -95,12 +110,7 @@ fn hint(ui: &RunbookUi, read_only: bool) -> String {
 
 /// The approval the engine waits for: two lines at the bottom.
 fn ask_lines(ui: &RunbookUi, step: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let title = ui
-        .plan
-        .as_ref()
-        .and_then(|p| p.steps.get(step))
-        .map(|s| s.title.clone())
-        .unwrap_or_default();
+    let title = ui.title(step);
     match ui.confirm_id(step) {
         Some(id) => vec![
             Line::from(Span::styled(
@@ -152,7 +162,12 @@ fn step_lines(
             StepState::Failed(_) => ("✗", theme.bad()),
         };
         let expected = duration_secs(step.expected_secs as i64);
+        let overdue = ui.overdue(i, now);
         let time = match &view.state {
+            StepState::Running { since } if overdue.is_some() => strings::overdue_time(
+                &clock((now - *since).num_seconds().max(0) as u64),
+                &expected,
+            ),
             StepState::Running { since } => strings::elapsed_of(
                 &clock((now - *since).num_seconds().max(0) as u64),
                 &expected,
@@ -166,7 +181,7 @@ fn step_lines(
         } else {
             ""
         };
-        let left = format!("{mark} {:>2}. {}{flag}", i + 1, step.title);
+        let left = format!("{mark} {:>2}. {}{flag}", i + 1, ui.title(i));
         let room = usize::from(width).saturating_sub(time.chars().count() + 2);
         let left: String = if left.chars().count() > room {
             let mut t: String = left.chars().take(room.saturating_sub(1)).collect();
@@ -180,7 +195,14 @@ fn step_lines(
             Line::from(vec![
                 Span::styled(left, style),
                 Span::raw("  "),
-                Span::styled(time, if current { style } else { theme.dim() }),
+                Span::styled(
+                    time,
+                    match (&overdue, current) {
+                        (Some(_), _) => theme.bad(),
+                        (None, true) => style,
+                        (None, false) => theme.dim(),
+                    },
+                ),
             ]),
             current,
         ));
@@ -199,6 +221,9 @@ fn step_lines(
         }
         let detail = match &view.state {
             StepState::Failed(e) => Some((strings::step_failed(e), theme.bad())),
+            StepState::Running { .. } if overdue.is_some() => overdue
+                .as_deref()
+                .map(|o| (strings::step_overdue(o), theme.bad())),
             StepState::Running { .. } => view
                 .detail
                 .as_ref()
@@ -208,6 +233,35 @@ fn step_lines(
         if let Some((text, st)) = detail {
             out.push((Line::from(Span::styled(text, st)), current));
         }
+    }
+    out
+}
+
+/// The outputs block: what the run's steps produced (ids created, addresses moved), at most `max`
+/// lines with its heading.
+fn output_lines(ui: &RunbookUi, max: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let rows = ui.output_rows();
+    if rows.is_empty() || max < 2 {
+        return Vec::new();
+    }
+    let mut out = vec![Line::from(Span::styled(strings::OUTPUTS, theme.title()))];
+    let room = max - 1;
+    let shown = if rows.len() > room {
+        room.saturating_sub(1)
+    } else {
+        rows.len()
+    };
+    for (k, v) in rows.iter().take(shown) {
+        out.push(Line::from(Span::styled(
+            strings::output_row(k, v),
+            theme.good(),
+        )));
+    }
+    if shown < rows.len() {
+        out.push(Line::from(Span::styled(
+            strings::more_outputs(rows.len() - shown),
+            theme.dim(),
+        )));
     }
     out
 }
@@ -282,7 +336,8 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
     } else {
         Vec::new()
     };
-    let fixed = top.len() + bottom.len() + health.len();
+    let outputs = output_lines(ui, (height / 4).max(2), theme);
+    let fixed = top.len() + bottom.len() + health.len() + outputs.len();
     let room = height.saturating_sub(fixed);
     let compact = step_lines(ui, s.clock, false, width, theme);
     let log_h = if ui.log.is_empty() {
@@ -337,6 +392,9 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme) {
         put(l, &mut y);
     }
     y = y.max(inner.y + (top.len() + steps_h.min(steps.len())) as u16);
+    for l in &outputs {
+        put(l, &mut y);
+    }
     for l in &health {
         put(l, &mut y);
     }

@@ -129,7 +129,11 @@ pub fn draw_runs(frame: &mut Frame, area: Rect, s: &mut AppState, theme: &Theme)
             r.done,
             r.steps,
             started,
-            r.note.as_deref().unwrap_or("")
+            strings::run_row_tail(
+                &r.called_text(),
+                &r.outputs_text(),
+                r.note.as_deref().unwrap_or("")
+            )
         );
         let line = Line::from(Span::styled(theme.text(&text).into_owned(), style));
         row(

@@ -106,6 +106,9 @@ fn one_unfinished_run(s: &mut AppState) {
                 steps: 2,
                 started_at: Some(epoch()),
                 note: None,
+                called: vec![],
+                outputs: vec![],
+                resources_gone: false,
             }],
         }),
     );
@@ -319,12 +322,14 @@ fn start_run(s: &mut AppState) -> u64 {
             step: 0,
             title,
             expected_secs: 300,
+            resumed: false,
             at: s.clock,
         },
         RunEvent::Acted {
             step: 0,
             call,
             request_id: Some("req-1".into()),
+            outputs: Default::default(),
         },
         RunEvent::Waiting {
             step: 0,

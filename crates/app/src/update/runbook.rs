@@ -17,7 +17,7 @@ use crate::state::{AppState, Screen, StatusLevel};
 use crate::strings::{self, log};
 use opsdeck_core::domain::Timestamp;
 use opsdeck_runbook::engine::RunEvent;
-use opsdeck_runbook::journal::RunStatus;
+use opsdeck_runbook::journal::{Outputs, RunStatus};
 use std::sync::Arc;
 
 /// Opens a runbook: the runner plans it (or reads its journal) and answers with `Msg::Planned`.
@@ -94,7 +94,12 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                 return Vec::new();
             };
             ui.phase = Phase::Running;
-            ui.log(now, log::run_started(&run_id));
+            ui.resources_gone = false;
+            if ui.resuming {
+                ui.log(now, log::run_resumed(&run_id));
+            } else {
+                ui.log(now, log::run_started(&run_id));
+            }
             ui.run_id = Some(run_id);
             // Health per AZ follows the refreshes: make them frequent while the run lasts.
             let soon = s.wall + chrono::Duration::seconds(RUN_REFRESH_SECONDS);
@@ -153,6 +158,9 @@ pub(super) fn on_msg(s: &mut AppState, m: Msg) -> Vec<Effect> {
                     ui.log(now, log::run_ended(st.as_str(), &why));
                     match st {
                         RunStatus::Done => (StatusLevel::Ok, strings::RUN_DONE.to_string()),
+                        RunStatus::Failed if ui.resources_gone => {
+                            (StatusLevel::Warn, strings::run_ended_gone(&why))
+                        }
                         _ => (
                             StatusLevel::Warn,
                             strings::run_ended_open(st.as_str(), &why),
@@ -233,6 +241,8 @@ fn planned(s: &mut AppState, generation: u64, result: Result<Box<Planned>, Strin
     if let Some(r) = p.progress {
         ui.run_id = Some(r.run_id);
         ui.last_error = r.last_error;
+        ui.outputs = r.outputs;
+        ui.resources_gone = r.resources_gone;
         ui.resuming = true;
         ui.phase = if read_only {
             Phase::ReadOnly
@@ -262,11 +272,19 @@ fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
     match e {
         // Timed from the engine's start of the step, on the session's clock (as the console's is).
         RunEvent::StepStarted {
-            step, title, at, ..
+            step,
+            title,
+            at,
+            resumed,
+            ..
         } if step < n => {
             ui.steps[step].state = StepState::Running { since: at };
             ui.steps[step].detail = None;
-            ui.log(now, log::step_started(step + 1, n, &title));
+            if resumed {
+                ui.log(now, log::step_resumed(step + 1, n, &title));
+            } else {
+                ui.log(now, log::step_started(step + 1, n, &title));
+            }
         }
         RunEvent::Waiting { step, detail, .. } if step < n => {
             if ui.steps[step].detail.as_deref() != Some(detail.as_str()) {
@@ -278,29 +296,47 @@ fn on_event(ui: &mut RunbookUi, now: Timestamp, e: RunEvent) {
             step,
             call,
             request_id,
+            outputs,
         } if step < n => {
             ui.steps[step].acted = true;
             ui.log(
                 now,
                 log::step_called(step + 1, &call, request_id.as_deref()),
             );
+            add_outputs(ui, now, step, outputs);
         }
         RunEvent::Retrying { step, error } if step < n => {
             ui.log(now, log::step_retrying(step + 1, &error));
             ui.steps[step].detail = Some(strings::retrying(&error));
         }
-        RunEvent::StepFinished { step, elapsed_secs } if step < n => {
+        RunEvent::StepFinished {
+            step,
+            elapsed_secs,
+            outputs,
+        } if step < n => {
             ui.steps[step].state = StepState::Done { secs: elapsed_secs };
             ui.steps[step].detail = None;
             ui.log(now, log::step_done(step + 1, n, elapsed_secs));
+            add_outputs(ui, now, step, outputs);
         }
-        RunEvent::StepFailed { step, error } if step < n => {
+        RunEvent::StepFailed { step, error, gone } if step < n => {
             ui.steps[step].state = StepState::Failed(error.clone());
+            ui.resources_gone = gone;
             ui.log(now, log::step_failed(step + 1, n, &error));
         }
         // `Msg::RunEnded` follows with the same outcome and finishes the phase (and refreshes):
         // one place decides that a run is over.
         _ => {}
+    }
+}
+
+/// What a step produced joins the outputs block (and the log, once per new value).
+fn add_outputs(ui: &mut RunbookUi, now: Timestamp, step: usize, outputs: Outputs) {
+    for (k, v) in outputs {
+        if ui.outputs.get(&k) != Some(&v) {
+            ui.log(now, log::step_output(step + 1, &k, &v));
+            ui.outputs.insert(k, v);
+        }
     }
 }
 
@@ -363,6 +399,10 @@ pub(super) fn key(s: &mut AppState, key: Key) -> Option<Vec<Effect>> {
         }
         (Phase::Finished(_) | Phase::Broken(_), 'u') => {
             Some(open(s, RunbookRequest::Rollback { run_id: run_id? }))
+        }
+        (Phase::Finished(RunStatus::Failed), 'r') if s.runbook.as_ref()?.resources_gone => {
+            status(s, StatusLevel::Warn, strings::GONE_NO_RESUME);
+            Some(Vec::new())
         }
         (Phase::Finished(st), 'r') if st.is_open() => {
             Some(open(s, RunbookRequest::Resume { run_id: run_id? }))

@@ -13,6 +13,7 @@ mod clock;
 mod commands;
 mod navigation;
 mod refresh;
+mod runs;
 mod tables;
 mod writes;
 

@@ -48,7 +48,9 @@ pub(super) async fn create_image(
         write,
         dry_run,
     } = act;
-    let tags = run_tags(ctx, output);
+    let mut tags = run_tags(ctx, output);
+    // Its name as a Name tag too: the consoles' lists show tags, not AMI names.
+    tags.push(Tag::new("Name", name));
     let w = write
         .create_image(
             instance,

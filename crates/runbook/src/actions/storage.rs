@@ -295,13 +295,20 @@ pub(super) async fn restore_volume(
         write,
         dry_run,
     } = act;
+    let snapshot_id = resolve(snapshot, ctx.outputs)?;
+    let mut tags = run_tags(ctx, output);
+    // Named for where it came from and which run made it, so it is recognisable in any console.
+    tags.push(Tag::new(
+        "Name",
+        format!("opsdeck restore of {snapshot_id} (run {})", ctx.run_id),
+    ));
     let spec = VolumeSpec {
         az: az.into(),
         size_gib: None,
         volume_type: volume_type.into(),
         iops: None,
-        snapshot_id: Some(resolve(snapshot, ctx.outputs)?),
-        tags: run_tags(ctx, output),
+        snapshot_id: Some(snapshot_id),
+        tags,
     };
     let w = write.create_volume(&spec, dry_run).await?;
     Ok((w.request_id, one(output, w.value)))

@@ -11,12 +11,12 @@ pub use preflight::{Problem, preflight};
 pub use rollback::rollback_plan;
 
 use crate::actions::{self, Called, Ctx, Seen};
-use crate::journal::{Entry, Journal, RunState, RunStatus};
-use crate::plan::{Plan, Step};
+use crate::journal::{Entry, Journal, Outputs, RunState, RunStatus};
+use crate::plan::{Plan, Step, resolve_title};
 use crate::safety;
 use async_trait::async_trait;
 use opsdeck_core::analysis::Floor;
-use opsdeck_core::cloud::{CloudRead, CloudWrite};
+use opsdeck_core::cloud::{CloudError, CloudRead, CloudWrite, ErrorKind};
 use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,8 +30,11 @@ use tokio::time::Instant;
 pub enum RunEvent {
     StepStarted {
         step: usize,
+        /// With the outputs known so far in place of their `<name>`.
         title: String,
         expected_secs: u64,
+        /// A resumed run's step whose call an earlier process made (or may have made).
+        resumed: bool,
         /// When, on the session's clock (`CloudRead::now`: the simulator's in a demo), the clock
         /// its expected duration and every `elapsed_secs` are counted in.
         at: opsdeck_core::domain::Timestamp,
@@ -46,6 +49,8 @@ pub enum RunEvent {
         step: usize,
         call: String,
         request_id: Option<String>,
+        /// What the call produced (an instance id, an image id...).
+        outputs: Outputs,
     },
     Retrying {
         step: usize,
@@ -54,10 +59,14 @@ pub enum RunEvent {
     StepFinished {
         step: usize,
         elapsed_secs: u64,
+        /// What the step produced (ids created, addresses moved).
+        outputs: Outputs,
     },
     StepFailed {
         step: usize,
         error: String,
+        /// Its resources are gone: resuming cannot help (abandon or roll back).
+        gone: bool,
     },
     Finished {
         status: RunStatus,
@@ -225,8 +234,9 @@ impl Runner {
             })?;
             self.emit(RunEvent::StepStarted {
                 step: i,
-                title: step.title.clone(),
+                title: resolve_title(&step.title, &state.outputs),
                 expected_secs: step.expected_secs,
+                resumed: state.acted[i] || state.in_doubt[i],
                 at: self.read.now(),
             });
             let needs_approval = step.action.is_mutating()
@@ -242,18 +252,21 @@ impl Runner {
                 StepEnd::Cancelled(stopped) => {
                     return self.finish_cancelled(state, Some(i), Some(stopped));
                 }
-                StepEnd::Failed(error) => {
+                StepEnd::Failed(error, gone) => {
                     self.record(Entry::StepFailed {
                         at: chrono::Utc::now(),
                         step: i,
                         error: error.clone(),
+                        gone,
                     })?;
                     self.emit(RunEvent::StepFailed {
                         step: i,
                         error: error.clone(),
+                        gone,
                     });
                     state.status = RunStatus::Failed;
                     state.last_error = Some(error);
+                    state.resources_gone = gone;
                     self.emit(RunEvent::Finished {
                         status: RunStatus::Failed,
                     });
@@ -324,11 +337,14 @@ impl Runner {
                 return Ok(StepEnd::Cancelled(stopped));
             }
             if started.elapsed() > timeout {
-                return Ok(StepEnd::Failed(format!(
-                    "{}: timed out after {}s; last seen: {last}",
-                    step.title,
-                    started.elapsed().as_secs()
-                )));
+                return Ok(StepEnd::Failed(
+                    format!(
+                        "{}: timed out after {}s; last seen: {last}",
+                        step.title,
+                        started.elapsed().as_secs()
+                    ),
+                    false,
+                ));
             }
             let ctx = Ctx {
                 read: self.read.as_ref(),
@@ -360,6 +376,7 @@ impl Runner {
                 }
                 Ok(Seen::Done(out)) => {
                     state.outputs.extend(out.clone());
+                    let out_seen = out.clone();
                     self.record(Entry::StepFinished {
                         at: chrono::Utc::now(),
                         step: i,
@@ -369,6 +386,7 @@ impl Runner {
                     self.emit(RunEvent::StepFinished {
                         step: i,
                         elapsed_secs: elapsed(),
+                        outputs: out_seen,
                     });
                     return Ok(StepEnd::Done);
                 }
@@ -395,6 +413,7 @@ impl Runner {
                     match actions::act(&ctx, self.write.as_ref(), &step.action, false).await {
                         Ok((request_id, out)) => {
                             state.outputs.extend(out.clone());
+                            let out_acted = out.clone();
                             self.record(Entry::ActDone {
                                 at: chrono::Utc::now(),
                                 step: i,
@@ -407,6 +426,7 @@ impl Runner {
                                 step: i,
                                 call: step.action.calls().to_string(),
                                 request_id,
+                                outputs: out_acted,
                             });
                             // Describe calls lag writes briefly: look again soon.
                             delay = self.opts.poll_initial;
@@ -418,7 +438,7 @@ impl Runner {
                             });
                             last = e.to_string();
                         }
-                        Err(e) => return Ok(StepEnd::Failed(format!("{}: {e}", step.title))),
+                        Err(e) => return Ok(failed(step, &e)),
                     }
                 }
                 Err(e) if e.is_transient() => {
@@ -428,7 +448,7 @@ impl Runner {
                     });
                     last = e.to_string();
                 }
-                Err(e) => return Ok(StepEnd::Failed(format!("{}: {e}", step.title))),
+                Err(e) => return Ok(failed(step, &e)),
             }
             if self.pause(delay, state).await
                 && let Some(stopped) = self.stop_here(state)
@@ -443,7 +463,26 @@ impl Runner {
 enum StepEnd {
     Done,
     Cancelled(Stopped),
-    Failed(String),
+    /// Why, and whether the step's resources are gone.
+    Failed(String, bool),
+}
+
+/// Words a step's resources that are gone start with (`is_gone`), and what a gone step's failure says.
+pub const RESOURCES_GONE: &str = "its resources are gone";
+
+/// Whether the cloud answered that something the step needs does not exist (any `…NotFound`: a
+/// snapshot, an instance, a target group deleted since the plan, or a resume in another world).
+pub fn is_gone(e: &CloudError) -> bool {
+    e.kind == ErrorKind::NotFound
+}
+
+/// A step that cannot go on: a resource it needs gone is said plainly, so nobody resumes in vain.
+fn failed(step: &Step, e: &CloudError) -> StepEnd {
+    if is_gone(e) {
+        StepEnd::Failed(format!("{}: {RESOURCES_GONE}: {e}", step.title), true)
+    } else {
+        StepEnd::Failed(format!("{}: {e}", step.title), false)
+    }
 }
 
 /// A stop the engine honoured: who asked, and the steps it leaves open.
