@@ -19,6 +19,7 @@ pub mod keymap_doc;
 pub mod keys;
 pub mod msg;
 pub mod resources;
+pub mod run_summary;
 pub mod runbook_screen;
 pub mod runbooks;
 pub mod sample;

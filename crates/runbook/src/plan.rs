@@ -28,8 +28,9 @@ impl Val {
 }
 
 /// A step's title with the outputs known so far in place of their `<name>` (`move … to
-/// <replacement>` reads `move … to i-0abc` once the replacement is launched).
-pub fn resolve_title(title: &str, outputs: &crate::journal::Outputs) -> String {
+/// <replacement>` reads `move … to i-0abc` once the replacement is launched). `outputs` is a
+/// journal's `Outputs`, taken as the map it is so plans need not know journals.
+pub fn resolve_title(title: &str, outputs: &std::collections::BTreeMap<String, String>) -> String {
     if !title.contains('<') {
         return title.to_string();
     }
