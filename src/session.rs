@@ -131,6 +131,11 @@ impl Session {
             .map_or_else(chrono::Utc::now, |r| r.now())
     }
 
+    /// A `--demo` session, on the simulator.
+    pub fn is_simulated(&self) -> bool {
+        self.sim.is_some()
+    }
+
     pub fn is_read_only(&self) -> bool {
         self.writers.is_none()
     }

@@ -90,6 +90,7 @@ fn console_launch(
                     regions: session.regions(),
                     read_only: session.is_read_only(),
                     color,
+                    simulated: session.is_simulated(),
                 };
                 Ok((session, info))
             })

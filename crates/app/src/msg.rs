@@ -53,6 +53,8 @@ pub struct SessionInfo {
     pub read_only: bool,
     /// Frame colour for this profile (config `profiles.<name>.color`).
     pub color: Option<String>,
+    /// A `--demo` session: its world is simulated, and has no profiles to switch to.
+    pub simulated: bool,
 }
 
 impl Input {

@@ -102,6 +102,13 @@ pub fn profile(profile: &str) -> String {
     format!("profile: {profile}")
 }
 
+pub fn no_profiles_in_a_demo(profile: &str) -> String {
+    format!(
+        "a demo has no profiles: its simulated world (and every chaos and change in it) stays; \
+         quit and start `opsdeck --profile {profile}` for that account"
+    )
+}
+
 pub fn switching_to_profile(profile: &str) -> String {
     format!("switching to profile {profile}…")
 }

@@ -37,6 +37,7 @@ pub fn connector(sim: Sim, read_only: bool, state: StateDir) -> Connector {
                 regions: session.regions(),
                 read_only: session.is_read_only(),
                 color: None,
+                simulated: true,
             };
             Ok((session, info))
         })

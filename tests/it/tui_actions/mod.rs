@@ -75,6 +75,7 @@ async fn select(h: &mut Harness, sim: &Sim, subject: Subject) -> String {
     id
 }
 
+mod demo_profile;
 mod dry_runs;
 mod every_action;
 mod group_members;

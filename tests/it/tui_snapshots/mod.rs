@@ -48,6 +48,7 @@ fn session(regions: &[String], read_only: bool, color: Option<&str>) -> SessionI
         regions: regions.to_vec(),
         read_only,
         color: color.map(str::to_string),
+        simulated: false,
     }
 }
 

@@ -50,6 +50,12 @@ pub(super) fn run_command(s: &mut AppState, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         command::Command::Profile(Some(p)) => {
+            // A demo's world lives in this process: a reconnect would build a new one and lose
+            // every chaos and change made in it. There is no profile to switch to.
+            if s.session.info.as_ref().is_some_and(|i| i.simulated) {
+                status(s, StatusLevel::Warn, strings::no_profiles_in_a_demo(&p));
+                return Vec::new();
+            }
             // Another profile is another account: a run must finish where it started, and a plan
             // made for one account must never run on another.
             if s.runbook.as_ref().is_some_and(|u| u.active()) {

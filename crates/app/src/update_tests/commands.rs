@@ -141,6 +141,7 @@ fn profile_switch_reconnects_and_takes_the_new_sessions_settings() {
                 regions: vec!["us-east-1".into()],
                 read_only: true,
                 color: Some("red".into()),
+                simulated: false,
             }),
         }),
     );

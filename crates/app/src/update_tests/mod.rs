@@ -28,6 +28,7 @@ pub(super) fn info(regions: &[&str], read_only: bool) -> SessionInfo {
         regions: regions.iter().map(|s| s.to_string()).collect(),
         read_only,
         color: None,
+        simulated: false,
     }
 }
 
