@@ -235,6 +235,7 @@ fn loaded(inv: Inventory) -> AppState {
                 regions,
                 read_only: false,
                 color: None,
+                simulated: false,
             }),
         }),
     );
