@@ -455,6 +455,9 @@ pub fn running_step(at: usize, steps: usize, run: &str) -> String {
     format!("▶ running step {at}/{steps}{run}")
 }
 
+/// The headline of a plan with no step (nothing to prune, nothing to maintain): it never ran.
+pub const NOTHING_TO_DO_HEADLINE: &str = "nothing to do: the plan has no step (its notes say why)";
+
 pub fn done(run: &str) -> String {
     format!("✓ done{run}")
 }

@@ -368,14 +368,6 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
             },
         ),
         choice(
-            "db-failover",
-            offer::db_failover(&name),
-            RunbookRequest::DbFailover {
-                region: region.to_string(),
-                primary: i.id.to_string(),
-            },
-        ),
-        choice(
             "snapshot",
             offer::snapshot(&name),
             RunbookRequest::Snapshot {
@@ -384,6 +376,30 @@ pub fn for_instance(inv: &Inventory, id: &str, now: Timestamp) -> Vec<Choice> {
             },
         ),
     ];
+    // db-failover moves the one data volume (the console has no `--volume` to name one of several):
+    // offered only where it can plan, never to be refused after the choice.
+    let data_volumes = inv
+        .volumes_of_instance(&i.id)
+        .iter()
+        .filter(|v| {
+            v.attachments.iter().any(|a| {
+                a.instance_id == i.id && Some(a.device.as_str()) != i.root_device_name.as_deref()
+            })
+        })
+        .count();
+    if data_volumes == 1 {
+        out.insert(
+            2,
+            choice(
+                "db-failover",
+                offer::db_failover(&name),
+                RunbookRequest::DbFailover {
+                    region: region.to_string(),
+                    primary: i.id.to_string(),
+                },
+            ),
+        );
+    }
     // AWS lets an event with a deadline move, up to that deadline and at least an hour ahead: offer
     // the latest time, which buys the most room to prepare.
     let soonest_allowed = now + chrono::Duration::minutes(60);

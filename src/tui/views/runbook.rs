@@ -69,6 +69,10 @@ fn headline(ui: &RunbookUi, theme: &Theme) -> (String, Style) {
         Phase::Ready => (strings::PREFLIGHT_PASSED.into(), theme.good()),
         Phase::Starting => (strings::STARTING.into(), theme.warn()),
         Phase::Running => (strings::running_step(at, n, &run), theme.warn()),
+        // A plan of no steps never ran: it is "nothing to do", and its notes say why.
+        Phase::Finished(RunStatus::Done) if ui.run_id.is_none() && n == 0 => {
+            (strings::NOTHING_TO_DO_HEADLINE.into(), theme.dim())
+        }
         Phase::Finished(RunStatus::Done) => (strings::done(&run), theme.good()),
         Phase::Finished(RunStatus::Failed) => (
             strings::failed_at(at, n, &run, ui.last_error.as_deref().unwrap_or("")),

@@ -225,3 +225,21 @@ async fn rolling_maintenance_of_a_group_goes_through_standby() {
         .expect("still there");
     assert_eq!(g.in_service().count(), members, "all back in service");
 }
+
+/// A plan with no step (a volume with fewer snapshots than prune keeps) never ran: its headline
+/// says "nothing to do" and its notes say why, never "✓ done".
+#[tokio::test(start_paused = true)]
+async fn a_plan_with_no_step_says_nothing_to_do() {
+    let mut h = Harness::start(sim::demo(), false).await;
+    h.command("vol").await;
+    h.key(Key::ch('r')).await;
+    choose(&mut h, "prune", "").await;
+    assert_eq!(phase(&h.state), Some(Phase::Finished(RunStatus::Done)));
+    let screen = h.screen(160, 30);
+    assert!(screen.contains("nothing to do"), "{screen}");
+    assert!(
+        screen.contains("0 to delete"),
+        "the note says why: {screen}"
+    );
+    assert!(!screen.contains("✓ done"), "{screen}");
+}
